@@ -1,0 +1,49 @@
+#pragma once
+// Errors carry the exit code the CLI returns, so every failure path maps to a
+// documented status (README, "Exit codes").
+#include <stdexcept>
+#include <string>
+
+namespace tractable {
+
+enum class ExitCode : int {
+  success = 0,
+  internal = 1,     // a bug or an unexpected library failure
+  usage = 2,        // bad command line
+  invalid_spec = 3, // the JSON spec or an override is malformed or out of range
+  bad_data = 4,     // missing, empty, NaN/Inf or wrongly shaped data
+  io = 5,           // a run file cannot be read/written, or would be overwritten
+  numerical = 6,    // training produced a non-finite loss or gradient
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ExitCode code() const { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+struct SpecError : Error {
+  explicit SpecError(const std::string& m) : Error(ExitCode::invalid_spec, m) {}
+};
+struct DataError : Error {
+  explicit DataError(const std::string& m) : Error(ExitCode::bad_data, m) {}
+};
+struct IoError : Error {
+  explicit IoError(const std::string& m) : Error(ExitCode::io, m) {}
+};
+struct NumericalError : Error {
+  explicit NumericalError(const std::string& m) : Error(ExitCode::numerical, m) {}
+};
+struct UsageError : Error {
+  explicit UsageError(const std::string& m) : Error(ExitCode::usage, m) {}
+};
+
+// Internal invariant (shape mismatch, misuse of an API): a bug, not user input.
+inline void require(bool condition, const std::string& what) {
+  if (!condition) throw Error(ExitCode::internal, "internal error: " + what);
+}
+
+}  // namespace tractable

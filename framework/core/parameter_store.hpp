@@ -1,0 +1,71 @@
+#pragma once
+// One flat parameter buffer and one flat gradient buffer for a whole model.
+// Layers reserve named, shaped slices while the model is built; after
+// allocate() they read their slices as views into the flat buffers. Zeroing
+// gradients is one fill, the gradient all-reduce is one MPI call, the
+// optimiser is one kernel and a checkpoint is one dataset plus this table.
+#include "core/random.hpp"
+#include "core/types.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+// How a slice is filled by initialize(); drawn from the `init` stream in
+// reservation order, so a (seed, spec) pair always gives the same model.
+struct Initializer {
+  enum class Kind { zeros, constant, uniform } kind = Kind::zeros;
+  Real value = 0;  // constant value, or the half-width of the uniform range
+  static Initializer zeros() { return {Kind::zeros, 0}; }
+  static Initializer constant(Real v) { return {Kind::constant, v}; }
+  static Initializer uniform(Real half_width) { return {Kind::uniform, half_width}; }
+};
+
+struct ParameterInfo {
+  std::string name;                 // e.g. "flow.0.conditioner.linear1.weight"
+  std::size_t offset = 0;           // first element in the flat buffer
+  std::vector<std::size_t> shape;   // [rows, cols] or [n]
+  Initializer init;
+  std::size_t size() const {
+    std::size_t n = 1;
+    for (auto s : shape) n *= s;
+    return n;
+  }
+};
+
+using ParameterId = std::size_t;
+
+class ParameterStore {
+ public:
+  ParameterId reserve(const std::string& name, std::vector<std::size_t> shape, Initializer init);
+  // Allocates both buffers (zeroed) once every slice is reserved.
+  void allocate();
+  void initialize(RandomStream& init_stream);
+  bool allocated() const { return values_.data() != nullptr || total_ == 0; }
+
+  Matrix matrix(ParameterId id) const { return view2(values_, id); }
+  Vector vector(ParameterId id) const { return view1(values_, id); }
+  Matrix gradient_matrix(ParameterId id) const { return view2(gradients_, id); }
+  Vector gradient_vector(ParameterId id) const { return view1(gradients_, id); }
+
+  const Vector& values() const { return values_; }        // [size()]
+  const Vector& gradients() const { return gradients_; }  // [size()]
+  void zero_gradients() const { Kokkos::deep_copy(gradients_, Real(0)); }
+
+  const std::vector<ParameterInfo>& table() const { return table_; }
+  std::size_t size() const { return total_; }
+  // Name of the parameter owning flat element `index` (for diagnostics).
+  const std::string& name_of_element(std::size_t index) const;
+
+ private:
+  Matrix view2(const Vector& flat, ParameterId id) const;
+  Vector view1(const Vector& flat, ParameterId id) const;
+
+  std::vector<ParameterInfo> table_;
+  std::size_t total_ = 0;
+  Vector values_;
+  Vector gradients_;
+};
+
+}  // namespace tractable

@@ -1,0 +1,51 @@
+#pragma once
+// Affine coupling (Dinh et al. 2017, RealNVP). With a binary mask m:
+//   forward:  y = m⊙x + (1−m)⊙(x·exp(s) + t),   log|det| = Σ_j (1−m_j) s_j
+//   inverse:  x = m⊙y + (1−m)⊙((y − t)·exp(−s)), log|det| = −Σ_j (1−m_j) s_j
+// where (raw, t) = conditioner(m⊙x) (note m⊙x = m⊙y) and the log-scale is
+// bounded, s = c·tanh(raw / c), so exp(s) ∈ [e^−c, e^c] and training cannot
+// blow up through one layer. Both directions are a single parallel pass.
+#include "core/parameter_store.hpp"
+#include "flows/bijector.hpp"
+#include "nn/mlp.hpp"
+
+#include <vector>
+
+namespace tractable {
+
+class AffineCoupling : public Bijector {
+ public:
+  // `mask` [D] of 0/1: entries equal to 1 pass through and condition the rest.
+  // The conditioner maps D -> 2D (raw log-scales, shifts); its last layer is
+  // zero-initialised so the coupling starts as the identity.
+  AffineCoupling(ParameterStore& store, const std::string& name, const std::vector<int>& mask,
+                 const MlpShape& conditioner_shape, Real scale_bound);
+
+  const Matrix& forward(const Matrix& x, const Vector& logdet) override;
+  const Matrix& forward_backward(const Matrix& dy, const Vector& dlogdet) override;
+  const Matrix& inverse(const Matrix& y, const Vector& logdet) override;
+  const Matrix& inverse_backward(const Matrix& dx, const Vector& dlogdet) override;
+
+  std::size_t dim() const override { return dim_; }
+  std::string describe() const override;
+
+ private:
+  // Shared by both directions: masked input -> conditioner -> bounded s, t.
+  void condition(const Matrix& passthrough_source /*[B, D]*/);
+  // dL/d(conditioner output) -> conditioner backward -> added into `grad` on masked dims.
+  void backpropagate_conditioner(const Matrix& grad /*[B, D]*/);
+
+  std::size_t dim_;
+  Real scale_bound_;
+  IndexVector mask_;  // [D]
+  Mlp conditioner_;
+  Matrix masked_input_;        // [B, D]  m ⊙ input
+  Matrix log_scale_;           // [B, D]  bounded s (0 on masked dims)
+  Matrix shift_;               // [B, D]  t (0 on masked dims)
+  Matrix input_;               // [B, D]  x (forward) / cached output x (inverse)
+  Matrix output_;              // [B, D]
+  Matrix conditioner_grad_;    // [B, 2D] dL/d(raw, t)
+  Matrix input_gradient_;      // [B, D]
+};
+
+}  // namespace tractable

@@ -1,0 +1,45 @@
+#pragma once
+// A bijector maps x -> y in the normalising direction (data towards the base
+// distribution) and back, with log|det J| in both directions and an exact
+// backward for each, because maximum likelihood differentiates the density
+// direction (forward) while reverse KL differentiates the sampling direction
+// (inverse).
+//
+// Contract, for both directions:
+//   * outputs are buffers owned by the bijector, valid until its next call in
+//     the same direction;
+//   * `logdet` [B] is *accumulated* (+=), so a chain sums into one vector;
+//   * a backward uses what its own direction's last call cached and must come
+//     before the bijector is called again (in either direction); it returns the
+//     input gradient and accumulates parameter gradients (+=).
+#include "core/types.hpp"
+
+#include <string>
+
+namespace tractable {
+
+// How many dependent passes a direction needs: one parallel pass, or one pass
+// per dimension (autoregressive inverses).
+enum class PassCost { parallel, sequential };
+
+class Bijector {
+ public:
+  virtual ~Bijector() = default;
+
+  // y = f(x); logdet += log|det ∂y/∂x|.
+  virtual const Matrix& forward(const Matrix& x /*[B, D]*/, const Vector& logdet /*[B]*/) = 0;
+  // dL/dx from dL/dy and dL/dlogdet of the last forward.
+  virtual const Matrix& forward_backward(const Matrix& dy /*[B, D]*/, const Vector& dlogdet /*[B]*/) = 0;
+
+  // x = f^{-1}(y); logdet += log|det ∂x/∂y|.
+  virtual const Matrix& inverse(const Matrix& y /*[B, D]*/, const Vector& logdet /*[B]*/) = 0;
+  // dL/dy from dL/dx and dL/dlogdet of the last inverse.
+  virtual const Matrix& inverse_backward(const Matrix& dx /*[B, D]*/, const Vector& dlogdet /*[B]*/) = 0;
+
+  virtual std::size_t dim() const = 0;
+  virtual PassCost forward_cost() const { return PassCost::parallel; }
+  virtual PassCost inverse_cost() const { return PassCost::parallel; }
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace tractable

@@ -1,0 +1,326 @@
+#include "io/hdf5_file.hpp"
+
+#include "core/error.hpp"
+
+#include <sys/stat.h>
+
+namespace tractable {
+
+namespace {
+struct SilenceHdf5Errors {
+  SilenceHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+};
+void silence() { static SilenceHdf5Errors once; }
+}  // namespace
+
+H5Handle& H5Handle::operator=(H5Handle&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    closer_ = o.closer_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+void H5Handle::reset() {
+  if (id_ >= 0 && closer_) closer_(id_);
+  id_ = -1;
+}
+
+template <> hid_t h5_native_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <> hid_t h5_native_type<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t h5_native_type<std::int64_t>() { return H5T_NATIVE_INT64; }
+template <> hid_t h5_native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+template <> hid_t h5_native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t h5_native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+
+Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
+  silence();
+  hid_t id = -1;
+  switch (mode) {
+    case Mode::read_only:
+    case Mode::read_write: {
+      struct stat info;
+      if (stat(path.c_str(), &info) != 0) throw IoError(path + ": no such file");
+      if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(path + ": not an HDF5 file (or it is corrupt)");
+      id = H5Fopen(path.c_str(), mode == Mode::read_only ? H5F_ACC_RDONLY : H5F_ACC_RDWR, H5P_DEFAULT);
+      break;
+    }
+    case Mode::create_exclusive: id = H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT); break;
+    case Mode::create_truncate: id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); break;
+  }
+  if (id < 0) throw IoError(path + ": cannot open or create the HDF5 file (check the path and permissions)");
+  file_ = H5Handle(id, H5Fclose);
+}
+
+void Hdf5File::fail(const std::string& what, const std::string& object) const {
+  throw IoError(path_ + ": " + what + " '" + object + "'");
+}
+
+void Hdf5File::flush() {
+  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("cannot flush", "/");
+}
+
+bool Hdf5File::exists(const std::string& object) const {
+  // Check every prefix: H5Lexists fails if an intermediate group is missing.
+  std::size_t pos = 0;
+  while ((pos = object.find('/', pos + 1)) != std::string::npos)
+    if (H5Lexists(file_.get(), object.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+  return H5Lexists(file_.get(), object.c_str(), H5P_DEFAULT) > 0;
+}
+
+void Hdf5File::create_group(const std::string& group) {
+  if (exists(group)) return;
+  ensure_parent(group);
+  H5Handle g(H5Gcreate2(file_.get(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  if (!g.valid()) fail("cannot create group", group);
+}
+
+void Hdf5File::ensure_parent(const std::string& object) {
+  const auto slash = object.rfind('/');
+  if (slash != std::string::npos && slash > 0) create_group(object.substr(0, slash));
+}
+
+void Hdf5File::remove(const std::string& object) {
+  if (exists(object) && H5Ldelete(file_.get(), object.c_str(), H5P_DEFAULT) < 0) fail("cannot remove", object);
+}
+
+void Hdf5File::move(const std::string& from, const std::string& to) {
+  ensure_parent(to);
+  if (H5Lmove(file_.get(), from.c_str(), file_.get(), to.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+    fail("cannot move to '" + to + "':", from);
+}
+
+template <class T>
+void Hdf5File::write(const std::string& object, const std::vector<T>& data, const std::vector<std::uint64_t>& dims) {
+  std::vector<hsize_t> h(dims.begin(), dims.end());
+  hsize_t count = 1;
+  for (auto d : h) count *= d;
+  require(count == data.size(), "Hdf5File::write('" + object + "'): dims do not match data size");
+  remove(object);
+  ensure_parent(object);
+  H5Handle space(H5Screate_simple(static_cast<int>(h.size()), h.data(), nullptr), H5Sclose);
+  H5Handle set(H5Dcreate2(file_.get(), object.c_str(), h5_native_type<T>(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                          H5P_DEFAULT),
+               H5Dclose);
+  if (!set.valid()) fail("cannot create dataset", object);
+  if (count > 0 && H5Dwrite(set.get(), h5_native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)
+    fail("cannot write dataset", object);
+}
+
+std::vector<std::uint64_t> Hdf5File::shape(const std::string& object) const {
+  if (!exists(object)) fail("missing dataset", object);
+  H5Handle set(H5Dopen2(file_.get(), object.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!set.valid()) fail("not a dataset:", object);
+  H5Handle space(H5Dget_space(set.get()), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) fail("cannot read the shape of", object);
+  std::vector<hsize_t> h(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), h.data(), nullptr);
+  return std::vector<std::uint64_t>(h.begin(), h.end());
+}
+
+template <class T>
+std::vector<T> Hdf5File::read(const std::string& object, std::vector<std::uint64_t>* dims) const {
+  const auto s = shape(object);
+  std::uint64_t count = 1;
+  for (auto d : s) count *= d;
+  H5Handle set(H5Dopen2(file_.get(), object.c_str(), H5P_DEFAULT), H5Dclose);
+  H5Handle type(H5Dget_type(set.get()), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT) fail("expected a numeric dataset, found another type at", object);
+  std::vector<T> out(count);
+  if (count > 0 && H5Dread(set.get(), h5_native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+    fail("cannot read dataset", object);
+  if (dims) *dims = s;
+  return out;
+}
+
+void Hdf5File::write_string(const std::string& object, const std::string& text) {
+  write_text(object, {text}, /*scalar=*/true);
+}
+
+void Hdf5File::write_strings(const std::string& object, const std::vector<std::string>& texts) {
+  write_text(object, texts, /*scalar=*/false);
+}
+
+void Hdf5File::write_text(const std::string& object, const std::vector<std::string>& texts, bool scalar) {
+  remove(object);
+  ensure_parent(object);
+  H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  hsize_t n = texts.size();
+  H5Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5Handle set(H5Dcreate2(file_.get(), object.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               H5Dclose);
+  if (!set.valid()) fail("cannot create string dataset", object);
+  std::vector<const char*> pointers;
+  for (const auto& t : texts) pointers.push_back(t.c_str());
+  if (!texts.empty() && H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
+    fail("cannot write string dataset", object);
+}
+
+std::vector<std::string> Hdf5File::read_strings(const std::string& object) const {
+  if (!exists(object)) fail("missing dataset", object);
+  H5Handle set(H5Dopen2(file_.get(), object.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!set.valid()) fail("not a dataset:", object);
+  H5Handle file_type(H5Dget_type(set.get()), H5Tclose);
+  if (H5Tget_class(file_type.get()) != H5T_STRING) fail("expected a string dataset at", object);
+  H5Handle space(H5Dget_space(set.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  std::vector<std::string> out;
+  if (n <= 0) return out;
+  if (H5Tis_variable_str(file_type.get()) > 0) {
+    H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    std::vector<char*> pointers(static_cast<std::size_t>(n), nullptr);
+    if (H5Dread(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
+      fail("cannot read string dataset", object);
+    for (char* p : pointers) out.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, pointers.data());
+  } else {
+    const std::size_t width = H5Tget_size(file_type.get());
+    std::vector<char> buffer(width * static_cast<std::size_t>(n));
+    if (H5Dread(set.get(), file_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
+      fail("cannot read string dataset", object);
+    for (hssize_t i = 0; i < n; ++i) {
+      const char* p = buffer.data() + width * static_cast<std::size_t>(i);
+      std::size_t len = 0;
+      while (len < width && p[len]) ++len;
+      out.emplace_back(p, len);
+    }
+  }
+  return out;
+}
+
+std::string Hdf5File::read_string(const std::string& object) const {
+  const auto texts = read_strings(object);
+  if (texts.size() != 1) fail("expected one string at", object);
+  return texts[0];
+}
+
+template <class T>
+void Hdf5File::append(const std::string& object, const std::vector<T>& values) {
+  if (!exists(object)) {
+    ensure_parent(object);
+    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 256;
+    H5Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose);
+    H5Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    H5Pset_chunk(props.get(), 1, &chunk);
+    H5Handle set(H5Dcreate2(file_.get(), object.c_str(), h5_native_type<T>(), space.get(), H5P_DEFAULT, props.get(),
+                            H5P_DEFAULT),
+                 H5Dclose);
+    if (!set.valid()) fail("cannot create extendible dataset", object);
+  }
+  if (values.empty()) return;
+  H5Handle set(H5Dopen2(file_.get(), object.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!set.valid()) fail("cannot open dataset", object);
+  hsize_t old_size = 0;
+  {
+    H5Handle space(H5Dget_space(set.get()), H5Sclose);
+    H5Sget_simple_extent_dims(space.get(), &old_size, nullptr);
+  }
+  hsize_t new_size = old_size + values.size(), count = values.size();
+  if (H5Dset_extent(set.get(), &new_size) < 0) fail("cannot extend dataset", object);
+  H5Handle file_space(H5Dget_space(set.get()), H5Sclose);
+  H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &old_size, nullptr, &count, nullptr);
+  H5Handle memory_space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+  if (H5Dwrite(set.get(), h5_native_type<T>(), memory_space.get(), file_space.get(), H5P_DEFAULT, values.data()) < 0)
+    fail("cannot append to dataset", object);
+}
+
+namespace {
+H5Handle open_object(hid_t file, const std::string& object) {
+  return H5Handle(H5Oopen(file, object.c_str(), H5P_DEFAULT), H5Oclose);
+}
+template <class T>
+void write_attribute(hid_t file, const std::string& object, const std::string& name, hid_t type, const T* value,
+                     const std::string& path) {
+  H5Handle o = open_object(file, object);
+  if (!o.valid()) throw IoError(path + ": cannot open '" + object + "' to set attribute '" + name + "'");
+  if (H5Aexists(o.get(), name.c_str()) > 0) H5Adelete(o.get(), name.c_str());
+  H5Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  H5Handle a(H5Acreate2(o.get(), name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a.valid() || H5Awrite(a.get(), type, value) < 0)
+    throw IoError(path + ": cannot write attribute '" + name + "' of '" + object + "'");
+}
+}  // namespace
+
+void Hdf5File::set_attribute(const std::string& object, const std::string& name, const std::string& value) {
+  H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  const char* p = value.c_str();
+  write_attribute(file_.get(), object, name, type.get(), &p, path_);
+}
+void Hdf5File::set_attribute(const std::string& object, const std::string& name, double value) {
+  write_attribute(file_.get(), object, name, H5T_NATIVE_DOUBLE, &value, path_);
+}
+void Hdf5File::set_attribute(const std::string& object, const std::string& name, std::int64_t value) {
+  write_attribute(file_.get(), object, name, H5T_NATIVE_INT64, &value, path_);
+}
+
+bool Hdf5File::has_attribute(const std::string& object, const std::string& name) const {
+  if (!exists(object) && object != "/") return false;
+  H5Handle o = open_object(file_.get(), object);
+  return o.valid() && H5Aexists(o.get(), name.c_str()) > 0;
+}
+
+namespace {
+H5Handle open_attribute(hid_t file, const std::string& object, const std::string& name, const std::string& path) {
+  H5Handle o = open_object(file, object);
+  if (!o.valid() || H5Aexists(o.get(), name.c_str()) <= 0)
+    throw IoError(path + ": missing attribute '" + name + "' on '" + object + "'");
+  return H5Handle(H5Aopen(o.get(), name.c_str(), H5P_DEFAULT), H5Aclose);
+}
+}  // namespace
+
+std::string Hdf5File::string_attribute(const std::string& object, const std::string& name) const {
+  H5Handle a = open_attribute(file_.get(), object, name, path_);
+  H5Handle file_type(H5Aget_type(a.get()), H5Tclose);
+  if (H5Tget_class(file_type.get()) != H5T_STRING)
+    throw IoError(path_ + ": attribute '" + name + "' of '" + object + "' is not a string");
+  if (H5Tis_variable_str(file_type.get()) > 0) {
+    H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    char* p = nullptr;
+    if (H5Aread(a.get(), type.get(), &p) < 0) throw IoError(path_ + ": cannot read attribute '" + name + "'");
+    std::string out = p ? p : "";
+    H5free_memory(p);
+    return out;
+  }
+  std::vector<char> buffer(H5Tget_size(file_type.get()) + 1, 0);
+  if (H5Aread(a.get(), file_type.get(), buffer.data()) < 0)
+    throw IoError(path_ + ": cannot read attribute '" + name + "'");
+  return std::string(buffer.data());
+}
+
+double Hdf5File::double_attribute(const std::string& object, const std::string& name) const {
+  H5Handle a = open_attribute(file_.get(), object, name, path_);
+  double v = 0;
+  if (H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v) < 0) throw IoError(path_ + ": cannot read attribute '" + name + "'");
+  return v;
+}
+
+std::int64_t Hdf5File::int_attribute(const std::string& object, const std::string& name) const {
+  H5Handle a = open_attribute(file_.get(), object, name, path_);
+  std::int64_t v = 0;
+  if (H5Aread(a.get(), H5T_NATIVE_INT64, &v) < 0) throw IoError(path_ + ": cannot read attribute '" + name + "'");
+  return v;
+}
+
+#define TRACTABLE_HDF5_INSTANTIATE(T)                                                                          \
+  template void Hdf5File::write<T>(const std::string&, const std::vector<T>&, const std::vector<std::uint64_t>&); \
+  template std::vector<T> Hdf5File::read<T>(const std::string&, std::vector<std::uint64_t>*) const;             \
+  template void Hdf5File::append<T>(const std::string&, const std::vector<T>&);
+TRACTABLE_HDF5_INSTANTIATE(double)
+TRACTABLE_HDF5_INSTANTIATE(float)
+TRACTABLE_HDF5_INSTANTIATE(std::int64_t)
+TRACTABLE_HDF5_INSTANTIATE(std::uint64_t)
+TRACTABLE_HDF5_INSTANTIATE(std::int32_t)
+TRACTABLE_HDF5_INSTANTIATE(std::uint8_t)
+#undef TRACTABLE_HDF5_INSTANTIATE
+
+}  // namespace tractable

@@ -1,0 +1,83 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API: open/create files, write and read
+// whole arrays, scalar strings and attributes by path, and grow 1-D
+// extendible datasets. Every failure becomes an IoError naming the file and
+// the object, never an HDF5 error stack on stderr.
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+// Owns one hid_t and closes it with the matching H5?close.
+class H5Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  H5Handle() = default;
+  H5Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  H5Handle(H5Handle&& o) noexcept : id_(o.id_), closer_(o.closer_) { o.id_ = -1; }
+  H5Handle& operator=(H5Handle&& o) noexcept;
+  H5Handle(const H5Handle&) = delete;
+  H5Handle& operator=(const H5Handle&) = delete;
+  ~H5Handle() { reset(); }
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  void reset();
+
+ private:
+  hid_t id_ = -1;
+  Closer closer_ = nullptr;
+};
+
+template <class T> hid_t h5_native_type();
+
+class Hdf5File {
+ public:
+  enum class Mode { read_only, read_write, create_exclusive, create_truncate };
+  Hdf5File(const std::string& path, Mode mode);
+  const std::string& path() const { return path_; }
+  hid_t id() const { return file_.get(); }
+  void flush();
+  void close() { file_.reset(); }
+
+  bool exists(const std::string& object) const;
+  void create_group(const std::string& group);  // creates intermediate groups too
+  void remove(const std::string& object);       // unlink (no error if absent)
+  void move(const std::string& from, const std::string& to);
+
+  // Whole arrays; `dims` gives the shape (product = data.size()).
+  template <class T>
+  void write(const std::string& object, const std::vector<T>& data, const std::vector<std::uint64_t>& dims);
+  template <class T>
+  std::vector<T> read(const std::string& object, std::vector<std::uint64_t>* dims = nullptr) const;
+  std::vector<std::uint64_t> shape(const std::string& object) const;
+
+  void write_string(const std::string& object, const std::string& text);
+  std::string read_string(const std::string& object) const;
+  void write_strings(const std::string& object, const std::vector<std::string>& texts);
+  std::vector<std::string> read_strings(const std::string& object) const;
+
+  // 1-D datasets that grow along their only axis (chunked, unlimited).
+  template <class T>
+  void append(const std::string& object, const std::vector<T>& values);
+
+  void set_attribute(const std::string& object, const std::string& name, const std::string& value);
+  void set_attribute(const std::string& object, const std::string& name, double value);
+  void set_attribute(const std::string& object, const std::string& name, std::int64_t value);
+  std::string string_attribute(const std::string& object, const std::string& name) const;
+  double double_attribute(const std::string& object, const std::string& name) const;
+  std::int64_t int_attribute(const std::string& object, const std::string& name) const;
+  bool has_attribute(const std::string& object, const std::string& name) const;
+
+ private:
+  [[noreturn]] void fail(const std::string& what, const std::string& object) const;
+  void ensure_parent(const std::string& object);
+  void write_text(const std::string& object, const std::vector<std::string>& texts, bool scalar);
+
+  std::string path_;
+  H5Handle file_;
+};
+
+}  // namespace tractable

@@ -1,0 +1,40 @@
+#pragma once
+// A normalising flow: a chain of bijectors f = f_K ∘ … ∘ f_1 from data x to a
+// standard normal base z, so
+//   log p(x) = log N(f(x)) + Σ_k log|det ∂f_k|,
+// and sampling runs the chain backwards: x = f^{-1}(z), z ~ N(0, I).
+#include "dist/standard_normal.hpp"
+#include "flows/bijector.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace tractable {
+
+class Flow {
+ public:
+  Flow(std::size_t dim, std::vector<std::unique_ptr<Bijector>> chain);
+
+  // Density direction. Returns log p(x) [B]; valid until the next log_prob.
+  const Vector& log_prob(const Matrix& x /*[B, D]*/);
+  // Given dL/dlog p(x) [B] for the last log_prob: accumulates parameter
+  // gradients and returns dL/dx [B, D].
+  const Matrix& log_prob_backward(const Vector& dlogp /*[B]*/);
+
+  // Sampling direction: x = f^{-1}(z) [B, D], and log q(x) in `log_q` [B].
+  const Matrix& sample_from_base(const Matrix& z /*[B, D]*/, Vector& log_q /*[B]*/);
+  // Given dL/dx [B, D] and dL/dlog q [B] for the last sample_from_base:
+  // accumulates parameter gradients and returns dL/dz [B, D].
+  const Matrix& sample_backward(const Matrix& dx /*[B, D]*/, const Vector& dlog_q /*[B]*/);
+
+  std::size_t dim() const { return dim_; }
+  const std::vector<std::unique_ptr<Bijector>>& chain() const { return chain_; }
+
+ private:
+  std::size_t dim_;
+  std::vector<std::unique_ptr<Bijector>> chain_;
+  Vector logdet_, log_prob_, dlogdet_;
+  Matrix base_point_, base_gradient_;
+};
+
+}  // namespace tractable

@@ -1,0 +1,39 @@
+#pragma once
+// Elementwise activations and their exact derivatives.
+#include "nn/layer.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+enum class Activation { identity, relu, leaky_relu, tanh, elu, softplus };
+
+Activation parse_activation(const std::string& name);  // throws SpecError on unknown names
+std::string activation_name(Activation a);
+const std::vector<std::string>& activation_names();
+
+constexpr Real leaky_relu_slope = Real(0.01);
+
+// out = f(pre)
+void activation_forward(Activation a, const Matrix& pre /*[B, N]*/, const Matrix& out /*[B, N]*/);
+// dpre = f'(pre) * dout; uses `out` where the derivative is cheaper from f(pre).
+void activation_backward(Activation a, const Matrix& pre /*[B, N]*/, const Matrix& out /*[B, N]*/,
+                         const Matrix& dout /*[B, N]*/, const Matrix& dpre /*[B, N]*/);
+
+class ActivationLayer : public Layer {
+ public:
+  ActivationLayer(Activation a, std::size_t features) : activation_(a), features_(features) {}
+  const Matrix& forward(const Matrix& x) override;
+  const Matrix& backward(const Matrix& dy) override;
+  std::size_t in_features() const override { return features_; }
+  std::size_t out_features() const override { return features_; }
+  std::string describe() const override { return activation_name(activation_); }
+
+ private:
+  Activation activation_;
+  std::size_t features_;
+  Matrix input_, output_, input_gradient_;
+};
+
+}  // namespace tractable

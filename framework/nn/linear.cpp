@@ -1,0 +1,56 @@
+#include "nn/linear.hpp"
+
+#include "core/error.hpp"
+
+#include <KokkosBlas3_gemm.hpp>
+
+#include <cmath>
+
+namespace tractable {
+
+Linear::Linear(ParameterStore& store, const std::string& name, std::size_t in, std::size_t out, Init init)
+    : store_(store), in_(in), out_(out) {
+  require(in > 0 && out > 0, "Linear '" + name + "' needs positive sizes");
+  const Initializer fill = init == Init::zeros ? Initializer::zeros()
+                                               : Initializer::uniform(Real(1) / std::sqrt(Real(in)));
+  weight_ = store.reserve(name + ".weight", {out, in}, fill);
+  bias_ = store.reserve(name + ".bias", {out}, fill);
+}
+
+std::string Linear::describe() const { return "Linear(" + std::to_string(in_) + " -> " + std::to_string(out_) + ")"; }
+
+const Matrix& Linear::forward(const Matrix& x) {
+  require(x.extent(1) == in_, "Linear::forward: x has " + std::to_string(x.extent(1)) + " columns, expected " +
+                                  std::to_string(in_));
+  input_ = x;
+  const std::size_t batch = x.extent(0);
+  ensure_shape(output_, batch, out_, "tractable::Linear::output");
+  const Vector b = store_.vector(bias_);
+  const Matrix y = output_;
+  const std::size_t out = out_;
+  // Broadcast the bias, then accumulate x W^T on top of it (beta = 1).
+  Kokkos::parallel_for(
+      "tractable::Linear::forward_bias", RangePolicy(0, batch * out),
+      KOKKOS_LAMBDA(const std::size_t k) { y(k / out, k % out) = b(k % out); });
+  if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, store_.matrix(weight_), Real(1), y);
+  return output_;
+}
+
+const Matrix& Linear::backward(const Matrix& dy) {
+  const std::size_t batch = input_.extent(0);
+  require(dy.extent(0) == batch && dy.extent(1) == out_, "Linear::backward: dy shape mismatch");
+  ensure_shape(input_gradient_, batch, in_, "tractable::Linear::input_gradient");
+  if (batch == 0) return input_gradient_;
+  KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
+  const Vector db = store_.gradient_vector(bias_);
+  Kokkos::parallel_for(
+      "tractable::Linear::backward_bias", RangePolicy(0, out_), KOKKOS_LAMBDA(const std::size_t j) {
+        Real sum = 0;
+        for (std::size_t i = 0; i < batch; ++i) sum += dy(i, j);
+        db(j) += sum;
+      });
+  KokkosBlas::gemm("N", "N", Real(1), dy, store_.matrix(weight_), Real(0), input_gradient_);
+  return input_gradient_;
+}
+
+}  // namespace tractable

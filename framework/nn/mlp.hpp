@@ -1,0 +1,36 @@
+#pragma once
+// A multilayer perceptron: Linear -> activation -> ... -> Linear (no output
+// activation). Each piece is a Layer, so the MLP's backward is the chain of
+// theirs in reverse.
+#include "nn/activation.hpp"
+#include "nn/linear.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace tractable {
+
+struct MlpShape {
+  std::size_t in = 0;
+  std::size_t hidden = 64;  // width of every hidden layer
+  std::size_t depth = 2;    // number of hidden layers (0 = one Linear)
+  std::size_t out = 0;
+  Activation activation = Activation::relu;
+  bool zero_output = false;  // zero-initialise the last Linear
+};
+
+class Mlp : public Layer {
+ public:
+  Mlp(ParameterStore& store, const std::string& name, const MlpShape& shape);
+  const Matrix& forward(const Matrix& x /*[B, in]*/) override;     // -> [B, out]
+  const Matrix& backward(const Matrix& dy /*[B, out]*/) override;  // -> [B, in]
+  std::size_t in_features() const override { return shape_.in; }
+  std::size_t out_features() const override { return shape_.out; }
+  std::string describe() const override;
+
+ private:
+  MlpShape shape_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+};
+
+}  // namespace tractable

@@ -1,0 +1,13 @@
+#pragma once
+#include "core/types.hpp"
+
+namespace tractable {
+
+// Global L2 norm of a flat buffer (one reduction kernel).
+double global_norm(const Vector& grads /*[P]*/);
+
+// Scales grads so their global norm is at most max_norm (if max_norm > 0).
+// Returns the norm before clipping, which the run logs as grad_norm.
+double clip_by_global_norm(const Vector& grads /*[P]*/, double max_norm);
+
+}  // namespace tractable

@@ -1,0 +1,81 @@
+#include "parallel/communicator.hpp"
+
+#include "core/error.hpp"
+
+#include <type_traits>
+
+namespace tractable {
+
+namespace {
+MPI_Datatype real_type() { return std::is_same<Real, double>::value ? MPI_DOUBLE : MPI_FLOAT; }
+
+void check(int code, const char* what) {
+  if (code == MPI_SUCCESS) return;
+  char message[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, message, &length);
+  throw Error(ExitCode::internal, std::string(what) + " failed: " + std::string(message, length));
+}
+}  // namespace
+
+Communicator::Communicator() {
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+void Communicator::allreduce_sum(const Vector& buffer) const {
+  if (size_ == 1) return;
+  auto host = Kokkos::create_mirror_view(buffer);
+  Kokkos::deep_copy(host, buffer);
+  check(MPI_Allreduce(MPI_IN_PLACE, host.data(), static_cast<int>(host.extent(0)), real_type(), MPI_SUM,
+                      MPI_COMM_WORLD),
+        "MPI_Allreduce");
+  Kokkos::deep_copy(buffer, host);
+}
+
+double Communicator::allreduce_sum(double value) const {
+  double out = value;
+  if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+  return out;
+}
+
+double Communicator::allreduce_max(double value) const {
+  double out = value;
+  if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+  return out;
+}
+
+void Communicator::broadcast(const Vector& buffer, int root) const {
+  if (size_ == 1) return;
+  auto host = Kokkos::create_mirror_view(buffer);
+  Kokkos::deep_copy(host, buffer);
+  check(MPI_Bcast(host.data(), static_cast<int>(host.extent(0)), real_type(), root, MPI_COMM_WORLD), "MPI_Bcast");
+  Kokkos::deep_copy(buffer, host);
+}
+
+void Communicator::broadcast(std::string& text, int root) const {
+  if (size_ == 1) return;
+  unsigned long long length = text.size();
+  check(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD), "MPI_Bcast");
+  text.resize(length);
+  check(MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, MPI_COMM_WORLD), "MPI_Bcast");
+}
+
+bool Communicator::any(bool flag) const {
+  int local = flag ? 1 : 0, global = local;
+  if (size_ > 1) check(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+  return global != 0;
+}
+
+void Communicator::barrier() const {
+  if (size_ > 1) check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+}
+
+std::pair<std::size_t, std::size_t> Communicator::shard_of(std::size_t n, int rank, int size) {
+  const std::size_t r = static_cast<std::size_t>(rank), s = static_cast<std::size_t>(size);
+  const std::size_t base = n / s, extra = n % s;
+  const std::size_t begin = r * base + std::min(r, extra);
+  return {begin, begin + base + (r < extra ? 1 : 0)};
+}
+
+}  // namespace tractable

@@ -1,0 +1,39 @@
+#pragma once
+// Data-parallel collectives over MPI_COMM_WORLD. Device buffers go through a
+// host mirror (a no-op on host backends), so the code needs no CUDA-aware MPI.
+#include "core/types.hpp"
+
+#include <mpi.h>
+
+#include <string>
+
+namespace tractable {
+
+class Communicator {
+ public:
+  Communicator();
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_root() const { return rank_ == 0; }
+
+  // In place, element-wise sum over ranks: one MPI_Allreduce.
+  void allreduce_sum(const Vector& buffer /*[n]*/) const;
+  double allreduce_sum(double value) const;
+  double allreduce_max(double value) const;
+  // Root's contents overwrite everyone else's.
+  void broadcast(const Vector& buffer /*[n]*/, int root = 0) const;
+  void broadcast(std::string& text, int root = 0) const;
+  // Everyone learns whether any rank passed true (used to agree on failure).
+  bool any(bool flag) const;
+  void barrier() const;
+
+  // This rank's contiguous share [begin, end) of n items split as evenly as
+  // possible (the first n % size ranks get one more).
+  std::pair<std::size_t, std::size_t> shard(std::size_t n) const { return shard_of(n, rank_, size_); }
+  static std::pair<std::size_t, std::size_t> shard_of(std::size_t n, int rank, int size);
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+
+}  // namespace tractable

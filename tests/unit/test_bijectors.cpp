@@ -1,0 +1,139 @@
+// One harness over every bijector (fp64): round trip, log-det against a
+// finite-difference Jacobian, log-dets that cancel, input and parameter
+// gradients in both directions, and finiteness on extreme inputs.
+// A new bijector joins by one line in all_bijectors().
+#include "gradient_check.hpp"
+
+#include "flows/affine_coupling.hpp"
+#include "flows/permutation.hpp"
+
+#include <functional>
+#include <memory>
+
+using namespace tractable;
+using namespace tractable::testing;
+
+namespace {
+
+struct BijectorCase {
+  std::string label;
+  std::function<std::unique_ptr<Bijector>(ParameterStore&)> make;
+};
+
+MlpShape small_mlp(Activation a, std::size_t depth = 2) {
+  MlpShape s;
+  s.hidden = 8;
+  s.depth = depth;
+  s.activation = a;
+  return s;
+}
+
+const std::vector<BijectorCase>& all_bijectors() {
+  static const std::vector<BijectorCase> cases{
+      {"affine_coupling D=2 mask 10",
+       [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{1, 0}, small_mlp(Activation::relu), 2.0); }},
+      {"affine_coupling D=5 mask 01010 tanh",
+       [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{0, 1, 0, 1, 0}, small_mlp(Activation::tanh), 1.5); }},
+      {"affine_coupling D=4 mask 1100 elu depth 1",
+       [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{1, 1, 0, 0}, small_mlp(Activation::elu, 1), 3.0); }},
+      {"reverse D=4", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::reverse(4)); }},
+      {"random_permutation D=5", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::random(5, 7)); }},
+  };
+  return cases;
+}
+
+// A bijector with random (non-identity) parameters.
+std::unique_ptr<Bijector> build(const BijectorCase& c, ParameterStore& store) {
+  auto b = c.make(store);
+  store.allocate();
+  Matrix flat(store.values().data(), 1, store.size());
+  RandomStream(11, 0, Stream::init).fill_normal(flat, 0, 0.4);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("every bijector: inverse(forward(x)) = x and the log-dets cancel", "[bijector]") {
+  for (const auto& c : all_bijectors()) {
+    SECTION(c.label) {
+      ParameterStore store;
+      auto b = build(c, store);
+      const std::size_t batch = 6;
+      Matrix x = random_matrix(batch, b->dim(), 3, 1.5);
+      Vector ld_forward("ldf", batch), ld_inverse("ldi", batch);
+      Matrix y("y", batch, b->dim());
+      Kokkos::deep_copy(y, b->forward(x, ld_forward));
+      const auto back = to_host(b->inverse(y, ld_inverse));
+      const auto xh = to_host(x);
+      const auto f = to_host(ld_forward), g = to_host(ld_inverse);
+      for (std::size_t i = 0; i < batch; ++i) {
+        for (std::size_t j = 0; j < b->dim(); ++j) CHECK(back(i, j) == Approx(xh(i, j)).margin(1e-12));
+        CHECK(f(i) + g(i) == Approx(0).margin(1e-12));
+      }
+    }
+  }
+}
+
+TEST_CASE("every bijector: log|det J| matches a finite-difference Jacobian in both directions", "[bijector]") {
+  for (const auto& c : all_bijectors()) {
+    SECTION(c.label) {
+      ParameterStore store;
+      auto b = build(c, store);
+      const std::size_t batch = 5;
+      Matrix x = random_matrix(batch, b->dim(), 5);
+      for (bool forward : {true, false}) {
+        Vector ld("ld", batch);
+        if (forward)
+          b->forward(x, ld);
+        else
+          b->inverse(x, ld);
+        const auto analytic = to_host(ld);
+        const auto numeric = numeric_log_abs_det(*b, x, forward);
+        for (std::size_t i = 0; i < batch; ++i) CHECK(analytic(i) == Approx(numeric[i]).margin(1e-7));
+      }
+    }
+  }
+}
+
+TEST_CASE("every bijector: input and parameter gradients match finite differences", "[bijector][gradient]") {
+  for (const auto& c : all_bijectors()) {
+    SECTION(c.label) {
+      ParameterStore store;
+      auto b = build(c, store);
+      Matrix x = random_matrix(4, b->dim(), 9);
+      for (bool forward : {true, false}) {
+        const auto report = check_bijector_direction(*b, store, x, forward, 21);
+        INFO((forward ? "forward: " : "inverse: ") << report.where);
+        CHECK(report.worst < 1e-6);
+      }
+    }
+  }
+}
+
+TEST_CASE("every bijector stays finite on extreme inputs", "[bijector]") {
+  for (const auto& c : all_bijectors()) {
+    SECTION(c.label) {
+      ParameterStore store;
+      auto b = build(c, store);
+      const std::size_t dim = b->dim();
+      HostMatrix xh("x", 4, dim);
+      for (std::size_t j = 0; j < dim; ++j) {
+        xh(0, j) = 1e4;
+        xh(1, j) = -1e4;
+        xh(2, j) = j % 2 ? 1e4 : -1e4;
+        xh(3, j) = 0;
+      }
+      Matrix x("x", 4, dim);
+      Kokkos::deep_copy(x, xh);
+      for (bool forward : {true, false}) {
+        Vector ld("ld", 4);
+        const auto out = to_host(forward ? b->forward(x, ld) : b->inverse(x, ld));
+        const auto l = to_host(ld);
+        for (std::size_t i = 0; i < 4; ++i) {
+          CHECK(std::isfinite(l(i)));
+          for (std::size_t j = 0; j < dim; ++j) CHECK(std::isfinite(out(i, j)));
+        }
+      }
+    }
+  }
+}
