@@ -1,1 +1,79 @@
-int main() { return 0; }
+// tractable: train and evaluate normalising flows from JSON specs.
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "parallel/runtime.hpp"
+
+#include <boost/program_options/errors.hpp>
+
+#include <iostream>
+#include <map>
+
+using namespace tractable;
+
+namespace {
+
+const char* kUsage = R"(usage: tractable <command> [options]   (tractable <command> --help for details)
+
+commands:
+  run SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force]
+                       train from a spec (works under mpirun -np N)
+  eval RUN.h5          test NLL and bits/dim of a run's checkpoint
+  sample RUN.h5 -n N --out FILE.h5
+                       draw N samples from a run's checkpoint
+  info RUN.h5          spec summary, last metrics, provenance
+  validate SPEC.json [--set key=value ...]
+                       check a spec and print it resolved (defaults filled)
+  schema               print the JSON Schema of specs
+
+exit codes:
+  0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
+  1 internal error     4 bad data (missing, NaN, ...)  6 non-finite loss or gradient
+  2 bad command line
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Runtime runtime(argc, argv);
+  Communicator comm;
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  const std::string command = argc > 1 ? argv[1] : "";
+  const cli::Arguments args(argv + std::min(argc, 2), argv + argc);
+  int code = 0;
+  try {
+    if (command == "run")
+      code = cli::run_command(args, comm, command_line);
+    else if (command == "eval")
+      code = cli::eval_command(args, comm);
+    else if (command == "sample")
+      code = cli::sample_command(args, comm);
+    else if (command == "info")
+      code = cli::info_command(args, comm);
+    else if (command == "validate")
+      code = cli::validate_command(args, comm);
+    else if (command == "schema")
+      code = cli::schema_command(args, comm);
+    else if (command == "--help" || command == "-h" || command == "help") {
+      if (comm.is_root()) std::cout << kUsage;
+    } else {
+      if (comm.is_root())
+        std::cerr << (command.empty() ? "tractable: missing command" : "tractable: unknown command '" + command + "'")
+                  << "\n\n" << kUsage;
+      code = static_cast<int>(ExitCode::usage);
+    }
+  } catch (const Error& e) {
+    code = static_cast<int>(e.code());
+    std::cerr << "tractable: error" << (comm.size() > 1 ? " [rank " + std::to_string(comm.rank()) + "]" : "") << ": "
+              << e.what() << std::endl;
+  } catch (const boost::program_options::error& e) {
+    code = static_cast<int>(ExitCode::usage);
+    std::cerr << "tractable " << command << ": " << e.what() << " (see tractable " << command << " --help)" << std::endl;
+  } catch (const std::exception& e) {
+    code = static_cast<int>(ExitCode::internal);
+    std::cerr << "tractable: internal error: " << e.what() << std::endl;
+  }
+  // A failure on one rank must not leave the others waiting in a collective.
+  if (code != 0 && comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
+  return code;
+}

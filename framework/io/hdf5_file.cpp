@@ -47,8 +47,16 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
       id = H5Fopen(path.c_str(), mode == Mode::read_only ? H5F_ACC_RDONLY : H5F_ACC_RDWR, H5P_DEFAULT);
       break;
     }
-    case Mode::create_exclusive: id = H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT); break;
-    case Mode::create_truncate: id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT); break;
+    case Mode::create_exclusive:
+    case Mode::create_truncate: {
+      // Persist the free-space manager so that space freed by replacing a
+      // checkpoint is reused by the next one instead of growing the file.
+      H5Handle create_props(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+      H5Pset_file_space_strategy(create_props.get(), H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1);
+      id = H5Fcreate(path.c_str(), mode == Mode::create_exclusive ? H5F_ACC_EXCL : H5F_ACC_TRUNC, create_props.get(),
+                     H5P_DEFAULT);
+      break;
+    }
   }
   if (id < 0) throw IoError(path + ": cannot open or create the HDF5 file (check the path and permissions)");
   file_ = H5Handle(id, H5Fclose);
@@ -75,6 +83,21 @@ void Hdf5File::create_group(const std::string& group) {
   ensure_parent(group);
   H5Handle g(H5Gcreate2(file_.get(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
   if (!g.valid()) fail("cannot create group", group);
+}
+
+std::vector<std::string> Hdf5File::children(const std::string& group) const {
+  std::vector<std::string> names;
+  if (!exists(group) && group != "/") return names;
+  H5Handle g(H5Gopen2(file_.get(), group.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!g.valid()) fail("not a group:", group);
+  H5Literate(
+      g.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+      [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+        static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+        return 0;
+      },
+      &names);
+  return names;
 }
 
 void Hdf5File::ensure_parent(const std::string& object) {
@@ -175,6 +198,7 @@ std::vector<std::string> Hdf5File::read_strings(const std::string& object) const
   if (H5Tis_variable_str(file_type.get()) > 0) {
     H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5Tget_cset(file_type.get()));  // HDF5 will not convert ASCII <-> UTF-8
     std::vector<char*> pointers(static_cast<std::size_t>(n), nullptr);
     if (H5Dread(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
       fail("cannot read string dataset", object);
@@ -285,6 +309,7 @@ std::string Hdf5File::string_attribute(const std::string& object, const std::str
   if (H5Tis_variable_str(file_type.get()) > 0) {
     H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5Tget_cset(file_type.get()));
     char* p = nullptr;
     if (H5Aread(a.get(), type.get(), &p) < 0) throw IoError(path_ + ": cannot read attribute '" + name + "'");
     std::string out = p ? p : "";

@@ -44,7 +44,8 @@ class Hdf5File {
 
   bool exists(const std::string& object) const;
   void create_group(const std::string& group);  // creates intermediate groups too
-  void remove(const std::string& object);       // unlink (no error if absent)
+  void remove(const std::string& object);
+  std::vector<std::string> children(const std::string& group) const;  // link names, sorted       // unlink (no error if absent)
   void move(const std::string& from, const std::string& to);
 
   // Whole arrays; `dims` gives the shape (product = data.size()).

@@ -1,0 +1,20 @@
+#pragma once
+// One function per subcommand; each parses its own options (with --help) and
+// returns the process exit code. Errors are thrown as tractable::Error.
+#include "parallel/communicator.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tractable::cli {
+
+using Arguments = std::vector<std::string>;  // after the subcommand name
+
+int run_command(const Arguments& args, const Communicator& comm, const std::string& command_line);
+int eval_command(const Arguments& args, const Communicator& comm);
+int sample_command(const Arguments& args, const Communicator& comm);
+int info_command(const Arguments& args, const Communicator& comm);
+int schema_command(const Arguments& args, const Communicator& comm);
+int validate_command(const Arguments& args, const Communicator& comm);
+
+}  // namespace tractable::cli

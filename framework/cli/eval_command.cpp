@@ -1,0 +1,34 @@
+#include "cli/options.hpp"
+#include "experiment/build_from_spec.hpp"
+#include "experiment/evaluation.hpp"
+#include "experiment/flow_session.hpp"
+
+#include <cstdio>
+
+namespace tractable::cli {
+
+int eval_command(const Arguments& args, const Communicator& comm) {
+  po::options_description options("tractable eval");
+  std::string path, split = "test";
+  std::size_t batch = 4096;
+  options.add_options()
+      ("run", po::value(&path)->required(), "run file")
+      ("split", po::value(&split)->default_value("test"), "test or train")
+      ("batch", po::value(&batch)->default_value(4096), "rows per evaluation pass");
+  po::positional_options_description positional;
+  positional.add("run", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "tractable eval RUN.h5 [--split test|train]", options, positional, vm, comm)) return 0;
+  if (split != "test" && split != "train") throw UsageError("--split must be 'test' or 'train', got '" + split + "'");
+  if (batch == 0) throw UsageError("--batch must be positive");
+  auto session = load_flow_session(path);
+  const Dataset data = load_dataset(session->spec.at("data"));
+  const auto r = evaluate_nll(*session->flow, split == "test" ? data.test : data.train, batch, comm);
+  if (comm.is_root())
+    std::printf("{\"run\": \"%s\", \"split\": \"%s\", \"nll\": %.6f, \"bits_per_dim\": %.6f, \"n\": %zu}\n",
+                path.c_str(), split.c_str(), r.nll, r.bits_per_dim,
+                (split == "test" ? data.test : data.train).extent(0));
+  return 0;
+}
+
+}  // namespace tractable::cli

@@ -1,0 +1,61 @@
+#include "cli/options.hpp"
+#include "io/hdf5_file.hpp"
+#include "io/run_file.hpp"
+
+#include <cstdio>
+
+namespace tractable::cli {
+
+int info_command(const Arguments& args, const Communicator& comm) {
+  po::options_description options("tractable info");
+  std::string path;
+  options.add_options()("run", po::value(&path)->required(), "run file");
+  po::positional_options_description positional;
+  positional.add("run", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "tractable info RUN.h5", options, positional, vm, comm)) return 0;
+  if (!comm.is_root()) return 0;
+  const auto spec = RunFile::read_spec(path);
+  const auto provenance = RunFile::read_provenance(path);
+  const auto checkpoint = RunFile::read_checkpoint(path);
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  std::printf("run:         %s (%s)\n", path.c_str(), spec.at("name").get<std::string>().c_str());
+  std::printf("data:        %s, dim %lld, %lld train / %lld test\n", file.string_attribute("/data", "origin").c_str(),
+              static_cast<long long>(file.int_attribute("/data", "dim")),
+              static_cast<long long>(file.int_attribute("/data", "n_train")),
+              static_cast<long long>(file.int_attribute("/data", "n_test")));
+  const auto& model = spec.at("model");
+  std::printf("model:       flow, %zu layer(s) x %lld, hidden %lld, depth %lld, %s\n", model.at("layers").size(),
+              static_cast<long long>(model.at("repeat").get<std::int64_t>()),
+              static_cast<long long>(model.at("hidden").get<std::int64_t>()),
+              static_cast<long long>(model.at("depth").get<std::int64_t>()),
+              model.at("activation").get<std::string>().c_str());
+  std::printf("parameters:  %zu in %zu tensors\n", checkpoint.parameters.size(), checkpoint.table.size());
+  std::printf("objective:   %s; optimizer %s lr %g; batch %lld\n",
+              spec.at("objective").at("type").get<std::string>().c_str(),
+              spec.at("optimizer").at("type").get<std::string>().c_str(), spec.at("optimizer").at("lr").get<double>(),
+              static_cast<long long>(spec.at("training").at("batch_size").get<std::int64_t>()));
+  std::printf("checkpoint:  step %lld of %lld\n", static_cast<long long>(checkpoint.step),
+              static_cast<long long>(spec.at("training").at("steps").get<std::int64_t>()));
+  for (const char* group : {"/metrics", "/eval"}) {
+    if (!file.exists(std::string(group) + "/step")) continue;
+    const auto steps = file.read<std::int64_t>(std::string(group) + "/step");
+    if (steps.empty()) continue;
+    std::printf("%-12s at step %lld:", (std::string(group + 1) + ":").c_str(), static_cast<long long>(steps.back()));
+    for (const auto& name : file.children(group)) {
+      if (name == "step") continue;
+      const std::string object = std::string(group) + "/" + name;
+      if (file.shape(object).size() != 1) continue;
+      const auto values = file.read<double>(object);
+      if (values.size() == steps.size()) std::printf(" %s=%.6g", name.c_str(), values.back());
+    }
+    std::printf("\n");
+  }
+  std::printf("provenance: ");
+  for (auto it = provenance.begin(); it != provenance.end(); ++it)
+    std::printf(" %s=%s", it.key().c_str(), it->is_string() ? it->get<std::string>().c_str() : it->dump().c_str());
+  std::printf("\n");
+  return 0;
+}
+
+}  // namespace tractable::cli

@@ -1,0 +1,29 @@
+#pragma once
+// Shared Boost.Program_options plumbing: parse a subcommand's arguments with
+// positional support and turn --help into printed usage.
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+namespace tractable::cli {
+
+namespace po = boost::program_options;
+
+// Returns false (after printing usage on rank 0) when --help was given.
+inline bool parse_options(const Arguments& args, const std::string& usage, po::options_description& options,
+                          const po::positional_options_description& positional, po::variables_map& vm,
+                          const Communicator& comm) {
+  options.add_options()("help,h", "show this help");
+  po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    if (comm.is_root()) std::cout << "usage: " << usage << "\n\n" << options << std::endl;
+    return false;
+  }
+  po::notify(vm);
+  return true;
+}
+
+}  // namespace tractable::cli

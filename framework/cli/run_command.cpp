@@ -1,0 +1,36 @@
+#include "cli/options.hpp"
+#include "experiment/runner.hpp"
+
+#include <cstdio>
+
+namespace tractable::cli {
+
+int run_command(const Arguments& args, const Communicator& comm, const std::string& command_line) {
+  po::options_description options("tractable run");
+  RunOptions run;
+  options.add_options()
+      ("spec", po::value(&run.spec_path)->required(), "experiment spec (JSON)")
+      ("set", po::value(&run.overrides)->composing(), "override a spec key: --set model.hidden=128 (repeatable)")
+      ("out,o", po::value(&run.out), "run file to write (default: output.path, else runs/<name>.h5)")
+      ("resume", po::bool_switch(&run.resume), "continue from the run file's last checkpoint")
+      ("force", po::bool_switch(&run.force), "replace an existing run file")
+      ("quiet,q", po::bool_switch(&run.quiet), "no progress output");
+  po::positional_options_description positional;
+  positional.add("spec", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "tractable run SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force]",
+                     options, positional, vm, comm))
+    return 0;
+  run.command_line = command_line;
+  const RunSummary s = run_experiment(run, comm);
+  if (comm.is_root()) {
+    std::printf("run file:  %s\n", s.path.c_str());
+    std::printf("test NLL:  %.4f nats (%.4f bits/dim) after %lld steps\n", s.test_nll, s.test_bits_per_dim,
+                static_cast<long long>(s.steps));
+    std::printf("speed:     %.1f steps/s on %d rank(s), %.1f s in total\n", s.steps_per_second, comm.size(), s.seconds);
+    std::printf("plots:     /usr/bin/python3 -m analysis plot %s\n", s.path.c_str());
+  }
+  return 0;
+}
+
+}  // namespace tractable::cli

@@ -1,0 +1,31 @@
+#include "cli/options.hpp"
+#include "experiment/spec.hpp"
+
+namespace tractable::cli {
+
+int schema_command(const Arguments& args, const Communicator& comm) {
+  po::options_description options("tractable schema");
+  po::variables_map vm;
+  if (!parse_options(args, "tractable schema > spec.schema.json", options, {}, vm, comm)) return 0;
+  if (comm.is_root()) std::cout << run_spec_json_schema().dump(2) << std::endl;
+  return 0;
+}
+
+int validate_command(const Arguments& args, const Communicator& comm) {
+  po::options_description options("tractable validate");
+  std::string path;
+  std::vector<std::string> overrides;
+  options.add_options()
+      ("spec", po::value(&path)->required(), "experiment spec (JSON)")
+      ("set", po::value(&overrides)->composing(), "override a spec key (repeatable)");
+  po::positional_options_description positional;
+  positional.add("spec", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "tractable validate SPEC.json [--set key=value ...]", options, positional, vm, comm))
+    return 0;
+  const auto resolved = resolve_spec(path, overrides);
+  if (comm.is_root()) std::cout << resolved.dump(2) << std::endl;
+  return 0;
+}
+
+}  // namespace tractable::cli

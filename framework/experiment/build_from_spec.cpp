@@ -1,0 +1,114 @@
+#include "experiment/build_from_spec.hpp"
+
+#include "core/error.hpp"
+#include "data/file_loaders.hpp"
+#include "data/toy_2d.hpp"
+#include "flows/affine_coupling.hpp"
+#include "flows/permutation.hpp"
+#include "objectives/negative_log_likelihood.hpp"
+#include "optim/adam.hpp"
+#include "optim/sgd.hpp"
+
+namespace tractable {
+
+using nlohmann::json;
+
+Dataset load_dataset(const json& data) {
+  const std::string source = data.at("source");
+  const std::uint64_t seed = data.at("seed").get<std::uint64_t>();
+  if (source == "toy") {
+    const std::string name = data.at("name");
+    const std::size_t n_train = data.at("n_train"), n_test = data.at("n_test");
+    // One draw, then a split, so train and test are independent samples of the same density.
+    Dataset d;
+    d.origin = "toy:" + name;
+    const HostMatrix all = generate_toy_2d(name, n_train + n_test, seed);
+    d.train = HostMatrix("tractable::toy::train", n_train, 2);
+    d.test = HostMatrix("tractable::toy::test", n_test, 2);
+    Kokkos::deep_copy(d.train, Kokkos::subview(all, std::make_pair(std::size_t(0), n_train), Kokkos::ALL()));
+    Kokkos::deep_copy(d.test, Kokkos::subview(all, std::make_pair(n_train, n_train + n_test), Kokkos::ALL()));
+    return d;
+  }
+  const std::string path = data.at("path");
+  const double test_fraction = data.at("test_fraction");
+  if (source == "csv") return split_train_test(load_csv(path), test_fraction, seed, "csv:" + path);
+  const std::string dataset = data.at("dataset");
+  return split_train_test(load_hdf5_dataset(path, dataset), test_fraction, seed, "hdf5:" + path + ":" + dataset);
+}
+
+std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::size_t k) {
+  std::vector<int> mask(dim);
+  for (std::size_t j = 0; j < dim; ++j) {
+    const bool first = kind == "half" ? j < (dim + 1) / 2 : j % 2 == 0;
+    mask[j] = (first == (k % 2 == 0)) ? 1 : 0;
+  }
+  return mask;
+}
+
+std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterStore& store, std::uint64_t seed) {
+  if (dim < 2) throw DataError("a coupling flow needs data with at least 2 dimensions, got " + std::to_string(dim));
+  std::vector<std::unique_ptr<Bijector>> chain;
+  const std::size_t repeat = model.at("repeat");
+  std::size_t couplings = 0;
+  for (std::size_t r = 0; r < repeat; ++r) {
+    for (const auto& layer : model.at("layers")) {
+      const std::size_t index = chain.size();
+      const std::string name = "flow." + std::to_string(index);
+      const std::string type = layer.at("type");
+      auto inherit = [&](const char* key) { return layer.contains(key) ? layer.at(key) : model.at(key); };
+      if (type == "affine_coupling") {
+        MlpShape shape;
+        shape.hidden = inherit("hidden");
+        shape.depth = inherit("depth");
+        shape.activation = parse_activation(inherit("activation"));
+        chain.push_back(std::make_unique<AffineCoupling>(store, name, coupling_mask(layer.at("mask"), dim, couplings++),
+                                                         shape, inherit("scale_bound").get<Real>()));
+      } else if (type == "reverse") {
+        chain.push_back(std::make_unique<Permutation>(Permutation::reverse(dim)));
+      } else if (type == "random_permutation") {
+        const std::uint64_t s = layer.contains("seed") ? layer.at("seed").get<std::uint64_t>()
+                                                       : mix64(seed * 1000003ULL + index);
+        chain.push_back(std::make_unique<Permutation>(Permutation::random(dim, s)));
+      } else {
+        throw SpecError("model.layers: unknown layer type '" + type + "'");
+      }
+    }
+  }
+  return std::make_unique<Flow>(dim, std::move(chain));
+}
+
+std::unique_ptr<Optimizer> build_optimizer(const json& o, std::size_t n) {
+  if (o.at("type") == "adam") {
+    AdamConfig c;
+    c.beta1 = o.at("betas")[0].get<Real>();
+    c.beta2 = o.at("betas")[1].get<Real>();
+    c.eps = o.at("eps").get<Real>();
+    c.weight_decay = o.at("weight_decay").get<Real>();
+    c.decoupled_weight_decay = o.at("decoupled_weight_decay");
+    return std::make_unique<Adam>(n, c);
+  }
+  SgdConfig c;
+  c.momentum = o.at("momentum").get<Real>();
+  c.nesterov = o.at("nesterov");
+  c.weight_decay = o.at("weight_decay").get<Real>();
+  return std::make_unique<Sgd>(n, c);
+}
+
+LearningRateSchedule build_schedule(const json& o, std::int64_t total_steps) {
+  LearningRateSchedule s;
+  const auto& sched = o.at("schedule");
+  s.kind = LearningRateSchedule::parse(sched.at("type"));
+  s.base_lr = o.at("lr");
+  s.warmup_steps = sched.at("warmup_steps");
+  s.final_fraction = sched.at("final_fraction");
+  s.total_steps = total_steps;
+  return s;
+}
+
+std::unique_ptr<Objective> build_objective(const json& objective, Flow& flow) {
+  const std::string type = objective.at("type");
+  if (type == "nll") return std::make_unique<NegativeLogLikelihood>(flow);
+  throw SpecError("objective.type: unknown objective '" + type + "'");
+}
+
+}  // namespace tractable

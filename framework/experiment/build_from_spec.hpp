@@ -1,0 +1,28 @@
+#pragma once
+// Resolved spec sections -> framework objects. The spec is already validated,
+// so these only translate; they never re-check ranges.
+#include "core/parameter_store.hpp"
+#include "data/dataset.hpp"
+#include "models/flow.hpp"
+#include "objectives/objective.hpp"
+#include "optim/learning_rate_schedule.hpp"
+#include "optim/optimizer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+namespace tractable {
+
+Dataset load_dataset(const nlohmann::json& data);
+// Reserves the flow's parameters in `store` (the caller allocates/initialises).
+std::unique_ptr<Flow> build_flow(const nlohmann::json& model, std::size_t dim, ParameterStore& store,
+                                 std::uint64_t seed);
+std::unique_ptr<Optimizer> build_optimizer(const nlohmann::json& optimizer, std::size_t n_params);
+LearningRateSchedule build_schedule(const nlohmann::json& optimizer, std::int64_t total_steps);
+std::unique_ptr<Objective> build_objective(const nlohmann::json& objective, Flow& flow);
+
+// The binary mask of the k-th coupling layer (1 = passes through unchanged).
+std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::size_t coupling_index);
+
+}  // namespace tractable

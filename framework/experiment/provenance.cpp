@@ -1,0 +1,42 @@
+#include "experiment/provenance.hpp"
+
+#include "core/types.hpp"
+
+#include <ctime>
+#include <filesystem>
+#include <unistd.h>
+
+namespace tractable {
+
+nlohmann::json collect_provenance(int mpi_size, const std::string& command_line) {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  std::time_t now = std::time(nullptr);
+  char when[64];
+  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::string blas = "libblas.so.3 (unresolved)";
+  std::error_code ec;
+  // Debian's alternatives link says which BLAS KokkosBlas::gemm reaches on the host.
+  for (const char* link : {"/etc/alternatives/libblas.so.3-x86_64-linux-gnu", "/etc/alternatives/libblas.so.3"}) {
+    auto target = std::filesystem::read_symlink(link, ec);
+    if (!ec) {
+      blas = target.string();
+      break;
+    }
+  }
+  return {
+      {"version", TRACTABLE_VERSION},
+      {"git_revision", TRACTABLE_GIT_REVISION},
+      {"host", std::string(host)},
+      {"mpi_size", mpi_size},
+      {"kokkos_version", std::to_string(KOKKOS_VERSION / 10000) + "." + std::to_string(KOKKOS_VERSION / 100 % 100) +
+                             "." + std::to_string(KOKKOS_VERSION % 100)},
+      {"kokkos_backend", std::string(ExecSpace::name())},
+      {"blas", blas},
+      {"scalar", sizeof(Real) == 4 ? "float32" : "float64"},
+      {"start_time", std::string(when)},
+      {"command_line", command_line},
+  };
+}
+
+}  // namespace tractable

@@ -1,0 +1,264 @@
+#include "experiment/runner.hpp"
+
+#include "core/error.hpp"
+#include "data/sharded_batcher.hpp"
+#include "experiment/build_from_spec.hpp"
+#include "experiment/evaluation.hpp"
+#include "experiment/flow_session.hpp"
+#include "experiment/progress.hpp"
+#include "experiment/provenance.hpp"
+#include "experiment/spec.hpp"
+#include "io/run_file.hpp"
+#include "optim/gradient_clipping.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+namespace tractable {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string output_path(const RunOptions& options, const json& spec) {
+  if (!options.out.empty()) return options.out;
+  const std::string configured = spec.at("output").at("path");
+  return configured.empty() ? "runs/" + spec.at("name").get<std::string>() + ".h5" : configured;
+}
+
+// The first JSON path where two specs differ, ignoring `ignored` (dotted).
+std::string first_difference(const json& a, const json& b, const std::string& path, const std::string& ignored) {
+  if (path == ignored) return "";
+  if (a.type() != b.type()) return path.empty() ? "(top level)" : path;
+  if (a.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      const std::string child = path.empty() ? it.key() : path + "." + it.key();
+      if (!b.contains(it.key())) return child;
+      const auto d = first_difference(it.value(), b.at(it.key()), child, ignored);
+      if (!d.empty()) return d;
+    }
+    for (auto it = b.begin(); it != b.end(); ++it)
+      if (!a.contains(it.key())) return path.empty() ? it.key() : path + "." + it.key();
+    return "";
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return path;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const auto d = first_difference(a[i], b[i], path + "[" + std::to_string(i) + "]", ignored);
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  return a == b ? "" : path;
+}
+
+std::vector<Real> to_std(const Vector& v) {
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  return std::vector<Real>(host.data(), host.data() + host.extent(0));
+}
+
+void from_std(const std::vector<Real>& values, const Vector& v, const std::string& what) {
+  if (values.size() != v.extent(0)) throw IoError(what + " has " + std::to_string(values.size()) + " values, expected " +
+                                                  std::to_string(v.extent(0)));
+  HostVector host("tractable::from_std", values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) host(i) = values[i];
+  Kokkos::deep_copy(v, host);
+}
+
+// Names the first parameter whose gradient is not finite.
+std::string first_non_finite(const ParameterStore& store) {
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), store.gradients());
+  for (std::size_t i = 0; i < host.extent(0); ++i)
+    if (!std::isfinite(host(i))) return store.name_of_element(i);
+  return "(none: the loss itself)";
+}
+
+}  // namespace
+
+RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
+  const auto wall_start = Clock::now();
+  json spec = resolve_spec(options.spec_path, options.overrides);
+  const std::string path = output_path(options, spec);
+  const bool exists = RunFile::exists(path);
+  bool resuming = options.resume && exists;
+  if (exists && !options.resume && !options.force)
+    throw IoError(path + ": a run file already exists; pass --resume to continue it or --force to replace it");
+  if (exists && options.resume && options.force)
+    throw UsageError("--resume and --force contradict each other");
+
+  const json& training = spec.at("training");
+  if (resuming) {
+    // Only training.steps may change on resume (to extend a run).
+    const json stored = RunFile::read_spec(path);
+    const std::string diff = first_difference(stored, spec, "", "training.steps");
+    if (!diff.empty())
+      throw SpecError(options.spec_path + ": differs from the spec stored in " + path + " at '" + diff +
+                      "'; resume with the same spec (only training.steps may change)");
+  }
+
+  Progress progress(training.at("steps"), comm.is_root() && !options.quiet);
+  const Dataset data = load_dataset(spec.at("data"));
+  if (data.train.extent(0) == 0 || data.test.extent(0) == 0)
+    throw DataError(data.origin + ": the train and test splits must both be non-empty");
+  check_finite(data.train, data.origin + " (train split)");
+  check_finite(data.test, data.origin + " (test split)");
+
+  const std::size_t dim = data.dim();
+  auto session = build_flow_session(spec, dim);
+  ParameterStore& store = session->store;
+  Flow& flow = *session->flow;
+  comm.broadcast(store.values());  // rank 0's initialisation is everyone's
+
+  const std::int64_t total_steps = training.at("steps");
+  const std::size_t global_batch = training.at("batch_size");
+  const std::uint64_t seed = training.at("seed");
+  const std::int64_t log_every = training.at("log_every"), eval_every = training.at("eval_every"),
+                     checkpoint_every = training.at("checkpoint_every");
+  const std::size_t eval_batch = training.at("eval_batch_size");
+  const json& output = spec.at("output");
+  const std::size_t n_samples = output.at("n_samples");
+  const double clip = spec.at("optimizer").at("clip_grad_norm");
+
+  auto optimizer = build_optimizer(spec.at("optimizer"), store.size());
+  const auto schedule = build_schedule(spec.at("optimizer"), total_steps);
+  auto objective = build_objective(spec.at("objective"), flow);
+  ShardedBatcher batcher(data.train, global_batch, seed, comm.rank(), comm.size());
+  RandomStream sample_stream(seed, 0, Stream::sample);
+
+  auto snapshot = [&](std::int64_t step) {
+    Checkpoint c;
+    c.step = step;
+    c.parameters = to_std(store.values());
+    c.table = store.table();
+    for (auto& [name, v] : optimizer->state()) c.optimizer_state.emplace_back(name, to_std(v));
+    c.optimizer_steps = optimizer->steps_taken();
+    c.data_epoch = batcher.epoch();
+    c.data_cursor = batcher.cursor();
+    c.sample_counter = sample_stream.counter();
+    return c;
+  };
+
+  std::int64_t step = 0;
+  if (resuming) {
+    const Checkpoint c = RunFile::read_checkpoint(path);
+    restore_parameters(store, c, path);
+    for (auto& [name, v] : optimizer->state()) {
+      bool found = false;
+      for (const auto& [stored_name, values] : c.optimizer_state)
+        if (stored_name == name) {
+          from_std(values, v, path + ": /checkpoint/optimizer/" + name);
+          found = true;
+        }
+      if (!found) throw IoError(path + ": /checkpoint/optimizer/" + name + " is missing");
+    }
+    optimizer->set_steps_taken(c.optimizer_steps);
+    batcher.set_position(c.data_epoch, c.data_cursor);
+    sample_stream.set_counter(c.sample_counter);
+    step = c.step;
+    progress.note("resuming " + path + " from step " + std::to_string(step));
+  } else if (comm.is_root()) {
+    if (options.resume) progress.note(path + " does not exist yet; starting a new run");
+    RunHeader header;
+    header.spec = spec;
+    header.provenance = collect_provenance(comm.size(), options.command_line);
+    header.data_origin = data.origin;
+    header.data_dim = dim;
+    header.n_train = data.train.extent(0);
+    header.n_test = data.test.extent(0);
+    header.data_points = gather_rows(data.test, output.at("n_data_points"));
+    RunFile::create(path, header, PendingResults(), snapshot(0));
+  }
+  comm.barrier();
+
+  PendingResults pending;
+  auto evaluate = [&](std::int64_t at_step, bool final_pass) {
+    const NllResult r = evaluate_nll(flow, data.test, eval_batch, comm);
+    pending.eval.add(at_step, {{"test_nll", r.nll}, {"test_bits_per_dim", r.bits_per_dim}});
+    if (comm.is_root() && n_samples > 0) pending.samples.emplace_back(at_step, draw_samples(flow, sample_stream, n_samples, eval_batch));
+    const std::size_t grid = output.at("density_grid");
+    if (final_pass && comm.is_root() && dim == 2 && grid > 1) {
+      // Cover the data with a margin, on a square so the heat-map is not distorted.
+      double extent = 0;
+      for (std::size_t i = 0; i < data.test.extent(0); ++i)
+        extent = std::max({extent, std::abs(double(data.test(i, 0))), std::abs(double(data.test(i, 1)))});
+      extent = std::ceil(extent * 1.1 * 2) / 2;
+      pending.arrays.push_back(log_density_grid(flow, -extent, extent, grid, "/eval/density_grid"));
+    }
+    return r;
+  };
+  auto commit = [&](std::int64_t at_step) {
+    if (comm.is_root()) RunFile::commit(path, pending, snapshot(at_step));
+    pending.clear();
+    comm.barrier();
+  };
+
+  const Real grad_scale = Real(1) / Real(global_batch);
+  double window_loss = 0, steps_per_second = 0;
+  std::int64_t window_steps = 0;
+  auto window_start = Clock::now();
+  const auto train_start = Clock::now();
+  const std::int64_t first_step = step;
+  NllResult last_eval{};
+  bool evaluated_final = false;
+
+  for (; step < total_steps; ++step) {
+    const double lr = schedule.at(step);
+    store.zero_gradients();
+    const Matrix& x = batcher.next();
+    const double local_loss = objective->sum_and_backward(x, grad_scale);
+    comm.allreduce_sum(store.gradients());  // the one gradient all-reduce of the step
+    const double loss = comm.allreduce_sum(local_loss) / double(global_batch);
+    const double grad_norm = clip_by_global_norm(store.gradients(), clip);
+    if (!std::isfinite(loss) || !std::isfinite(grad_norm))
+      throw NumericalError("step " + std::to_string(step + 1) + ": non-finite " +
+                           (std::isfinite(loss) ? "gradient in parameter '" + first_non_finite(store) + "'"
+                                                : "loss (" + std::to_string(loss) + ")") +
+                           "; stopped without writing a checkpoint, the last good one stays in " + path +
+                           " (try a lower optimizer.lr, optimizer.clip_grad_norm or model.scale_bound)");
+    optimizer->step(store.values(), store.gradients(), Real(lr));
+
+    const std::int64_t done = step + 1;
+    window_loss += loss;
+    ++window_steps;
+    if (done % log_every == 0 || done == total_steps) {
+      const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
+      steps_per_second = seconds > 0 ? double(window_steps) / seconds : 0;
+      pending.metrics.add(done, {{"loss", window_loss / double(window_steps)},
+                                 {"lr", lr},
+                                 {"grad_norm", grad_norm},
+                                 {"steps_per_second", steps_per_second},
+                                 {"wall_time", std::chrono::duration<double>(Clock::now() - wall_start).count()}});
+      progress.report(done, window_loss / double(window_steps), steps_per_second);
+      window_loss = 0;
+      window_steps = 0;
+      window_start = Clock::now();
+    }
+    const bool last = done == total_steps;
+    if ((eval_every > 0 && done % eval_every == 0) || last) {
+      last_eval = evaluate(done, last);
+      evaluated_final = last;
+      progress.note("step " + std::to_string(done) + ": test nll " + std::to_string(last_eval.nll) + " nats (" +
+                    std::to_string(last_eval.bits_per_dim) + " bits/dim)");
+    }
+    if (done % checkpoint_every == 0 || last) commit(done);
+  }
+  if (!evaluated_final) {  // resumed at or past the end: evaluate what is there
+    last_eval = evaluate(step, true);
+    commit(step);
+  }
+  progress.finish();
+
+  RunSummary summary;
+  summary.path = path;
+  summary.steps = step;
+  summary.test_nll = last_eval.nll;
+  summary.test_bits_per_dim = last_eval.bits_per_dim;
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
+  summary.steps_per_second = train_seconds > 0 ? double(step - first_step) / train_seconds : 0;
+  summary.seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  return summary;
+}
+
+}  // namespace tractable

@@ -1,0 +1,33 @@
+#pragma once
+// `tractable run`: spec -> data, model, objective, optimiser -> the
+// data-parallel training loop -> one run file. The step is
+//   zero grads -> objective on this rank's shard -> one all-reduce (sum; the
+//   objective already scaled by 1/global batch) -> non-finite guard ->
+//   clip -> optimiser,
+// with metrics reduced across ranks and only rank 0 writing the run file.
+#include "parallel/communicator.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+struct RunOptions {
+  std::string spec_path;
+  std::vector<std::string> overrides;
+  std::string out;       // overrides output.path
+  bool resume = false;   // continue from the run file's checkpoint
+  bool force = false;    // replace an existing run file
+  bool quiet = false;
+  std::string command_line;
+};
+
+struct RunSummary {
+  std::string path;
+  std::int64_t steps = 0;
+  double test_nll = 0, test_bits_per_dim = 0, steps_per_second = 0, seconds = 0;
+};
+
+RunSummary run_experiment(const RunOptions& options, const Communicator& comm);
+
+}  // namespace tractable

@@ -1,0 +1,212 @@
+#include "experiment/spec.hpp"
+
+#include "core/error.hpp"
+#include "data/toy_2d.hpp"
+#include "nn/activation.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace tractable {
+
+using nlohmann::json;
+namespace s = schema;
+
+namespace {
+
+SchemaField field(std::string key, Schema schema, json default_value, std::string description) {
+  return SchemaField{std::move(key), std::move(schema), std::move(default_value), std::move(description), false};
+}
+SchemaField required(std::string key, Schema schema, std::string description) {
+  return SchemaField{std::move(key), std::move(schema), json(), std::move(description), false};
+}
+SchemaField optional(std::string key, Schema schema, std::string description) {
+  return SchemaField{std::move(key), std::move(schema), json(), std::move(description), true};
+}
+
+Schema data_schema() {
+  return s::tagged(
+      "source",
+      {field("source", s::string({"toy", "csv", "hdf5"}), "toy", "where the data comes from"),
+       field("seed", s::integer(0), 0, "seed for toy generation and the train/test split")},
+      {{"toy",
+        {field("name", s::string(toy_2d_names()), "8gaussians", "2D toy density (FFJORD definitions)"),
+         field("n_train", s::integer(1), 50000, "training points drawn"),
+         field("n_test", s::integer(1), 10000, "test points drawn")}},
+       {"csv",
+        {required("path", s::string(), "CSV file, one example per row, optional header line"),
+         field("test_fraction", s::number(0, 1, false, true), 0.1, "fraction of rows held out for testing")}},
+       {"hdf5",
+        {required("path", s::string(), "HDF5 file"),
+         required("dataset", s::string(), "path of a 2-D [examples, features] dataset inside the file"),
+         field("test_fraction", s::number(0, 1, false, true), 0.1, "fraction of rows held out for testing")}}});
+}
+
+Schema layer_schema() {
+  const Schema width = s::integer(1, 1 << 16);
+  return s::tagged(
+      "type", {required("type", s::string({"affine_coupling", "reverse", "random_permutation"}), "bijector type")},
+      {{"affine_coupling",
+        {field("mask", s::string({"alternating", "half"}), "alternating",
+               "alternating: even/odd coordinates, parity flipping per coupling; half: first/second half, flipping"),
+         optional("hidden", width, "conditioner width (default: model.hidden)"),
+         optional("depth", s::integer(0, 64), "conditioner hidden layers (default: model.depth)"),
+         optional("activation", s::string(activation_names()), "conditioner activation (default: model.activation)"),
+         optional("scale_bound", s::number(0, std::nullopt, true), "bound c on the log-scale, s = c·tanh(raw/c) (default: model.scale_bound)")}},
+       {"reverse", {}},
+       {"random_permutation",
+        {optional("seed", s::integer(0), "permutation seed (default: derived from training.seed and the layer index)")}}});
+}
+
+Schema model_schema() {
+  return s::object({
+      field("type", s::string({"flow"}), "flow", "model family"),
+      field("hidden", s::integer(1, 1 << 16), 64, "default conditioner width"),
+      field("depth", s::integer(0, 64), 2, "default number of conditioner hidden layers"),
+      field("activation", s::string(activation_names()), "relu", "default conditioner activation"),
+      field("scale_bound", s::number(0, std::nullopt, true), 2.0, "default bound on coupling log-scales"),
+      field("layers", s::array(layer_schema(), 1),
+            json::array({json{{"type", "affine_coupling"}}}), "bijectors applied from data to base, in order"),
+      field("repeat", s::integer(1, 1024), 8, "the layer list is repeated this many times"),
+  });
+}
+
+Schema objective_schema() {
+  return s::tagged("type", {field("type", s::string({"nll"}), "nll", "nll: maximum likelihood on the data")},
+                   {{"nll", {}}});
+}
+
+Schema optimizer_schema() {
+  Schema schedule = s::object({
+      field("type", s::string({"constant", "cosine"}), "constant", "learning-rate schedule after warm-up"),
+      field("warmup_steps", s::integer(0), 0, "linear warm-up from 0 over this many steps"),
+      field("final_fraction", s::number(0, 1), 0.0, "cosine: final lr as a fraction of optimizer.lr"),
+  });
+  return s::tagged(
+      "type",
+      {field("type", s::string({"adam", "sgd"}), "adam", "optimiser"),
+       field("lr", s::number(0, std::nullopt, true), 1e-3, "base learning rate"),
+       field("clip_grad_norm", s::number(0), 0.0, "clip the global gradient norm to this (0 = off)"),
+       field("schedule", schedule, json::object(), "learning-rate schedule")},
+      {{"adam",
+        {field("betas", s::array(s::number(0, 1, false, true), 2, 2), json::array({0.9, 0.999}), "(beta1, beta2)"),
+         field("eps", s::number(0, std::nullopt, true), 1e-8, "denominator epsilon"),
+         field("weight_decay", s::number(0), 0.0, "weight decay"),
+         field("decoupled_weight_decay", s::boolean(), true, "true: AdamW; false: L2 added to the gradient")}},
+       {"sgd",
+        {field("momentum", s::number(0, 1, false, true), 0.0, "momentum coefficient"),
+         field("nesterov", s::boolean(), false, "Nesterov momentum"),
+         field("weight_decay", s::number(0), 0.0, "L2 weight decay")}}});
+}
+
+Schema training_schema() {
+  return s::object({
+      field("steps", s::integer(1), 2000, "optimiser steps"),
+      field("batch_size", s::integer(1), 256, "global batch size, split across MPI ranks"),
+      field("seed", s::integer(0), 0, "seed for initialisation, batch order and sampling"),
+      field("log_every", s::integer(1), 50, "steps between metric rows (and progress lines)"),
+      field("eval_every", s::integer(0), 500, "steps between test evaluations (0: only at the end)"),
+      field("checkpoint_every", s::integer(1), 500, "steps between checkpoints (each swapped in atomically)"),
+      field("eval_batch_size", s::integer(1), 4096, "rows per evaluation pass"),
+  });
+}
+
+Schema output_schema() {
+  return s::object({
+      field("path", s::string(), "", "run file (default: runs/<name>.h5; --out overrides)"),
+      field("n_samples", s::integer(0), 2000, "samples stored at each evaluation and at the end"),
+      field("density_grid", s::integer(0, 2048), 128, "2D data: log-density grid resolution (0 = off)"),
+      field("n_data_points", s::integer(0), 5000, "test points copied into the run file for plots"),
+  });
+}
+
+}  // namespace
+
+const Schema& run_spec_schema() {
+  static const Schema schema = s::object({
+      field("name", s::string(), "run", "a name for the run (default file name, plots)"),
+      field("description", s::string(), "", "free text"),
+      field("data", data_schema(), json::object(), "training data"),
+      field("model", model_schema(), json::object(), "the model"),
+      field("objective", objective_schema(), json::object(), "the training objective"),
+      field("optimizer", optimizer_schema(), json::object(), "optimiser and learning-rate schedule"),
+      field("training", training_schema(), json::object(), "steps, batch, seed and cadences"),
+      field("output", output_schema(), json::object(), "what the run file receives"),
+  });
+  return schema;
+}
+
+json run_spec_json_schema() { return to_json_schema(run_spec_schema(), "Tractable experiment spec"); }
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw SpecError(path + ": cannot open the spec file (does it exist?)");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    return json::parse(buffer.str());
+  } catch (const json::parse_error& e) {
+    throw SpecError(path + ": malformed JSON: " + e.what());
+  }
+}
+
+void apply_override(json& spec, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw SpecError("--set '" + assignment + "': expected key.path=value, e.g. model.hidden=128");
+  const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // a bare word such as relu
+  }
+  json* node = &spec;
+  std::string walked;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw SpecError("--set '" + assignment + "': empty component in '" + key + "'");
+    walked += (walked.empty() ? "" : ".") + part;
+    const bool last = dot == std::string::npos;
+    if (node->is_array()) {
+      std::size_t index = 0;
+      try {
+        std::size_t used = 0;
+        index = std::stoul(part, &used);
+        if (used != part.size()) throw std::invalid_argument(part);
+      } catch (const std::exception&) {
+        throw SpecError("--set '" + assignment + "': '" + walked + "' indexes an array and needs a number");
+      }
+      if (index >= node->size())
+        throw SpecError("--set '" + assignment + "': '" + walked + "' is past the end of an array of " +
+                        std::to_string(node->size()));
+      node = &(*node)[index];
+    } else {
+      if (node->is_null()) *node = json::object();
+      if (!node->is_object())
+        throw SpecError("--set '" + assignment + "': '" + walked + "' is inside a value that is not an object");
+      node = &(*node)[part];
+    }
+    if (last) break;
+    start = dot + 1;
+  }
+  *node = value;
+}
+
+json resolve_spec_json(const json& raw, const std::vector<std::string>& overrides, const std::string& origin) {
+  json spec = raw;
+  for (const auto& o : overrides) apply_override(spec, o);
+  try {
+    return validate(run_spec_schema(), spec);
+  } catch (const SpecError& e) {
+    throw SpecError(origin + (overrides.empty() ? "" : " (with --set overrides)") + ": " + e.what());
+  }
+}
+
+json resolve_spec(const std::string& path, const std::vector<std::string>& overrides) {
+  return resolve_spec_json(read_json_file(path), overrides, path);
+}
+
+}  // namespace tractable

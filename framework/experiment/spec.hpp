@@ -1,0 +1,30 @@
+#pragma once
+// The experiment spec: its schema (sections data, model, objective, optimizer,
+// training, output), loading from a file, `--set key=value` overrides and
+// validation into the resolved spec that is stored in the run file.
+#include "experiment/schema.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+const Schema& run_spec_schema();
+nlohmann::json run_spec_json_schema();
+
+// Parses `path`; a malformed file is a SpecError naming the file, line and column.
+nlohmann::json read_json_file(const std::string& path);
+
+// Applies one `dotted.path=value` override. The value is parsed as JSON when it
+// is valid JSON (128, 1e-3, true, [64,64], "text") and taken as a string
+// otherwise (relu). Array elements are addressed by index: model.layers.0.type.
+void apply_override(nlohmann::json& spec, const std::string& assignment);
+
+// File -> overrides -> validation with defaults. Errors name the file and the JSON path.
+nlohmann::json resolve_spec(const std::string& path, const std::vector<std::string>& overrides);
+nlohmann::json resolve_spec_json(const nlohmann::json& raw, const std::vector<std::string>& overrides,
+                                 const std::string& origin);
+
+}  // namespace tractable

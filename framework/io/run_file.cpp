@@ -1,0 +1,249 @@
+#include "io/run_file.hpp"
+
+#include "core/error.hpp"
+#include "io/hdf5_file.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace tractable {
+
+using nlohmann::json;
+
+void MetricRows::add(std::int64_t at_step, const std::map<std::string, double>& values) {
+  step.push_back(at_step);
+  for (const auto& [name, v] : values) {
+    auto& column = columns[name];
+    column.resize(step.size() - 1, std::nan(""));  // a column that appears late is NaN-padded
+    column.push_back(v);
+  }
+  for (auto& [name, column] : columns) column.resize(step.size(), std::nan(""));
+}
+
+void MetricRows::clear() {
+  step.clear();
+  columns.clear();
+}
+
+void PendingResults::clear() {
+  metrics.clear();
+  eval.clear();
+  samples.clear();
+  arrays.clear();
+}
+
+namespace {
+
+void fsync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::string partial_path(const std::string& path) { return path + ".partial"; }
+
+void append_rows(Hdf5File& file, const std::string& group, const MetricRows& rows) {
+  if (rows.empty()) return;
+  // A column new to this commit is NaN-padded for the rows already in the file.
+  std::uint64_t existing = file.exists(group + "/step") ? file.shape(group + "/step")[0] : 0;
+  file.append(group + "/step", rows.step);
+  for (const auto& [name, values] : rows.columns) {
+    const std::string object = group + "/" + name;
+    std::uint64_t have = file.exists(object) ? file.shape(object)[0] : 0;
+    if (have < existing) file.append(object, std::vector<double>(existing - have, std::nan("")));
+    file.append(object, values);
+  }
+}
+
+void write_matrix(Hdf5File& file, const std::string& object, const HostMatrix& m) {
+  std::vector<Real> values(m.extent(0) * m.extent(1));
+  for (std::size_t i = 0; i < m.extent(0); ++i)
+    for (std::size_t j = 0; j < m.extent(1); ++j) values[i * m.extent(1) + j] = m(i, j);
+  file.write(object, values, {m.extent(0), m.extent(1)});
+}
+
+void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
+  // Built beside the old one, then swapped by two link operations.
+  const std::string next = "/checkpoint_next";
+  file.remove(next);
+  file.create_group(next);
+  file.write(next + "/parameters", c.parameters, {c.parameters.size()});
+  std::vector<std::string> names, shapes;
+  std::vector<std::int64_t> offsets;
+  for (const auto& p : c.table) {
+    names.push_back(p.name);
+    offsets.push_back(static_cast<std::int64_t>(p.offset));
+    std::string s;
+    for (std::size_t k = 0; k < p.shape.size(); ++k) s += (k ? "," : "") + std::to_string(p.shape[k]);
+    shapes.push_back("[" + s + "]");
+  }
+  file.write_strings(next + "/parameter_names", names);
+  file.write(next + "/parameter_offsets", offsets, {offsets.size()});
+  file.write_strings(next + "/parameter_shapes", shapes);
+  file.create_group(next + "/optimizer");
+  for (const auto& [name, values] : c.optimizer_state)
+    file.write(next + "/optimizer/" + name, values, {values.size()});
+  file.set_attribute(next, "step", c.step);
+  file.set_attribute(next + "/optimizer", "steps", c.optimizer_steps);
+  file.set_attribute(next, "data_epoch", c.data_epoch);
+  file.set_attribute(next, "data_cursor", static_cast<std::int64_t>(c.data_cursor));
+  file.set_attribute(next, "sample_counter", static_cast<std::int64_t>(c.sample_counter));
+  file.remove("/checkpoint");
+  file.move(next, "/checkpoint");
+}
+
+void write_pending(Hdf5File& file, const PendingResults& pending) {
+  append_rows(file, "/metrics", pending.metrics);
+  append_rows(file, "/eval", pending.eval);
+  for (const auto& [step, samples] : pending.samples) write_matrix(file, "/samples/" + std::to_string(step), samples);
+  for (const auto& a : pending.arrays) {
+    file.write(a.path, a.values, a.dims);
+    for (const auto& [name, v] : a.attributes) file.set_attribute(a.path, name, v);
+  }
+}
+
+// Writes into `<path>.partial` and renames it over `<path>`.
+template <class Fill>
+void atomic_update(const std::string& path, bool from_existing, Fill fill) {
+  const std::string tmp = partial_path(path);
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
+  if (from_existing) {
+    std::filesystem::copy_file(path, tmp, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) throw IoError(path + ": cannot copy the run file for an atomic update: " + ec.message());
+  }
+  {
+    Hdf5File file(tmp, from_existing ? Hdf5File::Mode::read_write : Hdf5File::Mode::create_truncate);
+    fill(file);
+    file.flush();
+  }
+  fsync_path(tmp, false);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw IoError(path + ": cannot rename " + tmp + " into place: " + std::strerror(errno));
+  const auto parent = std::filesystem::path(path).parent_path();
+  fsync_path(parent.empty() ? "." : parent.string(), true);
+}
+
+}  // namespace
+
+bool RunFile::exists(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+void RunFile::create(const std::string& path, const RunHeader& header, const PendingResults& pending,
+                     const Checkpoint& checkpoint) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw IoError(path + ": cannot create directory " + parent.string() + ": " + ec.message());
+  }
+  atomic_update(path, false, [&](Hdf5File& file) {
+    file.write_string("/spec", header.spec.dump(2));
+    file.create_group("/provenance");
+    for (auto it = header.provenance.begin(); it != header.provenance.end(); ++it) {
+      if (it->is_string())
+        file.set_attribute("/provenance", it.key(), it->get<std::string>());
+      else if (it->is_number_integer())
+        file.set_attribute("/provenance", it.key(), it->get<std::int64_t>());
+      else
+        file.set_attribute("/provenance", it.key(), it->dump());
+    }
+    file.create_group("/data");
+    file.set_attribute("/data", "origin", header.data_origin);
+    file.set_attribute("/data", "dim", static_cast<std::int64_t>(header.data_dim));
+    file.set_attribute("/data", "n_train", static_cast<std::int64_t>(header.n_train));
+    file.set_attribute("/data", "n_test", static_cast<std::int64_t>(header.n_test));
+    if (header.data_points.extent(0) > 0) write_matrix(file, "/data/test_points", header.data_points);
+    file.set_attribute("/", "format", std::string("tractable-run"));
+    file.set_attribute("/", "format_version", std::int64_t(1));
+    write_pending(file, pending);
+    write_checkpoint(file, checkpoint);
+  });
+}
+
+void RunFile::commit(const std::string& path, const PendingResults& pending, const Checkpoint& checkpoint) {
+  atomic_update(path, true, [&](Hdf5File& file) {
+    write_pending(file, pending);
+    write_checkpoint(file, checkpoint);
+  });
+}
+
+namespace {
+void check_format(const Hdf5File& file) {
+  if (!file.has_attribute("/", "format") || file.string_attribute("/", "format") != "tractable-run")
+    throw IoError(file.path() + ": not a Tractable run file (no format='tractable-run' attribute on /)");
+}
+}  // namespace
+
+json RunFile::read_spec(const std::string& path) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  try {
+    return json::parse(file.read_string("/spec"));
+  } catch (const json::parse_error& e) {
+    throw IoError(path + ": /spec is not valid JSON: " + e.what());
+  }
+}
+
+json RunFile::read_provenance(const std::string& path) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  json p = json::object();
+  for (const char* key : {"version", "git_revision", "host", "kokkos_backend", "kokkos_version", "blas", "start_time",
+                          "command_line", "scalar"})
+    if (file.has_attribute("/provenance", key)) p[key] = file.string_attribute("/provenance", key);
+  if (file.has_attribute("/provenance", "mpi_size")) p["mpi_size"] = file.int_attribute("/provenance", "mpi_size");
+  return p;
+}
+
+std::size_t RunFile::read_data_dim(const std::string& path) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  const std::int64_t dim = file.int_attribute("/data", "dim");
+  if (dim < 1) throw IoError(path + ": /data has an invalid 'dim' attribute");
+  return static_cast<std::size_t>(dim);
+}
+
+Checkpoint RunFile::read_checkpoint(const std::string& path) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  if (!file.exists("/checkpoint")) throw IoError(path + ": the run file has no /checkpoint");
+  Checkpoint c;
+  c.step = file.int_attribute("/checkpoint", "step");
+  c.parameters = file.read<Real>("/checkpoint/parameters");
+  const auto names = file.read_strings("/checkpoint/parameter_names");
+  const auto offsets = file.read<std::int64_t>("/checkpoint/parameter_offsets");
+  const auto shapes = file.read_strings("/checkpoint/parameter_shapes");
+  if (names.size() != offsets.size() || names.size() != shapes.size())
+    throw IoError(path + ": /checkpoint parameter table columns have different lengths");
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    ParameterInfo p;
+    p.name = names[k];
+    p.offset = static_cast<std::size_t>(offsets[k]);
+    const json shape = json::parse(shapes[k], nullptr, /*allow_exceptions=*/false);
+    if (!shape.is_array()) throw IoError(path + ": /checkpoint/parameter_shapes[" + std::to_string(k) + "] is malformed");
+    for (const auto& v : shape) {
+      if (!v.is_number_unsigned()) throw IoError(path + ": /checkpoint/parameter_shapes[" + std::to_string(k) + "] is malformed");
+      p.shape.push_back(v.get<std::size_t>());
+    }
+    c.table.push_back(p);
+  }
+  c.optimizer_steps = file.int_attribute("/checkpoint/optimizer", "steps");
+  for (const auto& name : file.children("/checkpoint/optimizer"))
+    c.optimizer_state.emplace_back(name, file.read<Real>("/checkpoint/optimizer/" + name));
+  c.data_epoch = file.int_attribute("/checkpoint", "data_epoch");
+  c.data_cursor = static_cast<std::uint64_t>(file.int_attribute("/checkpoint", "data_cursor"));
+  c.sample_counter = static_cast<std::uint64_t>(file.int_attribute("/checkpoint", "sample_counter"));
+  return c;
+}
+
+}  // namespace tractable

@@ -1,0 +1,80 @@
+#pragma once
+// The run file: one HDF5 file per run (layout in README.md, "The run file").
+//
+// Every write is a *commit*: the current file is copied to `<path>.partial`,
+// the new metrics/eval rows, samples and arrays are appended there, the
+// checkpoint is replaced, the copy is fsync'ed and renamed over `<path>`.
+// rename(2) is atomic, so at every instant `<path>` is a complete, closed HDF5
+// file whose checkpoint matches its metrics; a crash at any point loses at
+// most the steps since the last commit, never the last good checkpoint.
+#include "core/parameter_store.hpp"
+#include "core/types.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+// Rows of scalars sharing a step axis: /<group>/step and /<group>/<column>.
+struct MetricRows {
+  std::vector<std::int64_t> step;
+  std::map<std::string, std::vector<double>> columns;
+  void add(std::int64_t at_step, const std::map<std::string, double>& values);
+  bool empty() const { return step.empty(); }
+  void clear();
+};
+
+struct NamedArray {
+  std::string path;                     // e.g. /eval/density_grid
+  std::vector<double> values;           // row-major
+  std::vector<std::uint64_t> dims;
+  std::map<std::string, double> attributes;
+};
+
+struct PendingResults {
+  MetricRows metrics;                                    // -> /metrics
+  MetricRows eval;                                       // -> /eval
+  std::vector<std::pair<std::int64_t, HostMatrix>> samples;  // -> /samples/<step>
+  std::vector<NamedArray> arrays;
+  void clear();
+};
+
+struct Checkpoint {
+  std::int64_t step = 0;  // optimiser steps completed
+  std::vector<Real> parameters;
+  std::vector<ParameterInfo> table;
+  std::vector<std::pair<std::string, std::vector<Real>>> optimizer_state;
+  std::int64_t optimizer_steps = 0;
+  std::int64_t data_epoch = 0;
+  std::uint64_t data_cursor = 0;
+  std::uint64_t sample_counter = 0;  // the sampling stream's position
+};
+
+// What a new run file starts with.
+struct RunHeader {
+  nlohmann::json spec;        // resolved
+  nlohmann::json provenance;  // flat object of strings and numbers
+  std::string data_origin;
+  std::size_t data_dim = 0, n_train = 0, n_test = 0;
+  HostMatrix data_points;     // test points kept for plots [n, D]
+};
+
+class RunFile {
+ public:
+  // Starts a new run file at `path` (through the same atomic commit).
+  static void create(const std::string& path, const RunHeader& header, const PendingResults& pending,
+                     const Checkpoint& checkpoint);
+  static void commit(const std::string& path, const PendingResults& pending, const Checkpoint& checkpoint);
+
+  static nlohmann::json read_spec(const std::string& path);
+  static nlohmann::json read_provenance(const std::string& path);
+  static Checkpoint read_checkpoint(const std::string& path);
+  static std::size_t read_data_dim(const std::string& path);
+  static bool exists(const std::string& path);
+};
+
+}  // namespace tractable
