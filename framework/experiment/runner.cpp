@@ -31,6 +31,8 @@ std::string output_path(const RunOptions& options, const json& spec) {
 // The first JSON path where two specs differ, ignoring `ignored` (dotted).
 std::string first_difference(const json& a, const json& b, const std::string& path, const std::string& ignored) {
   if (path == ignored) return "";
+  // Integers read back from JSON text come back unsigned: compare numbers by value.
+  if (a.is_number() && b.is_number()) return a.get<double>() == b.get<double>() ? "" : path;
   if (a.type() != b.type()) return path.empty() ? "(top level)" : path;
   if (a.is_object()) {
     for (auto it = a.begin(); it != a.end(); ++it) {

@@ -18,9 +18,9 @@ void check(int code, const char* what) {
 }
 }  // namespace
 
-Communicator::Communicator() {
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+Communicator::Communicator(MPI_Comm comm) : comm_(comm) {
+  MPI_Comm_rank(comm_, &rank_);
+  MPI_Comm_size(comm_, &size_);
 }
 
 void Communicator::allreduce_sum(const Vector& buffer) const {
@@ -28,20 +28,20 @@ void Communicator::allreduce_sum(const Vector& buffer) const {
   auto host = Kokkos::create_mirror_view(buffer);
   Kokkos::deep_copy(host, buffer);
   check(MPI_Allreduce(MPI_IN_PLACE, host.data(), static_cast<int>(host.extent(0)), real_type(), MPI_SUM,
-                      MPI_COMM_WORLD),
+                      comm_),
         "MPI_Allreduce");
   Kokkos::deep_copy(buffer, host);
 }
 
 double Communicator::allreduce_sum(double value) const {
   double out = value;
-  if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+  if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");
   return out;
 }
 
 double Communicator::allreduce_max(double value) const {
   double out = value;
-  if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+  if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
   return out;
 }
 
@@ -49,26 +49,26 @@ void Communicator::broadcast(const Vector& buffer, int root) const {
   if (size_ == 1) return;
   auto host = Kokkos::create_mirror_view(buffer);
   Kokkos::deep_copy(host, buffer);
-  check(MPI_Bcast(host.data(), static_cast<int>(host.extent(0)), real_type(), root, MPI_COMM_WORLD), "MPI_Bcast");
+  check(MPI_Bcast(host.data(), static_cast<int>(host.extent(0)), real_type(), root, comm_), "MPI_Bcast");
   Kokkos::deep_copy(buffer, host);
 }
 
 void Communicator::broadcast(std::string& text, int root) const {
   if (size_ == 1) return;
   unsigned long long length = text.size();
-  check(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD), "MPI_Bcast");
+  check(MPI_Bcast(&length, 1, MPI_UNSIGNED_LONG_LONG, root, comm_), "MPI_Bcast");
   text.resize(length);
-  check(MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, MPI_COMM_WORLD), "MPI_Bcast");
+  check(MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, comm_), "MPI_Bcast");
 }
 
 bool Communicator::any(bool flag) const {
   int local = flag ? 1 : 0, global = local;
-  if (size_ > 1) check(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+  if (size_ > 1) check(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_MAX, comm_), "MPI_Allreduce");
   return global != 0;
 }
 
 void Communicator::barrier() const {
-  if (size_ > 1) check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
+  if (size_ > 1) check(MPI_Barrier(comm_), "MPI_Barrier");
 }
 
 std::pair<std::size_t, std::size_t> Communicator::shard_of(std::size_t n, int rank, int size) {

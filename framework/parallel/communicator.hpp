@@ -11,7 +11,9 @@ namespace tractable {
 
 class Communicator {
  public:
-  Communicator();
+  // MPI_COMM_WORLD by default; MPI_COMM_SELF gives a one-rank run inside an MPI job.
+  explicit Communicator(MPI_Comm comm = MPI_COMM_WORLD);
+  MPI_Comm handle() const { return comm_; }
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool is_root() const { return rank_ == 0; }
@@ -33,6 +35,7 @@ class Communicator {
   static std::pair<std::size_t, std::size_t> shard_of(std::size_t n, int rank, int size);
 
  private:
+  MPI_Comm comm_;
   int rank_ = 0, size_ = 1;
 };
 

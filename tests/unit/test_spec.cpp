@@ -1,0 +1,118 @@
+// Spec validation: each class of bad input is rejected with its JSON path;
+// defaults are filled; overrides apply; the committed JSON Schema matches the
+// validator's own description.
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "experiment/spec.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+using namespace tractable;
+using nlohmann::json;
+
+namespace {
+std::string error_of(const json& raw, std::vector<std::string> overrides = {}) {
+  try {
+    resolve_spec_json(raw, overrides, "spec.json");
+  } catch (const SpecError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("spec: an empty spec resolves to the documented defaults", "[spec]") {
+  const json s = resolve_spec_json(json::object(), {}, "spec.json");
+  CHECK(s["data"]["source"] == "toy");
+  CHECK(s["data"]["name"] == "8gaussians");
+  CHECK(s["model"]["hidden"] == 64);
+  CHECK(s["model"]["layers"][0]["type"] == "affine_coupling");
+  CHECK(s["model"]["layers"][0]["mask"] == "alternating");
+  CHECK(s["optimizer"]["type"] == "adam");
+  CHECK(s["optimizer"]["betas"] == json::array({0.9, 0.999}));
+  CHECK(s["optimizer"]["schedule"]["type"] == "constant");
+  CHECK(s["training"]["batch_size"] == 256);
+  CHECK(s["objective"]["type"] == "nll");
+}
+
+TEST_CASE("spec: unknown keys are rejected with their path and a did-you-mean", "[spec]") {
+  const auto e = error_of({{"model", {{"hiden", 128}}}});
+  CHECK_THAT(e, Catch::Contains("model.hiden"));
+  CHECK_THAT(e, Catch::Contains("did you mean 'hidden'"));
+  CHECK_THAT(error_of({{"trainig", json::object()}}), Catch::Contains("did you mean 'training'"));
+  // A key that belongs to another variant says so.
+  CHECK_THAT(error_of({{"optimizer", {{"type", "sgd"}, {"betas", {0.9, 0.9}}}}}),
+             Catch::Contains("belongs to type 'adam'"));
+  CHECK_THAT(error_of({{"model", {{"layers", json::array({json{{"type", "reverse"}, {"hidden", 3}}})}}}}),
+             Catch::Contains("model.layers[0].hidden"));
+}
+
+TEST_CASE("spec: wrong types are rejected with their path", "[spec]") {
+  CHECK_THAT(error_of({{"training", {{"steps", "many"}}}}), Catch::Contains("training.steps: expected an integer"));
+  CHECK_THAT(error_of({{"training", {{"steps", 2.5}}}}), Catch::Contains("training.steps: expected an integer"));
+  CHECK_THAT(error_of({{"optimizer", {{"lr", "fast"}}}}), Catch::Contains("optimizer.lr: expected a number"));
+  CHECK_THAT(error_of({{"model", {{"layers", {{"type", "reverse"}}}}}}), Catch::Contains("model.layers"));
+  CHECK_THAT(error_of({{"optimizer", {{"decoupled_weight_decay", 1}}}}), Catch::Contains("expected true or false"));
+  CHECK_THAT(error_of(json::array()), Catch::Contains("expected an object"));
+}
+
+TEST_CASE("spec: out-of-range values and unknown choices are rejected", "[spec]") {
+  CHECK_THAT(error_of({{"optimizer", {{"lr", 0}}}}), Catch::Contains("optimizer.lr: 0 is out of range: must be > 0"));
+  CHECK_THAT(error_of({{"training", {{"batch_size", 0}}}}), Catch::Contains("training.batch_size"));
+  CHECK_THAT(error_of({{"optimizer", {{"betas", {0.9, 1.0}}}}}), Catch::Contains("optimizer.betas[1]"));
+  CHECK_THAT(error_of({{"optimizer", {{"betas", {0.9}}}}}), Catch::Contains("exactly 2 items"));
+  CHECK_THAT(error_of({{"data", {{"name", "8gausians"}}}}), Catch::Contains("did you mean '8gaussians'"));
+  CHECK_THAT(error_of({{"model", {{"activation", "sigmoid"}}}}), Catch::Contains("model.activation"));
+  CHECK_THAT(error_of({{"data", {{"source", "csv"}}}}), Catch::Contains("data.path: missing required key"));
+  CHECK_THAT(error_of({{"model", {{"layers", json::array()}}}}), Catch::Contains("at least 1 items"));
+}
+
+TEST_CASE("spec: --set overrides parse JSON values, bare words and array indices", "[spec]") {
+  const json s = resolve_spec_json(json::object(),
+                                   {"model.hidden=128", "model.activation=tanh", "optimizer.lr=1e-4",
+                                    "model.layers=[{\"type\":\"affine_coupling\"},{\"type\":\"reverse\"}]",
+                                    "model.layers.1.type=random_permutation", "name=demo"},
+                                   "spec.json");
+  CHECK(s["model"]["hidden"] == 128);
+  CHECK(s["model"]["activation"] == "tanh");
+  CHECK(s["optimizer"]["lr"].get<double>() == Approx(1e-4));
+  CHECK(s["model"]["layers"][1]["type"] == "random_permutation");
+  CHECK(s["name"] == "demo");
+  CHECK_THAT(error_of(json::object(), {"model.hidden"}), Catch::Contains("expected key.path=value"));
+  CHECK_THAT(error_of(json::object(), {"model.hiden=3"}), Catch::Contains("with --set overrides"));
+  json raw = {{"model", {{"layers", json::array({json{{"type", "reverse"}}})}}}};
+  CHECK_THAT(error_of(raw, {"model.layers.4.type=reverse"}), Catch::Contains("past the end"));
+}
+
+TEST_CASE("spec: a malformed or missing file names the file", "[spec]") {
+  const std::string path = "malformed_spec_test.json";
+  std::ofstream(path) << "{\n  \"model\": {\"hidden\": 12,}\n}\n";
+  try {
+    resolve_spec(path, {});
+    FAIL("a malformed spec was accepted");
+  } catch (const SpecError& e) {
+    CHECK_THAT(e.what(), Catch::Contains(path) && Catch::Contains("malformed JSON") && Catch::Contains("line 2"));
+  }
+  std::filesystem::remove(path);
+  CHECK_THROWS_WITH(resolve_spec("does/not/exist.json", {}), Catch::Contains("does/not/exist.json"));
+}
+
+TEST_CASE("spec: the committed JSON Schema is the validator's own", "[spec]") {
+  const std::string path = std::string(TRACTABLE_SOURCE_DIR) + "/experiments/spec.schema.json";
+  INFO("regenerate with: tractable schema > experiments/spec.schema.json");
+  REQUIRE(std::filesystem::exists(path));
+  CHECK(read_json_file(path) == run_spec_json_schema());
+}
+
+TEST_CASE("spec: every shipped experiment validates", "[spec]") {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(TRACTABLE_SOURCE_DIR) + "/experiments")) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "spec.schema.json") continue;
+    INFO(entry.path().string());
+    CHECK_NOTHROW(resolve_spec(entry.path().string(), {}));
+    ++count;
+  }
+  CHECK(count >= 1);
+}
