@@ -33,8 +33,8 @@ KOKKOS_INLINE_FUNCTION double normal_at(std::uint64_t key, std::uint64_t counter
   const std::uint64_t normal_key = mix64(key ^ 0xA5A5A5A5A5A5A5A5ULL);
   const double u1 = uniform_at(normal_key, 2 * counter);
   const double u2 = uniform_at(normal_key, 2 * counter + 1);
-  return Kokkos::Experimental::sqrt(-2.0 * Kokkos::Experimental::log(u1)) *
-         Kokkos::Experimental::cos(6.283185307179586 * u2);
+  return kmath::sqrt(-2.0 * kmath::log(u1)) *
+         kmath::cos(6.283185307179586 * u2);
 }
 
 class RandomStream {

@@ -39,6 +39,11 @@ inline void ensure_shape(Vector& v, std::size_t n, const char* label) {
 }  // namespace tractable
 
 namespace tractable {
-// Device-callable math (exp, log, tanh, ...) for kernels.
+// Device-callable math (exp, log, tanh, ...) for kernels: Kokkos 3.x keeps it
+// in Kokkos::Experimental, Kokkos 4 moved it to Kokkos.
+#if KOKKOS_VERSION >= 40000
+namespace kmath = Kokkos;
+#else
 namespace kmath = Kokkos::Experimental;
+#endif
 }  // namespace tractable

@@ -175,6 +175,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   comm.barrier();
 
   PendingResults pending;
+  if (resuming) pending.spec = spec.dump(2);  // records an extended training.steps
   auto evaluate = [&](std::int64_t at_step, bool final_pass) {
     const NllResult r = evaluate_nll(flow, data.test, eval_batch, comm);
     pending.eval.add(at_step, {{"test_nll", r.nll}, {"test_bits_per_dim", r.bits_per_dim}});

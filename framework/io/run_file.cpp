@@ -36,6 +36,7 @@ void PendingResults::clear() {
   eval.clear();
   samples.clear();
   arrays.clear();
+  spec.clear();
 }
 
 namespace {
@@ -100,6 +101,7 @@ void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
 }
 
 void write_pending(Hdf5File& file, const PendingResults& pending) {
+  if (!pending.spec.empty()) file.write_string("/spec", pending.spec);
   append_rows(file, "/metrics", pending.metrics);
   append_rows(file, "/eval", pending.eval);
   for (const auto& [step, samples] : pending.samples) write_matrix(file, "/samples/" + std::to_string(step), samples);

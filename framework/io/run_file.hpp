@@ -40,6 +40,7 @@ struct PendingResults {
   MetricRows eval;                                       // -> /eval
   std::vector<std::pair<std::int64_t, HostMatrix>> samples;  // -> /samples/<step>
   std::vector<NamedArray> arrays;
+  std::string spec;  // non-empty: replaces /spec (a resume that extended training.steps)
   void clear();
 };
 

@@ -1,9 +1,24 @@
 #include "parallel/runtime.hpp"
 
 #include <Kokkos_Core.hpp>
+#include <dlfcn.h>
 #include <mpi.h>
 
+#include <cstdlib>
+
 namespace tractable {
+
+namespace {
+// Parallelism comes from MPI ranks (and Kokkos' own threads); a threaded BLAS
+// under every rank oversubscribes the cores and makes results depend on the
+// thread count. So: one BLAS thread per rank unless the user chose otherwise.
+// dlsym, because libblas.so.3 may be a BLAS without this OpenBLAS extension.
+void single_threaded_blas_by_default() {
+  if (std::getenv("OPENBLAS_NUM_THREADS") || std::getenv("OMP_NUM_THREADS")) return;
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+}
+}  // namespace
 
 Runtime::Runtime(int& argc, char**& argv) {
   int initialized = 0;
@@ -15,6 +30,7 @@ Runtime::Runtime(int& argc, char**& argv) {
   // Errors in MPI calls come back as codes and are reported by our wrappers.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   Kokkos::initialize(argc, argv);
+  single_threaded_blas_by_default();
 }
 
 Runtime::~Runtime() {

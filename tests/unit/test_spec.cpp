@@ -116,3 +116,33 @@ TEST_CASE("spec: every shipped experiment validates", "[spec]") {
   }
   CHECK(count >= 1);
 }
+
+namespace {
+void collect_keys(const SchemaNode& node, const std::string& prefix, std::vector<std::string>& keys) {
+  if (node.kind == SchemaNode::Kind::array && node.items) return collect_keys(*node.items, prefix, keys);
+  if (node.kind != SchemaNode::Kind::object) return;
+  std::vector<const SchemaField*> fields;
+  for (const auto& f : node.fields) fields.push_back(&f);
+  for (const auto& [variant, extra] : node.variants)
+    for (const auto& f : extra) fields.push_back(&f);
+  for (const auto* f : fields) {
+    // Layer keys are documented in the layer table by their own name.
+    const std::string path = prefix.rfind("model.layers", 0) == 0 ? f->key : (prefix.empty() ? f->key : prefix + "." + f->key);
+    if (std::find(keys.begin(), keys.end(), path) == keys.end()) keys.push_back(path);
+    collect_keys(*f->schema, prefix.empty() ? f->key : prefix + "." + f->key, keys);
+  }
+}
+}  // namespace
+
+TEST_CASE("spec: every key is documented in the README", "[spec]") {
+  std::ifstream in(std::string(TRACTABLE_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(!readme.empty());
+  std::vector<std::string> keys;
+  collect_keys(*run_spec_schema(), "", keys);
+  CHECK(keys.size() > 40);
+  for (const auto& key : keys) {
+    INFO("README.md does not mention `" << key << "`");
+    CHECK(readme.find("`" + key + "`") != std::string::npos);
+  }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `tractable` binary: every subcommand, documented exit
+# codes, errors that name the file/key/row, no overwriting, resume, MPI.
+# usage: test_cli.sh TRACTABLE_BIN SOURCE_DIR [MPIEXEC]
+set -u
+BIN=$(realpath "$1")
+SRC=$(realpath "$2")
+MPIEXEC=${3:-mpiexec}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+failures=0
+QS="$SRC/experiments/quickstart.json"
+SMALL=(--quiet --set training.steps=40 --set training.checkpoint_every=20 --set training.eval_every=0
+       --set model.repeat=2 --set model.hidden=16 --set data.n_train=1000 --set data.n_test=300
+       --set output.n_samples=50 --set output.density_grid=8)
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# expect CODE PATTERN -- command...: exit status and a regex on stdout+stderr
+expect() {
+  local code=$1 pattern=$2; shift 3
+  local out status
+  out=$("$@" 2>&1); status=$?
+  [ "$status" -eq "$code" ] || fail "'$*' exited $status, expected $code. Output: $out"
+  [ -z "$pattern" ] || grep -Eq -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
+}
+
+# help and usage
+expect 0 "exit codes" -- "$BIN" --help
+for c in run eval sample info validate schema; do expect 0 "usage: tractable $c" -- "$BIN" $c --help; done
+expect 2 "unknown command 'trian'" -- "$BIN" trian
+expect 2 "" -- "$BIN"
+expect 2 "unrecognised option|unrecognized option" -- "$BIN" run "$QS" --bogus
+expect 2 "spec" -- "$BIN" run
+
+# bad specs: named key/file, exit 3
+expect 3 "model.hiden: unknown key 'hiden'; did you mean 'hidden'" -- "$BIN" run "$QS" --set model.hiden=128 --out a.h5
+expect 3 "training.steps: expected an integer" -- "$BIN" run "$QS" --set training.steps=many --out a.h5
+expect 3 "optimizer.lr: -1 is out of range" -- "$BIN" run "$QS" --set optimizer.lr=-1 --out a.h5
+printf '{"model": {"hidden": 3,,}}' > broken.json
+expect 3 "broken.json: malformed JSON" -- "$BIN" run broken.json --out a.h5
+expect 3 "nothere.json: cannot open" -- "$BIN" validate nothere.json
+expect 0 '"hidden": 128' -- "$BIN" validate "$QS" --set model.hidden=128
+[ ! -e a.h5 ] || fail "a rejected spec left a run file behind"
+
+# a key of another data source is named as such
+expect 3 "data.n_test: unknown key 'n_test' for source 'csv' \(it belongs to source 'toy'\)" -- \
+  "$BIN" run "$QS" --set data.source=csv --set data.path=x.csv --out b.h5
+
+# bad data: named file and row, exit 4
+printf 'x,y\n0.1,0.2\n0.3,nan\n' > nan.csv
+expect 4 "nan.csv: line 3, column 2 is NaN" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"nan.csv"}' --out b.h5
+expect 4 "missing.csv: cannot open" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"missing.csv"}' --out b.h5
+printf 'x\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n' > one_column.csv
+expect 4 "at least 2 dimensions" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"one_column.csv"}' --out b.h5
+
+# a run, then no overwrite, then resume, info, eval, sample
+expect 0 "run file: +run.h5" -- "$BIN" run "$QS" "${SMALL[@]}" --out run.h5
+h5dump -H run.h5 > /dev/null || fail "h5dump cannot read the run file"
+before=$(md5sum run.h5)
+expect 5 "already exists; pass --resume" -- "$BIN" run "$QS" "${SMALL[@]}" --out run.h5
+[ "$(md5sum run.h5)" = "$before" ] || fail "a refused run modified the existing run file"
+expect 0 "after 60 steps" -- "$BIN" run "$QS" "${SMALL[@]}" --set training.steps=60 --out run.h5 --resume
+expect 3 "differs from the spec stored in run.h5 at 'model.hidden'" -- \
+  "$BIN" run "$QS" "${SMALL[@]}" --set model.hidden=8 --out run.h5 --resume
+expect 0 "checkpoint: +step 60 of 60" -- "$BIN" info run.h5
+expect 0 '"nll": [0-9.]+' -- "$BIN" eval run.h5
+expect 0 "wrote 25 samples" -- "$BIN" sample run.h5 -n 25 --out s.h5
+expect 5 "exists; pass --force" -- "$BIN" sample run.h5 -n 25 --out s.h5
+expect 2 "" -- "$BIN" sample run.h5 --out s2.h5
+printf 'garbage' > corrupt.h5
+expect 5 "corrupt.h5: not an HDF5 file" -- "$BIN" info corrupt.h5
+expect 5 "absent.h5: no such file" -- "$BIN" eval absent.h5
+
+# user data: CSV and HDF5 datasets train end to end
+/usr/bin/python3 - <<'PY'
+import numpy as np, h5py
+rng = np.random.default_rng(0)
+x = rng.normal(size=(600, 3)) @ np.array([[1.0, 0.5, 0.0], [0.0, 1.0, 0.3], [0.0, 0.0, 0.5]])
+np.savetxt("user.csv", x, delimiter=",", header="a,b,c", comments="")
+with h5py.File("user.h5", "w") as f:
+    f["/group/points"] = x
+PY
+expect 0 "test NLL" -- "$BIN" run "$QS" "${SMALL[@]}" --set 'data={"source":"csv","path":"user.csv"}' --out csv_run.h5
+expect 0 "test NLL" -- "$BIN" run "$QS" "${SMALL[@]}" \
+  --set 'data={"source":"hdf5","path":"user.h5","dataset":"/group/points"}' --out h5_run.h5
+expect 4 "no dataset '/group/nope'" -- "$BIN" run "$QS" "${SMALL[@]}" \
+  --set 'data={"source":"hdf5","path":"user.h5","dataset":"/group/nope"}' --out h5_bad.h5
+
+# two MPI ranks
+expect 0 "on 2 rank" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" run "$QS" "${SMALL[@]}" --out mpi.h5
+expect 0 "mpi_size=2" -- "$BIN" info mpi.h5
+
+# the JSON Schema printed is valid JSON
+"$BIN" schema > schema.json && /usr/bin/python3 -c 'import json,sys; json.load(open("schema.json"))' \
+  || fail "tractable schema did not print valid JSON"
+
+if [ "$failures" -gt 0 ]; then echo "$failures CLI check(s) failed"; exit 1; fi
+echo "all CLI checks passed"
