@@ -23,6 +23,9 @@ int eval_command(const Arguments& args, const Communicator& comm) {
   if (batch == 0) throw UsageError("--batch must be positive");
   auto session = load_flow_session(path);
   const Dataset data = load_dataset(session->spec.at("data"));
+  if (data.dim() != session->dim)
+    throw DataError(data.origin + ": has " + std::to_string(data.dim()) + " columns, but " + path +
+                    " was trained on " + std::to_string(session->dim));
   const auto r = evaluate_nll(*session->flow, split == "test" ? data.test : data.train, batch, comm);
   if (comm.is_root())
     std::printf("{\"run\": \"%s\", \"split\": \"%s\", \"nll\": %.6f, \"bits_per_dim\": %.6f, \"n\": %zu}\n",

@@ -108,6 +108,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   check_finite(data.test, data.origin + " (test split)");
 
   const std::size_t dim = data.dim();
+  if (dim < 2)
+    throw DataError(data.origin + ": has " + std::to_string(dim) +
+                    " column(s); a coupling flow needs data with at least 2 dimensions");
   auto session = build_flow_session(spec, dim);
   ParameterStore& store = session->store;
   Flow& flow = *session->flow;

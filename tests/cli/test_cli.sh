@@ -52,7 +52,7 @@ printf 'x,y\n0.1,0.2\n0.3,nan\n' > nan.csv
 expect 4 "nan.csv: line 3, column 2 is NaN" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"nan.csv"}' --out b.h5
 expect 4 "missing.csv: cannot open" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"missing.csv"}' --out b.h5
 printf 'x\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n' > one_column.csv
-expect 4 "at least 2 dimensions" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"one_column.csv"}' --out b.h5
+expect 4 "csv:one_column.csv: has 1 column\(s\); a coupling flow needs data with at least 2 dimensions" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"one_column.csv"}' --out b.h5
 
 # a run, then no overwrite, then resume, info, eval, sample
 expect 0 "run file: +run.h5" -- "$BIN" run "$QS" "${SMALL[@]}" --out run.h5
@@ -86,6 +86,10 @@ expect 0 "test NLL" -- "$BIN" run "$QS" "${SMALL[@]}" \
   --set 'data={"source":"hdf5","path":"user.h5","dataset":"/group/points"}' --out h5_run.h5
 expect 4 "no dataset '/group/nope'" -- "$BIN" run "$QS" "${SMALL[@]}" \
   --set 'data={"source":"hdf5","path":"user.h5","dataset":"/group/nope"}' --out h5_bad.h5
+
+# evaluating against data whose shape changed since training names the file
+printf 'a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14\n15,16\n17,18\n19,20\n' > user.csv
+expect 4 "csv:user.csv: has 2 columns, but csv_run.h5 was trained on 3" -- "$BIN" eval csv_run.h5
 
 # two MPI ranks
 expect 0 "on 2 rank" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" run "$QS" "${SMALL[@]}" --out mpi.h5
