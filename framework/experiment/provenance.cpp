@@ -1,6 +1,7 @@
 #include "experiment/provenance.hpp"
 
 #include "core/types.hpp"
+#include "tractable_revision.hpp"  // generated at build time
 
 #include <ctime>
 #include <filesystem>

@@ -6,6 +6,7 @@ set -u
 BIN=$(realpath "$1")
 SRC=$(realpath "$2")
 MPIEXEC=${3:-mpiexec}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # CI runs as root
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -53,6 +54,11 @@ expect 4 "nan.csv: line 3, column 2 is NaN" -- "$BIN" run "$QS" --set 'data={"so
 expect 4 "missing.csv: cannot open" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"missing.csv"}' --out b.h5
 printf 'x\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n' > one_column.csv
 expect 4 "csv:one_column.csv: has 1 column\(s\); a coupling flow needs data with at least 2 dimensions" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"one_column.csv"}' --out b.h5
+
+# a diverging run stops with exit 6 and keeps the last good checkpoint
+expect 6 "non-finite loss.*last good one stays in diverge.h5" -- \
+  "$BIN" run "$QS" "${SMALL[@]}" --set optimizer.lr=1e30 --out diverge.h5
+expect 0 "checkpoint: +step 0 of 40" -- "$BIN" info diverge.h5
 
 # a run, then no overwrite, then resume, info, eval, sample
 expect 0 "run file: +run.h5" -- "$BIN" run "$QS" "${SMALL[@]}" --out run.h5
