@@ -3,7 +3,10 @@
 #include "core/error.hpp"
 #include "data/file_loaders.hpp"
 #include "data/toy_2d.hpp"
+#include "flows/actnorm.hpp"
 #include "flows/affine_coupling.hpp"
+#include "flows/inverted.hpp"
+#include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
 #include "objectives/negative_log_likelihood.hpp"
 #include "optim/adam.hpp"
@@ -46,7 +49,7 @@ std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::si
 }
 
 std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterStore& store, std::uint64_t seed) {
-  if (dim < 2) throw DataError("a coupling flow needs data with at least 2 dimensions, got " + std::to_string(dim));
+  if (dim < 2) throw DataError("a flow needs data with at least 2 dimensions, got " + std::to_string(dim));
   std::vector<std::unique_ptr<Bijector>> chain;
   const std::size_t repeat = model.at("repeat");
   std::size_t couplings = 0;
@@ -56,18 +59,35 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
       const std::string name = "flow." + std::to_string(index);
       const std::string type = layer.at("type");
       auto inherit = [&](const char* key) { return layer.contains(key) ? layer.at(key) : model.at(key); };
-      if (type == "affine_coupling") {
+      auto conditioner = [&] {
         MlpShape shape;
         shape.hidden = inherit("hidden");
         shape.depth = inherit("depth");
         shape.activation = parse_activation(inherit("activation"));
-        chain.push_back(std::make_unique<AffineCoupling>(store, name, coupling_mask(layer.at("mask"), dim, couplings++),
-                                                         shape, inherit("scale_bound").get<Real>()));
+        return shape;
+      };
+      const std::uint64_t derived_seed = mix64(seed * 1000003ULL + index);
+      if (type == "affine_coupling" || type == "additive_coupling") {
+        const bool affine = type == "affine_coupling";
+        chain.push_back(std::make_unique<AffineCoupling>(
+            store, name, coupling_mask(layer.at("mask"), dim, couplings++), conditioner(),
+            affine ? inherit("scale_bound").get<Real>() : Real(1),
+            affine ? AffineCoupling::Kind::affine : AffineCoupling::Kind::additive));
+      } else if (type == "maf" || type == "iaf") {
+        const std::uint64_t order_seed = layer.contains("seed") ? layer.at("seed").get<std::uint64_t>() : derived_seed;
+        auto step = std::make_unique<MaskedAutoregressive>(store, name, dim, conditioner(),
+                                                           inherit("scale_bound").get<Real>(),
+                                                           parse_input_order(layer.at("order")), order_seed);
+        if (type == "maf")
+          chain.push_back(std::move(step));
+        else
+          chain.push_back(std::make_unique<Inverted>(std::move(step), "IAF"));
+      } else if (type == "actnorm") {
+        chain.push_back(std::make_unique<ActNorm>(store, name, dim));
       } else if (type == "reverse") {
         chain.push_back(std::make_unique<Permutation>(Permutation::reverse(dim)));
       } else if (type == "random_permutation") {
-        const std::uint64_t s = layer.contains("seed") ? layer.at("seed").get<std::uint64_t>()
-                                                       : mix64(seed * 1000003ULL + index);
+        const std::uint64_t s = layer.contains("seed") ? layer.at("seed").get<std::uint64_t>() : derived_seed;
         chain.push_back(std::make_unique<Permutation>(Permutation::random(dim, s)));
       } else {
         throw SpecError("model.layers: unknown layer type '" + type + "'");

@@ -163,7 +163,13 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     sample_stream.set_counter(c.sample_counter);
     step = c.step;
     progress.note("resuming " + path + " from step " + std::to_string(step));
-  } else if (comm.is_root()) {
+  } else {
+    // Data-dependent initialisation (ActNorm) from the first global batch; the
+    // batcher is rewound so training still starts with that batch.
+    flow.initialize_from_data(batcher.next(), comm);
+    batcher.set_position(0, 0);
+  }
+  if (!resuming && comm.is_root()) {
     if (options.resume) progress.note(path + " does not exist yet; starting a new run");
     RunHeader header;
     header.spec = spec;

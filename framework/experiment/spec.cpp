@@ -44,15 +44,36 @@ Schema data_schema() {
 
 Schema layer_schema() {
   const Schema width = s::integer(1, 1 << 16);
+  auto conditioner = [&](bool with_scale) {
+    std::vector<SchemaField> f{
+        optional("hidden", width, "conditioner width (default: model.hidden)"),
+        optional("depth", s::integer(0, 64), "conditioner hidden layers (default: model.depth)"),
+        optional("activation", s::string(activation_names()), "conditioner activation (default: model.activation)")};
+    if (with_scale)
+      f.push_back(optional("scale_bound", s::number(0, std::nullopt, true),
+                           "bound c on the log-scale, s = c·tanh(raw/c) (default: model.scale_bound)"));
+    return f;
+  };
+  auto with = [](std::vector<SchemaField> a, std::vector<SchemaField> b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  const SchemaField mask = field("mask", s::string({"alternating", "half"}), "alternating",
+                                 "alternating: even/odd coordinates, parity flipping per coupling; half: first/second half, flipping");
+  const std::vector<SchemaField> autoregressive{
+      field("order", s::string({"natural", "reversed", "random"}), "natural", "MADE input order"),
+      optional("seed", s::integer(0), "seed of a random order (default: from training.seed and the layer index)")};
   return s::tagged(
-      "type", {required("type", s::string({"affine_coupling", "reverse", "random_permutation"}), "bijector type")},
-      {{"affine_coupling",
-        {field("mask", s::string({"alternating", "half"}), "alternating",
-               "alternating: even/odd coordinates, parity flipping per coupling; half: first/second half, flipping"),
-         optional("hidden", width, "conditioner width (default: model.hidden)"),
-         optional("depth", s::integer(0, 64), "conditioner hidden layers (default: model.depth)"),
-         optional("activation", s::string(activation_names()), "conditioner activation (default: model.activation)"),
-         optional("scale_bound", s::number(0, std::nullopt, true), "bound c on the log-scale, s = c·tanh(raw/c) (default: model.scale_bound)")}},
+      "type",
+      {required("type",
+                s::string({"affine_coupling", "additive_coupling", "maf", "iaf", "actnorm", "reverse",
+                           "random_permutation"}),
+                "bijector type")},
+      {{"affine_coupling", with({mask}, conditioner(true))},
+       {"additive_coupling", with({mask}, conditioner(false))},
+       {"maf", with(conditioner(true), autoregressive)},
+       {"iaf", with(conditioner(true), autoregressive)},
+       {"actnorm", {}},
        {"reverse", {}},
        {"random_permutation",
         {optional("seed", s::integer(0), "permutation seed (default: derived from training.seed and the layer index)")}}});

@@ -5,6 +5,8 @@
 // where (raw, t) = conditioner(m⊙x) (note m⊙x = m⊙y) and the log-scale is
 // bounded, s = c·tanh(raw / c), so exp(s) ∈ [e^−c, e^c] and training cannot
 // blow up through one layer. Both directions are a single parallel pass.
+// The additive coupling of NICE (Dinh et al. 2015) is the case s ≡ 0: the
+// conditioner then outputs only t and the map preserves volume.
 #include "core/parameter_store.hpp"
 #include "flows/bijector.hpp"
 #include "nn/mlp.hpp"
@@ -18,8 +20,9 @@ class AffineCoupling : public Bijector {
   // `mask` [D] of 0/1: entries equal to 1 pass through and condition the rest.
   // The conditioner maps D -> 2D (raw log-scales, shifts); its last layer is
   // zero-initialised so the coupling starts as the identity.
+  enum class Kind { affine, additive };
   AffineCoupling(ParameterStore& store, const std::string& name, const std::vector<int>& mask,
-                 const MlpShape& conditioner_shape, Real scale_bound);
+                 const MlpShape& conditioner_shape, Real scale_bound, Kind kind = Kind::affine);
 
   const Matrix& forward(const Matrix& x, const Vector& logdet) override;
   const Matrix& forward_backward(const Matrix& dy, const Vector& dlogdet) override;
@@ -37,6 +40,8 @@ class AffineCoupling : public Bijector {
 
   std::size_t dim_;
   Real scale_bound_;
+  Kind kind_;
+  std::size_t shift_column_;  // first conditioner output column holding t (D for affine, 0 for additive)
   IndexVector mask_;  // [D]
   Mlp conditioner_;
   Matrix masked_input_;        // [B, D]  m ⊙ input
@@ -44,7 +49,7 @@ class AffineCoupling : public Bijector {
   Matrix shift_;               // [B, D]  t (0 on masked dims)
   Matrix input_;               // [B, D]  x (forward) / cached output x (inverse)
   Matrix output_;              // [B, D]
-  Matrix conditioner_grad_;    // [B, 2D] dL/d(raw, t)
+  Matrix conditioner_grad_;    // [B, 2D] dL/d(raw, t), or [B, D] dL/dt when additive
   Matrix input_gradient_;      // [B, D]
 };
 

@@ -13,6 +13,7 @@
 //     before the bijector is called again (in either direction); it returns the
 //     input gradient and accumulates parameter gradients (+=).
 #include "core/types.hpp"
+#include "parallel/communicator.hpp"
 
 #include <string>
 
@@ -35,6 +36,11 @@ class Bijector {
   virtual const Matrix& inverse(const Matrix& y /*[B, D]*/, const Vector& logdet /*[B]*/) = 0;
   // dL/dy from dL/dx and dL/dlogdet of the last inverse.
   virtual const Matrix& inverse_backward(const Matrix& dx /*[B, D]*/, const Vector& dlogdet /*[B]*/) = 0;
+
+  // Data-dependent initialisation (ActNorm): called once before training with
+  // this bijector's input for the first global batch, each rank holding its
+  // shard; statistics must be reduced over `comm`. Default: nothing to do.
+  virtual void initialize_from_data(const Matrix& /*x [B_local, D]*/, const Communicator& /*comm*/) {}
 
   virtual std::size_t dim() const = 0;
   virtual PassCost forward_cost() const { return PassCost::parallel; }

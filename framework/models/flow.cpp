@@ -10,6 +10,16 @@ Flow::Flow(std::size_t dim, std::vector<std::unique_ptr<Bijector>> chain) : dim_
                                  ", flow has " + std::to_string(dim));
 }
 
+void Flow::initialize_from_data(const Matrix& x, const Communicator& comm) {
+  ensure_shape(logdet_, x.extent(0), "tractable::Flow::logdet");
+  Kokkos::deep_copy(logdet_, Real(0));
+  const Matrix* h = &x;
+  for (auto& b : chain_) {
+    b->initialize_from_data(*h, comm);
+    h = &b->forward(*h, logdet_);
+  }
+}
+
 const Vector& Flow::log_prob(const Matrix& x) {
   require(x.extent(1) == dim_, "Flow::log_prob: data has " + std::to_string(x.extent(1)) + " columns, flow has " +
                                    std::to_string(dim_));

@@ -27,6 +27,10 @@ class Flow {
   // accumulates parameter gradients and returns dL/dz [B, D].
   const Matrix& sample_backward(const Matrix& dx /*[B, D]*/, const Vector& dlog_q /*[B]*/);
 
+  // Data-dependent initialisation of every bijector that has one (ActNorm),
+  // in chain order, from this rank's shard of the first global batch.
+  void initialize_from_data(const Matrix& x /*[B_local, D]*/, const Communicator& comm);
+
   std::size_t dim() const { return dim_; }
   const std::vector<std::unique_ptr<Bijector>>& chain() const { return chain_; }
 

@@ -26,6 +26,7 @@ class ActivationLayer : public Layer {
   ActivationLayer(Activation a, std::size_t features) : activation_(a), features_(features) {}
   const Matrix& forward(const Matrix& x) override;
   const Matrix& backward(const Matrix& dy) override;
+  const Matrix& input_vjp(const Matrix& dy) override { return backward(dy); }  // no parameters
   std::size_t in_features() const override { return features_; }
   std::size_t out_features() const override { return features_; }
   std::string describe() const override { return activation_name(activation_); }

@@ -15,6 +15,9 @@ class Layer {
   virtual ~Layer() = default;
   virtual const Matrix& forward(const Matrix& x /*[B, in]*/) = 0;        // -> [B, out]
   virtual const Matrix& backward(const Matrix& dy /*[B, out]*/) = 0;     // -> dx [B, in]
+  // dx only, parameter gradients untouched: the vector–Jacobian product that
+  // implicit differentiation (autoregressive inverses) needs.
+  virtual const Matrix& input_vjp(const Matrix& dy /*[B, out]*/) = 0;    // -> dx [B, in]
   virtual std::size_t in_features() const = 0;
   virtual std::size_t out_features() const = 0;
   virtual std::string describe() const = 0;

@@ -17,6 +17,19 @@ Linear::Linear(ParameterStore& store, const std::string& name, std::size_t in, s
   bias_ = store.reserve(name + ".bias", {out}, fill);
 }
 
+void Linear::set_mask(const std::vector<std::vector<int>>& mask) {
+  require(mask.size() == out_, "Linear::set_mask: mask has the wrong number of rows");
+  mask_ = Matrix("tractable::Linear::mask", out_, in_);
+  auto host = Kokkos::create_mirror_view(mask_);
+  for (std::size_t o = 0; o < out_; ++o) {
+    require(mask[o].size() == in_, "Linear::set_mask: mask has the wrong number of columns");
+    for (std::size_t i = 0; i < in_; ++i) host(o, i) = mask[o][i] ? Real(1) : Real(0);
+  }
+  Kokkos::deep_copy(mask_, host);
+  masked_weight_ = Matrix("tractable::Linear::masked_weight", out_, in_);
+  weight_gradient_ = Matrix("tractable::Linear::weight_gradient", out_, in_);
+}
+
 std::string Linear::describe() const { return "Linear(" + std::to_string(in_) + " -> " + std::to_string(out_) + ")"; }
 
 const Matrix& Linear::forward(const Matrix& x) {
@@ -32,7 +45,14 @@ const Matrix& Linear::forward(const Matrix& x) {
   Kokkos::parallel_for(
       "tractable::Linear::forward_bias", RangePolicy(0, batch * out),
       KOKKOS_LAMBDA(const std::size_t k) { y(k / out, k % out) = b(k % out); });
-  if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, store_.matrix(weight_), Real(1), y);
+  if (mask_.data()) {
+    const Matrix w = store_.matrix(weight_), m = mask_, wm = masked_weight_;
+    const std::size_t in = in_;
+    Kokkos::parallel_for(
+        "tractable::Linear::apply_mask", RangePolicy(0, out * in),
+        KOKKOS_LAMBDA(const std::size_t k) { wm(k / in, k % in) = w(k / in, k % in) * m(k / in, k % in); });
+  }
+  if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, effective_weight(), Real(1), y);
   return output_;
 }
 
@@ -41,7 +61,17 @@ const Matrix& Linear::backward(const Matrix& dy) {
   require(dy.extent(0) == batch && dy.extent(1) == out_, "Linear::backward: dy shape mismatch");
   ensure_shape(input_gradient_, batch, in_, "tractable::Linear::input_gradient");
   if (batch == 0) return input_gradient_;
-  KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
+  if (mask_.data()) {
+    // dW += (dy^T x) ⊙ M: masked weights do not act, so their gradient is zero.
+    KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(0), weight_gradient_);
+    const Matrix g = weight_gradient_, m = mask_, dw = store_.gradient_matrix(weight_);
+    const std::size_t in = in_;
+    Kokkos::parallel_for(
+        "tractable::Linear::backward_masked_weight", RangePolicy(0, out_ * in),
+        KOKKOS_LAMBDA(const std::size_t k) { dw(k / in, k % in) += g(k / in, k % in) * m(k / in, k % in); });
+  } else {
+    KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
+  }
   const Vector db = store_.gradient_vector(bias_);
   Kokkos::parallel_for(
       "tractable::Linear::backward_bias", RangePolicy(0, out_), KOKKOS_LAMBDA(const std::size_t j) {
@@ -49,7 +79,15 @@ const Matrix& Linear::backward(const Matrix& dy) {
         for (std::size_t i = 0; i < batch; ++i) sum += dy(i, j);
         db(j) += sum;
       });
-  KokkosBlas::gemm("N", "N", Real(1), dy, store_.matrix(weight_), Real(0), input_gradient_);
+  KokkosBlas::gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
+  return input_gradient_;
+}
+
+const Matrix& Linear::input_vjp(const Matrix& dy) {
+  const std::size_t batch = input_.extent(0);
+  require(dy.extent(0) == batch && dy.extent(1) == out_, "Linear::input_vjp: dy shape mismatch");
+  ensure_shape(input_gradient_, batch, in_, "tractable::Linear::input_gradient");
+  if (batch > 0) KokkosBlas::gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
   return input_gradient_;
 }
 

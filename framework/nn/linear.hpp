@@ -1,8 +1,12 @@
 #pragma once
 // y = x W^T + b, with the dense work in KokkosBlas::gemm (BLAS on host,
-// cuBLAS/rocBLAS on GPU builds of KokkosKernels).
+// cuBLAS/rocBLAS on GPU builds of KokkosKernels). With a connectivity mask M
+// (MADE's masked linear layer) the layer computes y = x (W ⊙ M)^T + b, so
+// masked weights have exactly zero effect and exactly zero gradient.
 #include "core/parameter_store.hpp"
 #include "nn/layer.hpp"
+
+#include <vector>
 
 namespace tractable {
 
@@ -14,9 +18,12 @@ class Linear : public Layer {
   // Init::zeros makes the layer output zero, so a flow starts as the identity.
   Linear(ParameterStore& store, const std::string& name, std::size_t in, std::size_t out,
          Init init = Init::default_uniform);
+  // Makes this a masked linear layer; `mask` is [out][in] of 0/1.
+  void set_mask(const std::vector<std::vector<int>>& mask);
 
   const Matrix& forward(const Matrix& x /*[B, in]*/) override;    // -> y [B, out]
   const Matrix& backward(const Matrix& dy /*[B, out]*/) override; // -> dx [B, in]; dW += dy^T x, db += sum_b dy
+  const Matrix& input_vjp(const Matrix& dy /*[B, out]*/) override; // -> dx [B, in] = dy (W ⊙ M)
   std::size_t in_features() const override { return in_; }
   std::size_t out_features() const override { return out_; }
   std::string describe() const override;
@@ -24,7 +31,13 @@ class Linear : public Layer {
  private:
   ParameterStore& store_;
   ParameterId weight_, bias_;
+  // The weight as used: W itself, or W ⊙ M refreshed at each forward.
+  Matrix effective_weight() const { return mask_.data() ? masked_weight_ : store_.matrix(weight_); }
+
   std::size_t in_, out_;
+  Matrix mask_;                // [out, in] 0/1, empty when dense
+  Matrix masked_weight_;       // [out, in] W ⊙ M
+  Matrix weight_gradient_;     // [out, in] scratch for the masked dW
   Matrix input_;           // cached x [B, in]
   Matrix output_;          // [B, out]
   Matrix input_gradient_;  // [B, in]

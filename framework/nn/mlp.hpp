@@ -21,9 +21,13 @@ struct MlpShape {
 
 class Mlp : public Layer {
  public:
-  Mlp(ParameterStore& store, const std::string& name, const MlpShape& shape);
+  // `masks`, if given, holds one [out][in] 0/1 connectivity mask per Linear
+  // (depth + 1 of them): a MADE.
+  using Masks = std::vector<std::vector<std::vector<int>>>;
+  Mlp(ParameterStore& store, const std::string& name, const MlpShape& shape, const Masks& masks = {});
   const Matrix& forward(const Matrix& x /*[B, in]*/) override;     // -> [B, out]
   const Matrix& backward(const Matrix& dy /*[B, out]*/) override;  // -> [B, in]
+  const Matrix& input_vjp(const Matrix& dy /*[B, out]*/) override; // -> [B, in], no parameter gradients
   std::size_t in_features() const override { return shape_.in; }
   std::size_t out_features() const override { return shape_.out; }
   std::string describe() const override;

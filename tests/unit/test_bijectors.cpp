@@ -4,7 +4,10 @@
 // A new bijector joins by one line in all_bijectors().
 #include "gradient_check.hpp"
 
+#include "flows/actnorm.hpp"
 #include "flows/affine_coupling.hpp"
+#include "flows/inverted.hpp"
+#include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
 
 #include <functional>
@@ -36,6 +39,15 @@ const std::vector<BijectorCase>& all_bijectors() {
        [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{0, 1, 0, 1, 0}, small_mlp(Activation::tanh), 1.5); }},
       {"affine_coupling D=4 mask 1100 elu depth 1",
        [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{1, 1, 0, 0}, small_mlp(Activation::elu, 1), 3.0); }},
+      {"additive_coupling D=3 mask 101",
+       [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{1, 0, 1}, small_mlp(Activation::softplus), 1.0, AffineCoupling::Kind::additive); }},
+      {"maf D=4 natural order tanh",
+       [](ParameterStore& s) { return std::make_unique<MaskedAutoregressive>(s, "m", 4, small_mlp(Activation::tanh), 2.0, InputOrder::natural, 0); }},
+      {"maf D=5 random order relu depth 1",
+       [](ParameterStore& s) { return std::make_unique<MaskedAutoregressive>(s, "m", 5, small_mlp(Activation::relu, 1), 1.5, InputOrder::random, 3); }},
+      {"iaf D=3 reversed order elu",
+       [](ParameterStore& s) { return std::make_unique<Inverted>(std::make_unique<MaskedAutoregressive>(s, "m", 3, small_mlp(Activation::elu), 2.0, InputOrder::reversed, 0), "IAF"); }},
+      {"actnorm D=3", [](ParameterStore& s) { return std::make_unique<ActNorm>(s, "a", 3); }},
       {"reverse D=4", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::reverse(4)); }},
       {"random_permutation D=5", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::random(5, 7)); }},
   };
@@ -136,4 +148,51 @@ TEST_CASE("every bijector stays finite on extreme inputs", "[bijector]") {
       }
     }
   }
+}
+
+TEST_CASE("actnorm: data-dependent initialisation standardises the first batch", "[bijector]") {
+  ParameterStore store;
+  ActNorm norm(store, "a", 3);
+  store.allocate();
+  Matrix x = random_matrix(200, 3, 8, 3.0);
+  auto xh = to_host(x);
+  for (std::size_t i = 0; i < 200; ++i) xh(i, 1) += 5;  // an offset column
+  Kokkos::deep_copy(x, xh);
+  Communicator self(MPI_COMM_SELF);
+  norm.initialize_from_data(x, self);
+  Vector ld("ld", 200);
+  const auto y = to_host(norm.forward(x, ld));
+  for (std::size_t j = 0; j < 3; ++j) {
+    double mean = 0, sq = 0;
+    for (std::size_t i = 0; i < 200; ++i) {
+      mean += y(i, j) / 200;
+      sq += y(i, j) * y(i, j) / 200;
+    }
+    CHECK(mean == Approx(0).margin(1e-10));
+    CHECK(sq - mean * mean == Approx(1).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("maf and iaf are each other's inverse arrangement", "[bijector]") {
+  ParameterStore store;
+  MlpShape shape;
+  shape.hidden = 8;
+  shape.depth = 1;
+  shape.activation = Activation::tanh;
+  auto maf = std::make_unique<MaskedAutoregressive>(store, "m", 3, shape, 2.0, InputOrder::natural, 0);
+  auto* raw = maf.get();
+  Inverted iaf(std::move(maf), "IAF");
+  store.allocate();
+  Matrix flat(store.values().data(), 1, store.size());
+  RandomStream(12, 0, Stream::init).fill_normal(flat, 0, 0.5);
+  CHECK(raw->forward_cost() == PassCost::parallel);
+  CHECK(raw->inverse_cost() == PassCost::sequential);
+  CHECK(iaf.forward_cost() == PassCost::sequential);
+  CHECK(iaf.inverse_cost() == PassCost::parallel);
+  Matrix x = random_matrix(4, 3, 1);
+  Vector a("a", 4), b("b", 4);
+  const auto via_maf = to_host(raw->inverse(x, a));
+  const auto via_iaf = to_host(iaf.forward(x, b));
+  for (std::size_t i = 0; i < 4; ++i)
+    for (std::size_t j = 0; j < 3; ++j) CHECK(via_maf(i, j) == via_iaf(i, j));
 }

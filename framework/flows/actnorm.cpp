@@ -1,0 +1,126 @@
+#include "flows/actnorm.hpp"
+
+#include "core/error.hpp"
+
+#include <cmath>
+
+namespace tractable {
+
+ActNorm::ActNorm(ParameterStore& store, const std::string& name, std::size_t dim)
+    : store_(store),
+      shift_(store.reserve(name + ".shift", {dim}, Initializer::zeros())),
+      log_scale_(store.reserve(name + ".log_scale", {dim}, Initializer::zeros())),
+      dim_(dim) {}
+
+void ActNorm::initialize_from_data(const Matrix& x, const Communicator& comm) {
+  const std::size_t batch = x.extent(0), dim = dim_;
+  // [Σx_j, Σx_j², count] over this rank's rows, then over all ranks: one all-reduce.
+  Vector moments("tractable::ActNorm::moments", 2 * dim + 1);
+  Kokkos::parallel_for(
+      "tractable::ActNorm::moments", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
+        Real s1 = 0, s2 = 0;
+        for (std::size_t i = 0; i < batch; ++i) {
+          s1 += x(i, j);
+          s2 += x(i, j) * x(i, j);
+        }
+        moments(j) = s1;
+        moments(dim + j) = s2;
+        if (j == 0) moments(2 * dim) = Real(batch);
+      });
+  comm.allreduce_sum(moments);
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), moments);
+  const double n = host(2 * dim);
+  if (n < 2) throw DataError("ActNorm needs at least 2 rows in the first batch to initialise from data");
+  auto b = Kokkos::create_mirror_view(store_.vector(shift_));
+  auto s = Kokkos::create_mirror_view(store_.vector(log_scale_));
+  for (std::size_t j = 0; j < dim; ++j) {
+    const double mean = host(j) / n;
+    const double variance = std::max(host(dim + j) / n - mean * mean, 0.0);
+    b(j) = static_cast<Real>(mean);
+    s(j) = static_cast<Real>(0.5 * std::log(variance + 1e-6));  // 1e-6 keeps constant columns finite
+  }
+  Kokkos::deep_copy(store_.vector(shift_), b);
+  Kokkos::deep_copy(store_.vector(log_scale_), s);
+}
+
+const Matrix& ActNorm::forward(const Matrix& x, const Vector& logdet) {
+  const std::size_t batch = x.extent(0), dim = dim_;
+  require(x.extent(1) == dim, "ActNorm::forward: input has the wrong number of columns");
+  input_ = x;
+  ensure_shape(output_, batch, dim, "tractable::ActNorm::output");
+  const Vector b = store_.vector(shift_), s = store_.vector(log_scale_);
+  const Matrix y = output_;
+  Kokkos::parallel_for(
+      "tractable::ActNorm::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real sum = 0;
+        for (std::size_t j = 0; j < dim; ++j) {
+          y(i, j) = (x(i, j) - b(j)) * kmath::exp(-s(j));
+          sum += s(j);
+        }
+        logdet(i) -= sum;
+      });
+  return output_;
+}
+
+const Matrix& ActNorm::forward_backward(const Matrix& dy, const Vector& dlogdet) {
+  const std::size_t batch = input_.extent(0), dim = dim_;
+  ensure_shape(input_gradient_, batch, dim, "tractable::ActNorm::input_gradient");
+  const Vector s = store_.vector(log_scale_), db = store_.gradient_vector(shift_),
+               ds = store_.gradient_vector(log_scale_);
+  const Matrix y = output_, dx = input_gradient_;
+  Kokkos::parallel_for(
+      "tractable::ActNorm::forward_backward", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
+        const Real e = kmath::exp(-s(j));
+        Real sum_b = 0, sum_s = 0;
+        for (std::size_t i = 0; i < batch; ++i) {
+          dx(i, j) = dy(i, j) * e;
+          sum_b -= dy(i, j) * e;
+          sum_s -= dy(i, j) * y(i, j) + dlogdet(i);
+        }
+        db(j) += sum_b;
+        ds(j) += sum_s;
+      });
+  return input_gradient_;
+}
+
+const Matrix& ActNorm::inverse(const Matrix& y, const Vector& logdet) {
+  const std::size_t batch = y.extent(0), dim = dim_;
+  require(y.extent(1) == dim, "ActNorm::inverse: input has the wrong number of columns");
+  input_ = y;
+  ensure_shape(output_, batch, dim, "tractable::ActNorm::output");
+  const Vector b = store_.vector(shift_), s = store_.vector(log_scale_);
+  const Matrix x = output_;
+  Kokkos::parallel_for(
+      "tractable::ActNorm::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real sum = 0;
+        for (std::size_t j = 0; j < dim; ++j) {
+          x(i, j) = y(i, j) * kmath::exp(s(j)) + b(j);
+          sum += s(j);
+        }
+        logdet(i) += sum;
+      });
+  return output_;
+}
+
+const Matrix& ActNorm::inverse_backward(const Matrix& dx, const Vector& dlogdet) {
+  const std::size_t batch = input_.extent(0), dim = dim_;
+  ensure_shape(input_gradient_, batch, dim, "tractable::ActNorm::input_gradient");
+  const Vector s = store_.vector(log_scale_), db = store_.gradient_vector(shift_),
+               ds = store_.gradient_vector(log_scale_);
+  const Matrix y = input_, dy = input_gradient_;
+  Kokkos::parallel_for(
+      "tractable::ActNorm::inverse_backward", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
+        const Real e = kmath::exp(s(j));
+        Real sum_b = 0, sum_s = 0;
+        for (std::size_t i = 0; i < batch; ++i) {
+          dy(i, j) = dx(i, j) * e;
+          sum_b += dx(i, j);
+          sum_s += dx(i, j) * y(i, j) * e + dlogdet(i);
+        }
+        db(j) += sum_b;
+        ds(j) += sum_s;
+      });
+  return input_gradient_;
+}
+
+}  // namespace tractable

@@ -1,0 +1,34 @@
+#pragma once
+// Swaps a bijector's directions: forward becomes its inverse and vice versa,
+// with the costs swapped too. IAF = Inverted(MaskedAutoregressive): sampling
+// in one parallel pass, density in D sequential passes.
+#include "flows/bijector.hpp"
+
+#include <memory>
+
+namespace tractable {
+
+class Inverted : public Bijector {
+ public:
+  Inverted(std::unique_ptr<Bijector> inner, std::string label) : inner_(std::move(inner)), label_(std::move(label)) {}
+
+  const Matrix& forward(const Matrix& x, const Vector& logdet) override { return inner_->inverse(x, logdet); }
+  const Matrix& forward_backward(const Matrix& dy, const Vector& dlogdet) override {
+    return inner_->inverse_backward(dy, dlogdet);
+  }
+  const Matrix& inverse(const Matrix& y, const Vector& logdet) override { return inner_->forward(y, logdet); }
+  const Matrix& inverse_backward(const Matrix& dx, const Vector& dlogdet) override {
+    return inner_->forward_backward(dx, dlogdet);
+  }
+
+  std::size_t dim() const override { return inner_->dim(); }
+  PassCost forward_cost() const override { return inner_->inverse_cost(); }
+  PassCost inverse_cost() const override { return inner_->forward_cost(); }
+  std::string describe() const override { return label_ + "(" + inner_->describe() + ")"; }
+
+ private:
+  std::unique_ptr<Bijector> inner_;
+  std::string label_;
+};
+
+}  // namespace tractable
