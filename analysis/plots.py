@@ -21,6 +21,8 @@ def plot_learning_curves(run: Run, out: Path) -> Path:
     e = run.evals
     if len(e) and "test_nll" in e:
         ax.plot(e["step"], e["test_nll"], "o-", label="test NLL", ms=5)
+    if len(e) and "elbo" in e:
+        ax.plot(e["step"], -e["elbo"], "o-", label="−ELBO (importance samples)", ms=5)
     ax.set_xlabel("step")
     ax.set_ylabel("nats")
     ax.set_title(f"{run.name}: learning curves")
@@ -44,11 +46,12 @@ def plot_density_2d(run: Run, out: Path) -> Path:
     extent = _square_extent(run)
     bins = np.linspace(extent[0], extent[1], 120)
     fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.6))
-    panels = [("data (test split)", run.data_points), ("learned density p(x)", None), ("samples from the flow", run.last_samples())]
+    first = ("target p̃(x)", run.target_grid) if run.target_grid is not None else ("data (test split)", run.data_points)
+    panels = [first, ("learned density", run.density_grid), ("samples from the flow", run.last_samples())]
     for ax, (title, points) in zip(axes, panels):
-        if title.startswith("learned"):
-            if run.density_grid is not None:
-                ax.imshow(np.exp(run.density_grid), origin="lower", extent=extent, cmap="magma", aspect="equal")
+        if title.startswith("learned") or title.startswith("target"):
+            if points is not None:
+                ax.imshow(np.exp(points - points.max()), origin="lower", extent=extent, cmap="magma", aspect="equal")
             else:
                 ax.text(0.5, 0.5, "no density grid in the run file", ha="center", va="center", transform=ax.transAxes)
         elif points is not None and len(points):
@@ -59,8 +62,14 @@ def plot_density_2d(run: Run, out: Path) -> Path:
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_aspect("equal")
-    nll = run.evals["test_nll"].iloc[-1] if len(run.evals) and "test_nll" in run.evals else float("nan")
-    fig.suptitle(f"{run.name}: step {run.checkpoint_step}, test NLL {nll:.3f} nats")
+    e = run.evals
+    if len(e) and "test_nll" in e:
+        headline = f"test NLL {e['test_nll'].iloc[-1]:.3f} nats"
+    elif len(e) and "kl" in e:
+        headline = f"KL(q‖p) {e['kl'].iloc[-1]:.3f} nats, ESS {100 * e['ess_fraction'].iloc[-1]:.0f}%"
+    else:
+        headline = ""
+    fig.suptitle(f"{run.name}: step {run.checkpoint_step}, {headline}")
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(out, dpi=110)
     plt.close(fig)

@@ -21,6 +21,7 @@ class Run:
     samples: dict = field(default_factory=dict)   # step -> [n, D] array
     data_points: np.ndarray | None = None         # test points kept for plots [n, D]
     density_grid: np.ndarray | None = None        # log p on a grid [G, G] (2D runs)
+    target_grid: np.ndarray | None = None         # log p̃ of a reverse-KL target on the same grid
     grid_extent: tuple | None = None              # (x_min, x_max, y_min, y_max)
     checkpoint_step: int = 0
 
@@ -73,7 +74,9 @@ def load_run(path) -> Run:
             ds = f["eval/density_grid"]
             grid = ds[()]
             extent = tuple(float(ds.attrs[k]) for k in ("x_min", "x_max", "y_min", "y_max"))
+        target = f["eval/target_log_density_grid"][()] if "eval/target_log_density_grid" in f else None
         step = int(f["checkpoint"].attrs["step"]) if "checkpoint" in f else 0
         return Run(path=path, spec=spec, provenance=provenance, data_attrs=data_attrs,
                    metrics=_table(f.get("metrics")), evals=_table(f.get("eval")), samples=samples,
-                   data_points=points, density_grid=grid, grid_extent=extent, checkpoint_step=step)
+                   data_points=points, density_grid=grid, target_grid=target, grid_extent=extent,
+                   checkpoint_step=step)

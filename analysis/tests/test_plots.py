@@ -83,3 +83,19 @@ def test_foreign_and_missing_files_get_clear_errors(tmp_path, capsys):
         load_run(foreign)
     assert main(["plot", str(tmp_path / "absent.h5")]) == 4
     assert "absent.h5" in capsys.readouterr().err
+
+
+def test_reverse_kl_runs_plot_the_target_beside_the_flow(tmp_path):
+    out = tmp_path / "vi.h5"
+    cmd = [tractable_binary(), "run", str(REPO / "experiments" / "reverse_kl_u1.json"), "--out", str(out), "--quiet",
+           "--set", "training.steps=40", "--set", "training.eval_every=20", "--set", "model.repeat=2",
+           "--set", "objective.eval_samples=500", "--set", "output.n_samples=200", "--set", "output.density_grid=20"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    run = load_run(out)
+    assert run.data_points is None
+    assert run.target_grid.shape == run.density_grid.shape == (20, 20)
+    assert {"elbo", "log_z", "ess_fraction", "kl"} <= set(run.evals.columns)
+    assert list(run.evals["step"]) == [20, 40]
+    written = plot_run(out, tmp_path / "plots")
+    assert sorted(p.name for p in written) == ["density.png", "learning_curves.png"]
+    assert all(p.stat().st_size > 5000 for p in written)

@@ -3,6 +3,7 @@
 #include "experiment/evaluation.hpp"
 #include "experiment/flow_session.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 namespace tractable::cli {
@@ -22,6 +23,21 @@ int eval_command(const Arguments& args, const Communicator& comm) {
   if (split != "test" && split != "train") throw UsageError("--split must be 'test' or 'train', got '" + split + "'");
   if (batch == 0) throw UsageError("--batch must be positive");
   auto session = load_flow_session(path);
+  const auto& objective = session->spec.at("objective");
+  if (objective.at("type") == "reverse_kl") {
+    // Variational runs: importance sampling with the flow as proposal.
+    const auto target = build_target(objective.at("target"));
+    double reference = target->log_normalizer();
+    if (std::isnan(reference) && target->dim() == 2) reference = quadrature_log_normalizer(*target, -8, 8, 1600);
+    const RandomStream stream(session->spec.at("training").at("seed"), 0, Stream::eval);
+    const std::size_t n = objective.at("eval_samples");
+    const auto r = evaluate_importance(*session->flow, *target, stream, n, batch, comm, reference);
+    if (comm.is_root())
+      std::printf("{\"run\": \"%s\", \"elbo\": %.6f, \"log_z\": %.6f, \"ess_fraction\": %.6f, \"kl\": %.6f, "
+                  "\"reference_log_z\": %.6f, \"n\": %zu}\n",
+                  path.c_str(), r.elbo, r.log_z, r.ess_fraction, r.kl, reference, n);
+    return 0;
+  }
   const Dataset data = load_dataset(session->spec.at("data"));
   if (data.dim() != session->dim)
     throw DataError(data.origin + ": has " + std::to_string(data.dim()) + " columns, but " + path +

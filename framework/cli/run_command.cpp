@@ -25,8 +25,15 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
   const RunSummary s = run_experiment(run, comm);
   if (comm.is_root()) {
     std::printf("run file:  %s\n", s.path.c_str());
-    std::printf("test NLL:  %.4f nats (%.4f bits/dim) after %lld steps\n", s.test_nll, s.test_bits_per_dim,
-                static_cast<long long>(s.steps));
+    if (s.results.count("test_nll"))
+      std::printf("test NLL:  %.4f nats (%.4f bits/dim) after %lld steps\n", s.result("test_nll"),
+                  s.result("test_bits_per_dim"), static_cast<long long>(s.steps));
+    else {
+      std::printf("ELBO:      %.4f; log Z estimate %.4f (ESS %.1f%%) after %lld steps\n", s.result("elbo"),
+                  s.result("log_z"), 100 * s.result("ess_fraction"), static_cast<long long>(s.steps));
+      if (s.results.count("kl"))
+        std::printf("KL(q||p):  %.4f nats (reference log Z %.4f)\n", s.result("kl"), s.result("reference_log_z"));
+    }
     std::printf("speed:     %.1f steps/s on %d rank(s), %.1f s in total\n", s.steps_per_second, comm.size(), s.seconds);
     std::printf("plots:     /usr/bin/python3 -m analysis plot %s\n", s.path.c_str());
   }

@@ -46,6 +46,9 @@ class RandomStream {
   // Device fills; each advances the counter by the number of draws.
   void fill_normal(const Matrix& out /*[rows, cols]*/, Real mean = 0, Real stddev = 1);
   void fill_uniform(const Matrix& out /*[rows, cols]*/, Real low, Real high);
+  // Fills `out` with draws first_draw, first_draw + 1, … without moving the
+  // counter: a rank's share of a globally indexed block of noise.
+  void fill_normal_at(const Matrix& out /*[rows, cols]*/, std::uint64_t first_draw) const;
 
   // Host draws (shuffles, toy data generation).
   double uniform() { return uniform_at(key_, counter_++); }

@@ -3,12 +3,15 @@
 #include "core/error.hpp"
 #include "data/file_loaders.hpp"
 #include "data/toy_2d.hpp"
+#include "dist/energy_2d.hpp"
+#include "dist/gaussian_mixture.hpp"
 #include "flows/actnorm.hpp"
 #include "flows/affine_coupling.hpp"
 #include "flows/inverted.hpp"
 #include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
 #include "objectives/negative_log_likelihood.hpp"
+#include "objectives/reverse_kl.hpp"
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
 
@@ -125,10 +128,33 @@ LearningRateSchedule build_schedule(const json& o, std::int64_t total_steps) {
   return s;
 }
 
-std::unique_ptr<Objective> build_objective(const json& objective, Flow& flow) {
+std::unique_ptr<Objective> build_objective(const json& objective, Flow& flow, const Target* target) {
   const std::string type = objective.at("type");
   if (type == "nll") return std::make_unique<NegativeLogLikelihood>(flow);
+  if (type == "reverse_kl") {
+    require(target != nullptr, "build_objective: reverse_kl needs a target");
+    if (target->dim() != flow.dim())
+      throw SpecError("objective.target: dimension " + std::to_string(target->dim()) + " differs from the flow's " +
+                      std::to_string(flow.dim()));
+    return std::make_unique<ReverseKl>(flow, *target);
+  }
   throw SpecError("objective.type: unknown objective '" + type + "'");
+}
+
+std::unique_ptr<Target> build_target(const json& t) {
+  const std::string type = t.at("type");
+  const std::string where = "objective.target";
+  if (type == "gaussian_mixture") {
+    using Covariances = std::vector<std::vector<std::vector<double>>>;
+    return std::make_unique<GaussianMixture>(
+        t.at("means").get<std::vector<std::vector<double>>>(),
+        t.contains("covariances") ? t.at("covariances").get<Covariances>() : Covariances{},
+        t.contains("weights") ? t.at("weights").get<std::vector<double>>() : std::vector<double>{}, where);
+  }
+  if (type == "correlated_gaussian")
+    return std::make_unique<GaussianMixture>(
+        GaussianMixture::correlated(t.at("dim"), t.at("correlation"), t.at("scale"), where));
+  return std::make_unique<Energy2d>(Energy2d::parse(type));
 }
 
 }  // namespace tractable

@@ -3,6 +3,7 @@
 // so these only translate; they never re-check ranges.
 #include "core/parameter_store.hpp"
 #include "data/dataset.hpp"
+#include "dist/target.hpp"
 #include "models/flow.hpp"
 #include "objectives/objective.hpp"
 #include "optim/learning_rate_schedule.hpp"
@@ -20,7 +21,10 @@ std::unique_ptr<Flow> build_flow(const nlohmann::json& model, std::size_t dim, P
                                  std::uint64_t seed);
 std::unique_ptr<Optimizer> build_optimizer(const nlohmann::json& optimizer, std::size_t n_params);
 LearningRateSchedule build_schedule(const nlohmann::json& optimizer, std::int64_t total_steps);
-std::unique_ptr<Objective> build_objective(const nlohmann::json& objective, Flow& flow);
+// `target` must outlive the objective (reverse_kl); null for nll.
+std::unique_ptr<Objective> build_objective(const nlohmann::json& objective, Flow& flow, const Target* target);
+// objective.target -> the target density (errors name objective.target.<key>).
+std::unique_ptr<Target> build_target(const nlohmann::json& target);
 
 // The binary mask of the k-th coupling layer (1 = passes through unchanged).
 std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::size_t coupling_index);

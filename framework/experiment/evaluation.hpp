@@ -2,6 +2,7 @@
 // Evaluation of a trained flow: test NLL and bits/dim (sharded over ranks),
 // samples, and the log-density on a 2D grid.
 #include "core/random.hpp"
+#include "dist/target.hpp"
 #include "io/run_file.hpp"
 #include "models/flow.hpp"
 #include "parallel/communicator.hpp"
@@ -21,5 +22,21 @@ HostMatrix draw_samples(Flow& flow, RandomStream& stream, std::size_t n, std::si
 
 // log p on a resolution×resolution grid over [lo, hi]² (row = y index, col = x index).
 NamedArray log_density_grid(Flow& flow, double lo, double hi, std::size_t resolution, const std::string& path);
+// The same grid for an unnormalised target's log p̃.
+NamedArray log_density_grid(const Target& target, double lo, double hi, std::size_t resolution, const std::string& path);
+
+// Importance sampling with the flow as proposal, w = p̃(x)/q(x), x ~ q:
+//   elbo = E[log w]  (= −KL(q‖p) + log Z),  log_z = log mean w,
+//   ess_fraction = (Σw)² / (n Σw²),  kl = log Z_ref − elbo when a reference log Z is given.
+struct ImportanceResult {
+  double elbo = 0, log_z = 0, ess_fraction = 0, kl = 0;
+};
+// n draws sharded over ranks; draw r uses base noise rows r of `stream`
+// (a fixed block, independent of the number of ranks).
+ImportanceResult evaluate_importance(Flow& flow, const Target& target, const RandomStream& stream, std::size_t n,
+                                     std::size_t batch, const Communicator& comm, double reference_log_z);
+
+// log ∫ p̃ over [lo, hi]² by the midpoint rule on a resolution² grid (2D targets).
+double quadrature_log_normalizer(const Target& target, double lo, double hi, std::size_t resolution);
 
 }  // namespace tractable

@@ -12,6 +12,7 @@
 #include "optim/gradient_clipping.hpp"
 
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <sstream>
 
@@ -101,13 +102,25 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   }
 
   Progress progress(training.at("steps"), comm.is_root() && !options.quiet);
-  const Dataset data = load_dataset(spec.at("data"));
-  if (data.train.extent(0) == 0 || data.test.extent(0) == 0)
-    throw DataError(data.origin + ": the train and test splits must both be non-empty");
-  check_finite(data.train, data.origin + " (train split)");
-  check_finite(data.test, data.origin + " (test split)");
+  const json& objective_spec = spec.at("objective");
+  const bool variational = objective_spec.at("type") == "reverse_kl";
 
-  const std::size_t dim = data.dim();
+  // What the flow models: data (nll) or an unnormalised target (reverse_kl).
+  Dataset data;
+  std::unique_ptr<Target> target;
+  std::size_t dim = 0;
+  if (variational) {
+    target = build_target(objective_spec.at("target"));
+    dim = target->dim();
+    data.origin = "target:" + objective_spec.at("target").at("type").get<std::string>();
+  } else {
+    data = load_dataset(spec.at("data"));
+    if (data.train.extent(0) == 0 || data.test.extent(0) == 0)
+      throw DataError(data.origin + ": the train and test splits must both be non-empty");
+    check_finite(data.train, data.origin + " (train split)");
+    check_finite(data.test, data.origin + " (test split)");
+    dim = data.dim();
+  }
   if (dim < 2)
     throw DataError(data.origin + ": has " + std::to_string(dim) +
                     " column(s); a coupling flow needs data with at least 2 dimensions");
@@ -128,9 +141,27 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
 
   auto optimizer = build_optimizer(spec.at("optimizer"), store.size());
   const auto schedule = build_schedule(spec.at("optimizer"), total_steps);
-  auto objective = build_objective(spec.at("objective"), flow);
-  ShardedBatcher batcher(data.train, global_batch, seed, comm.rank(), comm.size());
+  auto objective = build_objective(objective_spec, flow, target.get());
   RandomStream sample_stream(seed, 0, Stream::sample);
+
+  // Each step's rows: shards of a data batch, or of the step's base noise,
+  // drawn by global row index so N ranks see what one rank would.
+  std::unique_ptr<ShardedBatcher> batcher;
+  if (!variational) batcher = std::make_unique<ShardedBatcher>(data.train, global_batch, seed, comm.rank(), comm.size());
+  const RandomStream noise_stream(seed, 0, Stream::noise);
+  const auto [noise_begin, noise_end] = comm.shard(global_batch);
+  Matrix noise("tractable::run::base_noise", noise_end - noise_begin, dim);
+  auto next_batch = [&](std::int64_t at_step) -> const Matrix& {
+    if (batcher) return batcher->next();
+    noise_stream.fill_normal_at(noise, (std::uint64_t(at_step) * global_batch + noise_begin) * dim);
+    return noise;
+  };
+  // log Z of the target, to turn the ELBO into KL(q‖p): closed form, or a fine quadrature in 2D.
+  double reference_log_z = std::nan("");
+  if (variational) {
+    reference_log_z = target->log_normalizer();
+    if (std::isnan(reference_log_z) && dim == 2) reference_log_z = quadrature_log_normalizer(*target, -8, 8, 1600);
+  }
 
   auto snapshot = [&](std::int64_t step) {
     Checkpoint c;
@@ -139,8 +170,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     c.table = store.table();
     for (auto& [name, v] : optimizer->state()) c.optimizer_state.emplace_back(name, to_std(v));
     c.optimizer_steps = optimizer->steps_taken();
-    c.data_epoch = batcher.epoch();
-    c.data_cursor = batcher.cursor();
+    c.data_epoch = batcher ? batcher->epoch() : 0;
+    c.data_cursor = batcher ? batcher->cursor() : 0;
     c.sample_counter = sample_stream.counter();
     return c;
   };
@@ -159,15 +190,15 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       if (!found) throw IoError(path + ": /checkpoint/optimizer/" + name + " is missing");
     }
     optimizer->set_steps_taken(c.optimizer_steps);
-    batcher.set_position(c.data_epoch, c.data_cursor);
+    if (batcher) batcher->set_position(c.data_epoch, c.data_cursor);
     sample_stream.set_counter(c.sample_counter);
     step = c.step;
     progress.note("resuming " + path + " from step " + std::to_string(step));
-  } else {
+  } else if (batcher) {
     // Data-dependent initialisation (ActNorm) from the first global batch; the
     // batcher is rewound so training still starts with that batch.
-    flow.initialize_from_data(batcher.next(), comm);
-    batcher.set_position(0, 0);
+    flow.initialize_from_data(batcher->next(), comm);
+    batcher->set_position(0, 0);
   }
   if (!resuming && comm.is_root()) {
     if (options.resume) progress.note(path + " does not exist yet; starting a new run");
@@ -176,29 +207,53 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     header.provenance = collect_provenance(comm.size(), options.command_line);
     header.data_origin = data.origin;
     header.data_dim = dim;
-    header.n_train = data.train.extent(0);
-    header.n_test = data.test.extent(0);
-    header.data_points = gather_rows(data.test, output.at("n_data_points"));
-    RunFile::create(path, header, PendingResults(), snapshot(0));
+    header.n_train = batcher ? data.train.extent(0) : 0;
+    header.n_test = batcher ? data.test.extent(0) : 0;
+    if (batcher) header.data_points = gather_rows(data.test, output.at("n_data_points"));
+    PendingResults first;
+    if (variational && !std::isnan(reference_log_z))
+      first.arrays.push_back(NamedArray{"/eval/reference_log_z", {reference_log_z}, {1}, {}});
+    RunFile::create(path, header, first, snapshot(0));
   }
   comm.barrier();
 
   PendingResults pending;
   if (resuming) pending.spec = spec.dump(2);  // records an extended training.steps
+  std::map<std::string, double> last_eval;
   auto evaluate = [&](std::int64_t at_step, bool final_pass) {
-    const NllResult r = evaluate_nll(flow, data.test, eval_batch, comm);
-    pending.eval.add(at_step, {{"test_nll", r.nll}, {"test_bits_per_dim", r.bits_per_dim}});
-    if (comm.is_root() && n_samples > 0) pending.samples.emplace_back(at_step, draw_samples(flow, sample_stream, n_samples, eval_batch));
+    if (variational) {
+      const RandomStream eval_stream(seed, 0, Stream::eval);  // the same block of noise at every evaluation
+      const auto r = evaluate_importance(flow, *target, eval_stream, objective_spec.at("eval_samples"), eval_batch,
+                                         comm, reference_log_z);
+      last_eval = {{"elbo", r.elbo}, {"log_z", r.log_z}, {"ess_fraction", r.ess_fraction}};
+      if (!std::isnan(reference_log_z)) last_eval["kl"] = r.kl;
+    } else {
+      const NllResult r = evaluate_nll(flow, data.test, eval_batch, comm);
+      last_eval = {{"test_nll", r.nll}, {"test_bits_per_dim", r.bits_per_dim}};
+    }
+    pending.eval.add(at_step, last_eval);
+    HostMatrix samples;
+    if (comm.is_root() && n_samples > 0) {
+      samples = draw_samples(flow, sample_stream, n_samples, eval_batch);
+      pending.samples.emplace_back(at_step, samples);
+    }
     const std::size_t grid = output.at("density_grid");
     if (final_pass && comm.is_root() && dim == 2 && grid > 1) {
-      // Cover the data with a margin, on a square so the heat-map is not distorted.
-      double extent = 0;
-      for (std::size_t i = 0; i < data.test.extent(0); ++i)
-        extent = std::max({extent, std::abs(double(data.test(i, 0))), std::abs(double(data.test(i, 1)))});
-      extent = std::ceil(extent * 1.1 * 2) / 2;
+      // Cover the data (or the target's mass) with a margin, on a square so the heat-map is not distorted.
+      double extent = variational ? 4.0 : 0.0;
+      const HostMatrix& cover = batcher ? data.test : samples;
+      for (std::size_t i = 0; i < cover.extent(0); ++i)
+        extent = std::max({extent, std::abs(double(cover(i, 0))), std::abs(double(cover(i, 1)))});
+      extent = std::min(std::ceil(extent * 1.1 * 2) / 2, 50.0);
       pending.arrays.push_back(log_density_grid(flow, -extent, extent, grid, "/eval/density_grid"));
+      if (variational)
+        pending.arrays.push_back(log_density_grid(*target, -extent, extent, grid, "/eval/target_log_density_grid"));
     }
-    return r;
+  };
+  auto describe_eval = [&] {
+    std::string text;
+    for (const auto& [name, value] : last_eval) text += (text.empty() ? "" : ", ") + name + " " + std::to_string(value);
+    return text;
   };
   auto commit = [&](std::int64_t at_step) {
     if (comm.is_root()) RunFile::commit(path, pending, snapshot(at_step));
@@ -212,13 +267,12 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   auto window_start = Clock::now();
   const auto train_start = Clock::now();
   const std::int64_t first_step = step;
-  NllResult last_eval{};
   bool evaluated_final = false;
 
   for (; step < total_steps; ++step) {
     const double lr = schedule.at(step);
     store.zero_gradients();
-    const Matrix& x = batcher.next();
+    const Matrix& x = next_batch(step);
     const double local_loss = objective->sum_and_backward(x, grad_scale);
     comm.allreduce_sum(store.gradients());  // the one gradient all-reduce of the step
     const double loss = comm.allreduce_sum(local_loss) / double(global_batch);
@@ -249,15 +303,14 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     }
     const bool last = done == total_steps;
     if ((eval_every > 0 && done % eval_every == 0) || last) {
-      last_eval = evaluate(done, last);
+      evaluate(done, last);
       evaluated_final = last;
-      progress.note("step " + std::to_string(done) + ": test nll " + std::to_string(last_eval.nll) + " nats (" +
-                    std::to_string(last_eval.bits_per_dim) + " bits/dim)");
+      progress.note("step " + std::to_string(done) + ": " + describe_eval());
     }
     if (done % checkpoint_every == 0 || last) commit(done);
   }
   if (!evaluated_final) {  // resumed at or past the end: evaluate what is there
-    last_eval = evaluate(step, true);
+    evaluate(step, true);
     commit(step);
   }
   progress.finish();
@@ -265,8 +318,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   RunSummary summary;
   summary.path = path;
   summary.steps = step;
-  summary.test_nll = last_eval.nll;
-  summary.test_bits_per_dim = last_eval.bits_per_dim;
+  summary.results = last_eval;
+  if (variational && !std::isnan(reference_log_z)) summary.results["reference_log_z"] = reference_log_z;
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
   summary.steps_per_second = train_seconds > 0 ? double(step - first_step) / train_seconds : 0;
   summary.seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();

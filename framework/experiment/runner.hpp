@@ -7,6 +7,7 @@
 // with metrics reduced across ranks and only rank 0 writing the run file.
 #include "parallel/communicator.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,11 @@ struct RunOptions {
 struct RunSummary {
   std::string path;
   std::int64_t steps = 0;
-  double test_nll = 0, test_bits_per_dim = 0, steps_per_second = 0, seconds = 0;
+  // The last evaluation: test_nll, test_bits_per_dim (nll); elbo, log_z,
+  // ess_fraction, kl, reference_log_z (reverse_kl).
+  std::map<std::string, double> results;
+  double steps_per_second = 0, seconds = 0;
+  double result(const std::string& name) const { return results.at(name); }
 };
 
 RunSummary run_experiment(const RunOptions& options, const Communicator& comm);

@@ -92,9 +92,36 @@ Schema model_schema() {
   });
 }
 
+Schema target_schema() {
+  const Schema vector = s::array(s::number(), 1);
+  return s::tagged(
+      "type",
+      {required("type", s::string({"u1", "u2", "u3", "u4", "double_well", "gaussian_mixture", "correlated_gaussian"}),
+                "unnormalised target density")},
+      {{"u1", {}},
+       {"u2", {}},
+       {"u3", {}},
+       {"u4", {}},
+       {"double_well", {}},
+       {"gaussian_mixture",
+        {required("means", s::array(vector, 1), "component means [K][D]"),
+         optional("covariances", s::array(s::array(vector, 1), 1), "component covariances [K][D][D] (default: identity)"),
+         optional("weights", s::array(s::number(0, std::nullopt, true), 1), "mixture weights [K] (default: equal)")}},
+       {"correlated_gaussian",
+        {field("dim", s::integer(1, 4096), 2, "dimension D"),
+         field("correlation", s::number(-1, 1, true, true), 0.9, "ρ in Σ_ij = scale² ρ^|i−j|"),
+         field("scale", s::number(0, std::nullopt, true), 1.0, "marginal standard deviation")}}});
+}
+
 Schema objective_schema() {
-  return s::tagged("type", {field("type", s::string({"nll"}), "nll", "nll: maximum likelihood on the data")},
-                   {{"nll", {}}});
+  return s::tagged(
+      "type",
+      {field("type", s::string({"nll", "reverse_kl"}), "nll",
+             "nll: maximum likelihood on data; reverse_kl: variational inference on an unnormalised target")},
+      {{"nll", {}},
+       {"reverse_kl",
+        {required("target", target_schema(), "the target density p̃ (reverse_kl runs use no data section)"),
+         field("eval_samples", s::integer(2), 20000, "importance samples per evaluation (ELBO, log Z, ESS)")}}});
 }
 
 Schema optimizer_schema() {
@@ -220,7 +247,14 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
   json spec = raw;
   for (const auto& o : overrides) apply_override(spec, o);
   try {
-    return validate(run_spec_schema(), spec);
+    json resolved = validate(run_spec_schema(), spec);
+    // A reverse-KL run's distribution is its target: a data section would be ignored, so it is refused.
+    if (resolved.at("objective").at("type") == "reverse_kl") {
+      if (spec.is_object() && spec.contains("data"))
+        throw SpecError("data: not used by objective 'reverse_kl' (objective.target defines the distribution); remove it");
+      resolved.erase("data");
+    }
+    return resolved;
   } catch (const SpecError& e) {
     throw SpecError(origin + (overrides.empty() ? "" : " (with --set overrides)") + ": " + e.what());
   }

@@ -97,6 +97,15 @@ expect 4 "no dataset '/group/nope'" -- "$BIN" run "$QS" "${SMALL[@]}" \
 printf 'a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14\n15,16\n17,18\n19,20\n' > user.csv
 expect 4 "csv:user.csv: has 2 columns, but csv_run.h5 was trained on 3" -- "$BIN" eval csv_run.h5
 
+# variational inference: reverse KL on a target, evaluated by importance sampling
+VI=(--quiet --set training.steps=30 --set training.eval_every=0 --set model.repeat=2 --set objective.eval_samples=400
+    --set output.n_samples=20 --set output.density_grid=8)
+expect 0 "KL\(q\|\|p\): +[0-9.]+ nats \(reference log Z" -- "$BIN" run "$SRC/experiments/reverse_kl_u1.json" "${VI[@]}" --out vi.h5
+expect 0 '"elbo": .*"ess_fraction": .*"kl": ' -- "$BIN" eval vi.h5
+expect 0 "target:u1" -- "$BIN" info vi.h5
+expect 3 "data: not used by objective 'reverse_kl'" -- \
+  "$BIN" run "$SRC/experiments/reverse_kl_u1.json" "${VI[@]}" --set data.name=moons --out vi2.h5
+
 # two MPI ranks
 expect 0 "on 2 rank" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" run "$QS" "${SMALL[@]}" --out mpi.h5
 expect 0 "mpi_size=2" -- "$BIN" info mpi.h5

@@ -37,7 +37,7 @@ TEST_CASE("data parallel: 2 ranks match 1 rank with the same global batch", "[mp
       if (world.rank() == 0) {
         Communicator self(MPI_COMM_SELF);
         const auto one = run_experiment(options(single, batch, layers), self);
-        CHECK(two.test_nll == Approx(one.test_nll).epsilon(1e-9));
+        CHECK(two.result("test_nll") == Approx(one.result("test_nll")).epsilon(1e-9));
         const auto a = RunFile::read_checkpoint(parallel), b = RunFile::read_checkpoint(single);
         REQUIRE(a.parameters.size() == b.parameters.size());
         double worst = 0;

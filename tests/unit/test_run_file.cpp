@@ -67,7 +67,7 @@ TEST_CASE("run file: a run writes spec, provenance, metrics, eval, samples and a
   Communicator comm;
   const auto summary = run_experiment(small_run(path, 40), comm);
   CHECK(summary.steps == 40);
-  CHECK(std::isfinite(summary.test_nll));
+  CHECK(std::isfinite(summary.result("test_nll")));
   CHECK_FALSE(std::filesystem::exists(path + ".partial"));
   Hdf5File f(path, Hdf5File::Mode::read_only);
   CHECK(f.string_attribute("/", "format") == "tractable-run");
@@ -79,7 +79,7 @@ TEST_CASE("run file: a run writes spec, provenance, metrics, eval, samples and a
   CHECK(f.read<std::int64_t>("/metrics/step") == std::vector<std::int64_t>{10, 20, 30, 40});
   CHECK(f.read<double>("/metrics/loss").size() == 4);
   CHECK(f.read<std::int64_t>("/eval/step") == std::vector<std::int64_t>{40});
-  CHECK(f.read<double>("/eval/test_nll")[0] == Approx(summary.test_nll));
+  CHECK(f.read<double>("/eval/test_nll")[0] == Approx(summary.result("test_nll")));
   CHECK(f.shape("/samples/40") == std::vector<std::uint64_t>{100, 2});
   CHECK(f.shape("/eval/density_grid") == std::vector<std::uint64_t>{16, 16});
   CHECK(f.shape("/data/test_points") == std::vector<std::uint64_t>{500, 2});

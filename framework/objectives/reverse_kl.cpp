@@ -1,0 +1,40 @@
+#include "objectives/reverse_kl.hpp"
+
+namespace tractable {
+
+double ReverseKl::sum(const Matrix& z) {
+  const std::size_t batch = z.extent(0);
+  const Matrix x = flow_.sample_from_base(z, log_q_);
+  sample_ = x;
+  ensure_shape(log_target_, batch, "tractable::ReverseKl::log_target");
+  ensure_shape(log_weights_, batch, "tractable::ReverseKl::log_weights");
+  target_.log_density(x, log_target_);
+  const Vector lq = log_q_, lp = log_target_, lw = log_weights_;
+  double total = 0;
+  Kokkos::parallel_reduce(
+      "tractable::ReverseKl::sum", RangePolicy(0, batch),
+      KOKKOS_LAMBDA(const std::size_t i, double& acc) {
+        lw(i) = lp(i) - lq(i);
+        acc -= double(lw(i));
+      },
+      total);
+  return total;
+}
+
+double ReverseKl::sum_and_backward(const Matrix& z, Real scale) {
+  const double total = sum(z);
+  const std::size_t batch = z.extent(0), dim = z.extent(1);
+  ensure_shape(dx_, batch, dim, "tractable::ReverseKl::dx");
+  ensure_shape(dlog_q_, batch, "tractable::ReverseKl::dlog_q");
+  target_.log_density_gradient(sample_, dx_);
+  const Matrix dx = dx_;
+  Kokkos::parallel_for(
+      "tractable::ReverseKl::seed_gradient", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
+        dx(k / dim, k % dim) *= -scale;
+      });
+  Kokkos::deep_copy(dlog_q_, scale);
+  flow_.sample_backward(dx_, dlog_q_);
+  return total;
+}
+
+}  // namespace tractable
