@@ -10,6 +10,8 @@
 #include "flows/inverted.hpp"
 #include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
+#include "flows/spline_autoregressive.hpp"
+#include "flows/spline_coupling.hpp"
 #include "objectives/negative_log_likelihood.hpp"
 #include "objectives/reverse_kl.hpp"
 #include "optim/adam.hpp"
@@ -85,6 +87,27 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
           chain.push_back(std::move(step));
         else
           chain.push_back(std::make_unique<Inverted>(std::move(step), "IAF"));
+      } else if (type == "rqs_coupling" || type == "rqs_autoregressive") {
+        SplineConfig c;
+        c.bins = layer.at("bins");
+        c.tail_bound = layer.at("tail_bound").get<Real>();
+        c.min_bin_width = layer.at("min_bin_width").get<Real>();
+        c.min_bin_height = layer.at("min_bin_height").get<Real>();
+        c.min_derivative = layer.at("min_derivative").get<Real>();
+        const std::string where = "model.layers[" + std::to_string(index % model.at("layers").size()) + "]";
+        if (double(c.bins) * double(c.min_bin_width) >= 1)
+          throw SpecError(where + ".min_bin_width: bins × min_bin_width must be < 1 (got " + std::to_string(c.bins) +
+                          " × " + std::to_string(double(c.min_bin_width)) + ")");
+        if (double(c.bins) * double(c.min_bin_height) >= 1)
+          throw SpecError(where + ".min_bin_height: bins × min_bin_height must be < 1");
+        if (type == "rqs_coupling") {
+          chain.push_back(std::make_unique<SplineCoupling>(store, name, coupling_mask(layer.at("mask"), dim, couplings++),
+                                                           conditioner(), c));
+        } else {
+          const std::uint64_t order_seed = layer.contains("seed") ? layer.at("seed").get<std::uint64_t>() : derived_seed;
+          chain.push_back(std::make_unique<SplineAutoregressive>(store, name, dim, conditioner(), c,
+                                                                 parse_input_order(layer.at("order")), order_seed));
+        }
       } else if (type == "actnorm") {
         chain.push_back(std::make_unique<ActNorm>(store, name, dim));
       } else if (type == "reverse") {

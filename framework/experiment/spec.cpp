@@ -63,13 +63,21 @@ Schema layer_schema() {
   const std::vector<SchemaField> autoregressive{
       field("order", s::string({"natural", "reversed", "random"}), "natural", "MADE input order"),
       optional("seed", s::integer(0), "seed of a random order (default: from training.seed and the layer index)")};
+  const std::vector<SchemaField> spline{
+      field("bins", s::integer(2, 64), 8, "number of spline bins K"),
+      field("tail_bound", s::number(0, std::nullopt, true), 3.0, "B: splines on [−B, B], identity (linear) tails outside"),
+      field("min_bin_width", s::number(0, 1, true, true), 1e-3, "floor on bin widths (fraction of 2B); bins·floor < 1"),
+      field("min_bin_height", s::number(0, 1, true, true), 1e-3, "floor on bin heights (fraction of 2B); bins·floor < 1"),
+      field("min_derivative", s::number(0, std::nullopt, true), 1e-3, "floor on knot derivatives")};
   return s::tagged(
       "type",
       {required("type",
-                s::string({"affine_coupling", "additive_coupling", "maf", "iaf", "actnorm", "reverse",
-                           "random_permutation"}),
+                s::string({"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf", "rqs_autoregressive",
+                           "actnorm", "reverse", "random_permutation"}),
                 "bijector type")},
       {{"affine_coupling", with({mask}, conditioner(true))},
+       {"rqs_coupling", with(with({mask}, conditioner(false)), spline)},
+       {"rqs_autoregressive", with(with(conditioner(false), autoregressive), spline)},
        {"additive_coupling", with({mask}, conditioner(false))},
        {"maf", with(conditioner(true), autoregressive)},
        {"iaf", with(conditioner(true), autoregressive)},

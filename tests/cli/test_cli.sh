@@ -38,6 +38,11 @@ expect 2 "spec" -- "$BIN" run
 expect 3 "model.hiden: unknown key 'hiden'; did you mean 'hidden'" -- "$BIN" run "$QS" --set model.hiden=128 --out a.h5
 expect 3 "training.steps: expected an integer" -- "$BIN" run "$QS" --set training.steps=many --out a.h5
 expect 3 "optimizer.lr: -1 is out of range" -- "$BIN" run "$QS" --set optimizer.lr=-1 --out a.h5
+expect 3 "model.layers\[0\].bins: 1 is out of range: must be >= 2" -- \
+  "$BIN" run "$QS" --set 'model.layers=[{"type":"rqs_coupling","bins":1}]' --out a.h5
+expect 3 "model.layers\[0\].tail_bound: -1 is out of range: must be > 0" -- \
+  "$BIN" run "$QS" --set 'model.layers=[{"type":"rqs_autoregressive","tail_bound":-1}]' --out a.h5
+expect 3 "model.layers\[0\].type: 'spline' is not one of" -- "$BIN" run "$QS" --set 'model.layers=[{"type":"spline"}]' --out a.h5
 printf '{"model": {"hidden": 3,,}}' > broken.json
 expect 3 "broken.json: malformed JSON" -- "$BIN" run broken.json --out a.h5
 expect 3 "nothere.json: cannot open" -- "$BIN" validate nothere.json

@@ -9,7 +9,10 @@
 #include "flows/inverted.hpp"
 #include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
+#include "flows/spline_autoregressive.hpp"
+#include "flows/spline_coupling.hpp"
 
+#include <cmath>
 #include <functional>
 #include <memory>
 
@@ -47,6 +50,14 @@ const std::vector<BijectorCase>& all_bijectors() {
        [](ParameterStore& s) { return std::make_unique<MaskedAutoregressive>(s, "m", 5, small_mlp(Activation::relu, 1), 1.5, InputOrder::random, 3); }},
       {"iaf D=3 reversed order elu",
        [](ParameterStore& s) { return std::make_unique<Inverted>(std::make_unique<MaskedAutoregressive>(s, "m", 3, small_mlp(Activation::elu), 2.0, InputOrder::reversed, 0), "IAF"); }},
+      {"rqs_coupling D=3 K=5 B=2",
+       [](ParameterStore& s) { SplineConfig c; c.bins = 5; c.tail_bound = 2; return std::make_unique<SplineCoupling>(s, "r", std::vector<int>{0, 1, 0}, small_mlp(Activation::tanh), c); }},
+      {"rqs_coupling D=2 K=8 B=3",
+       [](ParameterStore& s) { SplineConfig c; c.bins = 8; c.tail_bound = 3; return std::make_unique<SplineCoupling>(s, "r", std::vector<int>{1, 0}, small_mlp(Activation::relu), c); }},
+      {"rqs_autoregressive D=3 K=4 B=2.5",
+       [](ParameterStore& s) { SplineConfig c; c.bins = 4; c.tail_bound = 2.5; return std::make_unique<SplineAutoregressive>(s, "r", 3, small_mlp(Activation::tanh), c, InputOrder::natural, 0); }},
+      {"rqs_autoregressive D=4 K=6 random order",
+       [](ParameterStore& s) { SplineConfig c; c.bins = 6; return std::make_unique<SplineAutoregressive>(s, "r", 4, small_mlp(Activation::relu, 1), c, InputOrder::random, 5); }},
       {"actnorm D=3", [](ParameterStore& s) { return std::make_unique<ActNorm>(s, "a", 3); }},
       {"reverse D=4", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::reverse(4)); }},
       {"random_permutation D=5", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::random(5, 7)); }},
@@ -195,4 +206,75 @@ TEST_CASE("maf and iaf are each other's inverse arrangement", "[bijector]") {
   const auto via_iaf = to_host(iaf.forward(x, b));
   for (std::size_t i = 0; i < 4; ++i)
     for (std::size_t j = 0; j < 3; ++j) CHECK(via_maf(i, j) == via_iaf(i, j));
+}
+
+TEST_CASE("rational-quadratic spline: identity at zero parameters, exact on knots, finite in the tails", "[bijector][spline]") {
+  SplineConfig c;
+  c.bins = 6;
+  c.tail_bound = 2.5;
+  const int P = c.parameters();
+  // Column 0: all-zero raw parameters; column 1: random ones.
+  Matrix raw("raw", 1, 2 * P);
+  {
+    auto h = to_host(random_matrix(1, 2 * P, 77, 1.5));
+    for (int p = 0; p < P; ++p) h(0, 2 * p) = 0;  // layout: parameter p of column j at p·2 + j
+    Kokkos::deep_copy(raw, h);
+  }
+  // Points: every knot of the random spline (in x and in y), the interval ends, tails, and 0.
+  const int n = 2 * (c.bins + 1) + 4;
+  Kokkos::View<double**, Kokkos::HostSpace> host_points("points", n, 2);
+  {
+    auto h = to_host(raw);
+    std::vector<double> w(c.bins), hh(c.bins);
+    double mw = -1e300, mh = -1e300, sw = 0, sh = 0;
+    for (int i = 0; i < c.bins; ++i) {
+      mw = std::max(mw, h(0, 2 * i + 1));
+      mh = std::max(mh, h(0, 2 * (c.bins + i) + 1));
+    }
+    for (int i = 0; i < c.bins; ++i) {
+      w[i] = std::exp(h(0, 2 * i + 1) - mw);
+      hh[i] = std::exp(h(0, 2 * (c.bins + i) + 1) - mh);
+      sw += w[i];
+      sh += hh[i];
+    }
+    double xk = -c.tail_bound, yk = -c.tail_bound;
+    for (int i = 0; i <= c.bins; ++i) {
+      host_points(i, 0) = xk;
+      host_points(c.bins + 1 + i, 0) = yk;
+      if (i < c.bins) {
+        xk += 2 * c.tail_bound * (c.min_bin_width + (1 - c.bins * c.min_bin_width) * w[i] / sw);
+        yk += 2 * c.tail_bound * (c.min_bin_height + (1 - c.bins * c.min_bin_height) * hh[i] / sh);
+      }
+    }
+    const double extra[4] = {-1e4, 1e4, 0.0, c.tail_bound};
+    for (int i = 0; i < 4; ++i) host_points(2 * (c.bins + 1) + i, 0) = extra[i];
+  }
+  Kokkos::View<double**, Kokkos::HostSpace> result("result", n, 6);
+  Kokkos::View<double**, MemSpace> points("points", n, 2), out("out", n, 6);
+  Kokkos::deep_copy(points, host_points);
+  Kokkos::parallel_for("test::spline_points", RangePolicy(0, n), KOKKOS_LAMBDA(const std::size_t i) {
+    const Real x = points(i, 0);
+    const auto id = spline_evaluate(c, SplineParameters{raw, 0, 0, 2}, x);
+    const auto f = spline_evaluate(c, SplineParameters{raw, 0, 1, 2}, x);
+    Real back = 0, inv = 0;
+    spline_invert(c, SplineParameters{raw, 0, 1, 2}, f.y, back);  // round trip through the random spline
+    const auto g = spline_invert(c, SplineParameters{raw, 0, 1, 2}, x, inv);  // x read as a y (y-knots too)
+    out(i, 0) = id.y;
+    out(i, 1) = id.slope;
+    out(i, 2) = back;
+    out(i, 3) = f.slope;
+    out(i, 4) = inv;
+    out(i, 5) = g.slope;
+  });
+  Kokkos::deep_copy(result, out);
+  for (int i = 0; i < n; ++i) {
+    const double x = host_points(i, 0);
+    INFO("x = " << x);
+    CHECK(result(i, 0) == Approx(x).margin(1e-12));  // identity
+    CHECK(result(i, 1) == Approx(1.0).margin(1e-12));
+    CHECK(result(i, 2) == Approx(x).margin(1e-9 * std::max(1.0, std::abs(x))));  // f^{-1}(f(x)) = x
+    for (int k = 3; k < 6; ++k) CHECK(std::isfinite(result(i, k)));
+    CHECK(result(i, 3) > 0);
+    CHECK(result(i, 5) > 0);
+  }
 }
