@@ -8,6 +8,7 @@
 #include "flows/actnorm.hpp"
 #include "flows/affine_coupling.hpp"
 #include "flows/inverted.hpp"
+#include "flows/lu_linear.hpp"
 #include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
 #include "flows/spline_autoregressive.hpp"
@@ -108,6 +109,9 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
           chain.push_back(std::make_unique<SplineAutoregressive>(store, name, dim, conditioner(), c,
                                                                  parse_input_order(layer.at("order")), order_seed));
         }
+      } else if (type == "lu_linear") {
+        chain.push_back(std::make_unique<LuLinear>(
+            store, name, dim, layer.contains("seed") ? layer.at("seed").get<std::uint64_t>() : derived_seed));
       } else if (type == "actnorm") {
         chain.push_back(std::make_unique<ActNorm>(store, name, dim));
       } else if (type == "reverse") {

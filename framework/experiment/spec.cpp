@@ -73,7 +73,7 @@ Schema layer_schema() {
       "type",
       {required("type",
                 s::string({"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf", "rqs_autoregressive",
-                           "actnorm", "reverse", "random_permutation"}),
+                           "lu_linear", "actnorm", "reverse", "random_permutation"}),
                 "bijector type")},
       {{"affine_coupling", with({mask}, conditioner(true))},
        {"rqs_coupling", with(with({mask}, conditioner(false)), spline)},
@@ -82,6 +82,7 @@ Schema layer_schema() {
        {"maf", with(conditioner(true), autoregressive)},
        {"iaf", with(conditioner(true), autoregressive)},
        {"actnorm", {}},
+       {"lu_linear", {optional("seed", s::integer(0), "seed of the fixed permutation P (default: from training.seed and the layer index)")}},
        {"reverse", {}},
        {"random_permutation",
         {optional("seed", s::integer(0), "permutation seed (default: derived from training.seed and the layer index)")}}});
