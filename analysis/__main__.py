@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .plots import plot_run
 
@@ -13,7 +14,22 @@ def main(argv=None) -> int:
     p = sub.add_parser("plot", help="write PNGs for one run (learning curves; density beside data and samples in 2D)")
     p.add_argument("run", help="run file (.h5)")
     p.add_argument("--out", help="output directory (default: <run>_plots/ beside the run file)")
+    r = sub.add_parser("rezende-mohamed", help="Figure 3 of Rezende & Mohamed 2015: planar flows K=2,8,32 on U1-U4")
+    r.add_argument("--out", default="runs/rezende_mohamed", help="directory for the 12 run files, figure and table")
+    r.add_argument("--steps", type=int, help="training steps per run (default: the spec's)")
+    r.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
+                   help="the tractable binary")
     args = parser.parse_args(argv)
+    if args.command == "rezende-mohamed":
+        from .rezende_mohamed import report
+        import pandas as pd
+        df, verdict_lines, png = report(args.bin, args.out, args.steps)
+        with pd.option_context("display.width", 200, "display.precision", 4):
+            print(df.to_string(index=False))
+        print()
+        print("\n".join(verdict_lines))
+        print(f"\nfigure: {png}")
+        return 0
     try:
         written = plot_run(args.run, args.out)
     except (FileNotFoundError, ValueError, KeyError) as e:

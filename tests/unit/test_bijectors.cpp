@@ -10,6 +10,7 @@
 #include "flows/lu_linear.hpp"
 #include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
+#include "flows/planar.hpp"
 #include "flows/spline_autoregressive.hpp"
 #include "flows/spline_coupling.hpp"
 
@@ -61,6 +62,8 @@ const std::vector<BijectorCase>& all_bijectors() {
        [](ParameterStore& s) { SplineConfig c; c.bins = 6; return std::make_unique<SplineAutoregressive>(s, "r", 4, small_mlp(Activation::relu, 1), c, InputOrder::random, 5); }},
       {"lu_linear D=4", [](ParameterStore& s) { return std::make_unique<LuLinear>(s, "lu", 4, 9); }},
       {"lu_linear D=2", [](ParameterStore& s) { return std::make_unique<LuLinear>(s, "lu", 2, 1); }},
+      {"planar D=2", [](ParameterStore& s) { return std::make_unique<Planar>(s, "p", 2); }},
+      {"planar D=5", [](ParameterStore& s) { return std::make_unique<Planar>(s, "p", 5); }},
       {"actnorm D=3", [](ParameterStore& s) { return std::make_unique<ActNorm>(s, "a", 3); }},
       {"reverse D=4", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::reverse(4)); }},
       {"random_permutation D=5", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::random(5, 7)); }},

@@ -1,0 +1,200 @@
+#include "flows/planar.hpp"
+
+#include "core/error.hpp"
+
+#include <cmath>
+
+namespace tractable {
+
+Planar::Planar(ParameterStore& store, const std::string& name, std::size_t dim)
+    : store_(store),
+      u_(store.reserve(name + ".u", {dim}, Initializer::uniform(Real(1) / std::sqrt(Real(dim))))),
+      w_(store.reserve(name + ".w", {dim}, Initializer::uniform(Real(1) / std::sqrt(Real(dim))))),
+      b_(store.reserve(name + ".b", {1}, Initializer::zeros())),
+      dim_(dim),
+      hat_("tractable::Planar::u_hat", dim),
+      scalars_("tractable::Planar::scalars", 4),
+      dhat_("tractable::Planar::dhat", dim) {}
+
+namespace {
+KOKKOS_INLINE_FUNCTION Real softplus(Real v) {
+  return v > Real(0) ? v + kmath::log1p(kmath::exp(-v)) : kmath::log1p(kmath::exp(v));
+}
+}  // namespace
+
+void Planar::constrain() {
+  const Vector u = store_.vector(u_), w = store_.vector(w_), hat = hat_, sc = scalars_;
+  const std::size_t d = dim_;
+  Kokkos::parallel_for(
+      "tractable::Planar::constrain", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
+        Real t = 0, n = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+          t += w(j) * u(j);
+          n += w(j) * w(j);
+        }
+        n = n > Real(1e-12) ? n : Real(1e-12);
+        const Real k = (Real(-1) + softplus(t) - t) / n;
+        Real c = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+          hat(j) = u(j) + k * w(j);
+          c += w(j) * hat(j);
+        }
+        sc(0) = c;
+        sc(1) = t;
+        sc(2) = n;
+        sc(3) = k;
+      });
+}
+
+// ---- inverse (sampling direction): the explicit map -----------------------
+
+const Matrix& Planar::inverse(const Matrix& y, const Vector& logdet) {
+  const std::size_t batch = y.extent(0), d = dim_;
+  require(y.extent(1) == d, "Planar::inverse: input has the wrong number of columns");
+  constrain();
+  point_ = y;
+  ensure_shape(output_, batch, d, "tractable::Planar::output");
+  const Vector w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_;
+  const Matrix x = output_;
+  Kokkos::parallel_for(
+      "tractable::Planar::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real a = b(0);
+        for (std::size_t j = 0; j < d; ++j) a += w(j) * y(i, j);
+        const Real th = kmath::tanh(a);
+        for (std::size_t j = 0; j < d; ++j) x(i, j) = y(i, j) + hat(j) * th;
+        logdet(i) += kmath::log(kmath::fabs(Real(1) + (Real(1) - th * th) * sc(0)));
+      });
+  return output_;
+}
+
+void Planar::accumulate_parameter_gradients(const Matrix& y, const Matrix& gx, Real gx_sign, const Vector& gl,
+                                            Real gl_sign) {
+  const std::size_t batch = y.extent(0), d = dim_;
+  ensure_shape(rows_, batch, 3, "tractable::Planar::rows");
+  const Vector u = store_.vector(u_), w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_,
+               dhat = dhat_;
+  const Matrix rows = rows_;
+  Kokkos::parallel_for(
+      "tractable::Planar::row_adjoints", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real a = b(0), gx_dot_hat = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+          a += w(j) * y(i, j);
+          gx_dot_hat += gx_sign * gx(i, j) * hat(j);
+        }
+        const Real th = kmath::tanh(a), hp = Real(1) - th * th, hpp = Real(-2) * th * hp;
+        const Real c = sc(0), det = Real(1) + hp * c, g = gl_sign * gl(i);
+        rows(i, 0) = th;
+        rows(i, 1) = gx_dot_hat * hp + g * hpp * c / det;  // dL/da
+        rows(i, 2) = g * hp / det;                         // dL/dc
+      });
+  // Sums over rows: dw_j (explicit part), dû_j, db.
+  const Vector gw = store_.gradient_vector(w_), gu = store_.gradient_vector(u_), gb = store_.gradient_vector(b_);
+  Kokkos::parallel_for(
+      "tractable::Planar::parameter_sums", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
+        Real sw = 0, sh = 0, sb = 0;
+        for (std::size_t i = 0; i < batch; ++i) {
+          sw += rows(i, 1) * y(i, j) + rows(i, 2) * hat(j);
+          sh += gx_sign * gx(i, j) * rows(i, 0) + rows(i, 2) * w(j);
+          sb += rows(i, 1);
+        }
+        gw(j) += sw;
+        dhat(j) = sh;
+        if (j == 0) gb(0) += sb;
+      });
+  // û = u + k w, k = (m(t) − t)/n, t = wᵀu, n = ‖w‖².
+  Kokkos::parallel_for(
+      "tractable::Planar::constraint_backward", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
+        const Real t = sc(1), n = sc(2), k = sc(3);
+        const Real sig = t >= 0 ? Real(1) / (Real(1) + kmath::exp(-t)) : kmath::exp(t) / (Real(1) + kmath::exp(t));
+        Real dhat_dot_w = 0;
+        for (std::size_t j = 0; j < d; ++j) dhat_dot_w += dhat(j) * w(j);
+        const Real dk = dhat_dot_w;  // dL/dk
+        for (std::size_t j = 0; j < d; ++j) {
+          gu(j) += dhat(j) + dk * (sig - 1) / n * w(j);
+          gw(j) += k * dhat(j) + dk * ((sig - 1) / n * u(j) - k * 2 * w(j) / n);
+        }
+      });
+}
+
+const Matrix& Planar::inverse_backward(const Matrix& dx, const Vector& dlogdet) {
+  const std::size_t batch = point_.extent(0), d = dim_;
+  require(dx.extent(0) == batch && dx.extent(1) == d, "Planar::inverse_backward: dx shape mismatch");
+  accumulate_parameter_gradients(point_, dx, Real(1), dlogdet, Real(1));
+  ensure_shape(input_gradient_, batch, d, "tractable::Planar::input_gradient");
+  const Vector w = store_.vector(w_);
+  const Matrix rows = rows_, dy = input_gradient_;
+  Kokkos::parallel_for(
+      "tractable::Planar::inverse_backward", RangePolicy(0, batch * d), KOKKOS_LAMBDA(const std::size_t k) {
+        const std::size_t i = k / d, j = k % d;
+        dy(i, j) = dx(i, j) + rows(i, 1) * w(j);
+      });
+  return input_gradient_;
+}
+
+// ---- forward (density direction): solve a + c·tanh(a) = wᵀx + b ------------
+
+const Matrix& Planar::forward(const Matrix& x, const Vector& logdet) {
+  const std::size_t batch = x.extent(0), d = dim_;
+  require(x.extent(1) == d, "Planar::forward: input has the wrong number of columns");
+  constrain();
+  ensure_shape(output_, batch, d, "tractable::Planar::output");
+  const Vector w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_;
+  const Matrix y = output_;
+  Kokkos::parallel_for(
+      "tractable::Planar::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        const Real c = sc(0);
+        Real target = b(0);
+        for (std::size_t j = 0; j < d; ++j) target += w(j) * x(i, j);
+        // g(a) = a + c tanh(a) − target is increasing (c > −1); its root lies within |c| of target.
+        const Real spread = kmath::fabs(c);
+        Real lo = target - spread, hi = target + spread, a = target;
+        for (int it = 0; it < 100; ++it) {
+          const Real th = kmath::tanh(a);
+          const Real g = a + c * th - target;
+          if (g > 0) hi = a; else lo = a;
+          const Real slope = Real(1) + c * (Real(1) - th * th);
+          Real next = a - g / slope;
+          if (!(next > lo && next < hi)) next = Real(0.5) * (lo + hi);  // bisection safeguard
+          if (next == a || hi - lo <= Real(4) * kmath::fabs(a) * Real(1e-16) + Real(1e-300)) {
+            a = next;
+            break;
+          }
+          a = next;
+        }
+        const Real th = kmath::tanh(a);
+        for (std::size_t j = 0; j < d; ++j) y(i, j) = x(i, j) - hat(j) * th;
+        logdet(i) -= kmath::log(kmath::fabs(Real(1) + (Real(1) - th * th) * c));
+      });
+  point_ = output_;
+  return output_;
+}
+
+const Matrix& Planar::forward_backward(const Matrix& dy, const Vector& dlogdet) {
+  // With g the explicit map, y = g^{-1}(x), log|det| = −ld(y):
+  // v = dL/dy − dL/dlogdet·∂ld/∂y, dL/dx = J^{-T} v = v − h' w (ûᵀv)/(1 + h' wᵀû),
+  // and the parameters get the explicit map's VJP with seeds (−dL/dx, −dL/dlogdet).
+  const std::size_t batch = point_.extent(0), d = dim_;
+  require(dy.extent(0) == batch && dy.extent(1) == d, "Planar::forward_backward: dy shape mismatch");
+  ensure_shape(input_gradient_, batch, d, "tractable::Planar::input_gradient");
+  const Vector w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_;
+  const Matrix y = point_, dx = input_gradient_;
+  Kokkos::parallel_for(
+      "tractable::Planar::forward_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real a = b(0);
+        for (std::size_t j = 0; j < d; ++j) a += w(j) * y(i, j);
+        const Real th = kmath::tanh(a), hp = Real(1) - th * th, hpp = Real(-2) * th * hp;
+        const Real c = sc(0), det = Real(1) + hp * c;
+        const Real ld_a = hpp * c / det;  // ∂ld/∂a; ∂ld/∂y = ld_a · w
+        Real hat_dot_v = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+          const Real v = dy(i, j) - dlogdet(i) * ld_a * w(j);
+          dx(i, j) = v;
+          hat_dot_v += hat(j) * v;
+        }
+        for (std::size_t j = 0; j < d; ++j) dx(i, j) -= hp * w(j) * hat_dot_v / det;
+      });
+  accumulate_parameter_gradients(point_, input_gradient_, Real(-1), dlogdet, Real(-1));
+  return input_gradient_;
+}
+
+}  // namespace tractable
