@@ -19,7 +19,20 @@ def main(argv=None) -> int:
     r.add_argument("--steps", type=int, help="training steps per run (default: the spec's)")
     r.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                    help="the tractable binary")
+    c = sub.add_parser("claim", help="measure one of the seed's claims: maf-vs-iaf, modes, knothe-rosenblatt")
+    c.add_argument("name", choices=["maf-vs-iaf", "modes", "knothe-rosenblatt"])
+    c.add_argument("--out", default="runs/claims", help="directory for the run files")
+    c.add_argument("--steps", type=int, help="training steps per run (default: the spec's)")
+    c.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
+                   help="the tractable binary")
     args = parser.parse_args(argv)
+    if args.command == "claim":
+        import json
+        from .claims import CLAIM_FUNCTIONS
+        result = CLAIM_FUNCTIONS[args.name](args.bin, args.out, args.steps)
+        print(json.dumps(result, indent=2))
+        print(f"{result['claim']}: {'HOLDS' if result['holds'] else 'DOES NOT HOLD'}")
+        return 0
     if args.command == "rezende-mohamed":
         from .rezende_mohamed import report
         import pandas as pd

@@ -14,6 +14,7 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
 int eval_command(const Arguments& args, const Communicator& comm);
 int sample_command(const Arguments& args, const Communicator& comm);
 int info_command(const Arguments& args, const Communicator& comm);
+int throughput_command(const Arguments& args, const Communicator& comm);
 int schema_command(const Arguments& args, const Communicator& comm);
 int validate_command(const Arguments& args, const Communicator& comm);
 

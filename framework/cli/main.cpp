@@ -21,6 +21,8 @@ commands:
   sample RUN.h5 -n N --out FILE.h5
                        draw N samples from a run's checkpoint
   info RUN.h5          spec summary, last metrics, provenance
+  throughput RUN.h5 [-n N]
+                       density-evaluation and sampling points/s of a run's flow
   validate SPEC.json [--set key=value ...]
                        check a spec and print it resolved (defaults filled)
   schema               print the JSON Schema of specs
@@ -50,6 +52,8 @@ int main(int argc, char** argv) {
       code = cli::sample_command(args, comm);
     else if (command == "info")
       code = cli::info_command(args, comm);
+    else if (command == "throughput")
+      code = cli::throughput_command(args, comm);
     else if (command == "validate")
       code = cli::validate_command(args, comm);
     else if (command == "schema")

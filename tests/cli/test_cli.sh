@@ -28,7 +28,7 @@ expect() {
 
 # help and usage
 expect 0 "exit codes" -- "$BIN" --help
-for c in run eval sample info validate schema; do expect 0 "usage: tractable $c" -- "$BIN" $c --help; done
+for c in run eval sample info validate schema throughput; do expect 0 "usage: tractable $c" -- "$BIN" $c --help; done
 expect 2 "unknown command 'trian'" -- "$BIN" trian
 expect 2 "" -- "$BIN"
 expect 2 "unrecognised option|unrecognized option" -- "$BIN" run "$QS" --bogus
@@ -77,6 +77,8 @@ expect 3 "differs from the spec stored in run.h5 at 'model.hidden'" -- \
 expect 0 "checkpoint: +step 60 of 60" -- "$BIN" info run.h5
 expect 0 '"nll": [0-9.]+' -- "$BIN" eval run.h5
 expect 0 "wrote 25 samples" -- "$BIN" sample run.h5 -n 25 --out s.h5
+expect 0 '"density_points_per_second": [0-9.]+, "sampling_points_per_second": [0-9.]+, "density_pass": "parallel"' -- \
+  "$BIN" throughput run.h5 -n 500 --batch 100 --repeats 1
 expect 5 "exists; pass --force" -- "$BIN" sample run.h5 -n 25 --out s.h5
 expect 2 "" -- "$BIN" sample run.h5 --out s2.h5
 printf 'garbage' > corrupt.h5

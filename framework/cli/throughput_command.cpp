@@ -1,0 +1,62 @@
+#include "cli/options.hpp"
+#include "dist/standard_normal.hpp"
+#include "experiment/flow_session.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace tractable::cli {
+
+// Density evaluation and sampling throughput of a run's flow: the MAF/IAF
+// duality (one direction parallel, the other D sequential passes) as numbers.
+int throughput_command(const Arguments& args, const Communicator& comm) {
+  po::options_description options("tractable throughput");
+  std::string path;
+  std::size_t n = 100000, batch = 10000, repeats = 3;
+  options.add_options()
+      ("run", po::value(&path)->required(), "run file")
+      ("n,n", po::value(&n)->default_value(100000), "points per measurement")
+      ("batch", po::value(&batch)->default_value(10000), "rows per pass")
+      ("repeats", po::value(&repeats)->default_value(3), "measurements per direction (the best is reported)");
+  po::positional_options_description positional;
+  positional.add("run", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "tractable throughput RUN.h5 [-n N] [--batch B] [--repeats R]", options, positional, vm, comm))
+    return 0;
+  if (n == 0 || batch == 0 || repeats == 0) throw UsageError("-n, --batch and --repeats must be positive");
+  if (!comm.is_root()) return 0;
+  auto session = load_flow_session(path);
+  Flow& flow = *session->flow;
+  const std::size_t dim = session->dim, rows = std::min(batch, n);
+  Matrix z("tractable::throughput::z", rows, dim), x("tractable::throughput::x", rows, dim);
+  RandomStream stream(1, 0, Stream::eval);
+  StandardNormal::sample(stream, z);
+  Vector log_q;
+  Kokkos::deep_copy(x, flow.sample_from_base(z, log_q));  // realistic density inputs: the model's own samples
+  using Clock = std::chrono::steady_clock;
+  auto best_rate = [&](auto&& pass) {
+    double best = 0;
+    for (std::size_t r = 0; r < repeats; ++r) {
+      const auto start = Clock::now();
+      for (std::size_t done = 0; done < n; done += rows) pass();
+      Kokkos::fence();
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      best = std::max(best, double((n + rows - 1) / rows * rows) / seconds);
+    }
+    return best;
+  };
+  const double density = best_rate([&] { flow.log_prob(x); });
+  const double sampling = best_rate([&] { flow.sample_from_base(z, log_q); });
+  bool density_sequential = false, sampling_sequential = false;
+  for (const auto& b : flow.chain()) {
+    density_sequential = density_sequential || b->forward_cost() == PassCost::sequential;
+    sampling_sequential = sampling_sequential || b->inverse_cost() == PassCost::sequential;
+  }
+  std::printf("{\"run\": \"%s\", \"dim\": %zu, \"density_points_per_second\": %.1f, \"sampling_points_per_second\": %.1f, "
+              "\"density_pass\": \"%s\", \"sampling_pass\": \"%s\"}\n",
+              path.c_str(), dim, density, sampling, density_sequential ? "sequential" : "parallel",
+              sampling_sequential ? "sequential" : "parallel");
+  return 0;
+}
+
+}  // namespace tractable::cli
