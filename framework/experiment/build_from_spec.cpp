@@ -12,6 +12,7 @@
 #include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
 #include "flows/planar.hpp"
+#include "flows/radial.hpp"
 #include "flows/spline_autoregressive.hpp"
 #include "flows/spline_coupling.hpp"
 #include "objectives/negative_log_likelihood.hpp"
@@ -115,6 +116,8 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
             store, name, dim, layer.contains("seed") ? layer.at("seed").get<std::uint64_t>() : derived_seed));
       } else if (type == "planar") {
         chain.push_back(std::make_unique<Planar>(store, name, dim));
+      } else if (type == "radial") {
+        chain.push_back(std::make_unique<Radial>(store, name, dim));
       } else if (type == "actnorm") {
         chain.push_back(std::make_unique<ActNorm>(store, name, dim));
       } else if (type == "reverse") {

@@ -11,6 +11,7 @@
 #include "flows/masked_autoregressive.hpp"
 #include "flows/permutation.hpp"
 #include "flows/planar.hpp"
+#include "flows/radial.hpp"
 #include "flows/spline_autoregressive.hpp"
 #include "flows/spline_coupling.hpp"
 
@@ -64,6 +65,8 @@ const std::vector<BijectorCase>& all_bijectors() {
       {"lu_linear D=2", [](ParameterStore& s) { return std::make_unique<LuLinear>(s, "lu", 2, 1); }},
       {"planar D=2", [](ParameterStore& s) { return std::make_unique<Planar>(s, "p", 2); }},
       {"planar D=5", [](ParameterStore& s) { return std::make_unique<Planar>(s, "p", 5); }},
+      {"radial D=2", [](ParameterStore& s) { return std::make_unique<Radial>(s, "r", 2); }},
+      {"radial D=4", [](ParameterStore& s) { return std::make_unique<Radial>(s, "r", 4); }},
       {"actnorm D=3", [](ParameterStore& s) { return std::make_unique<ActNorm>(s, "a", 3); }},
       {"reverse D=4", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::reverse(4)); }},
       {"random_permutation D=5", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::random(5, 7)); }},

@@ -1,0 +1,162 @@
+#include "flows/radial.hpp"
+
+#include "core/error.hpp"
+
+namespace tractable {
+
+namespace {
+KOKKOS_INLINE_FUNCTION Real softplus(Real v) {
+  return v > Real(0) ? v + kmath::log1p(kmath::exp(-v)) : kmath::log1p(kmath::exp(v));
+}
+KOKKOS_INLINE_FUNCTION Real sigmoid(Real v) {
+  return v >= Real(0) ? Real(1) / (Real(1) + kmath::exp(-v)) : kmath::exp(v) / (Real(1) + kmath::exp(v));
+}
+constexpr Real kTiny = Real(1e-30);
+}  // namespace
+
+Radial::Radial(ParameterStore& store, const std::string& name, std::size_t dim)
+    : store_(store),
+      z0_(store.reserve(name + ".z0", {dim}, Initializer::uniform(Real(0.5)))),
+      alpha_(store.reserve(name + ".alpha", {1}, Initializer::zeros())),
+      beta_(store.reserve(name + ".beta", {1}, Initializer::zeros())),
+      dim_(dim) {}
+
+// ---- inverse (sampling direction): the explicit map -----------------------
+
+const Matrix& Radial::inverse(const Matrix& y, const Vector& logdet) {
+  const std::size_t batch = y.extent(0), d = dim_;
+  require(y.extent(1) == d, "Radial::inverse: input has the wrong number of columns");
+  point_ = y;
+  ensure_shape(output_, batch, d, "tractable::Radial::output");
+  const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
+  const Matrix x = output_;
+  Kokkos::parallel_for(
+      "tractable::Radial::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        Real r2 = 0;
+        for (std::size_t j = 0; j < d; ++j) r2 += (y(i, j) - z0(j)) * (y(i, j) - z0(j));
+        const Real r = kmath::sqrt(r2), g = beta / (alpha + r);
+        for (std::size_t j = 0; j < d; ++j) x(i, j) = y(i, j) + g * (y(i, j) - z0(j));
+        logdet(i) += Real(d - 1) * kmath::log1p(g) + kmath::log1p(beta * alpha / ((alpha + r) * (alpha + r)));
+      });
+  return output_;
+}
+
+void Radial::explicit_backward(const Matrix& y, const Matrix& gx, Real gx_sign, const Vector& gl, Real gl_sign) {
+  const std::size_t batch = y.extent(0), d = dim_;
+  ensure_shape(input_gradient_, batch, d, "tractable::Radial::input_gradient");
+  ensure_shape(rows_, batch, 2, "tractable::Radial::rows");
+  const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
+  const Matrix dy = input_gradient_, rows = rows_;
+  Kokkos::parallel_for(
+      "tractable::Radial::explicit_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        Real r2 = 0, gd = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+          const Real dj = y(i, j) - z0(j);
+          r2 += dj * dj;
+          gd += gx_sign * gx(i, j) * dj;
+        }
+        const Real r = kmath::sqrt(r2), ar_ = alpha + r, g = beta / ar_, G = gl_sign * gl(i);
+        const Real q = Real(1) + beta * alpha / (ar_ * ar_);  // the second log-det factor
+        const Real g_r = -beta / (ar_ * ar_);
+        const Real ld_r = Real(d - 1) / (Real(1) + g) * g_r + (-2 * beta * alpha / (ar_ * ar_ * ar_)) / q;
+        const Real L_r = gd * g_r + G * ld_r;  // dL/dr
+        const Real inv_r = r > kTiny ? Real(1) / r : Real(0);
+        for (std::size_t j = 0; j < d; ++j)
+          dy(i, j) = (Real(1) + g) * gx_sign * gx(i, j) + L_r * (y(i, j) - z0(j)) * inv_r;
+        // dL/dβ̂ and dL/dα (before their softplus reparameterisation).
+        const Real dbeta = gd / ar_ + G * (Real(d - 1) / (Real(1) + g) / ar_ + (alpha / (ar_ * ar_)) / q);
+        const Real dalpha = gd * g_r + G * (Real(d - 1) / (Real(1) + g) * g_r + beta * (r - alpha) / (ar_ * ar_ * ar_) / q);
+        rows(i, 0) = dalpha;
+        rows(i, 1) = dbeta;
+      });
+  // z0 enters through y − z0: dL/dz0 = −(dL/dy − gx), summed over rows.
+  const Vector gz0 = store_.gradient_vector(z0_), ga = store_.gradient_vector(alpha_), gb = store_.gradient_vector(beta_);
+  Kokkos::parallel_for(
+      "tractable::Radial::center_gradient", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
+        Real sum = 0;
+        for (std::size_t i = 0; i < batch; ++i) sum -= dy(i, j) - gx_sign * gx(i, j);
+        gz0(j) += sum;
+      });
+  Kokkos::parallel_for(
+      "tractable::Radial::scalar_gradients", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
+        Real dalpha = 0, dbeta = 0;
+        for (std::size_t i = 0; i < batch; ++i) {
+          dalpha += rows(i, 0);
+          dbeta += rows(i, 1);
+        }
+        // α = softplus(α_raw), β̂ = −α + softplus(β_raw).
+        ga(0) += (dalpha - dbeta) * sigmoid(ar(0));
+        gb(0) += dbeta * sigmoid(br(0));
+      });
+}
+
+const Matrix& Radial::inverse_backward(const Matrix& dx, const Vector& dlogdet) {
+  require(dx.extent(0) == point_.extent(0) && dx.extent(1) == dim_, "Radial::inverse_backward: dx shape mismatch");
+  explicit_backward(point_, dx, Real(1), dlogdet, Real(1));
+  return input_gradient_;
+}
+
+// ---- forward (density direction): the radius from a quadratic ---------------
+
+const Matrix& Radial::forward(const Matrix& x, const Vector& logdet) {
+  const std::size_t batch = x.extent(0), d = dim_;
+  require(x.extent(1) == d, "Radial::forward: input has the wrong number of columns");
+  ensure_shape(output_, batch, d, "tractable::Radial::output");
+  const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
+  const Matrix y = output_;
+  Kokkos::parallel_for(
+      "tractable::Radial::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        Real rx2 = 0;
+        for (std::size_t j = 0; j < d; ++j) rx2 += (x(i, j) - z0(j)) * (x(i, j) - z0(j));
+        const Real rx = kmath::sqrt(rx2);
+        // r + β̂ r/(α + r) = r_x  <=>  r² + (α + β̂ − r_x) r − α r_x = 0, positive root.
+        const Real p = alpha + beta - rx;
+        const Real r = Real(0.5) * (-p + kmath::sqrt(p * p + 4 * alpha * rx));
+        const Real scale = rx > kTiny ? r / rx : Real(1) / (Real(1) + beta / alpha);
+        for (std::size_t j = 0; j < d; ++j) y(i, j) = z0(j) + (x(i, j) - z0(j)) * scale;
+        const Real g = beta / (alpha + r);
+        logdet(i) -= Real(d - 1) * kmath::log1p(g) + kmath::log1p(beta * alpha / ((alpha + r) * (alpha + r)));
+      });
+  point_ = output_;
+  return output_;
+}
+
+const Matrix& Radial::forward_backward(const Matrix& dy, const Vector& dlogdet) {
+  // y = g^{-1}(x) with J = ∂x/∂y = (1 + g) I + κ d dᵀ, κ = −β̂/((α + r)² r): symmetric, so
+  // dL/dx = J^{-1} v = (v − κ d (dᵀv)/(1 + g + κ r²)) / (1 + g), v = dL/dy − dL/dlogdet·∂ld/∂y.
+  const std::size_t batch = point_.extent(0), d = dim_;
+  require(dy.extent(0) == batch && dy.extent(1) == d, "Radial::forward_backward: dy shape mismatch");
+  ensure_shape(scratch_, batch, d, "tractable::Radial::scratch");
+  const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
+  const Matrix y = point_, dx = scratch_;
+  Kokkos::parallel_for(
+      "tractable::Radial::forward_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        Real r2 = 0;
+        for (std::size_t j = 0; j < d; ++j) r2 += (y(i, j) - z0(j)) * (y(i, j) - z0(j));
+        const Real r = kmath::sqrt(r2), ar_ = alpha + r, g = beta / ar_;
+        const Real q = Real(1) + beta * alpha / (ar_ * ar_);
+        const Real g_r = -beta / (ar_ * ar_);
+        const Real ld_r = Real(d - 1) / (Real(1) + g) * g_r + (-2 * beta * alpha / (ar_ * ar_ * ar_)) / q;
+        const Real inv_r = r > kTiny ? Real(1) / r : Real(0);
+        const Real kappa = g_r * inv_r;
+        Real d_dot_v = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+          const Real dj = y(i, j) - z0(j);
+          const Real v = dy(i, j) - dlogdet(i) * ld_r * dj * inv_r;
+          dx(i, j) = v;
+          d_dot_v += dj * v;
+        }
+        const Real denom = Real(1) + g + kappa * r2;
+        for (std::size_t j = 0; j < d; ++j)
+          dx(i, j) = (dx(i, j) - kappa * (y(i, j) - z0(j)) * d_dot_v / denom) / (Real(1) + g);
+      });
+  explicit_backward(point_, scratch_, Real(-1), dlogdet, Real(-1));
+  Kokkos::deep_copy(input_gradient_, scratch_);
+  return input_gradient_;
+}
+
+}  // namespace tractable
