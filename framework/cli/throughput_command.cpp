@@ -30,7 +30,7 @@ int throughput_command(const Arguments& args, const Communicator& comm) {
   const std::size_t dim = session->dim, rows = std::min(batch, n);
   Matrix z("tractable::throughput::z", rows, dim), x("tractable::throughput::x", rows, dim);
   RandomStream stream(1, 0, Stream::eval);
-  StandardNormal::sample(stream, z);
+  flow.base().sample(stream, z);
   Vector log_q;
   Kokkos::deep_copy(x, flow.sample_from_base(z, log_q));  // realistic density inputs: the model's own samples
   using Clock = std::chrono::steady_clock;

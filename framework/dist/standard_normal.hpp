@@ -1,16 +1,20 @@
 #pragma once
-// The standard normal base distribution N(0, I_D).
-#include "core/random.hpp"
-#include "core/types.hpp"
+// The standard normal base distribution N(0, I_D). A learnable diagonal
+// Gaussian base is this plus a final elementwise affine bijector (see
+// build_flow), which keeps it reparameterised in both directions.
+#include "dist/base_distribution.hpp"
 
 namespace tractable {
 
-struct StandardNormal {
+class StandardNormal : public BaseDistribution {
+ public:
   // log_prob(i) (=|+=) log N(z_i; 0, I) = −½‖z_i‖² − (D/2) log 2π
-  static void log_prob(const Matrix& z /*[B, D]*/, const Vector& out /*[B]*/, bool accumulate);
+  void log_prob(const Matrix& z, const Vector& out, bool accumulate) override;
   // dz = dlogp ⊙ ∇_z log N(z) = −dlogp_i · z_i
-  static void log_prob_backward(const Matrix& z /*[B, D]*/, const Vector& dlogp /*[B]*/, const Matrix& dz /*[B, D]*/);
-  static void sample(RandomStream& stream, const Matrix& z /*[B, D]*/) { stream.fill_normal(z); }
+  void log_prob_backward(const Matrix& z, const Vector& dlogp, const Matrix& dz) override;
+  void sample(RandomStream& stream, const Matrix& z) override { stream.fill_normal(z); }
+  bool reparameterizable() const override { return true; }
+  std::string describe() const override { return "StandardNormal"; }
 };
 
 }  // namespace tractable

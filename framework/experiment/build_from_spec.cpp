@@ -5,6 +5,7 @@
 #include "data/toy_2d.hpp"
 #include "dist/energy_2d.hpp"
 #include "dist/gaussian_mixture.hpp"
+#include "dist/gaussian_mixture_base.hpp"
 #include "flows/actnorm.hpp"
 #include "flows/affine_coupling.hpp"
 #include "flows/inverted.hpp"
@@ -130,7 +131,15 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
       }
     }
   }
-  return std::make_unique<Flow>(dim, std::move(chain));
+  // The base: N(0, I); a learnable diagonal Gaussian is N(0, I) behind a final
+  // elementwise affine map; a mixture is its own distribution.
+  const auto& base = model.at("base");
+  std::unique_ptr<BaseDistribution> base_distribution;
+  if (base.at("type") == "diagonal_gaussian")
+    chain.push_back(std::make_unique<ActNorm>(store, "flow.base", dim, /*data_dependent_init=*/false));
+  else if (base.at("type") == "gaussian_mixture")
+    base_distribution = std::make_unique<GaussianMixtureBase>(store, "flow.base", dim, base.at("components"));
+  return std::make_unique<Flow>(dim, std::move(chain), std::move(base_distribution));
 }
 
 std::unique_ptr<Optimizer> build_optimizer(const json& o, std::size_t n) {

@@ -32,7 +32,7 @@ HostMatrix draw_samples(Flow& flow, RandomStream& stream, std::size_t n, std::si
   for (std::size_t start = 0; start < n; start += batch) {
     const std::size_t stop = std::min(n, start + batch);
     Matrix z("tractable::draw_samples::z", stop - start, flow.dim());
-    StandardNormal::sample(stream, z);
+    flow.base().sample(stream, z);
     const Matrix x = flow.sample_from_base(z, log_q);
     Kokkos::deep_copy(Kokkos::subview(out, std::make_pair(start, stop), Kokkos::ALL()), x);
   }

@@ -100,6 +100,15 @@ Schema model_schema() {
       field("layers", s::array(layer_schema(), 1),
             json::array({json{{"type", "affine_coupling"}}}), "bijectors applied from data to base, in order"),
       field("repeat", s::integer(1, 1024), 8, "the layer list is repeated this many times"),
+      field("base",
+            s::tagged("type",
+                      {field("type", s::string({"standard_normal", "diagonal_gaussian", "gaussian_mixture"}),
+                             "standard_normal", "the base distribution p_Z")},
+                      {{"standard_normal", {}},
+                       {"diagonal_gaussian", {}},
+                       {"gaussian_mixture",
+                        {field("components", s::integer(1, 1024), 4, "number of diagonal Gaussian components")}}}),
+            json::object(), "base distribution"),
   });
 }
 
@@ -263,6 +272,9 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
     if (resolved.at("objective").at("type") == "reverse_kl") {
       if (spec.is_object() && spec.contains("data"))
         throw SpecError("data: not used by objective 'reverse_kl' (objective.target defines the distribution); remove it");
+      if (resolved.at("model").at("base").at("type") == "gaussian_mixture")
+        throw SpecError("model.base.type: a gaussian_mixture base is not reparameterisable (its component choice has no "
+                        "gradient), so reverse_kl cannot train it; use standard_normal or diagonal_gaussian");
       resolved.erase("data");
     }
     return resolved;

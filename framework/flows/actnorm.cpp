@@ -6,13 +6,15 @@
 
 namespace tractable {
 
-ActNorm::ActNorm(ParameterStore& store, const std::string& name, std::size_t dim)
+ActNorm::ActNorm(ParameterStore& store, const std::string& name, std::size_t dim, bool data_dependent_init)
     : store_(store),
       shift_(store.reserve(name + ".shift", {dim}, Initializer::zeros())),
       log_scale_(store.reserve(name + ".log_scale", {dim}, Initializer::zeros())),
-      dim_(dim) {}
+      dim_(dim),
+      data_dependent_init_(data_dependent_init) {}
 
 void ActNorm::initialize_from_data(const Matrix& x, const Communicator& comm) {
+  if (!data_dependent_init_) return;
   const std::size_t batch = x.extent(0), dim = dim_;
   // [Σx_j, Σx_j², count] over this rank's rows, then over all ranks: one all-reduce.
   Vector moments("tractable::ActNorm::moments", 2 * dim + 1);

@@ -13,7 +13,9 @@ namespace tractable {
 
 class ActNorm : public Bijector {
  public:
-  ActNorm(ParameterStore& store, const std::string& name, std::size_t dim);
+  // data_dependent_init = false gives a plain learnable elementwise affine map
+  // (the learnable diagonal Gaussian base is this at the end of the chain).
+  ActNorm(ParameterStore& store, const std::string& name, std::size_t dim, bool data_dependent_init = true);
 
   const Matrix& forward(const Matrix& x, const Vector& logdet) override;
   const Matrix& forward_backward(const Matrix& dy, const Vector& dlogdet) override;
@@ -22,12 +24,15 @@ class ActNorm : public Bijector {
   void initialize_from_data(const Matrix& x, const Communicator& comm) override;
 
   std::size_t dim() const override { return dim_; }
-  std::string describe() const override { return "ActNorm(" + std::to_string(dim_) + ")"; }
+  std::string describe() const override {
+    return (data_dependent_init_ ? "ActNorm(" : "ElementwiseAffine(") + std::to_string(dim_) + ")";
+  }
 
  private:
   ParameterStore& store_;
   ParameterId shift_, log_scale_;  // b [D], s [D]
   std::size_t dim_;
+  bool data_dependent_init_;
   Matrix input_, output_, input_gradient_;  // [B, D]
 };
 

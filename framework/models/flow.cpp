@@ -1,10 +1,12 @@
 #include "models/flow.hpp"
 
 #include "core/error.hpp"
+#include "dist/standard_normal.hpp"
 
 namespace tractable {
 
-Flow::Flow(std::size_t dim, std::vector<std::unique_ptr<Bijector>> chain) : dim_(dim), chain_(std::move(chain)) {
+Flow::Flow(std::size_t dim, std::vector<std::unique_ptr<Bijector>> chain, std::unique_ptr<BaseDistribution> base)
+    : dim_(dim), chain_(std::move(chain)), base_(base ? std::move(base) : std::make_unique<StandardNormal>()) {
   for (const auto& b : chain_)
     require(b->dim() == dim, "Flow: bijector " + b->describe() + " has dimension " + std::to_string(b->dim()) +
                                  ", flow has " + std::to_string(dim));
@@ -31,7 +33,7 @@ const Vector& Flow::log_prob(const Matrix& x) {
   for (auto& b : chain_) h = &b->forward(*h, logdet_);
   base_point_ = *h;
   Kokkos::deep_copy(log_prob_, logdet_);
-  StandardNormal::log_prob(base_point_, log_prob_, /*accumulate=*/true);
+  base_->log_prob(base_point_, log_prob_, /*accumulate=*/true);
   return log_prob_;
 }
 
@@ -39,7 +41,7 @@ const Matrix& Flow::log_prob_backward(const Vector& dlogp) {
   const std::size_t batch = base_point_.extent(0);
   require(dlogp.extent(0) == batch, "Flow::log_prob_backward: dlogp has the wrong length");
   ensure_shape(base_gradient_, batch, dim_, "tractable::Flow::base_gradient");
-  StandardNormal::log_prob_backward(base_point_, dlogp, base_gradient_);
+  base_->log_prob_backward(base_point_, dlogp, base_gradient_);
   // log p = log N(z) + Σ logdet_k, so every layer's logdet receives dlogp.
   const Matrix* g = &base_gradient_;
   for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) g = &(*it)->forward_backward(*g, dlogp);
@@ -56,7 +58,7 @@ const Matrix& Flow::sample_from_base(const Matrix& z, Vector& log_q) {
   const Matrix* h = &z;
   for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) h = &(*it)->inverse(*h, logdet_);
   // log q(x) = log N(z) − log|det ∂x/∂z|
-  StandardNormal::log_prob(z, log_q, /*accumulate=*/false);
+  base_->log_prob(z, log_q, /*accumulate=*/false);
   const auto ld = logdet_;
   const Vector lq = log_q;
   Kokkos::parallel_for(
@@ -76,7 +78,7 @@ const Matrix& Flow::sample_backward(const Matrix& dx, const Vector& dlog_q) {
   for (auto& b : chain_) g = &b->inverse_backward(*g, dlogdet_);
   // z also enters log q directly through log N(z).
   ensure_shape(base_gradient_, batch, dim_, "tractable::Flow::base_gradient");
-  StandardNormal::log_prob_backward(base_point_, dlog_q, base_gradient_);
+  base_->log_prob_backward(base_point_, dlog_q, base_gradient_);
   const Matrix through_chain = *g, total = base_gradient_;
   Kokkos::parallel_for(
       "tractable::Flow::sample_backward_total", RangePolicy(0, batch * dim_), KOKKOS_LAMBDA(const std::size_t k) {

@@ -2,8 +2,8 @@
 // A normalising flow: a chain of bijectors f = f_K ∘ … ∘ f_1 from data x to a
 // standard normal base z, so
 //   log p(x) = log N(f(x)) + Σ_k log|det ∂f_k|,
-// and sampling runs the chain backwards: x = f^{-1}(z), z ~ N(0, I).
-#include "dist/standard_normal.hpp"
+// and sampling runs the chain backwards: x = f^{-1}(z), z ~ p_Z (by default N(0, I)).
+#include "dist/base_distribution.hpp"
 #include "flows/bijector.hpp"
 
 #include <memory>
@@ -13,7 +13,8 @@ namespace tractable {
 
 class Flow {
  public:
-  Flow(std::size_t dim, std::vector<std::unique_ptr<Bijector>> chain);
+  // `base` defaults to the standard normal.
+  Flow(std::size_t dim, std::vector<std::unique_ptr<Bijector>> chain, std::unique_ptr<BaseDistribution> base = nullptr);
 
   // Density direction. Returns log p(x) [B]; valid until the next log_prob.
   const Vector& log_prob(const Matrix& x /*[B, D]*/);
@@ -33,10 +34,12 @@ class Flow {
 
   std::size_t dim() const { return dim_; }
   const std::vector<std::unique_ptr<Bijector>>& chain() const { return chain_; }
+  BaseDistribution& base() { return *base_; }
 
  private:
   std::size_t dim_;
   std::vector<std::unique_ptr<Bijector>> chain_;
+  std::unique_ptr<BaseDistribution> base_;
   Vector logdet_, log_prob_, dlogdet_;
   Matrix base_point_, base_gradient_;
 };

@@ -1,0 +1,136 @@
+#include "dist/gaussian_mixture_base.hpp"
+
+#include "core/error.hpp"
+
+#include <cmath>
+
+namespace tractable {
+
+GaussianMixtureBase::GaussianMixtureBase(ParameterStore& store, const std::string& name, std::size_t dim,
+                                         std::size_t components)
+    : store_(store),
+      logits_(store.reserve(name + ".logits", {components}, Initializer::zeros())),
+      // Spread the initial means so the components start distinct.
+      means_(store.reserve(name + ".means", {components, dim}, Initializer::uniform(Real(1)))),
+      log_scales_(store.reserve(name + ".log_scales", {components, dim}, Initializer::zeros())),
+      dim_(dim),
+      components_(components) {
+  require(components >= 1, "GaussianMixtureBase needs at least one component");
+}
+
+std::string GaussianMixtureBase::describe() const {
+  return "GaussianMixtureBase(K=" + std::to_string(components_) + ", D=" + std::to_string(dim_) + ")";
+}
+
+void GaussianMixtureBase::responsibilities(const Matrix& z) {
+  const std::size_t batch = z.extent(0), d = dim_, kc = components_;
+  ensure_shape(log_joint_, batch, kc, "tractable::GaussianMixtureBase::log_joint");
+  ensure_shape(log_norm_, batch, "tractable::GaussianMixtureBase::log_norm");
+  const Vector logits = store_.vector(logits_);
+  const Matrix mu = store_.matrix(means_), s = store_.matrix(log_scales_), lj = log_joint_;
+  const Vector ln = log_norm_;
+  const Real half_log_2pi = Real(0.5 * std::log(2 * M_PI));
+  Kokkos::parallel_for(
+      "tractable::GaussianMixtureBase::log_joint", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real lmax = logits(0);
+        for (std::size_t k = 1; k < kc; ++k) lmax = logits(k) > lmax ? logits(k) : lmax;
+        Real lsum = 0;
+        for (std::size_t k = 0; k < kc; ++k) lsum += kmath::exp(logits(k) - lmax);
+        const Real log_z_logits = lmax + kmath::log(lsum);
+        Real m = -Kokkos::Experimental::infinity<Real>::value;
+        for (std::size_t k = 0; k < kc; ++k) {
+          Real v = logits(k) - log_z_logits;
+          for (std::size_t j = 0; j < d; ++j) {
+            const Real e = (z(i, j) - mu(k, j)) * kmath::exp(-s(k, j));
+            v += -Real(0.5) * e * e - s(k, j) - half_log_2pi;
+          }
+          lj(i, k) = v;
+          m = v > m ? v : m;
+        }
+        Real total = 0;
+        for (std::size_t k = 0; k < kc; ++k) total += kmath::exp(lj(i, k) - m);
+        ln(i) = m + kmath::log(total);
+      });
+}
+
+void GaussianMixtureBase::log_prob(const Matrix& z, const Vector& out, bool accumulate) {
+  responsibilities(z);
+  const Vector ln = log_norm_;
+  Kokkos::parallel_for(
+      "tractable::GaussianMixtureBase::log_prob", RangePolicy(0, z.extent(0)),
+      KOKKOS_LAMBDA(const std::size_t i) { out(i) = accumulate ? out(i) + ln(i) : ln(i); });
+}
+
+void GaussianMixtureBase::log_prob_backward(const Matrix& z, const Vector& dlogp, const Matrix& dz) {
+  responsibilities(z);
+  const std::size_t batch = z.extent(0), d = dim_, kc = components_;
+  const Vector logits = store_.vector(logits_), glogits = store_.gradient_vector(logits_);
+  const Matrix mu = store_.matrix(means_), s = store_.matrix(log_scales_), gmu = store_.gradient_matrix(means_),
+               gs = store_.gradient_matrix(log_scales_), lj = log_joint_;
+  const Vector ln = log_norm_;
+  // dz_ij = dlogp_i Σ_k r_ik (−(z − μ_k)/σ_k²)
+  Kokkos::parallel_for(
+      "tractable::GaussianMixtureBase::dz", RangePolicy(0, batch * d), KOKKOS_LAMBDA(const std::size_t n) {
+        const std::size_t i = n / d, j = n % d;
+        Real g = 0;
+        for (std::size_t k = 0; k < kc; ++k) {
+          const Real r = kmath::exp(lj(i, k) - ln(i));
+          g -= r * (z(i, j) - mu(k, j)) * kmath::exp(-2 * s(k, j));
+        }
+        dz(i, j) = dlogp(i) * g;
+      });
+  // Parameters, summed over rows: ∂/∂μ_kj = r (z − μ)/σ², ∂/∂s_kj = r (((z − μ)/σ)² − 1).
+  Kokkos::parallel_for(
+      "tractable::GaussianMixtureBase::parameter_gradients", RangePolicy(0, kc * d), KOKKOS_LAMBDA(const std::size_t n) {
+        const std::size_t k = n / d, j = n % d;
+        Real sm = 0, ss = 0;
+        for (std::size_t i = 0; i < batch; ++i) {
+          const Real w = dlogp(i) * kmath::exp(lj(i, k) - ln(i));
+          const Real e = (z(i, j) - mu(k, j)) * kmath::exp(-s(k, j));
+          sm += w * e * kmath::exp(-s(k, j));
+          ss += w * (e * e - 1);
+        }
+        gmu(k, j) += sm;
+        gs(k, j) += ss;
+      });
+  // Logits: ∂ log p/∂ logit_k = r_k − π_k.
+  Kokkos::parallel_for(
+      "tractable::GaussianMixtureBase::logit_gradients", RangePolicy(0, kc), KOKKOS_LAMBDA(const std::size_t k) {
+        Real lmax = logits(0);
+        for (std::size_t c = 1; c < kc; ++c) lmax = logits(c) > lmax ? logits(c) : lmax;
+        Real lsum = 0;
+        for (std::size_t c = 0; c < kc; ++c) lsum += kmath::exp(logits(c) - lmax);
+        const Real pi = kmath::exp(logits(k) - lmax) / lsum;
+        Real g = 0;
+        for (std::size_t i = 0; i < batch; ++i) g += dlogp(i) * (kmath::exp(lj(i, k) - ln(i)) - pi);
+        glogits(k) += g;
+      });
+}
+
+void GaussianMixtureBase::sample(RandomStream& stream, const Matrix& z) {
+  const std::size_t batch = z.extent(0), d = dim_, kc = components_;
+  ensure_shape(noise_, batch, d + 1, "tractable::GaussianMixtureBase::noise");
+  stream.fill_normal(noise_);  // the last column picks the component through Φ(ε) ~ U(0, 1)
+  const Vector logits = store_.vector(logits_);
+  const Matrix mu = store_.matrix(means_), s = store_.matrix(log_scales_), noise = noise_;
+  Kokkos::parallel_for(
+      "tractable::GaussianMixtureBase::sample", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real lmax = logits(0);
+        for (std::size_t c = 1; c < kc; ++c) lmax = logits(c) > lmax ? logits(c) : lmax;
+        Real lsum = 0;
+        for (std::size_t c = 0; c < kc; ++c) lsum += kmath::exp(logits(c) - lmax);
+        const Real u = Real(0.5) * kmath::erfc(-noise(i, d) / kmath::sqrt(Real(2)));
+        std::size_t k = kc - 1;
+        Real cumulative = 0;
+        for (std::size_t c = 0; c < kc; ++c) {
+          cumulative += kmath::exp(logits(c) - lmax) / lsum;
+          if (u < cumulative) {
+            k = c;
+            break;
+          }
+        }
+        for (std::size_t j = 0; j < d; ++j) z(i, j) = mu(k, j) + kmath::exp(s(k, j)) * noise(i, j);
+      });
+}
+
+}  // namespace tractable
