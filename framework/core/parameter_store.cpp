@@ -16,10 +16,28 @@ ParameterId ParameterStore::reserve(const std::string& name, std::vector<std::si
   return table_.size() - 1;
 }
 
+ParameterId ParameterStore::reserve_buffer(const std::string& name, std::vector<std::size_t> shape, Initializer init) {
+  require(!values_.data(), "ParameterStore::reserve_buffer('" + name + "') after allocate()");
+  for (const auto& p : buffer_table_) require(p.name != name, "duplicate buffer name '" + name + "'");
+  ParameterInfo info{name, buffer_total_, std::move(shape), init};
+  buffer_total_ += info.size();
+  buffer_table_.push_back(std::move(info));
+  return buffer_table_.size() - 1;
+}
+
+Vector ParameterStore::buffer_vector(ParameterId id) const {
+  require(id < buffer_table_.size() && (buffers_.data() || buffer_total_ == 0), "buffer view requested before allocate()");
+  return Vector(buffers_.data() + buffer_table_[id].offset, buffer_table_[id].size());
+}
+
 void ParameterStore::allocate() {
   require(!values_.data(), "ParameterStore::allocate() called twice");
   values_ = Vector("tractable::parameters", total_);
   gradients_ = Vector("tractable::gradients", total_);
+  buffers_ = Vector("tractable::buffers", buffer_total_);
+  for (const auto& b : buffer_table_)  // buffers start at their constant (no random draws: init stream unchanged)
+    if (b.init.kind == Initializer::Kind::constant)
+      Kokkos::deep_copy(Vector(buffers_.data() + b.offset, b.size()), b.init.value);
 }
 
 void ParameterStore::initialize(RandomStream& init_stream) {

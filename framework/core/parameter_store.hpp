@@ -39,6 +39,9 @@ using ParameterId = std::size_t;
 class ParameterStore {
  public:
   ParameterId reserve(const std::string& name, std::vector<std::size_t> shape, Initializer init);
+  // Non-trainable state that a checkpoint must keep (BatchNorm's running
+  // statistics): a second flat buffer with its own table, never optimised.
+  ParameterId reserve_buffer(const std::string& name, std::vector<std::size_t> shape, Initializer init);
   // Allocates both buffers (zeroed) once every slice is reserved.
   void allocate();
   void initialize(RandomStream& init_stream);
@@ -48,12 +51,16 @@ class ParameterStore {
   Vector vector(ParameterId id) const { return view1(values_, id); }
   Matrix gradient_matrix(ParameterId id) const { return view2(gradients_, id); }
   Vector gradient_vector(ParameterId id) const { return view1(gradients_, id); }
+  Vector buffer_vector(ParameterId id) const;
 
   const Vector& values() const { return values_; }        // [size()]
   const Vector& gradients() const { return gradients_; }  // [size()]
   void zero_gradients() const { Kokkos::deep_copy(gradients_, Real(0)); }
 
   const std::vector<ParameterInfo>& table() const { return table_; }
+  const std::vector<ParameterInfo>& buffer_table() const { return buffer_table_; }
+  const Vector& buffers() const { return buffers_; }  // [buffer_size()]
+  std::size_t buffer_size() const { return buffer_total_; }
   std::size_t size() const { return total_; }
   // Name of the parameter owning flat element `index` (for diagnostics).
   const std::string& name_of_element(std::size_t index) const;
@@ -62,8 +69,9 @@ class ParameterStore {
   Matrix view2(const Vector& flat, ParameterId id) const;
   Vector view1(const Vector& flat, ParameterId id) const;
 
-  std::vector<ParameterInfo> table_;
-  std::size_t total_ = 0;
+  std::vector<ParameterInfo> table_, buffer_table_;
+  std::size_t total_ = 0, buffer_total_ = 0;
+  Vector buffers_;
   Vector values_;
   Vector gradients_;
 };

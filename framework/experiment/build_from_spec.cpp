@@ -7,6 +7,7 @@
 #include "dist/gaussian_mixture.hpp"
 #include "dist/gaussian_mixture_base.hpp"
 #include "flows/actnorm.hpp"
+#include "flows/batch_norm.hpp"
 #include "flows/affine_coupling.hpp"
 #include "flows/inverted.hpp"
 #include "flows/lu_linear.hpp"
@@ -57,7 +58,8 @@ std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::si
   return mask;
 }
 
-std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterStore& store, std::uint64_t seed) {
+std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterStore& store, std::uint64_t seed,
+                                 const Communicator& comm) {
   if (dim < 2) throw DataError("a flow needs data with at least 2 dimensions, got " + std::to_string(dim));
   std::vector<std::unique_ptr<Bijector>> chain;
   const std::size_t repeat = model.at("repeat");
@@ -119,6 +121,9 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
         chain.push_back(std::make_unique<Planar>(store, name, dim));
       } else if (type == "radial") {
         chain.push_back(std::make_unique<Radial>(store, name, dim));
+      } else if (type == "batchnorm") {
+        chain.push_back(std::make_unique<BatchNorm>(store, name, dim, comm, layer.at("momentum").get<Real>(),
+                                                    layer.at("eps").get<Real>()));
       } else if (type == "actnorm") {
         chain.push_back(std::make_unique<ActNorm>(store, name, dim));
       } else if (type == "reverse") {

@@ -17,8 +17,9 @@ namespace tractable {
 
 Dataset load_dataset(const nlohmann::json& data);
 // Reserves the flow's parameters in `store` (the caller allocates/initialises).
+// `comm` is what BatchNorm reduces its batch statistics over.
 std::unique_ptr<Flow> build_flow(const nlohmann::json& model, std::size_t dim, ParameterStore& store,
-                                 std::uint64_t seed);
+                                 std::uint64_t seed, const Communicator& comm = single_rank());
 std::unique_ptr<Optimizer> build_optimizer(const nlohmann::json& optimizer, std::size_t n_params);
 LearningRateSchedule build_schedule(const nlohmann::json& optimizer, std::int64_t total_steps);
 // `target` must outlive the objective (reverse_kl); null for nll.

@@ -20,13 +20,14 @@ struct FlowSession {
 };
 
 // Builds, allocates and initialises (seeded by training.seed).
-std::unique_ptr<FlowSession> build_flow_session(const nlohmann::json& spec, std::size_t dim);
+std::unique_ptr<FlowSession> build_flow_session(const nlohmann::json& spec, std::size_t dim,
+                                               const Communicator& comm = single_rank());
 
 // Copies checkpoint parameters in after checking the name/offset/shape table
 // matches the model the spec builds.
 void restore_parameters(ParameterStore& store, const Checkpoint& checkpoint, const std::string& where);
 
-// Spec + checkpoint of a run file -> a ready flow.
+// Spec + checkpoint of a run file -> a ready flow, in evaluation mode.
 std::unique_ptr<FlowSession> load_flow_session(const std::string& run_path);
 
 }  // namespace tractable

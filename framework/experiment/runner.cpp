@@ -124,7 +124,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   if (dim < 2)
     throw DataError(data.origin + ": has " + std::to_string(dim) +
                     " column(s); a coupling flow needs data with at least 2 dimensions");
-  auto session = build_flow_session(spec, dim);
+  auto session = build_flow_session(spec, dim, comm);
   ParameterStore& store = session->store;
   Flow& flow = *session->flow;
   comm.broadcast(store.values());  // rank 0's initialisation is everyone's
@@ -168,6 +168,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     c.step = step;
     c.parameters = to_std(store.values());
     c.table = store.table();
+    c.buffers = to_std(store.buffers());
+    c.buffer_table = store.buffer_table();
     for (auto& [name, v] : optimizer->state()) c.optimizer_state.emplace_back(name, to_std(v));
     c.optimizer_steps = optimizer->steps_taken();
     c.data_epoch = batcher ? batcher->epoch() : 0;
@@ -221,6 +223,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   if (resuming) pending.spec = spec.dump(2);  // records an extended training.steps
   std::map<std::string, double> last_eval;
   auto evaluate = [&](std::int64_t at_step, bool final_pass) {
+    flow.set_training(false);  // running statistics (BatchNorm) while evaluating and sampling
     if (variational) {
       const RandomStream eval_stream(seed, 0, Stream::eval);  // the same block of noise at every evaluation
       const auto r = evaluate_importance(flow, *target, eval_stream, objective_spec.at("eval_samples"), eval_batch,
@@ -249,6 +252,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       if (variational)
         pending.arrays.push_back(log_density_grid(*target, -extent, extent, grid, "/eval/target_log_density_grid"));
     }
+    flow.set_training(true);
   };
   auto describe_eval = [&] {
     std::string text;

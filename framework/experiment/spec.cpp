@@ -73,7 +73,7 @@ Schema layer_schema() {
       "type",
       {required("type",
                 s::string({"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf", "rqs_autoregressive",
-                           "lu_linear", "planar", "radial", "actnorm", "reverse", "random_permutation"}),
+                           "lu_linear", "planar", "radial", "actnorm", "batchnorm", "reverse", "random_permutation"}),
                 "bijector type")},
       {{"affine_coupling", with({mask}, conditioner(true))},
        {"rqs_coupling", with(with({mask}, conditioner(false)), spline)},
@@ -83,6 +83,9 @@ Schema layer_schema() {
        {"iaf", with(conditioner(true), autoregressive)},
        {"actnorm", {}},
        {"planar", {}},
+       {"batchnorm",
+        {field("momentum", s::number(0, 1, true, false), 0.1, "running averages: r ← (1 − m) r + m · batch statistic"),
+         field("eps", s::number(0, std::nullopt, true), 1e-5, "added to the variance")}},
        {"radial", {}},
        {"lu_linear", {optional("seed", s::integer(0), "seed of the fixed permutation P (default: from training.seed and the layer index)")}},
        {"reverse", {}},
@@ -272,6 +275,10 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
     if (resolved.at("objective").at("type") == "reverse_kl") {
       if (spec.is_object() && spec.contains("data"))
         throw SpecError("data: not used by objective 'reverse_kl' (objective.target defines the distribution); remove it");
+      for (const auto& layer : resolved.at("model").at("layers"))
+        if (layer.at("type") == "batchnorm")
+          throw SpecError("model.layers: batchnorm normalises by batch statistics in the density direction; reverse_kl "
+                          "trains through the sampling direction, where it has none; use actnorm");
       if (resolved.at("model").at("base").at("type") == "gaussian_mixture")
         throw SpecError("model.base.type: a gaussian_mixture base is not reparameterisable (its component choice has no "
                         "gradient), so reverse_kl cannot train it; use standard_normal or diagonal_gaussian");

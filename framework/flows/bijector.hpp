@@ -42,6 +42,10 @@ class Bijector {
   // shard; statistics must be reduced over `comm`. Default: nothing to do.
   virtual void initialize_from_data(const Matrix& /*x [B_local, D]*/, const Communicator& /*comm*/) {}
 
+  // Training mode (batch statistics) or evaluation mode (running averages);
+  // only BatchNorm distinguishes them. Default: nothing to switch.
+  virtual void set_training(bool /*training*/) {}
+
   virtual std::size_t dim() const = 0;
   virtual PassCost forward_cost() const { return PassCost::parallel; }
   virtual PassCost inverse_cost() const { return PassCost::parallel; }

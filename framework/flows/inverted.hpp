@@ -21,6 +21,7 @@ class Inverted : public Bijector {
     return inner_->forward_backward(dx, dlogdet);
   }
 
+  void set_training(bool training) override { inner_->set_training(training); }
   std::size_t dim() const override { return inner_->dim(); }
   PassCost forward_cost() const override { return inner_->inverse_cost(); }
   PassCost inverse_cost() const override { return inner_->forward_cost(); }

@@ -70,24 +70,53 @@ void write_matrix(Hdf5File& file, const std::string& object, const HostMatrix& m
   file.write(object, values, {m.extent(0), m.extent(1)});
 }
 
-void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
-  // Built beside the old one, then swapped by two link operations.
-  const std::string next = "/checkpoint_next";
-  file.remove(next);
-  file.create_group(next);
-  file.write(next + "/parameters", c.parameters, {c.parameters.size()});
+// <prefix>s (flat values) and <prefix>_names / _offsets / _shapes (the table).
+void write_table(Hdf5File& file, const std::string& prefix, const std::vector<Real>& values,
+                 const std::vector<ParameterInfo>& table) {
+  file.write(prefix + "s", values, {values.size()});
   std::vector<std::string> names, shapes;
   std::vector<std::int64_t> offsets;
-  for (const auto& p : c.table) {
+  for (const auto& p : table) {
     names.push_back(p.name);
     offsets.push_back(static_cast<std::int64_t>(p.offset));
     std::string s;
     for (std::size_t k = 0; k < p.shape.size(); ++k) s += (k ? "," : "") + std::to_string(p.shape[k]);
     shapes.push_back("[" + s + "]");
   }
-  file.write_strings(next + "/parameter_names", names);
-  file.write(next + "/parameter_offsets", offsets, {offsets.size()});
-  file.write_strings(next + "/parameter_shapes", shapes);
+  file.write_strings(prefix + "_names", names);
+  file.write(prefix + "_offsets", offsets, {offsets.size()});
+  file.write_strings(prefix + "_shapes", shapes);
+}
+
+std::vector<ParameterInfo> read_table(const Hdf5File& file, const std::string& prefix, const std::string& path) {
+  const auto names = file.read_strings(prefix + "_names");
+  const auto offsets = file.read<std::int64_t>(prefix + "_offsets");
+  const auto shapes = file.read_strings(prefix + "_shapes");
+  if (names.size() != offsets.size() || names.size() != shapes.size())
+    throw IoError(path + ": " + prefix + " table columns have different lengths");
+  std::vector<ParameterInfo> table;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    ParameterInfo p;
+    p.name = names[k];
+    p.offset = static_cast<std::size_t>(offsets[k]);
+    const json shape = json::parse(shapes[k], nullptr, /*allow_exceptions=*/false);
+    if (!shape.is_array()) throw IoError(path + ": " + prefix + "_shapes[" + std::to_string(k) + "] is malformed");
+    for (const auto& v : shape) {
+      if (!v.is_number_unsigned()) throw IoError(path + ": " + prefix + "_shapes[" + std::to_string(k) + "] is malformed");
+      p.shape.push_back(v.get<std::size_t>());
+    }
+    table.push_back(p);
+  }
+  return table;
+}
+
+void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
+  // Built beside the old one, then swapped by two link operations.
+  const std::string next = "/checkpoint_next";
+  file.remove(next);
+  file.create_group(next);
+  write_table(file, next + "/parameter", c.parameters, c.table);
+  if (!c.buffer_table.empty()) write_table(file, next + "/buffer", c.buffers, c.buffer_table);
   file.create_group(next + "/optimizer");
   for (const auto& [name, values] : c.optimizer_state)
     file.write(next + "/optimizer/" + name, values, {values.size()});
@@ -222,22 +251,10 @@ Checkpoint RunFile::read_checkpoint(const std::string& path) {
   Checkpoint c;
   c.step = file.int_attribute("/checkpoint", "step");
   c.parameters = file.read<Real>("/checkpoint/parameters");
-  const auto names = file.read_strings("/checkpoint/parameter_names");
-  const auto offsets = file.read<std::int64_t>("/checkpoint/parameter_offsets");
-  const auto shapes = file.read_strings("/checkpoint/parameter_shapes");
-  if (names.size() != offsets.size() || names.size() != shapes.size())
-    throw IoError(path + ": /checkpoint parameter table columns have different lengths");
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    ParameterInfo p;
-    p.name = names[k];
-    p.offset = static_cast<std::size_t>(offsets[k]);
-    const json shape = json::parse(shapes[k], nullptr, /*allow_exceptions=*/false);
-    if (!shape.is_array()) throw IoError(path + ": /checkpoint/parameter_shapes[" + std::to_string(k) + "] is malformed");
-    for (const auto& v : shape) {
-      if (!v.is_number_unsigned()) throw IoError(path + ": /checkpoint/parameter_shapes[" + std::to_string(k) + "] is malformed");
-      p.shape.push_back(v.get<std::size_t>());
-    }
-    c.table.push_back(p);
+  c.table = read_table(file, "/checkpoint/parameter", path);
+  if (file.exists("/checkpoint/buffers")) {
+    c.buffers = file.read<Real>("/checkpoint/buffers");
+    c.buffer_table = read_table(file, "/checkpoint/buffer", path);
   }
   c.optimizer_steps = file.int_attribute("/checkpoint/optimizer", "steps");
   for (const auto& name : file.children("/checkpoint/optimizer"))

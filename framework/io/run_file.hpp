@@ -48,6 +48,8 @@ struct Checkpoint {
   std::int64_t step = 0;  // optimiser steps completed
   std::vector<Real> parameters;
   std::vector<ParameterInfo> table;
+  std::vector<Real> buffers;                 // non-trainable state (BatchNorm running statistics)
+  std::vector<ParameterInfo> buffer_table;
   std::vector<std::pair<std::string, std::vector<Real>>> optimizer_state;
   std::int64_t optimizer_steps = 0;
   std::int64_t data_epoch = 0;

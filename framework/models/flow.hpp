@@ -31,6 +31,10 @@ class Flow {
   // Data-dependent initialisation of every bijector that has one (ActNorm),
   // in chain order, from this rank's shard of the first global batch.
   void initialize_from_data(const Matrix& x /*[B_local, D]*/, const Communicator& comm);
+  // Training mode uses batch statistics (BatchNorm); evaluation mode running averages.
+  void set_training(bool training) {
+    for (auto& b : chain_) b->set_training(training);
+  }
 
   std::size_t dim() const { return dim_; }
   const std::vector<std::unique_ptr<Bijector>>& chain() const { return chain_; }

@@ -71,6 +71,11 @@ void Communicator::barrier() const {
   if (size_ > 1) check(MPI_Barrier(comm_), "MPI_Barrier");
 }
 
+const Communicator& single_rank() {
+  static const Communicator self(MPI_COMM_SELF);
+  return self;
+}
+
 std::pair<std::size_t, std::size_t> Communicator::shard_of(std::size_t n, int rank, int size) {
   const std::size_t r = static_cast<std::size_t>(rank), s = static_cast<std::size_t>(size);
   const std::size_t base = n / s, extra = n % s;

@@ -39,4 +39,8 @@ class Communicator {
   int rank_ = 0, size_ = 1;
 };
 
+// A one-rank communicator (MPI_COMM_SELF) for work that never spans ranks:
+// evaluating or sampling a saved run, unit tests.
+const Communicator& single_rank();
+
 }  // namespace tractable

@@ -5,6 +5,7 @@
 #include "gradient_check.hpp"
 
 #include "flows/actnorm.hpp"
+#include "flows/batch_norm.hpp"
 #include "flows/affine_coupling.hpp"
 #include "flows/inverted.hpp"
 #include "flows/lu_linear.hpp"
@@ -67,6 +68,12 @@ const std::vector<BijectorCase>& all_bijectors() {
       {"planar D=5", [](ParameterStore& s) { return std::make_unique<Planar>(s, "p", 5); }},
       {"radial D=2", [](ParameterStore& s) { return std::make_unique<Radial>(s, "r", 2); }},
       {"radial D=4", [](ParameterStore& s) { return std::make_unique<Radial>(s, "r", 4); }},
+      {"batchnorm D=3 (evaluation mode)",
+       [](ParameterStore& s) {
+         auto b = std::make_unique<BatchNorm>(s, "bn", 3, single_rank(), 0.1, 1e-5);
+         b->set_training(false);
+         return b;
+       }},
       {"actnorm D=3", [](ParameterStore& s) { return std::make_unique<ActNorm>(s, "a", 3); }},
       {"reverse D=4", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::reverse(4)); }},
       {"random_permutation D=5", [](ParameterStore&) { return std::make_unique<Permutation>(Permutation::random(5, 7)); }},
@@ -286,4 +293,31 @@ TEST_CASE("rational-quadratic spline: identity at zero parameters, exact on knot
     CHECK(result(i, 3) > 0);
     CHECK(result(i, 5) > 0);
   }
+}
+
+TEST_CASE("batchnorm in training mode: gradients through the batch statistics match finite differences", "[bijector][gradient]") {
+  ParameterStore store;
+  BatchNorm norm(store, "bn", 3, single_rank(), 0.1, 1e-5);
+  store.allocate();
+  Matrix flat(store.values().data(), 1, store.size());
+  RandomStream(4, 0, Stream::init).fill_normal(flat, 0, 0.5);
+  Matrix x = random_matrix(7, 3, 40, 2.0);
+  const auto report = check_bijector_direction(norm, store, x, /*forward=*/true, 41);
+  INFO(report.where);
+  CHECK(report.worst < 1e-6);
+  // Batch statistics make each column of y zero-mean with variance exp(2γ).
+  Vector ld("ld", 7);
+  const auto y = to_host(norm.forward(x, ld));
+  const auto p = to_host(store.values());
+  for (std::size_t j = 0; j < 3; ++j) {
+    double mean = 0;
+    for (std::size_t i = 0; i < 7; ++i) mean += (y(i, j) - p(3 + j)) / 7;  // β_j = p(3 + j)
+    CHECK(mean == Approx(0).margin(1e-12));
+  }
+  // The running averages moved towards the batch statistics and live in the buffer table.
+  REQUIRE(store.buffer_table().size() == 2);
+  const auto running = to_host(store.buffers());
+  CHECK(running(3) != 1.0);  // running variance of column 0 moved off its initial 1
+  norm.set_training(true);
+  CHECK_THROWS(norm.inverse(x, ld));  // sampling needs evaluation mode
 }

@@ -3,6 +3,9 @@
 #include "gradient_check.hpp"
 
 #include "core/error.hpp"
+#include "experiment/build_from_spec.hpp"
+#include "experiment/evaluation.hpp"
+#include "experiment/flow_session.hpp"
 #include "experiment/runner.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"
@@ -146,4 +149,21 @@ TEST_CASE("run file: corrupt or foreign files are rejected with the path", "[io]
   CHECK_THROWS_AS(RunFile::read_checkpoint("absent.h5"), IoError);
   std::filesystem::remove("garbage.h5");
   std::filesystem::remove("foreign.h5");
+}
+
+TEST_CASE("run file: BatchNorm running statistics are checkpointed, so eval reproduces the run's test NLL", "[io][run]") {
+  const std::string path = "run_batchnorm.h5";
+  auto o = small_run(path, 40);
+  o.force = true;
+  o.overrides.push_back(R"(model.layers=[{"type":"affine_coupling"},{"type":"batchnorm"}])");
+  Communicator comm;
+  const auto summary = run_experiment(o, comm);
+  const auto c = RunFile::read_checkpoint(path);
+  REQUIRE(c.buffer_table.size() == 4);  // 2 layers x (running_mean, running_var)
+  CHECK(c.buffer_table[0].name == "flow.1.running_mean");
+  auto session = load_flow_session(path);
+  const Dataset data = load_dataset(session->spec.at("data"));
+  const auto r = evaluate_nll(*session->flow, data.test, 4096, comm);
+  CHECK(r.nll == Approx(summary.result("test_nll")).epsilon(1e-12));
+  std::filesystem::remove(path);
 }
