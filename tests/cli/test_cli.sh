@@ -104,6 +104,19 @@ expect 4 "no dataset '/group/nope'" -- "$BIN" run "$QS" "${SMALL[@]}" \
 printf 'a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14\n15,16\n17,18\n19,20\n' > user.csv
 expect 4 "csv:user.csv: has 2 columns, but csv_run.h5 was trained on 3" -- "$BIN" eval csv_run.h5
 
+# every bijector and base trains from a spec through `tractable run`
+for layer in affine_coupling additive_coupling rqs_coupling maf iaf rqs_autoregressive lu_linear planar radial \
+             actnorm batchnorm reverse random_permutation; do
+  expect 0 "test NLL:  [0-9.]+ nats" -- "$BIN" run "$QS" "${SMALL[@]}" --set training.steps=8 --set model.repeat=1 \
+    --set "model.layers=[{\"type\":\"$layer\"},{\"type\":\"affine_coupling\"}]" --out "layer_$layer.h5"
+done
+for base in diagonal_gaussian gaussian_mixture; do
+  expect 0 "test NLL:  [0-9.]+ nats" -- "$BIN" run "$QS" "${SMALL[@]}" --set training.steps=8 \
+    --set "model.base={\"type\":\"$base\"}" --out "base_$base.h5"
+  expect 0 '"nll": [0-9.]+' -- "$BIN" eval "base_$base.h5"
+  expect 0 "wrote 10 samples" -- "$BIN" sample "base_$base.h5" -n 10 --out "samples_$base.h5"
+done
+
 # variational inference: reverse KL on a target, evaluated by importance sampling
 VI=(--quiet --set training.steps=30 --set training.eval_every=0 --set model.repeat=2 --set objective.eval_samples=400
     --set output.n_samples=20 --set output.density_grid=8)
