@@ -1,4 +1,5 @@
 #include "dist/energy_2d.hpp"
+#include "core/stable_math.hpp"
 
 #include "core/error.hpp"
 
@@ -67,7 +68,7 @@ KOKKOS_INLINE_FUNCTION Real energy(Energy2d::Kind kind, Real z1, Real z2, Real& 
         s2 = Real(0.35);
       } else {
         const Real t = (z1 - 1) / Real(0.3);
-        const Real sig = t >= 0 ? Real(1) / (Real(1) + kmath::exp(-t)) : kmath::exp(t) / (Real(1) + kmath::exp(t));
+        const Real sig = stable_sigmoid(t);
         shift = 3 * sig;
         dshift = 3 * sig * (1 - sig) / Real(0.3);
         s2 = Real(0.35);

@@ -5,10 +5,8 @@
 namespace tractable {
 
 namespace {
-MlpShape with_io(MlpShape shape, std::size_t dim, AffineCoupling::Kind kind) {
-  shape.in = dim;
-  shape.out = kind == AffineCoupling::Kind::affine ? 2 * dim : dim;
-  shape.zero_output = true;
+MlpShape with_outputs(MlpShape shape, std::size_t dim, AffineCoupling::Kind kind) {
+  shape.out = kind == AffineCoupling::Kind::affine ? 2 * dim : dim;  // (raw s, t) or t
   return shape;
 }
 }  // namespace
@@ -19,36 +17,21 @@ AffineCoupling::AffineCoupling(ParameterStore& store, const std::string& name, c
       scale_bound_(scale_bound),
       kind_(kind),
       shift_column_(kind == Kind::affine ? mask.size() : 0),
-      mask_("tractable::AffineCoupling::mask", mask.size()),
-      conditioner_(store, name + ".conditioner", with_io(conditioner_shape, mask.size(), kind)) {
+      conditioner_(store, name + ".conditioner", mask, with_outputs(conditioner_shape, mask.size(), kind)) {
   require(scale_bound > 0, "AffineCoupling: scale bound must be positive");
-  auto host = Kokkos::create_mirror_view(mask_);
-  for (std::size_t j = 0; j < mask.size(); ++j) host(j) = mask[j] ? 1 : 0;
-  Kokkos::deep_copy(mask_, host);
 }
 
 std::string AffineCoupling::describe() const {
-  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mask_);
-  std::string m;
-  for (std::size_t j = 0; j < dim_; ++j) m += host(j) ? '1' : '0';
-  return std::string(kind_ == Kind::affine ? "AffineCoupling" : "AdditiveCoupling") + "(mask=" + m + ", conditioner=" + conditioner_.describe() + ")";
+  return std::string(kind_ == Kind::affine ? "AffineCoupling" : "AdditiveCoupling") + "(mask=" +
+         conditioner_.mask_string() + ", conditioner=" + conditioner_.describe() + ")";
 }
 
 void AffineCoupling::condition(const Matrix& source) {
   const std::size_t batch = source.extent(0), dim = dim_;
-  require(source.extent(1) == dim, "AffineCoupling: input has " + std::to_string(source.extent(1)) +
-                                       " columns, expected " + std::to_string(dim));
-  ensure_shape(masked_input_, batch, dim, "tractable::AffineCoupling::masked_input");
   ensure_shape(log_scale_, batch, dim, "tractable::AffineCoupling::log_scale");
   ensure_shape(shift_, batch, dim, "tractable::AffineCoupling::shift");
-  const auto mask = mask_;
-  const auto masked = masked_input_;
-  Kokkos::parallel_for(
-      "tractable::AffineCoupling::mask_input", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        masked(i, j) = mask(j) ? source(i, j) : Real(0);
-      });
-  const Matrix raw = conditioner_.forward(masked_input_);  // [B, 2D] (affine) or [B, D] (additive)
+  const auto mask = conditioner_.mask();
+  const Matrix raw = conditioner_(source);  // [B, 2D] (affine) or [B, D] (additive)
   const auto s = log_scale_, t = shift_;
   const Real c = scale_bound_;
   const bool additive = kind_ == Kind::additive;
@@ -58,18 +41,6 @@ void AffineCoupling::condition(const Matrix& source) {
         const std::size_t i = k / dim, j = k % dim;
         s(i, j) = mask(j) || additive ? Real(0) : c * kmath::tanh(raw(i, j) / c);
         t(i, j) = mask(j) ? Real(0) : raw(i, shift_column + j);
-      });
-}
-
-void AffineCoupling::backpropagate_conditioner(const Matrix& grad) {
-  const Matrix from_conditioner = conditioner_.backward(conditioner_grad_);  // [B, D]
-  const auto mask = mask_;
-  const std::size_t dim = dim_;
-  Kokkos::parallel_for(
-      "tractable::AffineCoupling::add_conditioner_grad", RangePolicy(0, grad.extent(0) * dim),
-      KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        if (mask(j)) grad(i, j) += from_conditioner(i, j);
       });
 }
 
@@ -99,7 +70,7 @@ const Matrix& AffineCoupling::forward_backward(const Matrix& dy, const Vector& d
   ensure_shape(conditioner_grad_, batch, conditioner_.out_features(), "tractable::AffineCoupling::conditioner_grad");
   ensure_shape(input_gradient_, batch, dim, "tractable::AffineCoupling::input_gradient");
   const Matrix x = input_, s = log_scale_, dh = conditioner_grad_, dx = input_gradient_;
-  const IndexVector mask = mask_;
+  const IndexVector mask = conditioner_.mask();
   const Real c = scale_bound_;
   const bool additive = kind_ == Kind::additive;
   const std::size_t tc = shift_column_;
@@ -121,7 +92,7 @@ const Matrix& AffineCoupling::forward_backward(const Matrix& dy, const Vector& d
           dh(i, tc + j) = dy(i, j);
         }
       });
-  backpropagate_conditioner(input_gradient_);
+  conditioner_.backward(conditioner_grad_, input_gradient_);
   return input_gradient_;
 }
 
@@ -151,7 +122,7 @@ const Matrix& AffineCoupling::inverse_backward(const Matrix& dx, const Vector& d
   ensure_shape(conditioner_grad_, batch, conditioner_.out_features(), "tractable::AffineCoupling::conditioner_grad");
   ensure_shape(input_gradient_, batch, dim, "tractable::AffineCoupling::input_gradient");
   const Matrix x = input_, s = log_scale_, dh = conditioner_grad_, dy = input_gradient_;
-  const IndexVector mask = mask_;
+  const IndexVector mask = conditioner_.mask();
   const Real c = scale_bound_;
   const bool additive = kind_ == Kind::additive;
   const std::size_t tc = shift_column_;
@@ -173,7 +144,7 @@ const Matrix& AffineCoupling::inverse_backward(const Matrix& dx, const Vector& d
           dh(i, tc + j) = -dx(i, j) * e;
         }
       });
-  backpropagate_conditioner(input_gradient_);
+  conditioner_.backward(conditioner_grad_, input_gradient_);
   return input_gradient_;
 }
 

@@ -9,7 +9,7 @@
 // conditioner then outputs only t and the map preserves volume.
 #include "core/parameter_store.hpp"
 #include "flows/bijector.hpp"
-#include "nn/mlp.hpp"
+#include "flows/masked_conditioner.hpp"
 
 #include <vector>
 
@@ -35,16 +35,12 @@ class AffineCoupling : public Bijector {
  private:
   // Shared by both directions: masked input -> conditioner -> bounded s, t.
   void condition(const Matrix& passthrough_source /*[B, D]*/);
-  // dL/d(conditioner output) -> conditioner backward -> added into `grad` on masked dims.
-  void backpropagate_conditioner(const Matrix& grad /*[B, D]*/);
 
   std::size_t dim_;
   Real scale_bound_;
   Kind kind_;
   std::size_t shift_column_;  // first conditioner output column holding t (D for affine, 0 for additive)
-  IndexVector mask_;  // [D]
-  Mlp conditioner_;
-  Matrix masked_input_;        // [B, D]  m ⊙ input
+  MaskedConditioner conditioner_;
   Matrix log_scale_;           // [B, D]  bounded s (0 on masked dims)
   Matrix shift_;               // [B, D]  t (0 on masked dims)
   Matrix input_;               // [B, D]  x (forward) / cached output x (inverse)

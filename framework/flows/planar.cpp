@@ -1,4 +1,5 @@
 #include "flows/planar.hpp"
+#include "core/stable_math.hpp"
 
 #include "core/error.hpp"
 
@@ -16,12 +17,6 @@ Planar::Planar(ParameterStore& store, const std::string& name, std::size_t dim)
       scalars_("tractable::Planar::scalars", 4),
       dhat_("tractable::Planar::dhat", dim) {}
 
-namespace {
-KOKKOS_INLINE_FUNCTION Real softplus(Real v) {
-  return v > Real(0) ? v + kmath::log1p(kmath::exp(-v)) : kmath::log1p(kmath::exp(v));
-}
-}  // namespace
-
 void Planar::constrain() {
   const Vector u = store_.vector(u_), w = store_.vector(w_), hat = hat_, sc = scalars_;
   const std::size_t d = dim_;
@@ -33,7 +28,7 @@ void Planar::constrain() {
           n += w(j) * w(j);
         }
         n = n > Real(1e-12) ? n : Real(1e-12);
-        const Real k = (Real(-1) + softplus(t) - t) / n;
+        const Real k = (Real(-1) + stable_softplus(t) - t) / n;
         Real c = 0;
         for (std::size_t j = 0; j < d; ++j) {
           hat(j) = u(j) + k * w(j);
@@ -105,7 +100,7 @@ void Planar::accumulate_parameter_gradients(const Matrix& y, const Matrix& gx, R
   Kokkos::parallel_for(
       "tractable::Planar::constraint_backward", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
         const Real t = sc(1), n = sc(2), k = sc(3);
-        const Real sig = t >= 0 ? Real(1) / (Real(1) + kmath::exp(-t)) : kmath::exp(t) / (Real(1) + kmath::exp(t));
+        const Real sig = stable_sigmoid(t);
         Real dhat_dot_w = 0;
         for (std::size_t j = 0; j < d; ++j) dhat_dot_w += dhat(j) * w(j);
         const Real dk = dhat_dot_w;  // dL/dk

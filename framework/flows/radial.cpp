@@ -1,16 +1,11 @@
 #include "flows/radial.hpp"
+#include "core/stable_math.hpp"
 
 #include "core/error.hpp"
 
 namespace tractable {
 
 namespace {
-KOKKOS_INLINE_FUNCTION Real softplus(Real v) {
-  return v > Real(0) ? v + kmath::log1p(kmath::exp(-v)) : kmath::log1p(kmath::exp(v));
-}
-KOKKOS_INLINE_FUNCTION Real sigmoid(Real v) {
-  return v >= Real(0) ? Real(1) / (Real(1) + kmath::exp(-v)) : kmath::exp(v) / (Real(1) + kmath::exp(v));
-}
 constexpr Real kTiny = Real(1e-30);
 }  // namespace
 
@@ -32,7 +27,7 @@ const Matrix& Radial::inverse(const Matrix& y, const Vector& logdet) {
   const Matrix x = output_;
   Kokkos::parallel_for(
       "tractable::Radial::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
         Real r2 = 0;
         for (std::size_t j = 0; j < d; ++j) r2 += (y(i, j) - z0(j)) * (y(i, j) - z0(j));
         const Real r = kmath::sqrt(r2), g = beta / (alpha + r);
@@ -50,7 +45,7 @@ void Radial::explicit_backward(const Matrix& y, const Matrix& gx, Real gx_sign, 
   const Matrix dy = input_gradient_, rows = rows_;
   Kokkos::parallel_for(
       "tractable::Radial::explicit_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
         Real r2 = 0, gd = 0;
         for (std::size_t j = 0; j < d; ++j) {
           const Real dj = y(i, j) - z0(j);
@@ -86,9 +81,9 @@ void Radial::explicit_backward(const Matrix& y, const Matrix& gx, Real gx_sign, 
           dalpha += rows(i, 0);
           dbeta += rows(i, 1);
         }
-        // α = softplus(α_raw), β̂ = −α + softplus(β_raw).
-        ga(0) += (dalpha - dbeta) * sigmoid(ar(0));
-        gb(0) += dbeta * sigmoid(br(0));
+        // α = stable_softplus(α_raw), β̂ = −α + stable_softplus(β_raw).
+        ga(0) += (dalpha - dbeta) * stable_sigmoid(ar(0));
+        gb(0) += dbeta * stable_sigmoid(br(0));
       });
 }
 
@@ -108,7 +103,7 @@ const Matrix& Radial::forward(const Matrix& x, const Vector& logdet) {
   const Matrix y = output_;
   Kokkos::parallel_for(
       "tractable::Radial::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
         Real rx2 = 0;
         for (std::size_t j = 0; j < d; ++j) rx2 += (x(i, j) - z0(j)) * (x(i, j) - z0(j));
         const Real rx = kmath::sqrt(rx2);
@@ -134,7 +129,7 @@ const Matrix& Radial::forward_backward(const Matrix& dy, const Vector& dlogdet) 
   const Matrix y = point_, dx = scratch_;
   Kokkos::parallel_for(
       "tractable::Radial::forward_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real alpha = softplus(ar(0)), beta = -alpha + softplus(br(0));
+        const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
         Real r2 = 0;
         for (std::size_t j = 0; j < d; ++j) r2 += (y(i, j) - z0(j)) * (y(i, j) - z0(j));
         const Real r = kmath::sqrt(r2), ar_ = alpha + r, g = beta / ar_;

@@ -15,6 +15,7 @@
 // positions and the softmax/softplus. The inverse solves the bin's quadratic
 // with a clamped discriminant, so it stays finite on knots and in the tails.
 #include "core/types.hpp"
+#include "core/stable_math.hpp"
 
 namespace tractable {
 
@@ -30,16 +31,10 @@ struct SplineConfig {
 
 namespace spline_detail {
 
-KOKKOS_INLINE_FUNCTION Real softplus(Real v) {
-  return v > Real(0) ? v + kmath::log1p(kmath::exp(-v)) : kmath::log1p(kmath::exp(v));
-}
 // Added to the raw derivative so that raw = 0 gives derivative 1: a conditioner
 // whose last layer starts at zero then starts every spline as the identity.
 KOKKOS_INLINE_FUNCTION Real derivative_offset(Real min_derivative) {
   return kmath::log(kmath::expm1(Real(1) - min_derivative));
-}
-KOKKOS_INLINE_FUNCTION Real sigmoid(Real v) {
-  return v >= Real(0) ? Real(1) / (Real(1) + kmath::exp(-v)) : kmath::exp(v) / (Real(1) + kmath::exp(v));
 }
 
 // softmax of raw[0..K), floored: out_i = floor + (1 − K·floor)·softmax_i; also returns the softmax itself.
@@ -92,8 +87,8 @@ KOKKOS_INLINE_FUNCTION Bin find_bin(const SplineConfig& c, const Raw& raw, Real 
     y_left += h;
   }
   const Real offset = derivative_offset(c.min_derivative);
-  b.d0 = b.k == 0 ? Real(1) : c.min_derivative + softplus(raw(2 * K + b.k - 1) + offset);
-  b.d1 = b.k == K - 1 ? Real(1) : c.min_derivative + softplus(raw(2 * K + b.k) + offset);
+  b.d0 = b.k == 0 ? Real(1) : c.min_derivative + stable_softplus(raw(2 * K + b.k - 1) + offset);
+  b.d1 = b.k == K - 1 ? Real(1) : c.min_derivative + stable_softplus(raw(2 * K + b.k) + offset);
   return b;
 }
 
@@ -205,8 +200,8 @@ KOKKOS_INLINE_FUNCTION void spline_parameter_vjp(const SplineConfig& c, const Ra
   }
   // Interior derivatives: d = min_derivative + softplus(raw + offset).
   const Real offset = spline_detail::derivative_offset(c.min_derivative);
-  if (b.k > 0) grad(2 * K + b.k - 1) += d0_bar * spline_detail::sigmoid(raw(2 * K + b.k - 1) + offset);
-  if (b.k < K - 1) grad(2 * K + b.k) += d1_bar * spline_detail::sigmoid(raw(2 * K + b.k) + offset);
+  if (b.k > 0) grad(2 * K + b.k - 1) += d0_bar * stable_sigmoid(raw(2 * K + b.k - 1) + offset);
+  if (b.k < K - 1) grad(2 * K + b.k) += d1_bar * stable_sigmoid(raw(2 * K + b.k) + offset);
 }
 
 }  // namespace tractable

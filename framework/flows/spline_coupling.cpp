@@ -5,10 +5,8 @@
 namespace tractable {
 
 namespace {
-MlpShape with_io(MlpShape shape, std::size_t dim, const SplineConfig& spline) {
-  shape.in = dim;
-  shape.out = std::size_t(spline.parameters()) * dim;
-  shape.zero_output = true;  // equal bins and unit derivatives: the identity
+MlpShape with_outputs(MlpShape shape, std::size_t dim, const SplineConfig& spline) {
+  shape.out = std::size_t(spline.parameters()) * dim;  // zero at the start: the identity spline
   return shape;
 }
 }  // namespace
@@ -17,55 +15,24 @@ SplineCoupling::SplineCoupling(ParameterStore& store, const std::string& name, c
                                const MlpShape& conditioner_shape, const SplineConfig& spline)
     : dim_(mask.size()),
       spline_(spline),
-      mask_("tractable::SplineCoupling::mask", mask.size()),
-      conditioner_(store, name + ".conditioner", with_io(conditioner_shape, mask.size(), spline)) {
+      conditioner_(store, name + ".conditioner", mask, with_outputs(conditioner_shape, mask.size(), spline)) {
   require(spline.bins >= 2 && spline.bins <= SplineConfig::max_bins, "SplineCoupling: bins out of range");
-  auto host = Kokkos::create_mirror_view(mask_);
-  for (std::size_t j = 0; j < mask.size(); ++j) host(j) = mask[j] ? 1 : 0;
-  Kokkos::deep_copy(mask_, host);
 }
 
 std::string SplineCoupling::describe() const {
-  return "SplineCoupling(bins=" + std::to_string(spline_.bins) + ", tail_bound=" + std::to_string(spline_.tail_bound) +
+  return "SplineCoupling(mask=" + conditioner_.mask_string() + ", bins=" + std::to_string(spline_.bins) + ", tail_bound=" + std::to_string(spline_.tail_bound) +
          ", conditioner=" + conditioner_.describe() + ")";
-}
-
-void SplineCoupling::condition(const Matrix& source) {
-  const std::size_t batch = source.extent(0), dim = dim_;
-  require(source.extent(1) == dim, "SplineCoupling: input has " + std::to_string(source.extent(1)) +
-                                       " columns, expected " + std::to_string(dim));
-  ensure_shape(masked_input_, batch, dim, "tractable::SplineCoupling::masked_input");
-  const auto mask = mask_;
-  const Matrix masked = masked_input_;
-  Kokkos::parallel_for(
-      "tractable::SplineCoupling::mask_input", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        masked(i, j) = mask(j) ? source(i, j) : Real(0);
-      });
-  raw_ = conditioner_.forward(masked_input_);
-}
-
-void SplineCoupling::backpropagate_conditioner(const Matrix& grad) {
-  const Matrix from_conditioner = conditioner_.backward(conditioner_grad_);
-  const auto mask = mask_;
-  const std::size_t dim = dim_;
-  Kokkos::parallel_for(
-      "tractable::SplineCoupling::add_conditioner_grad", RangePolicy(0, grad.extent(0) * dim),
-      KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        if (mask(j)) grad(i, j) += from_conditioner(i, j);
-      });
 }
 
 // ---- forward: y_j = spline_j(x_j) on unmasked coordinates -------------------
 
 const Matrix& SplineCoupling::forward(const Matrix& x, const Vector& logdet) {
-  condition(x);
+  raw_ = conditioner_(x);
   const std::size_t batch = x.extent(0), dim = dim_;
   point_ = x;
   ensure_shape(output_, batch, dim, "tractable::SplineCoupling::output");
   const Matrix y = output_, raw = raw_;
-  const auto mask = mask_;
+  const auto mask = conditioner_.mask();
   const SplineConfig c = spline_;
   Kokkos::parallel_for(
       "tractable::SplineCoupling::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
@@ -91,7 +58,7 @@ const Matrix& SplineCoupling::forward_backward(const Matrix& dy, const Vector& d
   ensure_shape(input_gradient_, batch, dim, "tractable::SplineCoupling::input_gradient");
   Kokkos::deep_copy(conditioner_grad_, Real(0));
   const Matrix x = point_, raw = raw_, dtheta = conditioner_grad_, dx = input_gradient_;
-  const auto mask = mask_;
+  const auto mask = conditioner_.mask();
   const SplineConfig c = spline_;
   Kokkos::parallel_for(
       "tractable::SplineCoupling::forward_backward", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
@@ -105,18 +72,18 @@ const Matrix& SplineCoupling::forward_backward(const Matrix& dy, const Vector& d
         dx(i, j) = dy(i, j) * v.slope + dlogdet(i) * v.dlog_slope;
         spline_parameter_vjp(c, theta, x(i, j), dy(i, j), dlogdet(i), SplineParameterGradient{dtheta, i, j, dim});
       });
-  backpropagate_conditioner(input_gradient_);
+  conditioner_.backward(conditioner_grad_, input_gradient_);
   return input_gradient_;
 }
 
 // ---- inverse: x_j = spline_j^{-1}(y_j) ------------------------------------
 
 const Matrix& SplineCoupling::inverse(const Matrix& y, const Vector& logdet) {
-  condition(y);
+  raw_ = conditioner_(y);
   const std::size_t batch = y.extent(0), dim = dim_;
   ensure_shape(output_, batch, dim, "tractable::SplineCoupling::output");
   const Matrix x = output_, raw = raw_;
-  const auto mask = mask_;
+  const auto mask = conditioner_.mask();
   const SplineConfig c = spline_;
   Kokkos::parallel_for(
       "tractable::SplineCoupling::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
@@ -144,7 +111,7 @@ const Matrix& SplineCoupling::inverse_backward(const Matrix& dx, const Vector& d
   ensure_shape(input_gradient_, batch, dim, "tractable::SplineCoupling::input_gradient");
   Kokkos::deep_copy(conditioner_grad_, Real(0));
   const Matrix x = point_, raw = raw_, dtheta = conditioner_grad_, dy = input_gradient_;
-  const auto mask = mask_;
+  const auto mask = conditioner_.mask();
   const SplineConfig c = spline_;
   Kokkos::parallel_for(
       "tractable::SplineCoupling::inverse_backward", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
@@ -160,7 +127,7 @@ const Matrix& SplineCoupling::inverse_backward(const Matrix& dx, const Vector& d
         dy(i, j) = through;
         spline_parameter_vjp(c, theta, x(i, j), -through, -dlogdet(i), SplineParameterGradient{dtheta, i, j, dim});
       });
-  backpropagate_conditioner(input_gradient_);
+  conditioner_.backward(conditioner_grad_, input_gradient_);
   return input_gradient_;
 }
 

@@ -7,7 +7,7 @@
 #include "core/parameter_store.hpp"
 #include "flows/bijector.hpp"
 #include "flows/rational_quadratic_spline.hpp"
-#include "nn/mlp.hpp"
+#include "flows/masked_conditioner.hpp"
 
 #include <vector>
 
@@ -27,14 +27,10 @@ class SplineCoupling : public Bijector {
   std::string describe() const override;
 
  private:
-  void condition(const Matrix& source /*[B, D]*/);                  // -> raw_ [B, P·D]
-  void backpropagate_conditioner(const Matrix& grad /*[B, D]*/);  // conditioner_grad_ -> masked dims of grad
 
   std::size_t dim_;
   SplineConfig spline_;
-  IndexVector mask_;  // [D]
-  Mlp conditioner_;
-  Matrix masked_input_;      // [B, D]
+  MaskedConditioner conditioner_;
   Matrix raw_;               // [B, P·D] conditioner output
   Matrix point_;             // [B, D] the spline's x: forward input, or inverse output
   Matrix output_;            // [B, D]

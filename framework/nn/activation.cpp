@@ -1,4 +1,5 @@
 #include "nn/activation.hpp"
+#include "core/stable_math.hpp"
 
 #include "core/error.hpp"
 
@@ -18,16 +19,6 @@ Activation parse_activation(const std::string& name) {
 
 std::string activation_name(Activation a) { return activation_names().at(static_cast<std::size_t>(a)); }
 
-namespace {
-KOKKOS_INLINE_FUNCTION Real softplus(Real x) {
-  // log(1 + e^x) without overflow for large x or loss of precision for small.
-  return x > Real(0) ? x + kmath::log1p(kmath::exp(-x)) : kmath::log1p(kmath::exp(x));
-}
-KOKKOS_INLINE_FUNCTION Real sigmoid(Real x) {
-  return x >= Real(0) ? Real(1) / (Real(1) + kmath::exp(-x)) : kmath::exp(x) / (Real(1) + kmath::exp(x));
-}
-}  // namespace
-
 void activation_forward(Activation a, const Matrix& pre, const Matrix& out) {
   require(pre.extent(0) == out.extent(0) && pre.extent(1) == out.extent(1), "activation_forward: shape mismatch");
   const std::size_t cols = pre.extent(1);
@@ -42,7 +33,7 @@ void activation_forward(Activation a, const Matrix& pre, const Matrix& out) {
           case Activation::leaky_relu: y = x > Real(0) ? x : leaky_relu_slope * x; break;
           case Activation::tanh: y = kmath::tanh(x); break;
           case Activation::elu: y = x > Real(0) ? x : kmath::expm1(x); break;
-          case Activation::softplus: y = softplus(x); break;
+          case Activation::softplus: y = stable_softplus(x); break;
         }
         out(i, j) = y;
       });
@@ -64,7 +55,7 @@ void activation_backward(Activation a, const Matrix& pre, const Matrix& out, con
           case Activation::leaky_relu: d = x > Real(0) ? Real(1) : leaky_relu_slope; break;
           case Activation::tanh: d = Real(1) - out(i, j) * out(i, j); break;
           case Activation::elu: d = x > Real(0) ? Real(1) : out(i, j) + Real(1); break;
-          case Activation::softplus: d = sigmoid(x); break;
+          case Activation::softplus: d = stable_sigmoid(x); break;
         }
         dpre(i, j) = d * dout(i, j);
       });

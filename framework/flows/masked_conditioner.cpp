@@ -1,0 +1,56 @@
+#include "flows/masked_conditioner.hpp"
+
+#include "core/error.hpp"
+
+namespace tractable {
+
+namespace {
+MlpShape with_input(MlpShape shape, std::size_t dim) {
+  shape.in = dim;
+  shape.zero_output = true;  // the transform starts as the identity
+  return shape;
+}
+}  // namespace
+
+MaskedConditioner::MaskedConditioner(ParameterStore& store, const std::string& name, const std::vector<int>& mask,
+                                     MlpShape shape)
+    : mask_("tractable::MaskedConditioner::mask", mask.size()), mlp_(store, name, with_input(shape, mask.size())) {
+  auto host = Kokkos::create_mirror_view(mask_);
+  for (std::size_t j = 0; j < mask.size(); ++j) host(j) = mask[j] ? 1 : 0;
+  Kokkos::deep_copy(mask_, host);
+}
+
+std::string MaskedConditioner::mask_string() const {
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mask_);
+  std::string m;
+  for (std::size_t j = 0; j < host.extent(0); ++j) m += host(j) ? '1' : '0';
+  return m;
+}
+
+const Matrix& MaskedConditioner::operator()(const Matrix& source) {
+  const std::size_t batch = source.extent(0), dim = this->dim();
+  require(source.extent(1) == dim, "coupling: input has " + std::to_string(source.extent(1)) + " columns, expected " +
+                                       std::to_string(dim));
+  ensure_shape(masked_input_, batch, dim, "tractable::MaskedConditioner::masked_input");
+  const auto mask = mask_;
+  const Matrix masked = masked_input_;
+  Kokkos::parallel_for(
+      "tractable::MaskedConditioner::mask_input", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
+        const std::size_t i = k / dim, j = k % dim;
+        masked(i, j) = mask(j) ? source(i, j) : Real(0);
+      });
+  return mlp_.forward(masked_input_);
+}
+
+void MaskedConditioner::backward(const Matrix& doutput, const Matrix& grad) {
+  const Matrix from_mlp = mlp_.backward(doutput);
+  const auto mask = mask_;
+  const std::size_t dim = this->dim();
+  Kokkos::parallel_for(
+      "tractable::MaskedConditioner::backward", RangePolicy(0, grad.extent(0) * dim), KOKKOS_LAMBDA(const std::size_t k) {
+        const std::size_t i = k / dim, j = k % dim;
+        if (mask(j)) grad(i, j) += from_mlp(i, j);
+      });
+}
+
+}  // namespace tractable
