@@ -30,7 +30,7 @@ commands:
 exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
   1 internal error     4 bad data (missing, NaN, ...)  6 non-finite loss or gradient
-  2 bad command line
+  2 bad command line                                 75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
 )";
 
 }  // namespace
@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
     std::cerr << "tractable: internal error: " << e.what() << std::endl;
   }
   // A failure on one rank must not leave the others waiting in a collective.
-  if (code != 0 && comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
+  // (Not for a requeue: every rank reached that exit together.)
+  if (code != 0 && code != static_cast<int>(ExitCode::requeue) && comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
   return code;
 }

@@ -23,6 +23,12 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
     return 0;
   run.command_line = command_line;
   const RunSummary s = run_experiment(run, comm);
+  if (s.interrupted) {
+    if (comm.is_root())
+      std::printf("interrupted: checkpoint at step %lld written to %s; continue with --resume (exit code %d)\n",
+                  static_cast<long long>(s.steps), s.path.c_str(), static_cast<int>(ExitCode::requeue));
+    return static_cast<int>(ExitCode::requeue);
+  }
   if (comm.is_root()) {
     std::printf("run file:  %s\n", s.path.c_str());
     if (s.results.count("test_nll"))

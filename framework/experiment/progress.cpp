@@ -4,8 +4,16 @@
 
 namespace tractable {
 
-Progress::Progress(std::int64_t total_steps, bool enabled)
-    : total_(total_steps), enabled_(enabled), live_(enabled && isatty(fileno(stdout))) {}
+Progress::Progress(std::int64_t total_steps, bool enabled, bool speaks)
+    : total_(total_steps), enabled_(enabled), speaks_(speaks), live_(enabled && isatty(fileno(stdout))) {}
+
+void Progress::warn(const std::string& line) {
+  if (!speaks_) return;
+  if (dirty_) std::printf("\n");
+  dirty_ = false;
+  std::fflush(stdout);
+  std::fprintf(stderr, "tractable: warning: %s\n", line.c_str());
+}
 
 void Progress::report(std::int64_t step, double loss, double steps_per_second) {
   if (!enabled_) return;

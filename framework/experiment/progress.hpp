@@ -10,14 +10,16 @@ namespace tractable {
 
 class Progress {
  public:
-  Progress(std::int64_t total_steps, bool enabled);
+  // `enabled`: progress lines; `speaks`: this rank prints warnings (rank 0).
+  Progress(std::int64_t total_steps, bool enabled, bool speaks = true);
   void report(std::int64_t step, double loss, double steps_per_second);
   void note(const std::string& line);  // a message that must not be overwritten
+  void warn(const std::string& line);  // to stderr, even when progress output is off
   void finish();
 
  private:
   std::int64_t total_;
-  bool enabled_, live_, dirty_ = false;
+  bool enabled_, speaks_, live_, dirty_ = false;
 };
 
 }  // namespace tractable

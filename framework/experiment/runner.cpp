@@ -12,6 +12,8 @@
 #include "optim/gradient_clipping.hpp"
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <map>
 #include <cmath>
 #include <sstream>
@@ -22,6 +24,32 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// SIGUSR1 (Slurm's --signal before a time limit) and SIGTERM (preemption)
+// only record the request; the loop acts on it at the next step boundary.
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void request_stop(int signal_number) { g_stop_signal = signal_number; }
+
+struct StopSignals {
+  StopSignals() {
+    g_stop_signal = 0;
+    previous_usr1 = std::signal(SIGUSR1, request_stop);
+    previous_term = std::signal(SIGTERM, request_stop);
+  }
+  ~StopSignals() {
+    std::signal(SIGUSR1, previous_usr1);
+    std::signal(SIGTERM, previous_term);
+  }
+  void (*previous_usr1)(int);
+  void (*previous_term)(int);
+};
+
+// Fault injection for tests: TRACTABLE_FAULT_NAN_STEP=k makes rank 0's
+// gradient NaN at step k (1-based), before the all-reduce.
+std::int64_t fault_nan_step() {
+  const char* v = std::getenv("TRACTABLE_FAULT_NAN_STEP");
+  return v ? std::atoll(v) : -1;
+}
 
 std::string output_path(const RunOptions& options, const json& spec) {
   if (!options.out.empty()) return options.out;
@@ -101,7 +129,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
                       "'; resume with the same spec (only training.steps may change)");
   }
 
-  Progress progress(training.at("steps"), comm.is_root() && !options.quiet);
+  Progress progress(training.at("steps"), comm.is_root() && !options.quiet, comm.is_root());
   const json& objective_spec = spec.at("objective");
   const bool variational = objective_spec.at("type") == "reverse_kl";
 
@@ -271,22 +299,47 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   auto window_start = Clock::now();
   const auto train_start = Clock::now();
   const std::int64_t first_step = step;
-  bool evaluated_final = false;
+  bool evaluated_final = false, interrupted = false;
 
+  const StopSignals stop_signals;
+  const std::string on_non_finite = training.at("on_non_finite");
+  const std::int64_t max_skipped = training.at("max_skipped_steps");
+  const std::int64_t inject_nan_at = fault_nan_step();
+  std::int64_t skipped_in_a_row = 0, skipped_total = 0;
   for (; step < total_steps; ++step) {
+    // All ranks agree (one integer all-reduce) whether any was asked to stop.
+    if (comm.any(g_stop_signal != 0)) {
+      progress.warn("stop signal received: checkpointing at step " + std::to_string(step) + " and exiting for a requeue");
+      commit(step);
+      interrupted = true;
+      break;
+    }
     const double lr = schedule.at(step);
     store.zero_gradients();
     const Matrix& x = next_batch(step);
     const double local_loss = objective->sum_and_backward(x, grad_scale);
+    if (step + 1 == inject_nan_at && comm.is_root())
+      Kokkos::deep_copy(Kokkos::subview(store.gradients(), std::make_pair(0, 1)), std::nan(""));
     comm.allreduce_sum(store.gradients());  // the one gradient all-reduce of the step
     const double loss = comm.allreduce_sum(local_loss) / double(global_batch);
     const double grad_norm = clip_by_global_norm(store.gradients(), clip);
-    if (!std::isfinite(loss) || !std::isfinite(grad_norm))
-      throw NumericalError("step " + std::to_string(step + 1) + ": non-finite " +
-                           (std::isfinite(loss) ? "gradient in parameter '" + first_non_finite(store) + "'"
-                                                : "loss (" + std::to_string(loss) + ")") +
+    // After the all-reduce every rank sees the same loss and norm, so all decide alike.
+    if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
+      const std::string what = "step " + std::to_string(step + 1) + ": non-finite " +
+                                (std::isfinite(loss) ? "gradient in parameter '" + first_non_finite(store) + "'"
+                                                     : "loss (" + std::to_string(loss) + ")");
+      if (on_non_finite == "skip" && skipped_in_a_row < max_skipped) {
+        ++skipped_in_a_row;
+        ++skipped_total;
+        progress.warn(what + "; step skipped (" + std::to_string(skipped_in_a_row) + " in a row)");
+        if ((step + 1) % checkpoint_every == 0 || step + 1 == total_steps) commit(step + 1);
+        continue;
+      }
+      throw NumericalError(what + (on_non_finite == "skip" ? " after " + std::to_string(max_skipped) + " skipped steps in a row" : "") +
                            "; stopped without writing a checkpoint, the last good one stays in " + path +
                            " (try a lower optimizer.lr, optimizer.clip_grad_norm or model.scale_bound)");
+    }
+    skipped_in_a_row = 0;
     optimizer->step(store.values(), store.gradients(), Real(lr));
 
     const std::int64_t done = step + 1;
@@ -299,7 +352,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
                                  {"lr", lr},
                                  {"grad_norm", grad_norm},
                                  {"steps_per_second", steps_per_second},
-                                 {"wall_time", std::chrono::duration<double>(Clock::now() - wall_start).count()}});
+                                 {"wall_time", std::chrono::duration<double>(Clock::now() - wall_start).count()},
+                                 {"skipped_steps", double(skipped_total)}});
       progress.report(done, window_loss / double(window_steps), steps_per_second);
       window_loss = 0;
       window_steps = 0;
@@ -313,7 +367,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     }
     if (done % checkpoint_every == 0 || last) commit(done);
   }
-  if (!evaluated_final) {  // resumed at or past the end: evaluate what is there
+  if (!evaluated_final && !interrupted) {  // resumed at or past the end: evaluate what is there
     evaluate(step, true);
     commit(step);
   }
@@ -322,6 +376,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   RunSummary summary;
   summary.path = path;
   summary.steps = step;
+  summary.interrupted = interrupted;
   summary.results = last_eval;
   if (variational && !std::isnan(reference_log_z)) summary.results["reference_log_z"] = reference_log_z;
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();

@@ -5,6 +5,9 @@
 //   objective already scaled by 1/global batch) -> non-finite guard ->
 //   clip -> optimiser,
 // with metrics reduced across ranks and only rank 0 writing the run file.
+// SIGUSR1/SIGTERM make every rank checkpoint at the next step boundary and
+// return `interrupted`; a non-finite loss or gradient stops the run or, with
+// training.on_non_finite = "skip", skips the step.
 #include "parallel/communicator.hpp"
 
 #include <map>
@@ -30,6 +33,8 @@ struct RunSummary {
   // ess_fraction, kl, reference_log_z (reverse_kl).
   std::map<std::string, double> results;
   double steps_per_second = 0, seconds = 0;
+  // A stop signal (SIGUSR1/SIGTERM) ended the run early after a checkpoint; the CLI exits with ExitCode::requeue.
+  bool interrupted = false;
   double result(const std::string& name) const { return results.at(name); }
 };
 
