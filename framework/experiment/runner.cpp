@@ -191,6 +191,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     if (std::isnan(reference_log_z) && dim == 2) reference_log_z = quadrature_log_normalizer(*target, -8, 8, 1600);
   }
 
+  double window_loss = 0;
+  std::int64_t window_steps = 0, skipped_total = 0;
   auto snapshot = [&](std::int64_t step) {
     Checkpoint c;
     c.step = step;
@@ -203,6 +205,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     c.data_epoch = batcher ? batcher->epoch() : 0;
     c.data_cursor = batcher ? batcher->cursor() : 0;
     c.sample_counter = sample_stream.counter();
+    c.window_loss = window_loss;
+    c.window_steps = window_steps;
+    c.skipped_steps = skipped_total;
     return c;
   };
 
@@ -222,6 +227,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     optimizer->set_steps_taken(c.optimizer_steps);
     if (batcher) batcher->set_position(c.data_epoch, c.data_cursor);
     sample_stream.set_counter(c.sample_counter);
+    window_loss = c.window_loss;
+    window_steps = c.window_steps;
+    skipped_total = c.skipped_steps;
     step = c.step;
     progress.note("resuming " + path + " from step " + std::to_string(step));
   } else if (batcher) {
@@ -294,8 +302,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   };
 
   const Real grad_scale = Real(1) / Real(global_batch);
-  double window_loss = 0, steps_per_second = 0;
-  std::int64_t window_steps = 0;
+  double steps_per_second = 0;
   auto window_start = Clock::now();
   const auto train_start = Clock::now();
   const std::int64_t first_step = step;
@@ -305,7 +312,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   const std::string on_non_finite = training.at("on_non_finite");
   const std::int64_t max_skipped = training.at("max_skipped_steps");
   const std::int64_t inject_nan_at = fault_nan_step();
-  std::int64_t skipped_in_a_row = 0, skipped_total = 0;
+  std::int64_t skipped_in_a_row = 0;
   for (; step < total_steps; ++step) {
     // All ranks agree (one integer all-reduce) whether any was asked to stop.
     if (comm.any(g_stop_signal != 0)) {

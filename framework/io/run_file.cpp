@@ -125,6 +125,9 @@ void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
   file.set_attribute(next, "data_epoch", c.data_epoch);
   file.set_attribute(next, "data_cursor", static_cast<std::int64_t>(c.data_cursor));
   file.set_attribute(next, "sample_counter", static_cast<std::int64_t>(c.sample_counter));
+  file.set_attribute(next, "window_loss", c.window_loss);
+  file.set_attribute(next, "window_steps", c.window_steps);
+  file.set_attribute(next, "skipped_steps", c.skipped_steps);
   file.remove("/checkpoint");
   file.move(next, "/checkpoint");
 }
@@ -262,6 +265,9 @@ Checkpoint RunFile::read_checkpoint(const std::string& path) {
   c.data_epoch = file.int_attribute("/checkpoint", "data_epoch");
   c.data_cursor = static_cast<std::uint64_t>(file.int_attribute("/checkpoint", "data_cursor"));
   c.sample_counter = static_cast<std::uint64_t>(file.int_attribute("/checkpoint", "sample_counter"));
+  c.window_loss = file.double_attribute("/checkpoint", "window_loss");
+  c.window_steps = file.int_attribute("/checkpoint", "window_steps");
+  c.skipped_steps = file.int_attribute("/checkpoint", "skipped_steps");
   return c;
 }
 

@@ -55,6 +55,11 @@ struct Checkpoint {
   std::int64_t data_epoch = 0;
   std::uint64_t data_cursor = 0;
   std::uint64_t sample_counter = 0;  // the sampling stream's position
+  // The open metrics window (steps since the last metrics row), so a resumed
+  // run writes the same loss rows as an uninterrupted one.
+  double window_loss = 0;
+  std::int64_t window_steps = 0;
+  std::int64_t skipped_steps = 0;
 };
 
 // What a new run file starts with.

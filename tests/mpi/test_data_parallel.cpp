@@ -1,6 +1,7 @@
-// Run under `mpirun -np 2`: training on 2 ranks with global batch B gives the
-// parameters one rank gets with the same B (fp64, to summation-order
-// rounding), including a batch that does not split evenly.
+// Run under `mpirun -np N` (ctest: N = 2 and 3): training on N ranks with
+// global batch B gives the parameters one rank gets with the same B (fp64, to
+// summation-order rounding: relative 1e-9 documented, ~1e-13 seen), including
+// batches that do not split evenly.
 #include "gradient_check.hpp"
 
 #include "experiment/runner.hpp"
@@ -25,9 +26,9 @@ RunOptions options(const std::string& out, std::size_t batch, const std::string&
 }
 }  // namespace
 
-TEST_CASE("data parallel: 2 ranks match 1 rank with the same global batch", "[mpi]") {
+TEST_CASE("data parallel: N ranks match 1 rank with the same global batch", "[mpi]") {
   Communicator world;
-  REQUIRE(world.size() == 2);
+  REQUIRE(world.size() >= 2);
   const std::string coupling = R"([{"type":"affine_coupling"}])";
   // ActNorm's data-dependent initialisation must use the global batch to match.
   const std::string autoregressive = R"([{"type":"actnorm"},{"type":"maf","hidden":16},{"type":"reverse"}])";
