@@ -31,13 +31,13 @@ std::unique_ptr<Flow> small_flow(ParameterStore& store, std::size_t dim, double 
   RandomStream(4, 0, Stream::init).fill_normal(flat, 0, scale);
   return flow;
 }
-}  // namespace
 
-TEST_CASE("Flow: the density integrates to one (2D quadrature)", "[flow]") {
-  ParameterStore store;
-  auto flow = small_flow(store, 2, 0.5);
-  const std::size_t n = 800;
-  const double lo = -16, hi = 16, h = (hi - lo) / double(n);
+// ∫ p and ∫ x₁ p over [lo, hi]² by the midpoint rule on n² cells.
+struct GridIntegral {
+  double mass = 0, mean_x = 0;
+};
+GridIntegral integrate_density(Flow& flow, double lo, double hi, std::size_t n) {
+  const double h = (hi - lo) / double(n);
   Matrix grid("grid", n * n, 2);
   auto gh = to_host(grid);
   for (std::size_t r = 0; r < n; ++r)
@@ -46,9 +46,20 @@ TEST_CASE("Flow: the density integrates to one (2D quadrature)", "[flow]") {
       gh(r * n + c, 1) = lo + h * (double(r) + 0.5);
     }
   Kokkos::deep_copy(grid, gh);
-  const auto logp = to_host(flow->log_prob(grid));
-  double mass = 0;
-  for (std::size_t k = 0; k < n * n; ++k) mass += std::exp(logp(k)) * h * h;
+  const auto logp = to_host(flow.log_prob(grid));
+  GridIntegral out;
+  for (std::size_t k = 0; k < n * n; ++k) {
+    out.mass += std::exp(logp(k)) * h * h;
+    out.mean_x += gh(k, 0) * std::exp(logp(k)) * h * h;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("Flow: the density integrates to one (2D quadrature)", "[flow]") {
+  ParameterStore store;
+  auto flow = small_flow(store, 2, 0.5);
+  const double mass = integrate_density(*flow, -16, 16, 800).mass;
   CHECK(mass == Approx(1.0).margin(2e-3));
 }
 
@@ -150,23 +161,7 @@ TEST_CASE("mixture base: a flow over it integrates to one, and its samples follo
   store.allocate();
   RandomStream init(3, 0, Stream::init);
   store.initialize(init);
-  // Integrate exp(log p) on a grid.
-  const std::size_t n = 600;
-  const double lo = -8, hi = 8, h = (hi - lo) / double(n);
-  Matrix grid("grid", n * n, 2);
-  auto gh = to_host(grid);
-  for (std::size_t r = 0; r < n; ++r)
-    for (std::size_t c = 0; c < n; ++c) {
-      gh(r * n + c, 0) = lo + h * (double(c) + 0.5);
-      gh(r * n + c, 1) = lo + h * (double(r) + 0.5);
-    }
-  Kokkos::deep_copy(grid, gh);
-  const auto logp = to_host(flow->log_prob(grid));
-  double mass = 0, mean_x = 0;
-  for (std::size_t k = 0; k < n * n; ++k) {
-    mass += std::exp(logp(k)) * h * h;
-    mean_x += gh(k, 0) * std::exp(logp(k)) * h * h;
-  }
+  const auto [mass, mean_x] = integrate_density(*flow, -8, 8, 600);
   CHECK(mass == Approx(1.0).margin(2e-3));
   // Samples (component draw + reparameterised Gaussian + the chain) have the density's mean.
   RandomStream stream(5, 0, Stream::sample);
