@@ -193,6 +193,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
 
   double window_loss = 0;
   std::int64_t window_steps = 0, skipped_total = 0;
+  double lr_scale = 1;  // lowered by each rollback; part of the checkpoint
   auto snapshot = [&](std::int64_t step) {
     Checkpoint c;
     c.step = step;
@@ -208,12 +209,13 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     c.window_loss = window_loss;
     c.window_steps = window_steps;
     c.skipped_steps = skipped_total;
+    c.lr_scale = lr_scale;
     return c;
   };
 
   std::int64_t step = 0;
-  if (resuming) {
-    const Checkpoint c = RunFile::read_checkpoint(path);
+  // Everything that shapes the future, from a checkpoint (resume and rollback).
+  auto restore = [&](const Checkpoint& c) {
     restore_parameters(store, c, path);
     for (auto& [name, v] : optimizer->state()) {
       bool found = false;
@@ -230,7 +232,11 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     window_loss = c.window_loss;
     window_steps = c.window_steps;
     skipped_total = c.skipped_steps;
+    lr_scale = c.lr_scale;
     step = c.step;
+  };
+  if (resuming) {
+    restore(RunFile::read_checkpoint(path));
     progress.note("resuming " + path + " from step " + std::to_string(step));
   } else if (batcher) {
     // Data-dependent initialisation (ActNorm) from the first global batch; the
@@ -312,7 +318,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   const std::string on_non_finite = training.at("on_non_finite");
   const std::int64_t max_skipped = training.at("max_skipped_steps");
   const std::int64_t inject_nan_at = fault_nan_step();
-  std::int64_t skipped_in_a_row = 0;
+  const double rollback_factor = training.at("rollback_lr_factor");
+  std::int64_t skipped_in_a_row = 0, rollbacks = 0;
+  bool nan_injected = false;
   for (; step < total_steps; ++step) {
     // All ranks agree (one integer all-reduce) whether any was asked to stop.
     if (comm.any(g_stop_signal != 0)) {
@@ -321,12 +329,14 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       interrupted = true;
       break;
     }
-    const double lr = schedule.at(step);
+    const double lr = lr_scale * schedule.at(step);
     store.zero_gradients();
     const Matrix& x = next_batch(step);
     const double local_loss = objective->sum_and_backward(x, grad_scale);
-    if (step + 1 == inject_nan_at && comm.is_root())
+    if (step + 1 == inject_nan_at && comm.is_root() && !nan_injected) {
       Kokkos::deep_copy(Kokkos::subview(store.gradients(), std::make_pair(0, 1)), std::nan(""));
+      nan_injected = true;  // a transient fault: a rollback replays the step cleanly
+    }
     comm.allreduce_sum(store.gradients());  // the one gradient all-reduce of the step
     const double loss = comm.allreduce_sum(local_loss) / double(global_batch);
     const double grad_norm = clip_by_global_norm(store.gradients(), clip);
@@ -342,7 +352,20 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
         if ((step + 1) % checkpoint_every == 0 || step + 1 == total_steps) commit(step + 1);
         continue;
       }
-      throw NumericalError(what + (on_non_finite == "skip" ? " after " + std::to_string(max_skipped) + " skipped steps in a row" : "") +
+      if (on_non_finite == "rollback" && rollbacks < max_skipped) {
+        // Back to the last good checkpoint (rank 0 wrote it; every rank reads it), at a lower learning rate.
+        ++rollbacks;
+        pending.clear();  // rows after the checkpoint are recomputed
+        if (resuming) pending.spec = spec.dump(2);
+        restore(RunFile::read_checkpoint(path));
+        lr_scale *= rollback_factor;
+        progress.warn(what + "; rolled back to the checkpoint at step " + std::to_string(step) +
+                      " with the learning rate scaled by " + std::to_string(lr_scale));
+        --step;  // the loop's ++step resumes at the checkpoint's step
+        continue;
+      }
+      throw NumericalError(what + (on_non_finite == "skip" ? " after " + std::to_string(max_skipped) + " skipped steps in a row"
+                                                          : on_non_finite == "rollback" ? " after " + std::to_string(max_skipped) + " rollbacks" : "") +
                            "; stopped without writing a checkpoint, the last good one stays in " + path +
                            " (try a lower optimizer.lr, optimizer.clip_grad_norm or model.scale_bound)");
     }

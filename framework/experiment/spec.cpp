@@ -179,9 +179,12 @@ Schema training_schema() {
       field("eval_every", s::integer(0), 500, "steps between test evaluations (0: only at the end)"),
       field("checkpoint_every", s::integer(1), 500, "steps between checkpoints (each swapped in atomically)"),
       field("eval_batch_size", s::integer(1), 4096, "rows per evaluation pass"),
-      field("on_non_finite", s::string({"stop", "skip"}), "stop",
-            "a non-finite loss or gradient: stop (exit 6, last good checkpoint kept) or skip the step"),
-      field("max_skipped_steps", s::integer(1), 10, "skip: stop after this many non-finite steps in a row"),
+      field("on_non_finite", s::string({"stop", "skip", "rollback"}), "stop",
+            "a non-finite loss or gradient: stop (exit 6, last good checkpoint kept), skip the step, or roll back "
+            "to the last checkpoint with a lower learning rate"),
+      field("max_skipped_steps", s::integer(1), 10,
+            "skip: stop after this many non-finite steps in a row; rollback: after this many rollbacks"),
+      field("rollback_lr_factor", s::number(0, 1, true, true), 0.5, "rollback: the learning rate is multiplied by this"),
   });
 }
 

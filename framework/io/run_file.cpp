@@ -128,6 +128,7 @@ void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
   file.set_attribute(next, "window_loss", c.window_loss);
   file.set_attribute(next, "window_steps", c.window_steps);
   file.set_attribute(next, "skipped_steps", c.skipped_steps);
+  file.set_attribute(next, "lr_scale", c.lr_scale);
   file.remove("/checkpoint");
   file.move(next, "/checkpoint");
 }
@@ -268,6 +269,7 @@ Checkpoint RunFile::read_checkpoint(const std::string& path) {
   c.window_loss = file.double_attribute("/checkpoint", "window_loss");
   c.window_steps = file.int_attribute("/checkpoint", "window_steps");
   c.skipped_steps = file.int_attribute("/checkpoint", "skipped_steps");
+  c.lr_scale = file.double_attribute("/checkpoint", "lr_scale");
   return c;
 }
 

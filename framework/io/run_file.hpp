@@ -60,6 +60,7 @@ struct Checkpoint {
   double window_loss = 0;
   std::int64_t window_steps = 0;
   std::int64_t skipped_steps = 0;
+  double lr_scale = 1;  // product of the rollback factors applied so far
 };
 
 // What a new run file starts with.

@@ -184,6 +184,16 @@ TRACTABLE_FAULT_NAN_STEP=5 expect 0 "step 5: non-finite gradient in parameter 'f
 import h5py, sys; sys.exit(0 if h5py.File("skip.h5")["metrics/skipped_steps"][-1] == 1 else 1)' \
   || fail "the skipped step is not counted in /metrics/skipped_steps"
 TRACTABLE_FAULT_NAN_STEP=5 expect 6 "step 5: non-finite gradient" -- "$BIN" run "$QS" "${SMALL[@]}" --out stop.h5
+TRACTABLE_FAULT_NAN_STEP=5 expect 0 "rolled back to the checkpoint at step 0 with the learning rate scaled by 0.5" -- \
+  "$MPIEXEC" -n 2 --oversubscribe -x TRACTABLE_FAULT_NAN_STEP "$BIN" run "$QS" "${SMALL[@]}" \
+  --set training.on_non_finite=rollback --set training.log_every=10 --out rollback.h5
+/usr/bin/python3 -c '
+import h5py, sys
+f = h5py.File("rollback.h5")
+lr, scale = f["metrics/lr"][0], f["checkpoint"].attrs["lr_scale"]
+# quickstart: lr 2e-3 with a 100-step linear warm-up, so step 10 runs at 2e-4, halved by the rollback
+sys.exit(0 if abs(lr - 1e-4) < 1e-9 and scale == 0.5 and list(f["metrics/step"]) == [10, 20, 30, 40] else "lr %g scale %g" % (lr, scale))' \
+  || fail "the rollback did not lower the learning rate or lost rows"
 
 # the JSON Schema printed is valid JSON
 "$BIN" schema > schema.json && /usr/bin/python3 -c 'import json,sys; json.load(open("schema.json"))' \
