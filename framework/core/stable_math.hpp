@@ -15,3 +15,17 @@ KOKKOS_INLINE_FUNCTION Real stable_sigmoid(Real x) {
 }
 
 }  // namespace tractable
+
+namespace tractable {
+
+// log Σ_k exp(v(k)) over k < n, shifted by the maximum so nothing overflows.
+template <class Values>
+KOKKOS_INLINE_FUNCTION Real log_sum_exp(const Values& v, std::size_t n) {
+  Real m = v(0);
+  for (std::size_t k = 1; k < n; ++k) m = v(k) > m ? v(k) : m;
+  Real s = 0;
+  for (std::size_t k = 0; k < n; ++k) s += kmath::exp(v(k) - m);
+  return m + kmath::log(s);
+}
+
+}  // namespace tractable

@@ -1,4 +1,5 @@
 #include "dist/gaussian_mixture.hpp"
+#include "core/stable_math.hpp"
 
 #include "core/error.hpp"
 
@@ -149,11 +150,7 @@ void GaussianMixture::log_density(const Matrix& x, const Vector& out) const {
   const std::size_t k_count = components();
   Kokkos::parallel_for(
       "tractable::GaussianMixture::log_density", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
-        Real m = r(i, 0);
-        for (std::size_t k = 1; k < k_count; ++k) m = r(i, k) > m ? r(i, k) : m;
-        Real s = 0;
-        for (std::size_t k = 0; k < k_count; ++k) s += kmath::exp(r(i, k) - m);
-        out(i) = m + kmath::log(s);
+        out(i) = log_sum_exp([&](std::size_t k) { return r(i, k); }, k_count);
       });
 }
 
@@ -168,13 +165,10 @@ void GaussianMixture::log_density_gradient(const Matrix& x, const Matrix& grad) 
   // ∇ log p = Σ_k resp_k(x) · (−P_k (x − μ_k))
   Kokkos::parallel_for(
       "tractable::GaussianMixture::log_density_gradient", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
-        Real m = r(i, 0);
-        for (std::size_t k = 1; k < k_count; ++k) m = r(i, k) > m ? r(i, k) : m;
-        Real s = 0;
-        for (std::size_t k = 0; k < k_count; ++k) s += kmath::exp(r(i, k) - m);
+        const Real log_norm = log_sum_exp([&](std::size_t k) { return r(i, k); }, k_count);
         for (std::size_t a = 0; a < dim; ++a) grad(i, a) = 0;
         for (std::size_t k = 0; k < k_count; ++k) {
-          const Real resp = kmath::exp(r(i, k) - m) / s;
+          const Real resp = kmath::exp(r(i, k) - log_norm);
           for (std::size_t a = 0; a < dim; ++a) {
             Real row = 0;
             for (std::size_t b = 0; b < dim; ++b) row += precisions(k, a, b) * (x(i, b) - means(k, b));

@@ -1,4 +1,5 @@
 #include "dist/gaussian_mixture_base.hpp"
+#include "core/stable_math.hpp"
 
 #include "core/error.hpp"
 
@@ -32,12 +33,7 @@ void GaussianMixtureBase::responsibilities(const Matrix& z) {
   const Real half_log_2pi = Real(0.5 * std::log(2 * M_PI));
   Kokkos::parallel_for(
       "tractable::GaussianMixtureBase::log_joint", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real lmax = logits(0);
-        for (std::size_t k = 1; k < kc; ++k) lmax = logits(k) > lmax ? logits(k) : lmax;
-        Real lsum = 0;
-        for (std::size_t k = 0; k < kc; ++k) lsum += kmath::exp(logits(k) - lmax);
-        const Real log_z_logits = lmax + kmath::log(lsum);
-        Real m = -Kokkos::Experimental::infinity<Real>::value;
+        const Real log_z_logits = log_sum_exp(logits, kc);
         for (std::size_t k = 0; k < kc; ++k) {
           Real v = logits(k) - log_z_logits;
           for (std::size_t j = 0; j < d; ++j) {
@@ -45,11 +41,8 @@ void GaussianMixtureBase::responsibilities(const Matrix& z) {
             v += -Real(0.5) * e * e - s(k, j) - half_log_2pi;
           }
           lj(i, k) = v;
-          m = v > m ? v : m;
         }
-        Real total = 0;
-        for (std::size_t k = 0; k < kc; ++k) total += kmath::exp(lj(i, k) - m);
-        ln(i) = m + kmath::log(total);
+        ln(i) = log_sum_exp([&](std::size_t k) { return lj(i, k); }, kc);
       });
 }
 
@@ -96,11 +89,7 @@ void GaussianMixtureBase::log_prob_backward(const Matrix& z, const Vector& dlogp
   // Logits: ∂ log p/∂ logit_k = r_k − π_k.
   Kokkos::parallel_for(
       "tractable::GaussianMixtureBase::logit_gradients", RangePolicy(0, kc), KOKKOS_LAMBDA(const std::size_t k) {
-        Real lmax = logits(0);
-        for (std::size_t c = 1; c < kc; ++c) lmax = logits(c) > lmax ? logits(c) : lmax;
-        Real lsum = 0;
-        for (std::size_t c = 0; c < kc; ++c) lsum += kmath::exp(logits(c) - lmax);
-        const Real pi = kmath::exp(logits(k) - lmax) / lsum;
+        const Real pi = kmath::exp(logits(k) - log_sum_exp(logits, kc));
         Real g = 0;
         for (std::size_t i = 0; i < batch; ++i) g += dlogp(i) * (kmath::exp(lj(i, k) - ln(i)) - pi);
         glogits(k) += g;
@@ -115,15 +104,12 @@ void GaussianMixtureBase::sample(RandomStream& stream, const Matrix& z) {
   const Matrix mu = store_.matrix(means_), s = store_.matrix(log_scales_), noise = noise_;
   Kokkos::parallel_for(
       "tractable::GaussianMixtureBase::sample", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real lmax = logits(0);
-        for (std::size_t c = 1; c < kc; ++c) lmax = logits(c) > lmax ? logits(c) : lmax;
-        Real lsum = 0;
-        for (std::size_t c = 0; c < kc; ++c) lsum += kmath::exp(logits(c) - lmax);
+        const Real log_z_logits = log_sum_exp(logits, kc);
         const Real u = Real(0.5) * kmath::erfc(-noise(i, d) / kmath::sqrt(Real(2)));
         std::size_t k = kc - 1;
         Real cumulative = 0;
         for (std::size_t c = 0; c < kc; ++c) {
-          cumulative += kmath::exp(logits(c) - lmax) / lsum;
+          cumulative += kmath::exp(logits(c) - log_z_logits);
           if (u < cumulative) {
             k = c;
             break;

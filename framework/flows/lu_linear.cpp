@@ -1,4 +1,5 @@
 #include "flows/lu_linear.hpp"
+#include "core/column_sums.hpp"
 
 #include "core/error.hpp"
 #include "core/random.hpp"
@@ -134,13 +135,7 @@ const Matrix& LuLinear::forward_backward(const Matrix& dy, const Vector& dlogdet
   KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(0), scratch_);  // dW = dyᵀ x
   backpropagate_weight(scratch_);
   add_log_diag_gradient(dlogdet, Real(1));
-  const Vector db = store_.gradient_vector(bias_);
-  Kokkos::parallel_for(
-      "tractable::LuLinear::bias_gradient", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-        Real sum = 0;
-        for (std::size_t i = 0; i < batch; ++i) sum += dy(i, j);
-        db(j) += sum;
-      });
+  accumulate_column_sums(dy, store_.gradient_vector(bias_));
   KokkosBlas::gemm("N", "N", Real(1), dy, W_, Real(0), input_gradient_);
   return input_gradient_;
 }
@@ -176,14 +171,7 @@ const Matrix& LuLinear::inverse_backward(const Matrix& dx, const Vector& dlogdet
   backpropagate_weight(scratch_);
   add_log_diag_gradient(dlogdet, Real(-1));
   KokkosBlas::gemm("N", "N", Real(1), dx, V_, Real(0), input_gradient_);  // dy = dx V
-  const Vector db = store_.gradient_vector(bias_);
-  const Matrix dy = input_gradient_;
-  Kokkos::parallel_for(
-      "tractable::LuLinear::inverse_bias_gradient", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-        Real sum = 0;
-        for (std::size_t i = 0; i < batch; ++i) sum += dy(i, j);
-        db(j) -= sum;
-      });
+  accumulate_column_sums(input_gradient_, store_.gradient_vector(bias_), Real(-1));  // b enters as y − b
   return input_gradient_;
 }
 

@@ -1,4 +1,5 @@
 #include "nn/linear.hpp"
+#include "core/column_sums.hpp"
 
 #include "core/error.hpp"
 
@@ -72,13 +73,7 @@ const Matrix& Linear::backward(const Matrix& dy) {
   } else {
     KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
   }
-  const Vector db = store_.gradient_vector(bias_);
-  Kokkos::parallel_for(
-      "tractable::Linear::backward_bias", RangePolicy(0, out_), KOKKOS_LAMBDA(const std::size_t j) {
-        Real sum = 0;
-        for (std::size_t i = 0; i < batch; ++i) sum += dy(i, j);
-        db(j) += sum;
-      });
+  accumulate_column_sums(dy, store_.gradient_vector(bias_));
   KokkosBlas::gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
   return input_gradient_;
 }

@@ -1,0 +1,18 @@
+#include "core/column_sums.hpp"
+
+#include "core/error.hpp"
+
+namespace tractable {
+
+void accumulate_column_sums(const Matrix& m, const Vector& out, Real sign) {
+  require(m.extent(1) == out.extent(0), "accumulate_column_sums: shape mismatch");
+  const std::size_t rows = m.extent(0);
+  Kokkos::parallel_for(
+      "tractable::accumulate_column_sums", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t j) {
+        Real sum = 0;
+        for (std::size_t i = 0; i < rows; ++i) sum += m(i, j);
+        out(j) += sign * sum;
+      });
+}
+
+}  // namespace tractable
