@@ -9,7 +9,7 @@ PACKAGES=(
   libopenblas-dev                                         # the BLAS behind KokkosBlas::gemm
   libopenmpi-dev openmpi-bin                              # MPI
   libhdf5-openmpi-dev hdf5-tools                          # parallel HDF5, h5dump
-  nlohmann-json3-dev libboost-program-options-dev catch2
+  nlohmann-json3-dev libboost-program-options-dev catch2 zlib1g-dev
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-pytest
 )
 

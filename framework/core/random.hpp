@@ -11,7 +11,7 @@
 namespace tractable {
 
 // The purposes a run draws random numbers for; each gets its own stream.
-enum class Stream : std::uint64_t { init = 1, data = 2, sample = 3, noise = 4, eval = 5 };
+enum class Stream : std::uint64_t { init = 1, data = 2, sample = 3, noise = 4, eval = 5, binarize = 6 };
 
 KOKKOS_INLINE_FUNCTION std::uint64_t mix64(std::uint64_t z) {
   // SplitMix64 finaliser (Steele, Lea, Flood 2014): a bijective avalanche mix.
@@ -56,6 +56,7 @@ class RandomStream {
   std::uint64_t below(std::uint64_t n) { return static_cast<std::uint64_t>(uniform() * static_cast<double>(n)) % n; }
 
   std::uint64_t counter() const { return counter_; }
+  std::uint64_t key() const { return key_; }  // for kernels drawing with uniform_at/normal_at
   void set_counter(std::uint64_t c) { counter_ = c; }
 
  private:

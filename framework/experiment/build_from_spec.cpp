@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "data/file_loaders.hpp"
+#include "data/mnist.hpp"
 #include "data/toy_2d.hpp"
 #include "dist/energy_2d.hpp"
 #include "dist/gaussian_mixture.hpp"
@@ -17,6 +18,7 @@
 #include "flows/radial.hpp"
 #include "flows/spline_autoregressive.hpp"
 #include "flows/spline_coupling.hpp"
+#include "objectives/importance_weighted_bound.hpp"
 #include "objectives/negative_log_likelihood.hpp"
 #include "objectives/reverse_kl.hpp"
 #include "optim/adam.hpp"
@@ -25,6 +27,45 @@
 namespace tractable {
 
 using nlohmann::json;
+
+namespace {
+// MNIST-like images (data.source mnist or idx), binarised as data.binarize asks.
+Dataset load_image_dataset(const json& data) {
+  const std::string source = data.at("source"), binarize = data.at("binarize");
+  const std::uint64_t seed = data.at("seed").get<std::uint64_t>();
+  Dataset d;
+  if (source == "mnist") {
+    const std::string path = data.at("path");
+    d.origin = "mnist:" + path;
+    d.train = read_mnist_hdf5(path, "train").images;
+    if (data.at("train_split") == "train+validation") {
+      const HostMatrix validation = read_mnist_hdf5(path, "validation").images;
+      HostMatrix both("tractable::mnist_train_validation", d.train.extent(0) + validation.extent(0), d.train.extent(1));
+      const std::size_t n = d.train.extent(0);
+      Kokkos::deep_copy(Kokkos::subview(both, std::make_pair(std::size_t(0), n), Kokkos::ALL()), d.train);
+      Kokkos::deep_copy(Kokkos::subview(both, std::make_pair(n, both.extent(0)), Kokkos::ALL()), validation);
+      d.train = both;
+    }
+    d.test = read_mnist_hdf5(path, "test").images;
+  } else {
+    const std::string train_path = data.at("train_images");
+    if (data.contains("test_images")) {
+      d.origin = "idx:" + train_path;
+      d.train = read_idx_images(train_path).images;
+      d.test = read_idx_images(data.at("test_images").get<std::string>()).images;
+      if (d.test.extent(1) != d.train.extent(1))
+        throw DataError(data.at("test_images").get<std::string>() + ": images of " + std::to_string(d.test.extent(1)) +
+                        " pixels, but the training images have " + std::to_string(d.train.extent(1)));
+    } else {
+      d = split_train_test(read_idx_images(train_path).images, data.at("test_fraction"), seed, "idx:" + train_path);
+    }
+  }
+  // Dynamic binarisation redraws training pixels at every use (in the run loop); test rows are binarised once.
+  if (binarize == "static") binarize_static(d.train, seed, 1);
+  if (binarize != "none") binarize_static(d.test, seed, 2);
+  return d;
+}
+}  // namespace
 
 Dataset load_dataset(const json& data) {
   const std::string source = data.at("source");
@@ -42,6 +83,7 @@ Dataset load_dataset(const json& data) {
     Kokkos::deep_copy(d.test, Kokkos::subview(all, std::make_pair(n_train, n_train + n_test), Kokkos::ALL()));
     return d;
   }
+  if (source == "mnist" || source == "idx") return load_image_dataset(data);
   const std::string path = data.at("path");
   const double test_fraction = data.at("test_fraction");
   if (source == "csv") return split_train_test(load_csv(path), test_fraction, seed, "csv:" + path);
@@ -186,6 +228,36 @@ std::unique_ptr<Objective> build_objective(const json& objective, Flow& flow, co
     return std::make_unique<ReverseKl>(flow, *target);
   }
   throw SpecError("objective.type: unknown objective '" + type + "'");
+}
+
+std::unique_ptr<VariationalAutoencoder> build_vae(const json& model, std::size_t dim, ParameterStore& store) {
+  VaeShape shape;
+  shape.data_dim = dim;
+  shape.latent = model.at("latent");
+  shape.hidden = model.at("hidden");
+  shape.depth = model.at("depth");
+  shape.activation = parse_activation(model.at("activation"));
+  const json& decoder = model.at("decoder");
+  if (decoder.at("type") == "gaussian") {
+    shape.decoder = VaeShape::Decoder::gaussian;
+    shape.learned_variance = decoder.at("variance") == "learned";
+    shape.fixed_variance = decoder.at("fixed_variance");
+  }
+  return std::make_unique<VariationalAutoencoder>(store, shape);
+}
+
+std::unique_ptr<Objective> build_vae_objective(const json& objective, VariationalAutoencoder& vae, std::uint64_t seed,
+                                               std::size_t global_batch) {
+  BoundOptions options;
+  options.samples = objective.at("samples");
+  if (objective.at("type") == "iwae") {
+    options.kind = BoundOptions::Kind::iwae;
+  } else {
+    options.beta = objective.at("beta");
+    options.analytic_kl = objective.at("kl") == "analytic";
+    options.kl_warmup_steps = objective.at("kl_warmup_steps");
+  }
+  return std::make_unique<ImportanceWeightedBound>(vae, options, RandomStream(seed, 0, Stream::noise), global_batch);
 }
 
 std::unique_ptr<Target> build_target(const json& t) {

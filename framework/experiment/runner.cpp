@@ -4,9 +4,11 @@
 #include "data/sharded_batcher.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/evaluation.hpp"
-#include "experiment/flow_session.hpp"
+#include "experiment/model_session.hpp"
 #include "experiment/progress.hpp"
 #include "experiment/provenance.hpp"
+#include "experiment/vae_evaluation.hpp"
+#include "data/mnist.hpp"
 #include "experiment/spec.hpp"
 #include "io/run_file.hpp"
 #include "optim/gradient_clipping.hpp"
@@ -132,6 +134,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   Progress progress(training.at("steps"), comm.is_root() && !options.quiet, comm.is_root());
   const json& objective_spec = spec.at("objective");
   const bool variational = objective_spec.at("type") == "reverse_kl";
+  const bool is_vae = spec.at("model").at("type") == "vae";
 
   // What the flow models: data (nll) or an unnormalised target (reverse_kl).
   Dataset data;
@@ -149,12 +152,17 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     check_finite(data.test, data.origin + " (test split)");
     dim = data.dim();
   }
-  if (dim < 2)
+  if (is_vae && spec.at("model").at("decoder").at("type") == "bernoulli") {
+    check_unit_interval(data.train, data.origin + " (train split)");
+    check_unit_interval(data.test, data.origin + " (test split)");
+  }
+  if (!is_vae && dim < 2)
     throw DataError(data.origin + ": has " + std::to_string(dim) +
                     " column(s); a coupling flow needs data with at least 2 dimensions");
-  auto session = build_flow_session(spec, dim, comm);
+  auto session = build_model_session(spec, dim, comm);
   ParameterStore& store = session->store;
-  Flow& flow = *session->flow;
+  Flow* flow = session->flow.get();  // exactly one of flow and vae
+  VariationalAutoencoder* vae = session->vae.get();
   comm.broadcast(store.values());  // rank 0's initialisation is everyone's
 
   const std::int64_t total_steps = training.at("steps");
@@ -169,7 +177,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
 
   auto optimizer = build_optimizer(spec.at("optimizer"), store.size());
   const auto schedule = build_schedule(spec.at("optimizer"), total_steps);
-  auto objective = build_objective(objective_spec, flow, target.get());
+  auto objective = vae ? build_vae_objective(objective_spec, *vae, seed, global_batch)
+                       : build_objective(objective_spec, *flow, target.get());
   RandomStream sample_stream(seed, 0, Stream::sample);
 
   // Each step's rows: shards of a data batch, or of the step's base noise,
@@ -179,7 +188,16 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   const RandomStream noise_stream(seed, 0, Stream::noise);
   const auto [noise_begin, noise_end] = comm.shard(global_batch);
   Matrix noise("tractable::run::base_noise", noise_end - noise_begin, dim);
+  // Dynamic binarisation: fresh Bernoulli draws keyed on (step, global row), so every rank count draws alike.
+  const bool binarize_each_step = !variational && spec.at("data").contains("binarize") &&
+                                  spec.at("data").at("binarize") == "dynamic";
+  const RandomStream binarize_stream(seed, 0, Stream::binarize);
+  Matrix binarized;
   auto next_batch = [&](std::int64_t at_step) -> const Matrix& {
+    if (batcher && binarize_each_step) {
+      binarize_at(batcher->next(), binarized, binarize_stream, (std::uint64_t(at_step) * global_batch + noise_begin) * dim);
+      return binarized;
+    }
     if (batcher) return batcher->next();
     noise_stream.fill_normal_at(noise, (std::uint64_t(at_step) * global_batch + noise_begin) * dim);
     return noise;
@@ -241,7 +259,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   } else if (batcher) {
     // Data-dependent initialisation (ActNorm) from the first global batch; the
     // batcher is rewound so training still starts with that batch.
-    flow.initialize_from_data(batcher->next(), comm);
+    if (flow) flow->initialize_from_data(batcher->next(), comm);
     batcher->set_position(0, 0);
   }
   if (!resuming && comm.is_root()) {
@@ -264,7 +282,52 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   PendingResults pending;
   if (resuming) pending.spec = spec.dump(2);  // records an extended training.steps
   std::map<std::string, double> last_eval;
+  auto evaluate_vae_run = [&](std::int64_t at_step, bool final_pass) {
+    // Every evaluation: the ELBO and the training bound L_k on the test split. At the end: log p(x) with
+    // K importance samples, the bounds L_k, active units, reconstructions and the amortisation gap.
+    const RandomStream eval_stream(seed, 0, Stream::eval);
+    const std::size_t k = objective_spec.at("samples");
+    const std::size_t eval_points = objective_spec.at("eval_test_points");
+    const HostMatrix test = eval_points > 0 ? gather_rows(data.test, eval_points) : data.test;
+    const auto quick = evaluate_vae(*vae, test, k, {1, k}, eval_stream, eval_batch, comm);
+    last_eval = {{"test_elbo", quick.elbo}, {"test_bound", quick.bounds.at(k)}};
+    if (final_pass) {
+      std::vector<std::size_t> ks;
+      for (const auto& v : objective_spec.at("eval_bounds")) ks.push_back(v.get<std::size_t>());
+      const std::size_t K = objective_spec.at("eval_importance_samples");
+      const auto full = evaluate_vae(*vae, test, K, ks, eval_stream, eval_batch, comm);
+      last_eval["test_nll"] = full.nll;
+      last_eval["test_bits_per_dim"] = full.bits_per_dim;
+      last_eval["active_units"] = double(full.active_units);
+      for (const auto& [bk, value] : full.bounds) last_eval["test_bound_k" + std::to_string(bk)] = value;
+      pending.arrays.push_back(NamedArray{"/eval/posterior_mean_variance", full.posterior_mean_variance,
+                                          {full.posterior_mean_variance.size()}, {{"threshold", 1e-2}}});
+      const std::size_t gap_points = objective_spec.at("amortization_gap_points");
+      if (gap_points > 0) {
+        const RandomStream gap_stream(seed, 1, Stream::eval);
+        const auto gap = measure_amortization_gap(*vae, test, gap_points, objective_spec.at("amortization_gap_steps"),
+                                                  objective_spec.at("amortization_gap_lr"), 10, 1000, gap_stream, comm);
+        last_eval["amortized_elbo"] = gap.encoder_elbo;
+        last_eval["optimized_elbo"] = gap.optimized_elbo;
+        last_eval["amortization_gap"] = gap.gap();
+      }
+      if (comm.is_root()) {
+        const HostMatrix inputs = gather_rows(data.test, std::min<std::size_t>(n_samples, 64));
+        const HostMatrix reconstructions = vae_reconstructions(*vae, inputs);
+        auto flat = [](const HostMatrix& m) {
+          return std::vector<double>(m.data(), m.data() + m.extent(0) * m.extent(1));
+        };
+        pending.arrays.push_back(NamedArray{"/eval/reconstruction_inputs", flat(inputs), {inputs.extent(0), inputs.extent(1)}, {}});
+        pending.arrays.push_back(
+            NamedArray{"/eval/reconstructions", flat(reconstructions), {reconstructions.extent(0), reconstructions.extent(1)}, {}});
+      }
+    }
+    pending.eval.add(at_step, last_eval);
+    if (comm.is_root() && n_samples > 0) pending.samples.emplace_back(at_step, vae_samples(*vae, sample_stream, n_samples));
+  };
   auto evaluate = [&](std::int64_t at_step, bool final_pass) {
+    if (vae) return evaluate_vae_run(at_step, final_pass);
+    Flow& flow = *session->flow;
     flow.set_training(false);  // running statistics (BatchNorm) while evaluating and sampling
     if (variational) {
       const RandomStream eval_stream(seed, 0, Stream::eval);  // the same block of noise at every evaluation
@@ -332,6 +395,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     const double lr = lr_scale * schedule.at(step);
     store.zero_gradients();
     const Matrix& x = next_batch(step);
+    objective->set_position(step, noise_begin);
     const double local_loss = objective->sum_and_backward(x, grad_scale);
     if (step + 1 == inject_nan_at && comm.is_root() && !nan_injected) {
       Kokkos::deep_copy(Kokkos::subview(store.gradients(), std::make_pair(0, 1)), std::nan(""));

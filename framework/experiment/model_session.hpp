@@ -1,0 +1,38 @@
+#pragma once
+// A model and its parameter store built from a resolved spec, optionally with
+// the parameters of a run file's checkpoint: what `run`, `eval`, `sample` and
+// `info` share. Exactly one of `flow` and `vae` is set (spec model.type).
+#include "core/parameter_store.hpp"
+#include "io/run_file.hpp"
+#include "models/flow.hpp"
+#include "models/vae.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+namespace tractable {
+
+struct ModelSession {
+  nlohmann::json spec;
+  std::size_t dim = 0;
+  ParameterStore store;
+  std::unique_ptr<Flow> flow;
+  std::unique_ptr<VariationalAutoencoder> vae;
+};
+
+// Builds, allocates and initialises (seeded by training.seed).
+std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, std::size_t dim,
+                                                  const Communicator& comm = single_rank());
+
+// Copies checkpoint parameters in after checking the name/offset/shape table
+// matches the model the spec builds.
+void restore_parameters(ParameterStore& store, const Checkpoint& checkpoint, const std::string& where);
+
+// Spec + checkpoint of a run file -> a ready model, in evaluation mode.
+std::unique_ptr<ModelSession> load_model_session(const std::string& run_path);
+
+// The flow of a session, or a usage error naming `command` when the run trained a VAE.
+Flow& require_flow(ModelSession& session, const std::string& command);
+
+}  // namespace tractable

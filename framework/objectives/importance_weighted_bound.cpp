@@ -1,0 +1,107 @@
+#include "objectives/importance_weighted_bound.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tractable {
+
+ImportanceWeightedBound::ImportanceWeightedBound(VariationalAutoencoder& vae, const BoundOptions& options,
+                                                 const RandomStream& noise, std::size_t global_batch)
+    : vae_(vae), options_(options), noise_(noise), global_batch_(global_batch) {}
+
+void ImportanceWeightedBound::set_position(std::int64_t step, std::size_t first_global_row) {
+  step_ = step;
+  first_row_ = first_global_row;
+}
+
+double ImportanceWeightedBound::current_beta() const {
+  if (options_.kl_warmup_steps <= 0) return options_.beta;
+  return options_.beta * std::min(1.0, double(step_) / double(options_.kl_warmup_steps));
+}
+
+double ImportanceWeightedBound::sum(const Matrix& batch) { return evaluate(batch, 0, false); }
+
+double ImportanceWeightedBound::sum_and_backward(const Matrix& batch, Real scale) { return evaluate(batch, scale, true); }
+
+double ImportanceWeightedBound::evaluate(const Matrix& x, Real scale, bool backward) {
+  const std::size_t batch = x.extent(0), k = options_.samples, latent = vae_.latent();
+  ensure_shape(eps_, batch * k, latent, "tractable::ImportanceWeightedBound::eps");
+  noise_.fill_normal_at(eps_, (std::uint64_t(step_) * global_batch_ + first_row_) * k * latent);
+  const Matrix posterior = vae_.encode(x);  // [B, 2L]
+  const Matrix terms = vae_.log_weight_terms(x, posterior, eps_, k);  // [B·k, 3]
+  ensure_shape(d_terms_, batch * k, 3, "tractable::ImportanceWeightedBound::d_terms");
+  ensure_shape(losses_, batch, "tractable::ImportanceWeightedBound::losses");
+  const Matrix d_terms = d_terms_;
+  const Vector losses = losses_;
+  const bool iwae = options_.kind == BoundOptions::Kind::iwae, analytic = !iwae && options_.analytic_kl;
+  const Real beta = Real(current_beta()), log_k = Real(std::log(double(k)));
+  Kokkos::parallel_for(
+      "tractable::ImportanceWeightedBound::bound", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t b) {
+        if (iwae) {
+          // L_k = m + log Σ_j exp(log w_j − m) − log k, m = max_j log w_j
+          Real m = terms(b * k, 0) + terms(b * k, 1) - terms(b * k, 2);
+          for (std::size_t j = 1; j < k; ++j) {
+            const std::size_t r = b * k + j;
+            const Real lw = terms(r, 0) + terms(r, 1) - terms(r, 2);
+            m = lw > m ? lw : m;
+          }
+          Real total = 0;
+          for (std::size_t j = 0; j < k; ++j) {
+            const std::size_t r = b * k + j;
+            total += kmath::exp(terms(r, 0) + terms(r, 1) - terms(r, 2) - m);
+          }
+          losses(b) = -(m + kmath::log(total) - log_k);
+          for (std::size_t j = 0; j < k; ++j) {  // d(−scale·L_k)/d log w_j = −scale · w̃_j
+            const std::size_t r = b * k + j;
+            const Real g = -scale * kmath::exp(terms(r, 0) + terms(r, 1) - terms(r, 2) - m) / total;
+            d_terms(r, 0) = g;
+            d_terms(r, 1) = g;
+            d_terms(r, 2) = -g;
+          }
+        } else {
+          Real bound = 0;
+          for (std::size_t j = 0; j < k; ++j) {
+            const std::size_t r = b * k + j;
+            bound += terms(r, 0) + (analytic ? Real(0) : beta * (terms(r, 1) - terms(r, 2)));
+            const Real g = -scale / Real(k);
+            d_terms(r, 0) = g;
+            d_terms(r, 1) = analytic ? Real(0) : beta * g;
+            d_terms(r, 2) = analytic ? Real(0) : -beta * g;
+          }
+          losses(b) = -bound / Real(k);
+        }
+      });
+  if (analytic) {
+    // KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ_l (μ² + σ² − 1 − log σ²), added to the loss with weight β.
+    Kokkos::parallel_for(
+        "tractable::ImportanceWeightedBound::analytic_kl", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t b) {
+          Real kl = 0;
+          for (std::size_t l = 0; l < latent; ++l) {
+            const Real mean = posterior(b, l), log_var = posterior(b, latent + l);
+            kl += Real(0.5) * (mean * mean + kmath::exp(log_var) - Real(1) - log_var);
+          }
+          losses(b) += beta * kl;
+        });
+  }
+  double total = 0;
+  Kokkos::parallel_reduce(
+      "tractable::ImportanceWeightedBound::sum", RangePolicy(0, batch),
+      KOKKOS_LAMBDA(const std::size_t b, double& acc) { acc += double(losses(b)); }, total);
+  if (!backward) return total;
+
+  const Matrix d_posterior = vae_.log_weight_terms_backward(d_terms_);  // [B, 2L]
+  if (analytic) {
+    Kokkos::parallel_for(
+        "tractable::ImportanceWeightedBound::analytic_kl_backward", RangePolicy(0, batch * latent),
+        KOKKOS_LAMBDA(const std::size_t i) {
+          const std::size_t b = i / latent, l = i % latent;
+          // d(scale · β · KL)/dμ = scale·β·μ;  d/d log σ² = scale·β·½(σ² − 1)
+          d_posterior(b, l) += scale * beta * posterior(b, l);
+          d_posterior(b, latent + l) += scale * beta * Real(0.5) * (kmath::exp(posterior(b, latent + l)) - Real(1));
+        });
+  }
+  vae_.encode_backward(d_posterior);
+  return total;
+}
+
+}  // namespace tractable
