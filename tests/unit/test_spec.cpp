@@ -109,7 +109,10 @@ TEST_CASE("spec: the committed JSON Schema is the validator's own", "[spec]") {
 TEST_CASE("spec: every shipped experiment validates", "[spec]") {
   std::size_t count = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(TRACTABLE_SOURCE_DIR) + "/experiments")) {
-    if (entry.path().extension() != ".json" || entry.path().filename() == "spec.schema.json") continue;
+    // published.json files hold a paper's numbers beside its specs, not a spec.
+    if (entry.path().extension() != ".json" || entry.path().filename() == "spec.schema.json" ||
+        entry.path().filename() == "published.json")
+      continue;
     INFO(entry.path().string());
     CHECK_NOTHROW(resolve_spec(entry.path().string(), {}));
     ++count;
