@@ -25,7 +25,20 @@ def main(argv=None) -> int:
     c.add_argument("--steps", type=int, help="training steps per run (default: the spec's)")
     c.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                    help="the tractable binary")
+    w = sub.add_parser("iwae", help="Table 1 of Burda et al. 2016 (IWAE) side by side: VAE k=1,5,50, IWAE k=5,50")
+    w.add_argument("--out", default="runs/papers/iwae", help="directory for the run files, grids and table.md")
+    w.add_argument("--steps", type=int, help="training steps per run (default: the specs', 16000 = 40 epochs)")
+    w.add_argument("-j", "--jobs", type=int, default=1, help="runs at a time (one core each)")
+    w.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override for every run's spec")
+    w.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
+                   help="the tractable binary")
     args = parser.parse_args(argv)
+    if args.command == "iwae":
+        from .iwae import report as iwae_report
+        _, _, markdown = iwae_report(args.bin, args.out, args.steps, args.jobs, overrides=args.set)
+        print(markdown)
+        print(f"written: {Path(args.out) / 'table.md'} and <run>_plots/ grids")
+        return 0
     if args.command == "claim":
         import json
         from .claims import CLAIM_FUNCTIONS

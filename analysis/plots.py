@@ -1,5 +1,6 @@
-"""PNG plots of one run: learning curves, and for 2D data the learned density
-beside the data and the model's samples."""
+"""PNG plots of one run: learning curves; for 2D data the learned density
+beside the data and the model's samples; for image data (a VAE on MNIST) grids
+of samples and of test digits above their reconstructions."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,6 +24,11 @@ def plot_learning_curves(run: Run, out: Path) -> Path:
         ax.plot(e["step"], e["test_nll"], "o-", label="test NLL", ms=5)
     if len(e) and "elbo" in e:
         ax.plot(e["step"], -e["elbo"], "o-", label="−ELBO (importance samples)", ms=5)
+    if len(e) and "test_elbo" in e:
+        ax.plot(e["step"], -e["test_elbo"], "o-", label="test −ELBO", ms=5)
+    if len(e) and "test_bound" in e and run.spec.get("objective", {}).get("type") == "iwae":
+        k = run.spec["objective"]["samples"]
+        ax.plot(e["step"], -e["test_bound"], "s-", label=f"test −L_{k} (the training bound)", ms=5)
     ax.set_xlabel("step")
     ax.set_ylabel("nats")
     ax.set_title(f"{run.name}: learning curves")
@@ -76,6 +82,47 @@ def plot_density_2d(run: Run, out: Path) -> Path:
     return out
 
 
+def image_grid(rows: np.ndarray, side: int, columns: int = 8) -> np.ndarray:
+    """[n, side²] rows -> one [r·(side+1), c·(side+1)] image with 1-pixel gaps."""
+    n = len(rows)
+    r = max(1, int(np.ceil(n / columns)))
+    grid = np.full((r * (side + 1) - 1, columns * (side + 1) - 1), 0.2)  # light grey gaps
+    for i, row in enumerate(rows):
+        y, x = divmod(i, columns)
+        grid[y * (side + 1):y * (side + 1) + side, x * (side + 1):x * (side + 1) + side] = row.reshape(side, side)
+    return grid
+
+
+def plot_image_samples(run: Run, out: Path, count: int = 64) -> Path:
+    samples = run.last_samples()
+    fig, ax = plt.subplots(figsize=(6, 6.4))
+    ax.imshow(image_grid(np.clip(samples[:count], 0, 1), run.image_side), cmap="gray_r", vmin=0, vmax=1)
+    ax.axis("off")
+    e = run.evals
+    headline = f", test NLL {e['test_nll'].dropna().iloc[-1]:.2f} nats" if "test_nll" in e and e["test_nll"].notna().any() else ""
+    ax.set_title(f"{run.name}: samples E[x|z], z ~ N(0, I) (step {max(run.samples)}{headline})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_reconstructions(run: Run, out: Path, count: int = 32) -> Path:
+    inputs, recon = run.reconstruction_inputs[:count], run.reconstructions[:count]
+    side, columns = run.image_side, 8
+    fig, axes = plt.subplots(2, 1, figsize=(6, 6.4))
+    for ax, rows, title in ((axes[0], inputs, "test digits (binarised as in training)"),
+                            (axes[1], recon, "reconstructions E[x|z = E_q[z]]")):
+        ax.imshow(image_grid(np.clip(rows, 0, 1), side, columns), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    fig.suptitle(f"{run.name}: reconstructions", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
 def plot_run(path, out_dir=None) -> list[Path]:
     """Writes every plot that applies to the run; returns the PNG paths."""
     run = load_run(path)
@@ -84,4 +131,8 @@ def plot_run(path, out_dir=None) -> list[Path]:
     written = [plot_learning_curves(run, out_dir / "learning_curves.png")]
     if run.dim == 2:
         written.append(plot_density_2d(run, out_dir / "density.png"))
+    if run.image_side and run.samples:
+        written.append(plot_image_samples(run, out_dir / "samples.png"))
+    if run.image_side and run.reconstructions is not None:
+        written.append(plot_reconstructions(run, out_dir / "reconstructions.png"))
     return written

