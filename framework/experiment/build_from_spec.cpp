@@ -243,6 +243,13 @@ std::unique_ptr<VariationalAutoencoder> build_vae(const json& model, std::size_t
     shape.learned_variance = decoder.at("variance") == "learned";
     shape.fixed_variance = decoder.at("fixed_variance");
   }
+  const json& posterior = model.at("posterior");
+  if (posterior.at("type") == "iaf") {
+    shape.iaf_steps = posterior.at("steps");
+    shape.iaf_hidden = posterior.at("hidden");
+    shape.iaf_depth = posterior.at("depth");
+    shape.iaf_context = posterior.at("context");
+  }
   return std::make_unique<VariationalAutoencoder>(store, shape);
 }
 

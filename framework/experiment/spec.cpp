@@ -145,7 +145,19 @@ Schema model_schema() {
                            {field("variance", s::string({"learned", "fixed"}), "learned",
                                   "learned: one log-variance per dimension; fixed: decoder.fixed_variance"),
                             field("fixed_variance", s::number(0, std::nullopt, true), 1.0, "the fixed variance v")}}}),
-               json::object(), "the decoder's likelihood")}}});
+               json::object(), "the decoder's likelihood"),
+         field("posterior",
+               s::tagged("type",
+                         {field("type", s::string({"gaussian", "iaf"}), "gaussian",
+                                "q(z|x): a diagonal Gaussian, or one followed by an inverse autoregressive flow")},
+                         {{"gaussian", {}},
+                          {"iaf",
+                           {field("steps", s::integer(1, 64), 2, "IAF steps T"),
+                            field("hidden", width, 200, "width of each step's MADE hidden layers (≥ latent − 1)"),
+                            field("depth", s::integer(1, 16), 1, "hidden layers of each step's MADE"),
+                            field("context", s::integer(1, 1 << 12), 50,
+                                  "width of the context h the encoder emits for every step")}}}),
+               json::object(), "the posterior family")}}});
 }
 
 Schema target_schema() {
@@ -344,6 +356,12 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
         if (o.at("eval_bounds")[i].get<double>() > o.at("eval_importance_samples").get<double>())
           throw SpecError("objective.eval_bounds[" + std::to_string(i) + "]: " + o.at("eval_bounds")[i].dump() +
                           " exceeds objective.eval_importance_samples (" + o.at("eval_importance_samples").dump() + ")");
+      if (resolved.at("model").at("posterior").at("type") == "iaf") {
+        if (o.at("type") == "elbo" && o.at("kl") == "analytic")
+          throw SpecError("objective.kl: the KL of an IAF posterior has no closed form; set it to \"sampled\"");
+        if (resolved.at("model").at("latent").get<int>() < 2)
+          throw SpecError("model.latent: an IAF posterior needs at least 2 latent dimensions");
+      }
       const json& data = resolved.at("data");
       const bool bernoulli = resolved.at("model").at("decoder").at("type") == "bernoulli";
       if (bernoulli && data.at("source") != "mnist" && data.at("source") != "idx" && data.at("source") != "hdf5" &&

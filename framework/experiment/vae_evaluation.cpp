@@ -24,36 +24,29 @@ double log_sum_exp(const double* v, std::size_t n) {
   return m + std::log(s);
 }
 
-// Per-example ELBO with the analytic KL from `samples` draws (noise rows given), and optionally its gradient
-// with respect to the posterior parameters (decoder frozen).
-std::vector<double> analytic_elbo(VariationalAutoencoder& vae, const Matrix& x /*[n, D]*/, const Matrix& posterior /*[n, 2L]*/,
-                                  const Matrix& eps /*[n·k, L]*/, std::size_t k, Matrix* d_posterior /*[n, 2L]*/) {
-  const std::size_t n = x.extent(0), latent = vae.latent();
+// Per-example ELBO (1/k) Σ_j log w_j from the given noise rows, and optionally the gradient of −Σ_b ELBO_b
+// with respect to the posterior parameters (decoder and flow frozen). The sampled form holds for any q,
+// flow posteriors included; with common noise the difference of two ELBOs has little variance.
+std::vector<double> sampled_elbo(VariationalAutoencoder& vae, const Matrix& x /*[n, D]*/, const Matrix& posterior /*[n, P]*/,
+                                 const Matrix& eps /*[n·k, L]*/, std::size_t k, Matrix* d_posterior /*[n, P]*/) {
+  const std::size_t n = x.extent(0);
   const Matrix terms = vae.log_weight_terms(x, posterior, eps, k);
   auto host_terms = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), terms);
-  auto host_post = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), posterior);
   std::vector<double> elbo(n, 0.0);
-  for (std::size_t b = 0; b < n; ++b) {
-    for (std::size_t j = 0; j < k; ++j) elbo[b] += double(host_terms(b * k + j, 0)) / double(k);
-    for (std::size_t l = 0; l < latent; ++l) {
-      const double mean = host_post(b, l), log_var = host_post(b, latent + l);
-      elbo[b] -= 0.5 * (mean * mean + std::exp(log_var) - 1 - log_var);
+  for (std::size_t b = 0; b < n; ++b)
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::size_t r = b * k + j;
+      elbo[b] += (double(host_terms(r, 0)) + double(host_terms(r, 1)) - double(host_terms(r, 2))) / double(k);
     }
-  }
   if (d_posterior) {
-    // Gradient of −Σ_b ELBO_b (a loss) with respect to the posterior.
     Matrix d_terms("tractable::amortization::d_terms", n * k, 3);
     Kokkos::parallel_for(
-        "tractable::amortization::d_terms", RangePolicy(0, n * k),
-        KOKKOS_LAMBDA(const std::size_t r) { d_terms(r, 0) = -Real(1) / Real(k); });
-    const Matrix d = vae.log_weight_terms_backward(d_terms, /*freeze_decoder=*/true);
-    const Matrix out = *d_posterior;
-    Kokkos::parallel_for(
-        "tractable::amortization::kl_backward", RangePolicy(0, n * latent), KOKKOS_LAMBDA(const std::size_t i) {
-          const std::size_t b = i / latent, l = i % latent;
-          out(b, l) = d(b, l) + posterior(b, l);
-          out(b, latent + l) = d(b, latent + l) + Real(0.5) * (kmath::exp(posterior(b, latent + l)) - Real(1));
+        "tractable::amortization::d_terms", RangePolicy(0, n * k), KOKKOS_LAMBDA(const std::size_t r) {
+          d_terms(r, 0) = -Real(1) / Real(k);
+          d_terms(r, 1) = -Real(1) / Real(k);
+          d_terms(r, 2) = Real(1) / Real(k);
         });
+    Kokkos::deep_copy(*d_posterior, vae.log_weight_terms_backward(d_terms, /*freeze_decoder=*/true));
   }
   return elbo;
 }
@@ -77,7 +70,7 @@ VaeEvaluation evaluate_vae(VariationalAutoencoder& vae, const HostMatrix& rows, 
     const std::size_t p1 = std::min(end, p0 + points_per_pass), points = p1 - p0;
     const Matrix x = to_device(rows, p0, p1, "tractable::evaluate_vae::x");
     const Matrix posterior_buffer = vae.encode(x);
-    Matrix posterior("tractable::evaluate_vae::posterior", points, 2 * latent);
+    Matrix posterior("tractable::evaluate_vae::posterior", points, vae.posterior_width());
     Kokkos::deep_copy(posterior, posterior_buffer);
     auto host_post = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), posterior);
     for (std::size_t q = 0; q < points; ++q)
@@ -142,12 +135,13 @@ AmortizationGap measure_amortization_gap(VariationalAutoencoder& vae, const Host
     const std::size_t m = end - begin;
     const Matrix x = to_device(rows, begin, end, "tractable::amortization::x");
     // The per-example posteriors as one flat parameter vector for Adam.
-    Vector flat("tractable::amortization::posterior", m * 2 * latent), flat_grad("tractable::amortization::grad", m * 2 * latent);
-    const Matrix posterior(flat.data(), m, 2 * latent), d_posterior(flat_grad.data(), m, 2 * latent);
+    const std::size_t width = vae.posterior_width();
+    Vector flat("tractable::amortization::posterior", m * width), flat_grad("tractable::amortization::grad", m * width);
+    const Matrix posterior(flat.data(), m, width), d_posterior(flat_grad.data(), m, width);
     Kokkos::deep_copy(posterior, vae.encode(x));
     Matrix eval_eps("tractable::amortization::eval_eps", m * eval_samples, latent);
     stream.fill_normal_at(eval_eps, begin * eval_samples * latent);  // the same draws for both ELBOs
-    for (double v : analytic_elbo(vae, x, posterior, eval_eps, eval_samples, nullptr)) encoder_sum += v;
+    for (double v : sampled_elbo(vae, x, posterior, eval_eps, eval_samples, nullptr)) encoder_sum += v;
     Adam adam(flat.extent(0), AdamConfig{});
     Matrix eps("tractable::amortization::eps", m * samples, latent);
     // Training draws come after every example's evaluation block, so they never reuse evaluation noise.
@@ -155,10 +149,10 @@ AmortizationGap measure_amortization_gap(VariationalAutoencoder& vae, const Host
     for (std::size_t t = 0; t < steps; ++t) {
       stream.fill_normal_at(eps, train_base + (t * n + begin) * samples * latent);
       Matrix d = d_posterior;
-      analytic_elbo(vae, x, posterior, eps, samples, &d);
+      sampled_elbo(vae, x, posterior, eps, samples, &d);
       adam.step(flat, flat_grad, Real(lr));
     }
-    for (double v : analytic_elbo(vae, x, posterior, eval_eps, eval_samples, nullptr)) optimized_sum += v;
+    for (double v : sampled_elbo(vae, x, posterior, eval_eps, eval_samples, nullptr)) optimized_sum += v;
   }
   gap.encoder_elbo = comm.allreduce_sum(encoder_sum) / double(n);
   gap.optimized_elbo = comm.allreduce_sum(optimized_sum) / double(n);
@@ -174,9 +168,13 @@ HostMatrix vae_samples(VariationalAutoencoder& vae, RandomStream& stream, std::s
 HostMatrix vae_reconstructions(VariationalAutoencoder& vae, const HostMatrix& rows) {
   const std::size_t n = rows.extent(0), latent = vae.latent();
   const Matrix x = to_device(rows, 0, n, "tractable::vae_reconstructions::x");
-  const Matrix posterior = vae.encode(x);
+  // z at ε = 0: q's mean, pushed through the posterior flow if there is one.
+  Matrix posterior("tractable::vae_reconstructions::posterior", n, vae.posterior_width());
+  Kokkos::deep_copy(posterior, vae.encode(x));
+  const Matrix eps("tractable::vae_reconstructions::eps", n, latent);
+  vae.log_weight_terms(x, posterior, eps, 1);
   Matrix z("tractable::vae_reconstructions::z", n, latent);
-  Kokkos::deep_copy(z, Kokkos::subview(posterior, Kokkos::ALL(), std::make_pair(std::size_t(0), latent)));
+  Kokkos::deep_copy(z, vae.latent_samples());
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), vae.decode_mean(z));
 }
 

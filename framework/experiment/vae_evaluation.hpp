@@ -32,9 +32,10 @@ VaeEvaluation evaluate_vae(VariationalAutoencoder& vae, const HostMatrix& rows /
                            const Communicator& comm);
 
 // The amortisation gap (Cremer et al. 2018): for each of the first n rows,
-// start from the encoder's q(z|x) and optimise (μ, log σ²) alone with Adam on
-// the analytic-KL ELBO (decoder frozen, `samples` reparameterised draws per
-// step), then report both ELBOs, each estimated with `eval_samples` fixed draws.
+// start from the encoder's q(z|x) and optimise its parameters (μ, log σ² and
+// the flow context, if any) alone with Adam on the ELBO (decoder and flow
+// frozen, `samples` reparameterised draws per step), then report both ELBOs,
+// each estimated on the same `eval_samples` draws per example.
 struct AmortizationGap {
   std::size_t points = 0;
   double encoder_elbo = 0, optimized_elbo = 0;  // means over the points

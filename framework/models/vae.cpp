@@ -15,10 +15,14 @@ constexpr double kLog2Pi = 1.8378770664093453;
 
 VariationalAutoencoder::VariationalAutoencoder(ParameterStore& store, const VaeShape& shape)
     : store_(store), shape_(shape) {
-  MlpShape encoder{shape.data_dim, shape.hidden, shape.depth, 2 * shape.latent, shape.activation, false};
+  const std::size_t context = shape.iaf_steps > 0 ? shape.iaf_context : 0;
+  MlpShape encoder{shape.data_dim, shape.hidden, shape.depth, 2 * shape.latent + context, shape.activation, false};
   MlpShape decoder{shape.latent, shape.hidden, shape.depth, shape.data_dim, shape.activation, false};
   encoder_ = std::make_unique<Mlp>(store, "encoder", encoder);
   decoder_ = std::make_unique<Mlp>(store, "decoder", decoder);
+  if (shape.iaf_steps > 0)
+    iaf_ = std::make_unique<IafPosterior>(
+        store, "posterior", IafPosteriorShape{shape.latent, context, shape.iaf_hidden, shape.iaf_depth, shape.iaf_steps, Activation::elu});
   if (shape.decoder == VaeShape::Decoder::gaussian) {
     if (shape.learned_variance) {
       log_variance_ = store.reserve("decoder.log_variance", {shape.data_dim}, Initializer::zeros());
@@ -36,7 +40,7 @@ std::string VariationalAutoencoder::describe() const {
     << (shape_.decoder == VaeShape::Decoder::bernoulli ? std::string("Bernoulli")
                                                          : std::string("Gaussian, ") +
                                                                (shape_.learned_variance ? "learned" : "fixed") + " variance")
-    << ")";
+    << (iaf_ ? ", " + iaf_->describe() : std::string()) << ")";
   return s.str();
 }
 
@@ -48,20 +52,36 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
                                                        std::size_t k) {
   const std::size_t batch = x.extent(0), rows = eps.extent(0), latent = shape_.latent, dim = shape_.data_dim;
   require(rows == batch * k && eps.extent(1) == latent && posterior.extent(0) == batch &&
-              posterior.extent(1) == 2 * latent && x.extent(1) == dim,
+              posterior.extent(1) == posterior_width() && x.extent(1) == dim,
           "VariationalAutoencoder::log_weight_terms: shapes do not match");
   x_ = x;
   posterior_ = posterior;
   eps_ = eps;
   k_ = k;
-  ensure_shape(z_, rows, latent, "tractable::Vae::z");
-  const Matrix z = z_;
+  ensure_shape(z0_, rows, latent, "tractable::Vae::z0");
+  const Matrix z0 = z0_;
   Kokkos::parallel_for(
       "tractable::Vae::reparameterise", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
         const std::size_t r = i / latent, l = i % latent, b = r / k;
-        // z [R, L] = μ [B, L] + exp(½ log σ²) [B, L] ⊙ ε [R, L]
-        z(r, l) = posterior(b, l) + kmath::exp(Real(0.5) * posterior(b, latent + l)) * eps(r, l);
+        // z0 [R, L] = μ [B, L] + exp(½ log σ²) [B, L] ⊙ ε [R, L]
+        z0(r, l) = posterior(b, l) + kmath::exp(Real(0.5) * posterior(b, latent + l)) * eps(r, l);
       });
+  ensure_shape(flow_logdet_, rows, "tractable::Vae::flow_logdet");
+  Kokkos::deep_copy(flow_logdet_, Real(0));
+  if (iaf_) {
+    const std::size_t ctx = shape_.iaf_context;
+    ensure_shape(context_, batch, ctx, "tractable::Vae::context");
+    const Matrix context = context_;
+    Kokkos::parallel_for(
+        "tractable::Vae::gather_context", RangePolicy(0, batch * ctx), KOKKOS_LAMBDA(const std::size_t i) {
+          context(i / ctx, i % ctx) = posterior(i / ctx, 2 * latent + i % ctx);  // h [B, C] = posterior[:, 2L:]
+        });
+    z_ = iaf_->forward(z0_, context_, k, flow_logdet_);
+  } else {
+    z_ = z0_;
+  }
+  const Matrix z = z_;
+  const Vector flow_logdet = flow_logdet_;
   decoder_output_ = decoder_->forward(z_);
   const Matrix out = decoder_output_;  // [R, D] logits or means
   ensure_shape(terms_, rows, 3, "tractable::Vae::terms");
@@ -89,8 +109,8 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
         }
         terms(r, 0) = likelihood;
         terms(r, 1) = -Real(0.5) * z2 - half_latent_log_2pi;
-        // log N(μ + σε; μ, σ²) = −½|ε|² − ½ Σ log σ² − (L/2) log 2π
-        terms(r, 2) = -Real(0.5) * eps2 - Real(0.5) * log_var_sum - half_latent_log_2pi;
+        // log N(μ + σε; μ, σ²) = −½|ε|² − ½ Σ log σ² − (L/2) log 2π, minus the flow's log|det| if any
+        terms(r, 2) = -Real(0.5) * eps2 - Real(0.5) * log_var_sum - half_latent_log_2pi - flow_logdet(r);
       });
   return terms_;
 }
@@ -122,8 +142,35 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
         });
     accumulate_column_sums(d_out, store_.gradient_vector(log_variance_));
   }
-  ensure_shape(d_posterior_, batch, 2 * latent, "tractable::Vae::d_posterior");
+  // The total gradient at the decoder's input z: through the decoder, and log p(z) = −½|z|².
+  ensure_shape(dz_total_, rows, latent, "tractable::Vae::dz_total");
+  const Matrix dz_total = dz_total_;
+  Kokkos::parallel_for(
+      "tractable::Vae::prior_backward", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
+        const std::size_t r = i / latent, l = i % latent;
+        dz_total(r, l) = dz(r, l) - d_terms(r, 1) * z(r, l);
+      });
+  ensure_shape(d_posterior_, batch, posterior_width(), "tractable::Vae::d_posterior");
   const Matrix d_post = d_posterior_;
+  Matrix dz0 = dz_total_;
+  if (iaf_) {
+    // log q = log q0 − log|det|: the flow's log-det receives −(dL/d log q).
+    const std::size_t ctx = shape_.iaf_context;
+    ensure_shape(d_flow_logdet_, rows, "tractable::Vae::d_flow_logdet");
+    const Vector d_logdet = d_flow_logdet_;
+    Kokkos::parallel_for(
+        "tractable::Vae::flow_logdet_backward", RangePolicy(0, rows),
+        KOKKOS_LAMBDA(const std::size_t r) { d_logdet(r) = -d_terms(r, 2); });
+    ensure_shape(d_context_, batch, ctx, "tractable::Vae::d_context");
+    Kokkos::deep_copy(d_context_, Real(0));
+    dz0 = iaf_->backward(dz_total_, d_flow_logdet_, d_context_, freeze_decoder);
+    const Matrix d_context = d_context_;
+    Kokkos::parallel_for(
+        "tractable::Vae::context_backward", RangePolicy(0, batch * ctx), KOKKOS_LAMBDA(const std::size_t i) {
+          d_post(i / ctx, 2 * latent + i % ctx) = d_context(i / ctx, i % ctx);
+        });
+  }
+  const Matrix dz_base = dz0;
   Kokkos::parallel_for(
       "tractable::Vae::reparameterise_backward", RangePolicy(0, batch * latent), KOKKOS_LAMBDA(const std::size_t i) {
         const std::size_t b = i / latent, l = i % latent;
@@ -131,10 +178,9 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
         Real d_mean = 0, d_log_var = 0;
         for (std::size_t j = 0; j < k; ++j) {
           const std::size_t r = b * k + j;
-          // total ∂/∂z_r: through the decoder, and log p(z) = −½|z|² (ε, hence log q's ε-term, is fixed)
-          const Real dz_total = dz(r, l) - d_terms(r, 1) * z(r, l);
-          d_mean += dz_total;
-          d_log_var += dz_total * eps(r, l) * half_sigma - Real(0.5) * d_terms(r, 2);
+          // z0 = μ + σ ε with ε fixed; log q0's only direct dependence is −½ Σ log σ²
+          d_mean += dz_base(r, l);
+          d_log_var += dz_base(r, l) * eps(r, l) * half_sigma - Real(0.5) * d_terms(r, 2);
         }
         d_post(b, l) = d_mean;
         d_post(b, latent + l) = d_log_var;

@@ -15,7 +15,8 @@ InputOrder parse_input_order(const std::string& name) {
 }
 
 MadeConnectivity made_connectivity(std::size_t dim, std::size_t hidden, std::size_t depth,
-                                   std::size_t outputs_per_input, InputOrder order, std::uint64_t seed) {
+                                   std::size_t outputs_per_input, InputOrder order, std::uint64_t seed,
+                                   std::size_t context) {
   require(dim >= 2, "MADE needs at least 2 inputs");
   if (depth > 0 && hidden < dim - 1)
     throw SpecError("a MADE over " + std::to_string(dim) + " inputs needs hidden >= " + std::to_string(dim - 1) +
@@ -29,6 +30,7 @@ MadeConnectivity made_connectivity(std::size_t dim, std::size_t hidden, std::siz
     for (std::size_t j = dim; j > 1; --j) std::swap(c.input_degrees[j - 1], c.input_degrees[stream.below(j)]);
   }
   std::vector<int> previous = c.input_degrees;
+  previous.resize(dim + context, 0);  // context inputs: degree 0, seen by every hidden unit
   for (std::size_t l = 0; l < depth; ++l) {
     std::vector<int> degrees(hidden);
     for (std::size_t k = 0; k < hidden; ++k) degrees[k] = static_cast<int>(k % (dim - 1)) + 1;

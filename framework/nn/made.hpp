@@ -22,8 +22,12 @@ struct MadeConnectivity {
 // every degree is present in every hidden layer (needs hidden ≥ D−1) and
 // every output stays connected; a hidden unit sees inputs of degree ≤ its own,
 // output block b (of `outputs_per_input`) for coordinate d sees hidden units
-// of degree < deg(d).
+// of degree < deg(d). `context` extra inputs, appended after the D
+// coordinates, get degree 0: every hidden unit sees them, so a conditional
+// MADE (IAF posteriors with the encoder's context) stays autoregressive in the
+// D coordinates.
 MadeConnectivity made_connectivity(std::size_t dim, std::size_t hidden, std::size_t depth,
-                                   std::size_t outputs_per_input, InputOrder order, std::uint64_t seed);
+                                   std::size_t outputs_per_input, InputOrder order, std::uint64_t seed,
+                                   std::size_t context = 0);
 
 }  // namespace tractable

@@ -1,5 +1,7 @@
 #include "objectives/importance_weighted_bound.hpp"
 
+#include "core/error.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -7,7 +9,10 @@ namespace tractable {
 
 ImportanceWeightedBound::ImportanceWeightedBound(VariationalAutoencoder& vae, const BoundOptions& options,
                                                  const RandomStream& noise, std::size_t global_batch)
-    : vae_(vae), options_(options), noise_(noise), global_batch_(global_batch) {}
+    : vae_(vae), options_(options), noise_(noise), global_batch_(global_batch) {
+  if (options.kind == BoundOptions::Kind::elbo && options.analytic_kl && vae.has_flow_posterior())
+    throw SpecError("objective.kl: the KL of a flow posterior has no closed form; use \"sampled\"");
+}
 
 void ImportanceWeightedBound::set_position(std::int64_t step, std::size_t first_global_row) {
   step_ = step;

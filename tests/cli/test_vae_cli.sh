@@ -42,6 +42,7 @@ expect 3 "objective.type: 'nll' does not train a VAE" -- "$BIN" validate "$VAE" 
 expect 3 "objective.eval_bounds\[1\]: 5000 exceeds objective.eval_importance_samples \(100\)" -- \
   "$BIN" validate "$VAE" --set objective.eval_importance_samples=100 --set 'objective.eval_bounds=[1,5000]'
 expect 3 "model.latent: 0 is out of range" -- "$BIN" validate "$VAE" --set model.latent=0
+expect 3 "objective.kl: the KL of an IAF posterior has no closed form" -- "$BIN" validate "$VAE" --set model.posterior.type=iaf
 expect 3 "data.binarize: 'yes' is not one of" -- "$BIN" validate "$VAE" --set data.binarize=yes
 # a Bernoulli decoder refuses data outside [0, 1]; a missing MNIST file says how to make it
 printf 'a,b,c\n0.1,0.2,0.3\n0.5,1.7,0.1\n0.2,0.2,0.2\n' > grey.csv
@@ -54,6 +55,7 @@ expect 4 "nothere.h5: the MNIST file does not exist; make it with cluster/fetch-
 # train ELBO and IWAE end to end
 expect 0 "test NLL" -- "$BIN" run "$VAE" "${SMALL[@]}" --out vae.h5
 expect 0 "test NLL" -- "$BIN" run "$IWAE" "${SMALL[@]}" --out iwae.h5
+expect 0 "test NLL" -- "$BIN" run "$SRC/experiments/vae/iaf_vae_mnist.json" "${SMALL[@]}" --set model.posterior.hidden=16 --set model.posterior.context=8 --out iaf.h5
 expect 0 "model: +vae, latent 8, hidden 32, depth 2, tanh, bernoulli decoder" -- "$BIN" info vae.h5
 expect 0 "test_bound_k100=.*test_nll=" -- "$BIN" info iwae.h5
 /usr/bin/python3 - <<'PY' || fail "the VAE run file lacks its evaluation"

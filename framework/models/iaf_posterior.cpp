@@ -1,0 +1,98 @@
+#include "models/iaf_posterior.hpp"
+
+#include "core/error.hpp"
+#include "core/stable_math.hpp"
+#include "nn/made.hpp"
+
+namespace tractable {
+
+IafPosterior::IafPosterior(ParameterStore& store, const std::string& name, const IafPosteriorShape& shape)
+    : shape_(shape) {
+  for (std::size_t t = 0; t < shape.steps; ++t) {
+    const auto order = t % 2 == 0 ? InputOrder::natural : InputOrder::reversed;
+    const auto c = made_connectivity(shape.latent, shape.hidden, shape.depth, 2, order, 0, shape.context);
+    MlpShape mlp{shape.latent + shape.context, shape.hidden, shape.depth, 2 * shape.latent, shape.activation, true};
+    made_.push_back(std::make_unique<Mlp>(store, name + ".step" + std::to_string(t), mlp, c.masks));
+  }
+  input_.resize(shape.steps);
+  output_.resize(shape.steps);
+  raw_.resize(shape.steps);
+}
+
+std::string IafPosterior::describe() const {
+  return "IAF posterior (" + std::to_string(steps()) + " steps, context " + std::to_string(shape_.context) + ", MADE " +
+         (made_.empty() ? std::string("-") : made_[0]->describe()) + ")";
+}
+
+const Matrix& IafPosterior::forward(const Matrix& z0, const Matrix& context, std::size_t k, const Vector& logdet) {
+  const std::size_t rows = z0.extent(0), latent = shape_.latent, ctx = shape_.context;
+  require(z0.extent(1) == latent && context.extent(1) == ctx && context.extent(0) * k == rows,
+          "IafPosterior::forward: shapes do not match");
+  k_ = k;
+  Matrix z = z0;
+  for (std::size_t t = 0; t < steps(); ++t) {
+    ensure_shape(input_[t], rows, latent + ctx, "tractable::IafPosterior::input");
+    const Matrix in = input_[t];
+    Kokkos::parallel_for(
+        "tractable::IafPosterior::gather_input", RangePolicy(0, rows * (latent + ctx)), KOKKOS_LAMBDA(const std::size_t i) {
+          // in [R, L + C] = [z_{t−1} [R, L], h [B, C] repeated over the k rows of each example]
+          const std::size_t r = i / (latent + ctx), c = i % (latent + ctx);
+          in(r, c) = c < latent ? z(r, c) : context(r / k, c - latent);
+        });
+    const Matrix& made_out = made_[t]->forward(in);  // [R, 2L] = (m, s)
+    ensure_shape(raw_[t], rows, 2 * latent, "tractable::IafPosterior::raw");
+    Kokkos::deep_copy(raw_[t], made_out);
+    ensure_shape(output_[t], rows, latent, "tractable::IafPosterior::output");
+    const Matrix raw = raw_[t], out = output_[t];
+    Kokkos::parallel_for(
+        "tractable::IafPosterior::step", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t r) {
+          Real sum_log_gate = 0;
+          for (std::size_t l = 0; l < latent; ++l) {
+            const Real gate_input = raw(r, latent + l) + Real(1);
+            const Real gate = stable_sigmoid(gate_input);
+            out(r, l) = gate * z(r, l) + (Real(1) - gate) * raw(r, l);
+            sum_log_gate += -stable_softplus(-gate_input);  // log σ(a) = −softplus(−a)
+          }
+          logdet(r) += sum_log_gate;
+        });
+    z = out;
+  }
+  return steps() ? output_.back() : z0;
+}
+
+const Matrix& IafPosterior::backward(const Matrix& dz_top, const Vector& dlogdet, const Matrix& dcontext, bool freeze) {
+  const std::size_t rows = dz_top.extent(0), latent = shape_.latent, ctx = shape_.context, k = k_;
+  ensure_shape(dz_, rows, latent, "tractable::IafPosterior::dz");
+  Kokkos::deep_copy(dz_, dz_top);
+  ensure_shape(d_raw_, rows, 2 * latent, "tractable::IafPosterior::d_raw");
+  const Matrix dz = dz_, d_raw = d_raw_;
+  for (std::size_t t = steps(); t-- > 0;) {
+    const Matrix raw = raw_[t], in = input_[t];
+    Kokkos::parallel_for(
+        "tractable::IafPosterior::step_backward", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
+          const std::size_t r = i / latent, l = i % latent;
+          const Real gate = stable_sigmoid(raw(r, latent + l) + Real(1));
+          const Real z_prev = in(r, l), m = raw(r, l), g = dz(r, l);
+          // z_t = σ z + (1 − σ) m, log|det| = Σ log σ:  dσ = g (z − m) + dlogdet / σ,  ds = dσ σ (1 − σ)
+          d_raw(r, l) = g * (Real(1) - gate);
+          d_raw(r, latent + l) = (g * (z_prev - m)) * gate * (Real(1) - gate) + dlogdet(r) * (Real(1) - gate);
+          dz(r, l) = g * gate;  // the direct path; the MADE path is added below
+        });
+    const Matrix through = freeze ? made_[t]->input_vjp(d_raw) : made_[t]->backward(d_raw);  // [R, L + C]
+    Kokkos::parallel_for(
+        "tractable::IafPosterior::add_made_path", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
+          dz(i / latent, i % latent) += through(i / latent, i % latent);
+        });
+    Kokkos::parallel_for(
+        "tractable::IafPosterior::context_backward", RangePolicy(0, dcontext.extent(0) * ctx), KOKKOS_LAMBDA(const std::size_t i) {
+          // dcontext [B, C] += Σ_j through [b·k + j, L + c]
+          const std::size_t b = i / ctx, c = i % ctx;
+          Real total = 0;
+          for (std::size_t j = 0; j < k; ++j) total += through(b * k + j, latent + c);
+          dcontext(b, c) += total;
+        });
+  }
+  return dz_;
+}
+
+}  // namespace tractable
