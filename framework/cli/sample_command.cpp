@@ -33,7 +33,7 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   if (!comm.is_root()) return 0;
   RandomStream stream(seed, 0, Stream::sample);
   // A VAE's samples are decoder means E[x|z] at prior draws z ~ N(0, I).
-  const HostMatrix samples = session->vae ? vae_samples(*session->vae, stream, n) : draw_samples(*session->flow, stream, n, 4096);
+  const HostMatrix samples = session->vae ? session->vae->sample_means(stream, n) : draw_samples(*session->flow, stream, n, 4096);
   std::vector<Real> values(samples.data(), samples.data() + samples.size());
   Hdf5File file(out, Hdf5File::Mode::create_truncate);
   file.write("/samples", values, {samples.extent(0), samples.extent(1)});

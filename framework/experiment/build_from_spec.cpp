@@ -230,7 +230,7 @@ std::unique_ptr<Objective> build_objective(const json& objective, Flow& flow, co
   throw SpecError("objective.type: unknown objective '" + type + "'");
 }
 
-std::unique_ptr<VariationalAutoencoder> build_vae(const json& model, std::size_t dim, ParameterStore& store) {
+std::unique_ptr<LatentVariableModel> build_vae(const json& model, std::size_t dim, ParameterStore& store) {
   VaeShape shape;
   shape.data_dim = dim;
   shape.latent = model.at("latent");
@@ -253,7 +253,7 @@ std::unique_ptr<VariationalAutoencoder> build_vae(const json& model, std::size_t
   return std::make_unique<VariationalAutoencoder>(store, shape);
 }
 
-std::unique_ptr<Objective> build_vae_objective(const json& objective, VariationalAutoencoder& vae, std::uint64_t seed,
+std::unique_ptr<Objective> build_vae_objective(const json& objective, LatentVariableModel& vae, std::uint64_t seed,
                                                std::size_t global_batch) {
   BoundOptions options;
   options.samples = objective.at("samples");

@@ -22,13 +22,13 @@ Dataset load_dataset(const nlohmann::json& data);
 std::unique_ptr<Flow> build_flow(const nlohmann::json& model, std::size_t dim, ParameterStore& store,
                                  std::uint64_t seed, const Communicator& comm = single_rank());
 // Reserves the VAE's parameters in `store`.
-std::unique_ptr<VariationalAutoencoder> build_vae(const nlohmann::json& model, std::size_t dim, ParameterStore& store);
+std::unique_ptr<LatentVariableModel> build_vae(const nlohmann::json& model, std::size_t dim, ParameterStore& store);
 std::unique_ptr<Optimizer> build_optimizer(const nlohmann::json& optimizer, std::size_t n_params);
 LearningRateSchedule build_schedule(const nlohmann::json& optimizer, std::int64_t total_steps);
 // `target` must outlive the objective (reverse_kl); null for nll.
 std::unique_ptr<Objective> build_objective(const nlohmann::json& objective, Flow& flow, const Target* target);
 // elbo / iwae: noise from (seed, Stream::noise), keyed on each example's global row.
-std::unique_ptr<Objective> build_vae_objective(const nlohmann::json& objective, VariationalAutoencoder& vae,
+std::unique_ptr<Objective> build_vae_objective(const nlohmann::json& objective, LatentVariableModel& vae,
                                                std::uint64_t seed, std::size_t global_batch);
 // objective.target -> the target density (errors name objective.target.<key>).
 std::unique_ptr<Target> build_target(const nlohmann::json& target);

@@ -18,7 +18,7 @@ struct ModelSession {
   std::size_t dim = 0;
   ParameterStore store;
   std::unique_ptr<Flow> flow;
-  std::unique_ptr<VariationalAutoencoder> vae;
+  std::unique_ptr<LatentVariableModel> vae;  // a VAE of any kind (models/latent_variable_model.hpp)
 };
 
 // Builds, allocates and initialises (seeded by training.seed).

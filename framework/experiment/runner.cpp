@@ -162,7 +162,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   auto session = build_model_session(spec, dim, comm);
   ParameterStore& store = session->store;
   Flow* flow = session->flow.get();  // exactly one of flow and vae
-  VariationalAutoencoder* vae = session->vae.get();
+  LatentVariableModel* vae = session->vae.get();
   comm.broadcast(store.values());  // rank 0's initialisation is everyone's
 
   const std::int64_t total_steps = training.at("steps");
@@ -323,7 +323,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       }
     }
     pending.eval.add(at_step, last_eval);
-    if (comm.is_root() && n_samples > 0) pending.samples.emplace_back(at_step, vae_samples(*vae, sample_stream, n_samples));
+    if (comm.is_root() && n_samples > 0) pending.samples.emplace_back(at_step, vae->sample_means(sample_stream, n_samples));
   };
   auto evaluate = [&](std::int64_t at_step, bool final_pass) {
     if (vae) return evaluate_vae_run(at_step, final_pass);

@@ -27,7 +27,7 @@ double log_sum_exp(const double* v, std::size_t n) {
 // Per-example ELBO (1/k) Σ_j log w_j from the given noise rows, and optionally the gradient of −Σ_b ELBO_b
 // with respect to the posterior parameters (decoder and flow frozen). The sampled form holds for any q,
 // flow posteriors included; with common noise the difference of two ELBOs has little variance.
-std::vector<double> sampled_elbo(VariationalAutoencoder& vae, const Matrix& x /*[n, D]*/, const Matrix& posterior /*[n, P]*/,
+std::vector<double> sampled_elbo(LatentVariableModel& vae, const Matrix& x /*[n, D]*/, const Matrix& posterior /*[n, P]*/,
                                  const Matrix& eps /*[n·k, L]*/, std::size_t k, Matrix* d_posterior /*[n, P]*/) {
   const std::size_t n = x.extent(0);
   const Matrix terms = vae.log_weight_terms(x, posterior, eps, k);
@@ -53,10 +53,10 @@ std::vector<double> sampled_elbo(VariationalAutoencoder& vae, const Matrix& x /*
 
 }  // namespace
 
-VaeEvaluation evaluate_vae(VariationalAutoencoder& vae, const HostMatrix& rows, std::size_t importance_samples,
+VaeEvaluation evaluate_vae(LatentVariableModel& vae, const HostMatrix& rows, std::size_t importance_samples,
                            const std::vector<std::size_t>& bound_ks, const RandomStream& stream, std::size_t batch,
                            const Communicator& comm) {
-  const std::size_t n = rows.extent(0), K = importance_samples, latent = vae.latent();
+  const std::size_t n = rows.extent(0), K = importance_samples, latent = vae.latent(), width = vae.noise_width();
   const auto [begin, end] = comm.shard(n);
   std::vector<std::size_t> ks;
   for (std::size_t k : bound_ks)
@@ -83,8 +83,8 @@ VaeEvaluation evaluate_vae(VariationalAutoencoder& vae, const HostMatrix& rows, 
     const std::size_t chunk = points > 1 ? K : std::min(K, batch);
     for (std::size_t j0 = 0; j0 < K; j0 += chunk) {
       const std::size_t c = std::min(chunk, K - j0);
-      ensure_shape(eps, points * c, latent, "tractable::evaluate_vae::eps");
-      stream.fill_normal_at(eps, (p0 * K + j0) * latent);
+      ensure_shape(eps, points * c, width, "tractable::evaluate_vae::eps");
+      stream.fill_normal_at(eps, (p0 * K + j0) * width);
       const Matrix terms = vae.log_weight_terms(x, posterior, eps, c);
       auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), terms);
       for (std::size_t q = 0; q < points; ++q)
@@ -122,11 +122,11 @@ VaeEvaluation evaluate_vae(VariationalAutoencoder& vae, const HostMatrix& rows, 
   return r;
 }
 
-AmortizationGap measure_amortization_gap(VariationalAutoencoder& vae, const HostMatrix& rows, std::size_t n,
+AmortizationGap measure_amortization_gap(LatentVariableModel& vae, const HostMatrix& rows, std::size_t n,
                                          std::size_t steps, double lr, std::size_t samples, std::size_t eval_samples,
                                          const RandomStream& stream, const Communicator& comm) {
   n = std::min(n, rows.extent(0));
-  const std::size_t latent = vae.latent();
+  const std::size_t latent = vae.noise_width();  // noise columns per draw
   const auto [begin, end] = comm.shard(n);
   AmortizationGap gap;
   gap.points = n;
@@ -159,23 +159,8 @@ AmortizationGap measure_amortization_gap(VariationalAutoencoder& vae, const Host
   return gap;
 }
 
-HostMatrix vae_samples(VariationalAutoencoder& vae, RandomStream& stream, std::size_t n) {
-  Matrix z("tractable::vae_samples::z", n, vae.latent());
-  stream.fill_normal(z);
-  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), vae.decode_mean(z));
-}
-
-HostMatrix vae_reconstructions(VariationalAutoencoder& vae, const HostMatrix& rows) {
-  const std::size_t n = rows.extent(0), latent = vae.latent();
-  const Matrix x = to_device(rows, 0, n, "tractable::vae_reconstructions::x");
-  // z at ε = 0: q's mean, pushed through the posterior flow if there is one.
-  Matrix posterior("tractable::vae_reconstructions::posterior", n, vae.posterior_width());
-  Kokkos::deep_copy(posterior, vae.encode(x));
-  const Matrix eps("tractable::vae_reconstructions::eps", n, latent);
-  vae.log_weight_terms(x, posterior, eps, 1);
-  Matrix z("tractable::vae_reconstructions::z", n, latent);
-  Kokkos::deep_copy(z, vae.latent_samples());
-  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), vae.decode_mean(z));
+HostMatrix vae_reconstructions(LatentVariableModel& vae, const HostMatrix& rows) {
+  return vae.reconstruct(to_device(rows, 0, rows.extent(0), "tractable::vae_reconstructions::x"));
 }
 
 }  // namespace tractable

@@ -7,9 +7,9 @@
 //    disjoint groups of the same K samples (an unbiased estimate of L_k with
 //    lower variance than a single group);
 //  * the ELBO (= L_1), bits/dim, and active units: A_u = Cov_x(E_q[z_u]) > 0.01.
-// Example g's noise is block g·K·L of `stream`: the same for any rank count.
+// Example g's noise is block g·K·E of `stream`: the same for any rank count.
 #include "core/random.hpp"
-#include "models/vae.hpp"
+#include "models/latent_variable_model.hpp"
 #include "parallel/communicator.hpp"
 
 #include <map>
@@ -27,7 +27,7 @@ struct VaeEvaluation {
   std::vector<double> posterior_mean_variance;  // [L] Cov_x(E_q[z_u]) per unit
 };
 
-VaeEvaluation evaluate_vae(VariationalAutoencoder& vae, const HostMatrix& rows /*[N, D]*/, std::size_t importance_samples,
+VaeEvaluation evaluate_vae(LatentVariableModel& vae, const HostMatrix& rows /*[N, D]*/, std::size_t importance_samples,
                            const std::vector<std::size_t>& bound_ks, const RandomStream& stream, std::size_t batch,
                            const Communicator& comm);
 
@@ -41,13 +41,11 @@ struct AmortizationGap {
   double encoder_elbo = 0, optimized_elbo = 0;  // means over the points
   double gap() const { return optimized_elbo - encoder_elbo; }
 };
-AmortizationGap measure_amortization_gap(VariationalAutoencoder& vae, const HostMatrix& rows /*[N, D]*/, std::size_t n,
+AmortizationGap measure_amortization_gap(LatentVariableModel& vae, const HostMatrix& rows /*[N, D]*/, std::size_t n,
                                          std::size_t steps, double lr, std::size_t samples, std::size_t eval_samples,
                                          const RandomStream& stream, const Communicator& comm);
 
-// Decoder means for n prior draws z ~ N(0, I) from `stream` (advanced).
-HostMatrix vae_samples(VariationalAutoencoder& vae, RandomStream& stream, std::size_t n);  // -> [n, D]
-// Decoder means at the posterior means of `rows`: reconstructions.
-HostMatrix vae_reconstructions(VariationalAutoencoder& vae, const HostMatrix& rows /*[n, D]*/);  // -> [n, D]
+// Reconstructions (decoder means at ε = 0) of host rows.
+HostMatrix vae_reconstructions(LatentVariableModel& vae, const HostMatrix& rows /*[n, D]*/);  // -> [n, D]
 
 }  // namespace tractable

@@ -13,34 +13,25 @@ namespace {
 constexpr double kLog2Pi = 1.8378770664093453;
 }
 
-VariationalAutoencoder::VariationalAutoencoder(ParameterStore& store, const VaeShape& shape)
-    : store_(store), shape_(shape) {
+VariationalAutoencoder::VariationalAutoencoder(ParameterStore& store, const VaeShape& shape) : shape_(shape) {
   const std::size_t context = shape.iaf_steps > 0 ? shape.iaf_context : 0;
   MlpShape encoder{shape.data_dim, shape.hidden, shape.depth, 2 * shape.latent + context, shape.activation, false};
   MlpShape decoder{shape.latent, shape.hidden, shape.depth, shape.data_dim, shape.activation, false};
   encoder_ = std::make_unique<Mlp>(store, "encoder", encoder);
   decoder_ = std::make_unique<Mlp>(store, "decoder", decoder);
+  likelihood_ = std::make_unique<DecoderLikelihood>(
+      store, "decoder",
+      shape.decoder == VaeShape::Decoder::bernoulli ? DecoderLikelihood::Kind::bernoulli : DecoderLikelihood::Kind::gaussian,
+      shape.data_dim, shape.learned_variance, shape.fixed_variance);
   if (shape.iaf_steps > 0)
     iaf_ = std::make_unique<IafPosterior>(
         store, "posterior", IafPosteriorShape{shape.latent, context, shape.iaf_hidden, shape.iaf_depth, shape.iaf_steps, Activation::elu});
-  if (shape.decoder == VaeShape::Decoder::gaussian) {
-    if (shape.learned_variance) {
-      log_variance_ = store.reserve("decoder.log_variance", {shape.data_dim}, Initializer::zeros());
-    } else {
-      fixed_log_variance_ = Vector("tractable::Vae::fixed_log_variance", shape.data_dim);
-      Kokkos::deep_copy(fixed_log_variance_, Real(std::log(shape.fixed_variance)));
-    }
-  }
 }
 
 std::string VariationalAutoencoder::describe() const {
   std::ostringstream s;
   s << "VAE(D=" << shape_.data_dim << ", L=" << shape_.latent << ", encoder " << encoder_->describe() << ", decoder "
-    << decoder_->describe() << ", "
-    << (shape_.decoder == VaeShape::Decoder::bernoulli ? std::string("Bernoulli")
-                                                         : std::string("Gaussian, ") +
-                                                               (shape_.learned_variance ? "learned" : "fixed") + " variance")
-    << (iaf_ ? ", " + iaf_->describe() : std::string()) << ")";
+    << decoder_->describe() << ", " << likelihood_->describe() << (iaf_ ? ", " + iaf_->describe() : std::string()) << ")";
   return s.str();
 }
 
@@ -86,28 +77,17 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
   const Matrix out = decoder_output_;  // [R, D] logits or means
   ensure_shape(terms_, rows, 3, "tractable::Vae::terms");
   const Matrix terms = terms_;
-  const bool bernoulli = shape_.decoder == VaeShape::Decoder::bernoulli;
-  const Vector log_var = bernoulli ? Vector() : log_variance();  // [D]
-  const Real half_latent_log_2pi = Real(0.5 * double(latent) * kLog2Pi), log_2pi = Real(kLog2Pi);
+  likelihood_->log_likelihood(x, out, k, terms);
+  const Real half_latent_log_2pi = Real(0.5 * double(latent) * 1.8378770664093453);
   Kokkos::parallel_for(
-      "tractable::Vae::log_weight_terms", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t r) {
+      "tractable::Vae::latent_terms", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t r) {
         const std::size_t b = r / k;
-        Real likelihood = 0;
-        if (bernoulli) {
-          for (std::size_t d = 0; d < dim; ++d) likelihood += x(b, d) * out(r, d) - stable_softplus(out(r, d));
-        } else {
-          for (std::size_t d = 0; d < dim; ++d) {
-            const Real diff = x(b, d) - out(r, d);
-            likelihood -= Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) + log_var(d) + log_2pi);
-          }
-        }
         Real z2 = 0, eps2 = 0, log_var_sum = 0;
         for (std::size_t l = 0; l < latent; ++l) {
           z2 += z(r, l) * z(r, l);
           eps2 += eps(r, l) * eps(r, l);
           log_var_sum += posterior(b, latent + l);
         }
-        terms(r, 0) = likelihood;
         terms(r, 1) = -Real(0.5) * z2 - half_latent_log_2pi;
         // log N(μ + σε; μ, σ²) = −½|ε|² − ½ Σ log σ² − (L/2) log 2π, minus the flow's log|det| if any
         terms(r, 2) = -Real(0.5) * eps2 - Real(0.5) * log_var_sum - half_latent_log_2pi - flow_logdet(r);
@@ -121,27 +101,10 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
   const Matrix x = x_, out = decoder_output_, z = z_, eps = eps_, posterior = posterior_;
   ensure_shape(d_decoder_output_, rows, dim, "tractable::Vae::d_decoder_output");
   const Matrix d_out = d_decoder_output_;
-  const bool bernoulli = shape_.decoder == VaeShape::Decoder::bernoulli;
-  const Vector log_var = bernoulli ? Vector() : log_variance();
-  Kokkos::parallel_for(
-      "tractable::Vae::likelihood_backward", RangePolicy(0, rows * dim), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t r = i / dim, d = i % dim, b = r / k;
-        // d_out [R, D] = g_r · ∂ log p(x|z_r) / ∂ out(r, d)
-        const Real g = d_terms(r, 0);
-        d_out(r, d) = bernoulli ? g * (x(b, d) - stable_sigmoid(out(r, d)))
-                                : g * (x(b, d) - out(r, d)) * kmath::exp(-log_var(d));
-      });
+  likelihood_->backward(x, out, k, d_terms, d_out);
   const Matrix dz = freeze_decoder ? decoder_->input_vjp(d_out) : decoder_->backward(d_out);  // [R, L]
-  if (!bernoulli && shape_.learned_variance && !freeze_decoder) {
-    // ∂/∂ log v_d = Σ_r g_r · ½((x − m)² / v − 1); d_out has been consumed, so it holds the per-row terms.
-    Kokkos::parallel_for(
-        "tractable::Vae::log_variance_backward", RangePolicy(0, rows * dim), KOKKOS_LAMBDA(const std::size_t i) {
-          const std::size_t r = i / dim, d = i % dim, b = r / k;
-          const Real diff = x(b, d) - out(r, d);
-          d_out(r, d) = d_terms(r, 0) * Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) - Real(1));
-        });
-    accumulate_column_sums(d_out, store_.gradient_vector(log_variance_));
-  }
+  // d_out has been consumed: it is the scratch of the learned variance's gradient.
+  if (!freeze_decoder) likelihood_->variance_backward(x, out, k, d_terms, d_out);
   // The total gradient at the decoder's input z: through the decoder, and log p(z) = −½|z|².
   ensure_shape(dz_total_, rows, latent, "tractable::Vae::dz_total");
   const Matrix dz_total = dz_total_;
@@ -189,17 +152,26 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
 }
 
 const Matrix& VariationalAutoencoder::decode_mean(const Matrix& z) {
-  const Matrix& out = decoder_->forward(z);
-  ensure_shape(mean_, out.extent(0), out.extent(1), "tractable::Vae::mean");
-  const Matrix mean = mean_;
-  const bool bernoulli = shape_.decoder == VaeShape::Decoder::bernoulli;
-  const std::size_t dim = out.extent(1);
-  Kokkos::parallel_for(
-      "tractable::Vae::decode_mean", RangePolicy(0, out.extent(0) * dim), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real v = out(i / dim, i % dim);
-        mean(i / dim, i % dim) = bernoulli ? stable_sigmoid(v) : v;
-      });
+  likelihood_->mean(decoder_->forward(z), mean_);
   return mean_;
+}
+
+HostMatrix VariationalAutoencoder::sample_means(RandomStream& stream, std::size_t n) {
+  Matrix z("tractable::Vae::prior_samples", n, shape_.latent);
+  stream.fill_normal(z);
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), decode_mean(z));
+}
+
+HostMatrix VariationalAutoencoder::reconstruct(const Matrix& x) {
+  // z at ε = 0: q's mean, pushed through the posterior flow if there is one.
+  const std::size_t n = x.extent(0);
+  Matrix posterior("tractable::Vae::reconstruct::posterior", n, posterior_width());
+  Kokkos::deep_copy(posterior, encode(x));
+  const Matrix eps("tractable::Vae::reconstruct::eps", n, shape_.latent);
+  log_weight_terms(x, posterior, eps, 1);
+  Matrix z("tractable::Vae::reconstruct::z", n, shape_.latent);
+  Kokkos::deep_copy(z, z_);
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), decode_mean(z));
 }
 
 }  // namespace tractable

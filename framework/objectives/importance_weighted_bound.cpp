@@ -7,11 +7,11 @@
 
 namespace tractable {
 
-ImportanceWeightedBound::ImportanceWeightedBound(VariationalAutoencoder& vae, const BoundOptions& options,
+ImportanceWeightedBound::ImportanceWeightedBound(LatentVariableModel& vae, const BoundOptions& options,
                                                  const RandomStream& noise, std::size_t global_batch)
     : vae_(vae), options_(options), noise_(noise), global_batch_(global_batch) {
-  if (options.kind == BoundOptions::Kind::elbo && options.analytic_kl && vae.has_flow_posterior())
-    throw SpecError("objective.kl: the KL of a flow posterior has no closed form; use \"sampled\"");
+  if (options.kind == BoundOptions::Kind::elbo && options.analytic_kl && !vae.has_closed_form_kl())
+    throw SpecError("objective.kl: the KL of this model's posterior (a flow, or two stochastic layers) has no closed form; use \"sampled\"");
 }
 
 void ImportanceWeightedBound::set_position(std::int64_t step, std::size_t first_global_row) {
@@ -29,10 +29,10 @@ double ImportanceWeightedBound::sum(const Matrix& batch) { return evaluate(batch
 double ImportanceWeightedBound::sum_and_backward(const Matrix& batch, Real scale) { return evaluate(batch, scale, true); }
 
 double ImportanceWeightedBound::evaluate(const Matrix& x, Real scale, bool backward) {
-  const std::size_t batch = x.extent(0), k = options_.samples, latent = vae_.latent();
-  ensure_shape(eps_, batch * k, latent, "tractable::ImportanceWeightedBound::eps");
-  noise_.fill_normal_at(eps_, (std::uint64_t(step_) * global_batch_ + first_row_) * k * latent);
-  const Matrix posterior = vae_.encode(x);  // [B, 2L]
+  const std::size_t batch = x.extent(0), k = options_.samples, latent = vae_.latent(), width = vae_.noise_width();
+  ensure_shape(eps_, batch * k, width, "tractable::ImportanceWeightedBound::eps");
+  noise_.fill_normal_at(eps_, (std::uint64_t(step_) * global_batch_ + first_row_) * k * width);
+  const Matrix posterior = vae_.encode(x);  // [B, P]
   const Matrix terms = vae_.log_weight_terms(x, posterior, eps_, k);  // [B·k, 3]
   ensure_shape(d_terms_, batch * k, 3, "tractable::ImportanceWeightedBound::d_terms");
   ensure_shape(losses_, batch, "tractable::ImportanceWeightedBound::losses");
@@ -94,7 +94,7 @@ double ImportanceWeightedBound::evaluate(const Matrix& x, Real scale, bool backw
       KOKKOS_LAMBDA(const std::size_t b, double& acc) { acc += double(losses(b)); }, total);
   if (!backward) return total;
 
-  const Matrix d_posterior = vae_.log_weight_terms_backward(d_terms_);  // [B, 2L]
+  const Matrix d_posterior = vae_.log_weight_terms_backward(d_terms_);  // [B, P]
   if (analytic) {
     Kokkos::parallel_for(
         "tractable::ImportanceWeightedBound::analytic_kl_backward", RangePolicy(0, batch * latent),

@@ -8,9 +8,10 @@
 //         log-sum-exp; its gradient weights each sample's ∇ log w_j by the
 //         normalised weight w̃_j = w_j / Σ w.
 // The per-example loss is minus the bound. Noise for example g (global row)
-// at step s is block (s · global_batch + g) of k·L draws of the noise stream.
+// at step s is block (s · global_batch + g) of k·E draws of the noise stream
+// (E = the model's noise width).
 #include "core/random.hpp"
-#include "models/vae.hpp"
+#include "models/latent_variable_model.hpp"
 #include "objectives/objective.hpp"
 
 namespace tractable {
@@ -25,7 +26,7 @@ struct BoundOptions {
 
 class ImportanceWeightedBound : public Objective {
  public:
-  ImportanceWeightedBound(VariationalAutoencoder& vae, const BoundOptions& options, const RandomStream& noise,
+  ImportanceWeightedBound(LatentVariableModel& vae, const BoundOptions& options, const RandomStream& noise,
                           std::size_t global_batch);
   double sum_and_backward(const Matrix& batch /*[B_local, D]*/, Real scale) override;
   double sum(const Matrix& batch /*[B_local, D]*/) override;
@@ -36,13 +37,13 @@ class ImportanceWeightedBound : public Objective {
 
  private:
   double evaluate(const Matrix& batch, Real scale, bool backward);
-  VariationalAutoencoder& vae_;
+  LatentVariableModel& vae_;
   BoundOptions options_;
   RandomStream noise_;
   std::size_t global_batch_;
   std::int64_t step_ = 0;
   std::size_t first_row_ = 0;
-  Matrix eps_;      // [B·k, L]
+  Matrix eps_;      // [B·k, E]
   Matrix d_terms_;  // [B·k, 3]
   Vector losses_;   // [B]
 };

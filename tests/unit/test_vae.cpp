@@ -5,6 +5,7 @@
 #include "gradient_check.hpp"
 
 #include "experiment/vae_evaluation.hpp"
+#include "models/vae.hpp"
 #include "objectives/importance_weighted_bound.hpp"
 
 #include <cmath>
