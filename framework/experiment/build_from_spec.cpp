@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "data/file_loaders.hpp"
 #include "data/mnist.hpp"
+#include "models/hierarchical_vae.hpp"
 #include "data/toy_2d.hpp"
 #include "dist/energy_2d.hpp"
 #include "dist/gaussian_mixture.hpp"
@@ -238,6 +239,22 @@ std::unique_ptr<LatentVariableModel> build_vae(const json& model, std::size_t di
   shape.depth = model.at("depth");
   shape.activation = parse_activation(model.at("activation"));
   const json& decoder = model.at("decoder");
+  if (model.at("stochastic_layers") == 2) {
+    HierarchicalVaeShape two;
+    two.data_dim = dim;
+    two.latent1 = model.at("latent");
+    two.hidden1 = model.at("hidden");
+    two.latent2 = model.at("latent2");
+    two.hidden2 = model.at("hidden2");
+    two.depth = model.at("depth");
+    two.activation = parse_activation(model.at("activation"));
+    if (decoder.at("type") == "gaussian") {
+      two.decoder = DecoderLikelihood::Kind::gaussian;
+      two.learned_variance = decoder.at("variance") == "learned";
+      two.fixed_variance = decoder.at("fixed_variance");
+    }
+    return std::make_unique<HierarchicalVae>(store, two);
+  }
   if (decoder.at("type") == "gaussian") {
     shape.decoder = VaeShape::Decoder::gaussian;
     shape.learned_variance = decoder.at("variance") == "learned";

@@ -132,7 +132,10 @@ Schema model_schema() {
                            {field("components", s::integer(1, 1024), 4, "number of diagonal Gaussian components")}}}),
                json::object(), "base distribution")}},
        {"vae",
-        {field("latent", s::integer(1, 1 << 12), 50, "latent dimension L"),
+        {field("latent", s::integer(1, 1 << 12), 50, "latent dimension L (of z1 with two stochastic layers)"),
+         field("stochastic_layers", s::integer(1, 2), 1, "1: x <-> z; 2: x <-> z1 <-> z2 (IWAE paper, Table 1)"),
+         field("latent2", s::integer(1, 1 << 12), 50, "two layers: dimension of z2"),
+         field("hidden2", width, 100, "two layers: width of the z1 <-> z2 networks' hidden layers"),
          field("hidden", width, 200, "width of every hidden layer of the encoder and the decoder"),
          field("depth", s::integer(0, 64), 2, "hidden layers of the encoder and of the decoder"),
          field("activation", s::string(activation_names()), "tanh", "hidden activation"),
@@ -356,6 +359,12 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
         if (o.at("eval_bounds")[i].get<double>() > o.at("eval_importance_samples").get<double>())
           throw SpecError("objective.eval_bounds[" + std::to_string(i) + "]: " + o.at("eval_bounds")[i].dump() +
                           " exceeds objective.eval_importance_samples (" + o.at("eval_importance_samples").dump() + ")");
+      if (resolved.at("model").at("stochastic_layers") == 2) {
+        if (resolved.at("model").at("posterior").at("type") == "iaf")
+          throw SpecError("model.posterior.type: an IAF posterior is available with one stochastic layer only");
+        if (o.at("type") == "elbo" && o.at("kl") == "analytic")
+          throw SpecError("objective.kl: with two stochastic layers the KL has no closed form; set it to \"sampled\"");
+      }
       if (resolved.at("model").at("posterior").at("type") == "iaf") {
         if (o.at("type") == "elbo" && o.at("kl") == "analytic")
           throw SpecError("objective.kl: the KL of an IAF posterior has no closed form; set it to \"sampled\"");
