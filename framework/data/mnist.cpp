@@ -64,9 +64,14 @@ std::vector<std::size_t> idx_dims(const std::vector<unsigned char>& bytes, std::
   }
   std::vector<std::size_t> dims(rank);
   std::size_t count = 1;
+  const std::size_t available = bytes.size() - header;
   for (std::size_t k = 0; k < rank; ++k) {
     dims[k] = big_endian_u32(bytes, 4 + 4 * k);
     if (dims[k] == 0) throw DataError(path + ": IDX dimension " + std::to_string(k) + " is zero");
+    // Checked against the bytes present at every factor, so the product can never overflow.
+    if (dims[k] > available / count)
+      throw DataError(path + ": truncated IDX file: the header's dimensions promise more values than the file's " +
+                      std::to_string(available) + " bytes");
     count *= dims[k];
   }
   if (bytes.size() - header < count)

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "experiment/build_from_spec.hpp"
+#include "experiment/spec.hpp"
 
 namespace tractable {
 
@@ -43,7 +44,14 @@ void restore_parameters(ParameterStore& store, const Checkpoint& c, const std::s
 }
 
 std::unique_ptr<ModelSession> load_model_session(const std::string& run_path) {
-  const auto spec = RunFile::read_spec(run_path);
+  // The stored spec is re-validated: a run file edited or damaged by hand must fail with a named error,
+  // not deep inside the model builder (found by fuzzing: tests/fuzz/regressions/fuzz_run_file).
+  nlohmann::json spec;
+  try {
+    spec = resolve_spec_json(RunFile::read_spec(run_path), {}, run_path + ":/spec");
+  } catch (const SpecError& e) {
+    throw IoError(std::string(e.what()) + " (the run file's stored spec is not a valid spec)");
+  }
   auto session = build_model_session(spec, RunFile::read_data_dim(run_path));
   restore_parameters(session->store, RunFile::read_checkpoint(run_path), run_path);
   if (session->flow) session->flow->set_training(false);

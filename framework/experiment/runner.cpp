@@ -186,7 +186,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   std::unique_ptr<ShardedBatcher> batcher;
   if (!variational) batcher = std::make_unique<ShardedBatcher>(data.train, global_batch, seed, comm.rank(), comm.size());
   const RandomStream noise_stream(seed, 0, Stream::noise);
-  const auto [noise_begin, noise_end] = comm.shard(global_batch);
+  // Not a structured binding: lambdas below capture these, which C++17 (clang) forbids for bindings.
+  const auto noise_shard = comm.shard(global_batch);
+  const std::size_t noise_begin = noise_shard.first, noise_end = noise_shard.second;
   Matrix noise("tractable::run::base_noise", noise_end - noise_begin, dim);
   // Dynamic binarisation: fresh Bernoulli draws keyed on (step, global row), so every rank count draws alike.
   const bool binarize_each_step = !variational && spec.at("data").contains("binarize") &&

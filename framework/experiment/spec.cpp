@@ -296,6 +296,10 @@ json read_json_file(const std::string& path) {
   }
 }
 
+namespace {
+std::string key_of(const std::string& assignment) { return assignment.substr(0, assignment.find('=')); }
+}  // namespace
+
 void apply_override(json& spec, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -306,6 +310,11 @@ void apply_override(json& spec, const std::string& assignment) {
     value = json::parse(text);
   } catch (const json::parse_error&) {
     value = text;  // a bare word such as relu
+    try {
+      (void)value.dump();  // JSON strings must be UTF-8; found by fuzzing (tests/fuzz/regressions/fuzz_spec)
+    } catch (const json::type_error&) {
+      throw SpecError("--set '" + key_of(assignment) + "=…': the value is not valid UTF-8 text");
+    }
   }
   json* node = &spec;
   std::string walked;

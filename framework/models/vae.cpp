@@ -9,10 +9,6 @@
 
 namespace tractable {
 
-namespace {
-constexpr double kLog2Pi = 1.8378770664093453;
-}
-
 VariationalAutoencoder::VariationalAutoencoder(ParameterStore& store, const VaeShape& shape) : shape_(shape) {
   const std::size_t context = shape.iaf_steps > 0 ? shape.iaf_context : 0;
   MlpShape encoder{shape.data_dim, shape.hidden, shape.depth, 2 * shape.latent + context, shape.activation, false};

@@ -147,8 +147,22 @@ TEST_CASE("run file: corrupt or foreign files are rejected with the path", "[io]
   }
   CHECK_THROWS_WITH(RunFile::read_spec("foreign.h5"), Catch::Contains("not a Tractable run file"));
   CHECK_THROWS_AS(RunFile::read_checkpoint("absent.h5"), IoError);
+  // A run file whose stored spec lacks a section (found by fuzzing): a named I/O error, not a crash.
+  {
+    Hdf5File f("partial_spec.h5", Hdf5File::Mode::create_truncate);
+    f.set_attribute("/", "format", std::string("tractable-run"));
+    f.set_attribute("/", "format_version", std::int64_t(1));
+    f.write_string("/spec", R"({"model": {"hidden": 8, "repeat": 1}, "training": "soon"})");
+    f.create_group("/data");
+    f.set_attribute("/data", "dim", std::int64_t(2));
+  }
+  CHECK_THROWS_AS(load_model_session("partial_spec.h5"), IoError);
+  CHECK_THROWS_WITH(load_model_session("partial_spec.h5"),
+                    Catch::Contains("partial_spec.h5:/spec") && Catch::Contains("training") &&
+                        Catch::Contains("not a valid spec"));
   std::filesystem::remove("garbage.h5");
   std::filesystem::remove("foreign.h5");
+  std::filesystem::remove("partial_spec.h5");
 }
 
 TEST_CASE("run file: BatchNorm running statistics are checkpointed, so eval reproduces the run's test NLL", "[io][run]") {

@@ -149,3 +149,10 @@ TEST_CASE("spec: every key is documented in the README", "[spec]") {
     CHECK(readme.find("`" + key + "`") != std::string::npos);
   }
 }
+
+TEST_CASE("spec: an override whose value is not UTF-8 is refused by name (found by fuzzing)", "[spec]") {
+  json spec = json::object();
+  CHECK_THROWS_WITH(apply_override(spec, "training.steps=\xb5"),
+                    Catch::Contains("training.steps") && Catch::Contains("not valid UTF-8"));
+  CHECK_THROWS_AS(apply_override(spec, "name=a\xff"), SpecError);
+}
