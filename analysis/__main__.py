@@ -30,12 +30,14 @@ def main(argv=None) -> int:
     w.add_argument("--steps", type=int, help="training steps per run (default: the specs', 16000 = 40 epochs)")
     w.add_argument("-j", "--jobs", type=int, default=1, help="runs at a time (one core each)")
     w.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override for every run's spec")
+    w.add_argument("--layers", choices=["1", "2", "both"], default="both", help="stochastic layers of the models to run")
     w.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                    help="the tractable binary")
     args = parser.parse_args(argv)
     if args.command == "iwae":
-        from .iwae import report as iwae_report
-        _, _, markdown = iwae_report(args.bin, args.out, args.steps, args.jobs, overrides=args.set)
+        from .iwae import ONE_LAYER, TWO_LAYERS, report as iwae_report
+        runs = {"1": ONE_LAYER, "2": TWO_LAYERS, "both": ONE_LAYER + TWO_LAYERS}[args.layers]
+        _, _, markdown = iwae_report(args.bin, args.out, args.steps, args.jobs, runs=runs, overrides=args.set)
         print(markdown)
         print(f"written: {Path(args.out) / 'table.md'} and <run>_plots/ grids")
         return 0

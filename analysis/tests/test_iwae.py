@@ -47,9 +47,9 @@ def test_tiny_suite_writes_table_grids_and_verdicts(tmp_path):
     df, verdicts, markdown = report(tractable_binary(), tmp_path, steps=20, jobs=2, runs=("vae_k1", "iwae_k5"),
                                     overrides=tiny)
     assert list(df["run"]) == ["vae_k1", "iwae_k5"]
-    assert list(df["paper NLL"]) == [86.76, 85.54]
+    assert list(df["paper NLL"]) == [86.76, 85.54] and list(df["layers"]) == [1, 1]
     assert (df["our NLL"] > 0).all() and (df["-L_1"] >= df["-L_5"]).all() and (df["-L_5"] >= df["-L_50"] - 1e-9).all()
-    assert "Our training set is smaller" in markdown and "core-hours" in markdown
+    assert "Our training set is smaller" in markdown and "h of training" in markdown
     assert (tmp_path / "table.md").exists()
     for name in ("vae_k1", "iwae_k5"):
         for png in ("samples.png", "reconstructions.png", "learning_curves.png"):
