@@ -177,6 +177,26 @@ expect 0 "after 40000 steps" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" run "$QS"
   --set training.checkpoint_every=2000 --out killed.h5 --resume
 same_run killed.h5 nosig.h5 || fail "the run resumed after SIGKILL differs from the uninterrupted one"
 
+# SIGKILL while the run file is being written: commits every 5 steps, each with 20,000 samples, so most of
+# the run's time is spent writing; after each kill the file opens in h5dump, h5py and `info`, and --resume
+# continues from it (a stale RUN.h5.partial is simply replaced).
+WRITES=(--quiet --set training.steps=400 --set training.checkpoint_every=5 --set training.eval_every=5
+        --set model.repeat=2 --set model.hidden=16 --set data.n_train=2000 --set data.n_test=200
+        --set output.n_samples=20000 --set output.density_grid=0)
+for delay in 0.4 0.7 1.0 1.3; do
+  "$BIN" run "$QS" "${WRITES[@]}" --out writes.h5 --resume > /dev/null 2>&1 &
+  writer=$!
+  sleep "$delay"
+  kill -KILL "$writer" 2>/dev/null
+  wait "$writer" 2>/dev/null
+  [ -e writes.h5 ] || continue  # killed before the first commit: nothing to check yet
+  h5dump -H writes.h5 > /dev/null 2>&1 || fail "writes.h5 unreadable by h5dump after SIGKILL at ${delay}s"
+  /usr/bin/python3 -c 'import h5py, sys; f = h5py.File(sys.argv[1]); f["checkpoint/parameters"][()]' writes.h5 \
+    || fail "writes.h5 unreadable by h5py after SIGKILL at ${delay}s"
+  expect 0 "checkpoint: +step" -- "$BIN" info writes.h5
+done
+expect 0 "after 400 steps" -- "$BIN" run "$QS" "${WRITES[@]}" --out writes.h5 --resume
+
 # a transient NaN (fault injection on rank 0 only): "skip" skips it on both ranks, "stop" exits 6
 TRACTABLE_FAULT_NAN_STEP=5 expect 0 "step 5: non-finite gradient in parameter 'flow.0.conditioner.linear0.weight'; step skipped" -- \
   "$MPIEXEC" -n 2 --oversubscribe -x TRACTABLE_FAULT_NAN_STEP "$BIN" run "$QS" "${SMALL[@]}" \
