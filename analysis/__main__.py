@@ -33,7 +33,18 @@ def main(argv=None) -> int:
     w.add_argument("--layers", choices=["1", "2", "both"], default="both", help="stochastic layers of the models to run")
     w.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                    help="the tractable binary")
+    sc = sub.add_parser("scaling", help="1 vs 2 MPI ranks on the training workloads of BENCHMARKS.md, and a projection")
+    sc.add_argument("--repeats", type=int, default=3, help="alternating repeats per workload and rank count")
+    sc.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
+                    help="the tractable binary")
     args = parser.parse_args(argv)
+    if args.command == "scaling":
+        import pandas as pd
+        from .scaling import measure, summarise
+        raw = measure(args.bin, args.repeats)
+        with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
+            print(summarise(raw).T.to_string())
+        return 0
     if args.command == "iwae":
         from .iwae import ONE_LAYER, TWO_LAYERS, report as iwae_report
         runs = {"1": ONE_LAYER, "2": TWO_LAYERS, "both": ONE_LAYER + TWO_LAYERS}[args.layers]

@@ -373,7 +373,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   };
 
   const Real grad_scale = Real(1) / Real(global_batch);
-  double steps_per_second = 0;
+  double steps_per_second = 0, window_allreduce_seconds = 0;
   auto window_start = Clock::now();
   const auto train_start = Clock::now();
   const std::int64_t first_step = step;
@@ -403,7 +403,10 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       Kokkos::deep_copy(Kokkos::subview(store.gradients(), std::make_pair(0, 1)), std::nan(""));
       nan_injected = true;  // a transient fault: a rollback replays the step cleanly
     }
+    const auto reduce_start = Clock::now();
     comm.allreduce_sum(store.gradients());  // the one gradient all-reduce of the step
+    // Time in the all-reduce, waiting for the slowest rank included: the scaling model's communication term.
+    window_allreduce_seconds += std::chrono::duration<double>(Clock::now() - reduce_start).count();
     const double loss = comm.allreduce_sum(local_loss) / double(global_batch);
     const double grad_norm = clip_by_global_norm(store.gradients(), clip);
     // After the all-reduce every rank sees the same loss and norm, so all decide alike.
@@ -449,10 +452,12 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
                                  {"grad_norm", grad_norm},
                                  {"steps_per_second", steps_per_second},
                                  {"wall_time", std::chrono::duration<double>(Clock::now() - wall_start).count()},
-                                 {"skipped_steps", double(skipped_total)}});
+                                 {"skipped_steps", double(skipped_total)},
+                                 {"allreduce_fraction", seconds > 0 ? window_allreduce_seconds / seconds : 0.0}});
       progress.report(done, window_loss / double(window_steps), steps_per_second);
       window_loss = 0;
       window_steps = 0;
+      window_allreduce_seconds = 0;
       window_start = Clock::now();
     }
     const bool last = done == total_steps;

@@ -1,0 +1,96 @@
+"""Data-parallel scaling, measured and projected. Runs each workload of
+shared/BENCHMARKS.md that trains (realnvp2d-train, vae-mnist-train,
+iwae50-mnist-train) with the `tractable` binary on 1 and on 2 MPI ranks at the
+same global batch, alternating, several repeats, and reads the training speed
+and the share of step time spent in the gradient all-reduce from the run
+files. Then a cost model from those measurements projects efficiency to 64 and
+512 ranks:
+    t_step(N) = t_compute / N + t_allreduce(N),
+    t_allreduce(N) = 2 (N − 1) α + 2 (N − 1)/N · S / β        (ring all-reduce),
+with S the gradient size in bytes, and α, β an interconnect's latency and
+bandwidth (stated assumptions, not measurements of this machine)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .runfile import load_run
+
+REPO = Path(__file__).resolve().parents[1]
+QUIET_VAE_EVAL = ["objective.eval_importance_samples=1", "objective.eval_bounds=[1]", "objective.eval_test_points=1",
+                  "objective.amortization_gap_points=0", "output.n_samples=0", "output.n_data_points=0"]
+WORKLOADS = {
+    "realnvp2d-train": ("quickstart.json", 2000, ["training.batch_size=512", "model.scale_bound=1",
+                                                   "optimizer.lr=1e-3", "optimizer.clip_grad_norm=0",
+                                                   "optimizer.schedule.type=constant",
+                                                   "optimizer.schedule.warmup_steps=0", "output.n_samples=0",
+                                                   "output.density_grid=0", "output.n_data_points=0"]),
+    "vae-mnist-train": ("vae/vae_mnist.json", 1000, ["training.batch_size=100"] + QUIET_VAE_EVAL),
+    "iwae50-mnist-train": ("vae/iwae_mnist.json", 200, ["training.batch_size=20", "objective.samples=50"] + QUIET_VAE_EVAL),
+}
+# Assumed interconnect for the projection: InfiniBand HDR-class, α = 2 µs per message, β = 12 GB/s per link.
+ALPHA, BETA = 2e-6, 12e9
+
+
+def measure_once(binary, workload, ranks, out_dir) -> dict:
+    spec, steps, overrides = WORKLOADS[workload]
+    path = Path(out_dir) / f"{workload}-{ranks}.h5"
+    cmd = [str(binary), "run", str(REPO / "experiments" / spec), "--out", str(path), "--quiet", "--force",
+           "--set", f"training.steps={steps}", "--set", f"training.log_every={steps // 5}",
+           "--set", "training.eval_every=0", "--set", f"training.checkpoint_every={steps}"]
+    for o in overrides:
+        cmd += ["--set", o]
+    if ranks > 1:
+        cmd = ["mpiexec", "-n", str(ranks), "--oversubscribe"] + cmd
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+    run = load_run(path)
+    m = run.metrics.iloc[1:]  # the first window includes start-up
+    params = sum(int(np.prod(s)) for s in _shapes(path))
+    return {"workload": workload, "ranks": ranks, "steps_per_second": float(m["steps_per_second"].median()),
+            "allreduce_fraction": float(m["allreduce_fraction"].median()), "parameters": params,
+            "global_batch": int(run.spec["training"]["batch_size"])}
+
+
+def _shapes(path):
+    import h5py
+    import json
+    with h5py.File(path, "r") as f:
+        return [json.loads(s) for s in f["checkpoint/parameter_shapes"].asstr()[()]]
+
+
+def measure(binary, repeats=3, workloads=tuple(WORKLOADS), out_dir=None) -> pd.DataFrame:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeats):
+            for w in workloads:
+                for ranks in (1, 2):  # alternating, so drift on a noisy machine hits both alike
+                    rows.append(measure_once(binary, w, ranks, out_dir or tmp))
+    return pd.DataFrame(rows)
+
+
+def summarise(raw: pd.DataFrame) -> pd.DataFrame:
+    med = raw.groupby(["workload", "ranks"]).median(numeric_only=True).reset_index()
+    out = []
+    for w, g in med.groupby("workload"):
+        one, two = g[g.ranks == 1].iloc[0], g[g.ranks == 2].iloc[0]
+        t1, t2 = 1 / one.steps_per_second, 1 / two.steps_per_second
+        comm2 = two.allreduce_fraction * t2
+        size = 4 * one.parameters  # fp32 gradients
+        row = {"workload": w, "parameters": int(one.parameters), "global batch": int(one.global_batch),
+               "1 rank steps/s": one.steps_per_second, "2 ranks steps/s": two.steps_per_second,
+               "speed-up (2 vs 1)": t1 / t2, "all-reduce share (2 ranks)": two.allreduce_fraction,
+               "all-reduce ms (2 ranks)": 1e3 * comm2}
+        for n in (64, 512):
+            allreduce = 2 * (n - 1) * ALPHA + 2 * (n - 1) / n * size / BETA
+            strong = t1 / (n * (t1 / n + allreduce))        # same global batch split N ways
+            weak = t1 / (t1 + allreduce)                    # the per-rank batch kept, global batch × N
+            row[f"projected efficiency {n} (same global batch)"] = strong
+            row[f"projected efficiency {n} (batch per rank kept)"] = weak
+        out.append(row)
+    return pd.DataFrame(out)

@@ -1,0 +1,27 @@
+"""The scaling summary and its cost model on known numbers, and one real 2-rank measurement."""
+import pandas as pd
+import pytest
+
+from analysis.scaling import ALPHA, BETA, measure_once, summarise
+from .test_plots import tractable_binary
+
+
+def test_summary_and_projection_on_known_numbers():
+    raw = pd.DataFrame([
+        {"workload": "w", "ranks": 1, "steps_per_second": 100.0, "allreduce_fraction": 0.0, "parameters": 1_000_000, "global_batch": 64},
+        {"workload": "w", "ranks": 2, "steps_per_second": 180.0, "allreduce_fraction": 0.1, "parameters": 1_000_000, "global_batch": 64},
+    ])
+    row = summarise(raw).iloc[0]
+    assert row["speed-up (2 vs 1)"] == pytest.approx(1.8)
+    assert row["all-reduce ms (2 ranks)"] == pytest.approx(1e3 * 0.1 / 180)
+    t1, n, size = 0.01, 64, 4e6
+    allreduce = 2 * (n - 1) * ALPHA + 2 * (n - 1) / n * size / BETA
+    assert row["projected efficiency 64 (batch per rank kept)"] == pytest.approx(t1 / (t1 + allreduce))
+    assert row["projected efficiency 64 (same global batch)"] == pytest.approx(t1 / (n * (t1 / n + allreduce)))
+    assert 0 < row["projected efficiency 512 (same global batch)"] < row["projected efficiency 64 (same global batch)"] < 1
+
+
+def test_a_two_rank_measurement_reads_speed_and_allreduce_share(tmp_path):
+    r = measure_once(tractable_binary(), "realnvp2d-train", 2, tmp_path)
+    assert r["steps_per_second"] > 0 and 0 <= r["allreduce_fraction"] < 1 and r["global_batch"] == 512
+    assert r["parameters"] > 10000
