@@ -3,6 +3,7 @@
 #include "experiment/evaluation.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/vae_evaluation.hpp"
+#include "io/distributed_rows.hpp"
 #include "io/hdf5_file.hpp"
 
 #include <cstdio>
@@ -30,16 +31,22 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   if (n == 0) throw UsageError("-n must be positive");
   if (!force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
   auto session = load_model_session(path);
+  // Under MPI each rank draws its contiguous share of the rows from its own stream (seed, rank), and the
+  // shares are written as one dataset: gathered for small arrays, collectively (parallel HDF5) for large.
+  const auto [begin, end] = comm.shard(n);
+  RandomStream stream(seed, comm.rank(), Stream::sample);
+  const std::size_t mine = end - begin;
+  const HostMatrix samples = mine == 0 ? HostMatrix("tractable::samples", 0, session->dim)
+                             : session->vae ? session->vae->sample_means(stream, mine)  // decoder means at z ~ N(0, I)
+                                            : draw_samples(*session->flow, stream, mine, 4096);
+  const RowWrite how = write_distributed_rows(out, "/samples", samples, comm);
   if (!comm.is_root()) return 0;
-  RandomStream stream(seed, 0, Stream::sample);
-  // A VAE's samples are decoder means E[x|z] at prior draws z ~ N(0, I).
-  const HostMatrix samples = session->vae ? session->vae->sample_means(stream, n) : draw_samples(*session->flow, stream, n, 4096);
-  std::vector<Real> values(samples.data(), samples.data() + samples.size());
-  Hdf5File file(out, Hdf5File::Mode::create_truncate);
-  file.write("/samples", values, {samples.extent(0), samples.extent(1)});
+  Hdf5File file(out, Hdf5File::Mode::read_write);
   file.set_attribute("/samples", "run", path);
   file.set_attribute("/samples", "seed", static_cast<std::int64_t>(seed));
-  std::printf("wrote %zu samples of dimension %zu to %s:/samples\n", n, samples.extent(1), out.c_str());
+  file.set_attribute("/samples", "ranks", static_cast<std::int64_t>(comm.size()));
+  std::printf("wrote %zu samples of dimension %zu to %s:/samples (%s)\n", n, samples.extent(1), out.c_str(),
+              comm.size() == 1 ? "one rank" : how == RowWrite::collective ? "parallel HDF5, each rank its rows" : "gathered on rank 0");
   return 0;
 }
 

@@ -6,7 +6,9 @@
 
 namespace tractable {
 
-NllResult evaluate_nll(Flow& flow, const HostMatrix& rows, std::size_t batch, const Communicator& comm) {
+NllResult evaluate_nll(Flow& flow, const HostMatrix& rows, std::size_t batch, const Communicator& comm,
+                       std::vector<double>* local_log_p) {
+  if (local_log_p) local_log_p->clear();
   const auto [begin, end] = comm.shard(rows.extent(0));
   double local = 0;
   for (std::size_t start = begin; start < end; start += batch) {
@@ -19,6 +21,10 @@ NllResult evaluate_nll(Flow& flow, const HostMatrix& rows, std::size_t batch, co
         "tractable::evaluate_nll", RangePolicy(0, logp.extent(0)),
         KOKKOS_LAMBDA(const std::size_t i, double& acc) { acc -= double(logp(i)); }, chunk);
     local += chunk;
+    if (local_log_p) {
+      const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), logp);
+      local_log_p->insert(local_log_p->end(), host.data(), host.data() + host.extent(0));
+    }
   }
   NllResult r;
   r.nll = comm.allreduce_sum(local) / double(rows.extent(0));

@@ -14,8 +14,10 @@ struct NllResult {
   double bits_per_dim = 0;  // nll / (D ln 2)
 };
 
-// Each rank evaluates its shard of `rows` in passes of `batch` rows; one reduction.
-NllResult evaluate_nll(Flow& flow, const HostMatrix& rows /*[N, D]*/, std::size_t batch, const Communicator& comm);
+// Each rank evaluates its shard of `rows` in passes of `batch` rows; one reduction. With `local_log_p`,
+// this rank's per-row log p(x) (its shard, in order) is returned there too.
+NllResult evaluate_nll(Flow& flow, const HostMatrix& rows /*[N, D]*/, std::size_t batch, const Communicator& comm,
+                       std::vector<double>* local_log_p = nullptr);
 
 // n samples x = f^{-1}(z), z ~ N(0, I) from `stream` (advanced by n·D draws).
 HostMatrix draw_samples(Flow& flow, RandomStream& stream, std::size_t n, std::size_t batch);  // -> [n, D]

@@ -301,6 +301,11 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       last_eval["test_nll"] = full.nll;
       last_eval["test_bits_per_dim"] = full.bits_per_dim;
       last_eval["active_units"] = double(full.active_units);
+      // Per-example log p̂(x): each rank's shard, gathered in order to the root (measured choice: README).
+      const auto per_example = comm.gather_to_root(full.local_log_likelihood);
+      if (comm.is_root())
+        pending.arrays.push_back(NamedArray{"/eval/test_log_likelihood", per_example, {per_example.size()},
+                                            {{"importance_samples", double(K)}}});
       for (const auto& [bk, value] : full.bounds) last_eval["test_bound_k" + std::to_string(bk)] = value;
       pending.arrays.push_back(NamedArray{"/eval/posterior_mean_variance", full.posterior_mean_variance,
                                           {full.posterior_mean_variance.size()}, {{"threshold", 1e-2}}});
@@ -338,7 +343,14 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       last_eval = {{"elbo", r.elbo}, {"log_z", r.log_z}, {"ess_fraction", r.ess_fraction}};
       if (!std::isnan(reference_log_z)) last_eval["kl"] = r.kl;
     } else {
-      const NllResult r = evaluate_nll(flow, data.test, eval_batch, comm);
+      std::vector<double> local_log_p;
+      const NllResult r = evaluate_nll(flow, data.test, eval_batch, comm, final_pass ? &local_log_p : nullptr);
+      if (final_pass) {
+        // Per-example log p(x) of the test split: each rank's shard, gathered in order to the root.
+        const auto per_example = comm.gather_to_root(local_log_p);
+        if (comm.is_root())
+          pending.arrays.push_back(NamedArray{"/eval/test_log_likelihood", per_example, {per_example.size()}, {}});
+      }
       last_eval = {{"test_nll", r.nll}, {"test_bits_per_dim", r.bits_per_dim}};
     }
     pending.eval.add(at_step, last_eval);

@@ -25,6 +25,7 @@ struct VaeEvaluation {
   std::map<std::size_t, double> bounds;  // k -> mean L_k
   std::size_t active_units = 0;
   std::vector<double> posterior_mean_variance;  // [L] Cov_x(E_q[z_u]) per unit
+  std::vector<double> local_log_likelihood;     // log p̂(x) of this rank's shard of rows, in order
 };
 
 VaeEvaluation evaluate_vae(LatentVariableModel& vae, const HostMatrix& rows /*[N, D]*/, std::size_t importance_samples,

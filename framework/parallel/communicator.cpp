@@ -39,6 +39,25 @@ double Communicator::allreduce_sum(double value) const {
   return out;
 }
 
+std::vector<double> Communicator::gather_to_root(const std::vector<double>& local) const {
+  if (size_ == 1) return local;
+  const int count = static_cast<int>(local.size());
+  std::vector<int> counts(is_root() ? size_ : 0), displacements(is_root() ? size_ : 0);
+  check(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm_), "MPI_Gather");
+  std::vector<double> all;
+  if (is_root()) {
+    int total = 0;
+    for (int r = 0; r < size_; ++r) {
+      displacements[r] = total;
+      total += counts[r];
+    }
+    all.resize(static_cast<std::size_t>(total));
+  }
+  check(MPI_Gatherv(local.data(), count, MPI_DOUBLE, all.data(), counts.data(), displacements.data(), MPI_DOUBLE, 0, comm_),
+        "MPI_Gatherv");
+  return all;
+}
+
 double Communicator::allreduce_max(double value) const {
   double out = value;
   if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");

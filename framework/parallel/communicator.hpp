@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <string>
+#include <vector>
 
 namespace tractable {
 
@@ -25,6 +26,9 @@ class Communicator {
   // Root's contents overwrite everyone else's.
   void broadcast(const Vector& buffer /*[n]*/, int root = 0) const;
   void broadcast(std::string& text, int root = 0) const;
+  // Rank order concatenation of every rank's `local` on the root (empty elsewhere): one MPI_Gatherv.
+  // Shards are contiguous in rank order, so this is the global order.
+  std::vector<double> gather_to_root(const std::vector<double>& local) const;
   // Everyone learns whether any rank passed true (used to agree on failure).
   bool any(bool flag) const;
   void barrier() const;

@@ -67,6 +67,8 @@ assert k1 < k10 < k100 + 1e-9 and abs(-nll - k100) < 1e-6, (nll, k1, k10, k100)
 assert e["amortization_gap"][-1] > 0 and 0 <= e["active_units"][-1] <= 8
 assert f["eval/reconstructions"].shape == (6, 784) and f["eval/reconstruction_inputs"].shape == (6, 784)
 assert f["eval/posterior_mean_variance"].shape == (8,)
+per = f["eval/test_log_likelihood"][()]
+assert per.shape == (40,) and abs(-per.mean() - nll) < 1e-6, (per.shape, per.mean(), nll)
 assert f["samples/60"].shape == (6, 784) and 0 <= f["samples/60"][()].min() and f["samples/60"][()].max() <= 1
 PY
 expect 0 '"nll": [0-9.]+.*"importance_samples": 200.*"bounds": \{"1": .*"200"|"nll": [0-9.]+.*"importance_samples": 200' -- \

@@ -5,6 +5,7 @@
 #include "gradient_check.hpp"
 
 #include "experiment/runner.hpp"
+#include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"
 
 #include <filesystem>
@@ -61,6 +62,12 @@ TEST_CASE("data parallel: N ranks match 1 rank with the same global batch", "[mp
         INFO("largest relative parameter difference after 50 steps: " << worst);
         CHECK(worst < 1e-9);
         CHECK(std::isfinite(worst));
+        // Per-example test log p(x): gathered from the ranks' shards in order, equal to one rank's.
+        const auto per_two = Hdf5File(parallel, Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
+        const auto per_one = Hdf5File(single, Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
+        REQUIRE(per_two.size() == 1000);
+        REQUIRE(per_one.size() == per_two.size());
+        for (std::size_t i = 0; i < per_one.size(); ++i) CHECK(per_two[i] == Approx(per_one[i]).epsilon(1e-9));
         std::filesystem::remove(parallel);
         std::filesystem::remove(single);
       }
@@ -106,6 +113,11 @@ TEST_CASE("data parallel: a VAE (IWAE, dynamic binarisation) on N ranks matches 
       worst = std::max(worst, std::abs(a.parameters[k] - b.parameters[k]) / std::max(1.0, std::abs(b.parameters[k])));
     INFO("largest relative parameter difference after 50 steps: " << worst);
     CHECK(worst < 1e-9);
+    const auto per_n = Hdf5File("dp_vae_n.h5", Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
+    const auto per_1 = Hdf5File("dp_vae_1.h5", Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
+    REQUIRE(per_n.size() == 30);  // the 10 % test split of 300 images
+    REQUIRE(per_1.size() == per_n.size());
+    for (std::size_t i = 0; i < per_1.size(); ++i) CHECK(per_n[i] == Approx(per_1[i]).epsilon(1e-9));
     for (const char* f : {"dp_vae_n.h5", "dp_vae_1.h5", "dp_images.idx"}) std::filesystem::remove(f);
   }
   world.barrier();
