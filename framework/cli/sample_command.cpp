@@ -17,18 +17,23 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   std::size_t n = 0;
   std::uint64_t seed = 0;
   bool force = false;
+  std::string write_mode = "auto";
   options.add_options()
       ("run", po::value(&path)->required(), "run file")
       ("n,n", po::value(&n)->required(), "number of samples")
       ("out,o", po::value(&out)->required(), "HDF5 file to write (/samples [n, D])")
       ("seed", po::value(&seed)->default_value(0), "seed of the sampling stream")
-      ("force", po::bool_switch(&force), "replace an existing output file");
+      ("force", po::bool_switch(&force), "replace an existing output file")
+      ("parallel-write", po::value(&write_mode)->default_value("auto"),
+       "under MPI: gather (to rank 0), collective (parallel HDF5), or auto (collective from 16 MiB, measured)");
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
   if (!parse_options(args, "tractable sample RUN.h5 -n N --out FILE.h5 [--seed S]", options, positional, vm, comm))
     return 0;
   if (n == 0) throw UsageError("-n must be positive");
+  if (write_mode != "auto" && write_mode != "gather" && write_mode != "collective")
+    throw UsageError("--parallel-write must be auto, gather or collective, got '" + write_mode + "'");
   if (!force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
   auto session = load_model_session(path);
   // Under MPI each rank draws its contiguous share of the rows from its own stream (seed, rank), and the
@@ -39,7 +44,9 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   const HostMatrix samples = mine == 0 ? HostMatrix("tractable::samples", 0, session->dim)
                              : session->vae ? session->vae->sample_means(stream, mine)  // decoder means at z ~ N(0, I)
                                             : draw_samples(*session->flow, stream, mine, 4096);
-  const RowWrite how = write_distributed_rows(out, "/samples", samples, comm);
+  const RowWrite how = write_distributed_rows(
+      out, "/samples", samples, comm,
+      write_mode == "gather" ? RowWrite::gather : write_mode == "collective" ? RowWrite::collective : RowWrite::automatic);
   if (!comm.is_root()) return 0;
   Hdf5File file(out, Hdf5File::Mode::read_write);
   file.set_attribute("/samples", "run", path);

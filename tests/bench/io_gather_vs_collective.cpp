@@ -96,8 +96,8 @@ int main(int argc, char** argv) {
   const std::string dir = argc > 2 ? argv[2] : ".";
   const std::string path = dir + "/tractable_io_bench.h5";
   if (rank == 0) std::printf("ranks %d, repeats %d, file %s\n", size, repeats, path.c_str());
-  for (const std::size_t total : {std::size_t(10000), std::size_t(1) << 17, std::size_t(1) << 18, std::size_t(1) << 20,
-                                  std::size_t(1) << 24}) {
+  for (const std::size_t total : {std::size_t(10000), std::size_t(1) << 17, std::size_t(1) << 20, std::size_t(1) << 22,
+                                  std::size_t(1) << 23, std::size_t(1) << 24}) {
     const std::size_t begin = total * rank / size, end = total * (rank + 1) / size;
     std::vector<double> local(end - begin);
     for (std::size_t i = 0; i < local.size(); ++i) local[i] = double(begin + i) * 0.5;

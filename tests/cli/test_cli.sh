@@ -134,7 +134,8 @@ expect 0 "mpi_size=2" -- "$BIN" info mpi.h5
 expect 0 "wrote 1001 samples of dimension 2 to small.h5:/samples \(gathered on rank 0\)" -- \
   "$MPIEXEC" -n 2 --oversubscribe "$BIN" sample mpi.h5 -n 1001 --out small.h5
 expect 0 "wrote 300001 samples of dimension 2 to big.h5:/samples \(parallel HDF5, each rank its rows\)" -- \
-  "$MPIEXEC" -n 2 --oversubscribe "$BIN" sample mpi.h5 -n 300001 --out big.h5
+  "$MPIEXEC" -n 2 --oversubscribe "$BIN" sample mpi.h5 -n 300001 --out big.h5 --parallel-write collective
+expect 2 "--parallel-write must be auto, gather or collective" -- "$BIN" sample mpi.h5 -n 5 --out x.h5 --parallel-write sometimes
 /usr/bin/python3 - <<'PY' || fail "samples written by two ranks are incomplete"
 import h5py, numpy as np
 for name, n in (("small.h5", 1001), ("big.h5", 300001)):
