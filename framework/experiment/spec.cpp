@@ -296,11 +296,14 @@ json read_json_file(const std::string& path) {
   }
 }
 
-namespace {
-std::string key_of(const std::string& assignment) { return assignment.substr(0, assignment.find('=')); }
-}  // namespace
-
 void apply_override(json& spec, const std::string& assignment) {
+  // Keys and values become JSON strings, which must be UTF-8 (found by fuzzing: tests/fuzz/regressions/fuzz_spec).
+  try {
+    (void)json(assignment).dump();
+  } catch (const json::type_error&) {
+    throw SpecError("--set '" + json(assignment).dump(-1, ' ', false, json::error_handler_t::replace) +
+                    "': not valid UTF-8 text");
+  }
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw SpecError("--set '" + assignment + "': expected key.path=value, e.g. model.hidden=128");
@@ -310,11 +313,6 @@ void apply_override(json& spec, const std::string& assignment) {
     value = json::parse(text);
   } catch (const json::parse_error&) {
     value = text;  // a bare word such as relu
-    try {
-      (void)value.dump();  // JSON strings must be UTF-8; found by fuzzing (tests/fuzz/regressions/fuzz_spec)
-    } catch (const json::type_error&) {
-      throw SpecError("--set '" + key_of(assignment) + "=…': the value is not valid UTF-8 text");
-    }
   }
   json* node = &spec;
   std::string walked;

@@ -155,4 +155,5 @@ TEST_CASE("spec: an override whose value is not UTF-8 is refused by name (found 
   CHECK_THROWS_WITH(apply_override(spec, "training.steps=\xb5"),
                     Catch::Contains("training.steps") && Catch::Contains("not valid UTF-8"));
   CHECK_THROWS_AS(apply_override(spec, "name=a\xff"), SpecError);
+  CHECK_THROWS_WITH(apply_override(spec, "model.layer\xf3s.0.bins=3"), Catch::Contains("not valid UTF-8"));
 }
