@@ -1,6 +1,7 @@
 #include "models/hierarchical_vae.hpp"
 
 #include "core/error.hpp"
+#include "models/reparameterisation.hpp"
 
 #include <sstream>
 
@@ -43,13 +44,8 @@ const Matrix& HierarchicalVae::log_weight_terms(const Matrix& x, const Matrix& p
   k_ = k;
   ensure_shape(z1_, rows, l1, "tractable::HierarchicalVae::z1");
   ensure_shape(z2_, rows, l2, "tractable::HierarchicalVae::z2");
+  reparameterise(posterior, eps, k, z1_);  // z1 = μ1 + σ1 ε1, ε1 = eps[:, 0:L1]
   const Matrix z1 = z1_, z2 = z2_;
-  Kokkos::parallel_for(
-      "tractable::HierarchicalVae::sample_z1", RangePolicy(0, rows * l1), KOKKOS_LAMBDA(const std::size_t i) {
-        // z1 [R, L1] = μ1 [B, L1] + σ1 ⊙ ε1, ε1 = eps[:, 0:L1]
-        const std::size_t r = i / l1, l = i % l1, b = r / k;
-        z1(r, l) = posterior(b, l) + kmath::exp(Real(0.5) * posterior(b, l1 + l)) * eps(r, l);
-      });
   q2_ = upper_encoder_->forward(z1_);  // [R, 2L2] = (μ2 | log σ2²)
   const Matrix q2 = q2_;
   Kokkos::parallel_for(
@@ -115,22 +111,11 @@ const Matrix& HierarchicalVae::log_weight_terms_backward(const Matrix& d_terms, 
         d_q2(r, l2 + l) = dz2 * eps(r, l1 + l) * Real(0.5) * kmath::exp(Real(0.5) * q2(r, l2 + l)) - Real(0.5) * d_terms(r, 2);
       });
   const Matrix dz1_upper = freeze ? upper_encoder_->input_vjp(d_q2_) : upper_encoder_->backward(d_q2_);  // [R, L1]
-  ensure_shape(d_posterior_, batch, 2 * l1, "tractable::HierarchicalVae::d_posterior");
-  const Matrix d_post = d_posterior_;
   Kokkos::parallel_for(
-      "tractable::HierarchicalVae::z1_backward", RangePolicy(0, batch * l1), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t b = i / l1, l = i % l1;
-        const Real half_sigma = Real(0.5) * kmath::exp(Real(0.5) * posterior(b, l1 + l));
-        Real d_mean = 0, d_log_var = 0;
-        for (std::size_t j = 0; j < k; ++j) {
-          const std::size_t r = b * k + j;
-          const Real total = dz1(r, l) + dz1_upper(r, l);
-          d_mean += total;
-          d_log_var += total * eps(r, l) * half_sigma - Real(0.5) * d_terms(r, 2);
-        }
-        d_post(b, l) = d_mean;
-        d_post(b, l1 + l) = d_log_var;
-      });
+      "tractable::HierarchicalVae::z1_total", RangePolicy(0, rows * l1),
+      KOKKOS_LAMBDA(const std::size_t i) { dz1(i / l1, i % l1) += dz1_upper(i / l1, i % l1); });  // both paths into z1
+  ensure_shape(d_posterior_, batch, 2 * l1, "tractable::HierarchicalVae::d_posterior");
+  reparameterise_backward(posterior, eps, k, dz1_, d_terms, d_posterior_);
   return d_posterior_;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
+#include "models/reparameterisation.hpp"
 #include "core/stable_math.hpp"
 
 #include <cmath>
@@ -46,13 +47,7 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
   eps_ = eps;
   k_ = k;
   ensure_shape(z0_, rows, latent, "tractable::Vae::z0");
-  const Matrix z0 = z0_;
-  Kokkos::parallel_for(
-      "tractable::Vae::reparameterise", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t r = i / latent, l = i % latent, b = r / k;
-        // z0 [R, L] = μ [B, L] + exp(½ log σ²) [B, L] ⊙ ε [R, L]
-        z0(r, l) = posterior(b, l) + kmath::exp(Real(0.5) * posterior(b, latent + l)) * eps(r, l);
-      });
+  reparameterise(posterior, eps, k, z0_);
   ensure_shape(flow_logdet_, rows, "tractable::Vae::flow_logdet");
   Kokkos::deep_copy(flow_logdet_, Real(0));
   if (iaf_) {
@@ -129,21 +124,7 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
           d_post(i / ctx, 2 * latent + i % ctx) = d_context(i / ctx, i % ctx);
         });
   }
-  const Matrix dz_base = dz0;
-  Kokkos::parallel_for(
-      "tractable::Vae::reparameterise_backward", RangePolicy(0, batch * latent), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t b = i / latent, l = i % latent;
-        const Real half_sigma = Real(0.5) * kmath::exp(Real(0.5) * posterior(b, latent + l));
-        Real d_mean = 0, d_log_var = 0;
-        for (std::size_t j = 0; j < k; ++j) {
-          const std::size_t r = b * k + j;
-          // z0 = μ + σ ε with ε fixed; log q0's only direct dependence is −½ Σ log σ²
-          d_mean += dz_base(r, l);
-          d_log_var += dz_base(r, l) * eps(r, l) * half_sigma - Real(0.5) * d_terms(r, 2);
-        }
-        d_post(b, l) = d_mean;
-        d_post(b, latent + l) = d_log_var;
-      });
+  reparameterise_backward(posterior, eps, k, dz0, d_terms, d_post);  // z0 = μ + σ ε, and log q0's −½ Σ log σ²
   return d_posterior_;
 }
 

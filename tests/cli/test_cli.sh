@@ -10,21 +10,12 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # CI runs as r
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-failures=0
 QS="$SRC/experiments/quickstart.json"
 SMALL=(--quiet --set training.steps=40 --set training.checkpoint_every=20 --set training.eval_every=0
        --set model.repeat=2 --set model.hidden=16 --set data.n_train=1000 --set data.n_test=300
        --set output.n_samples=50 --set output.density_grid=8)
 
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# expect CODE PATTERN -- command...: exit status and a regex on stdout+stderr
-expect() {
-  local code=$1 pattern=$2; shift 3
-  local out status
-  out=$("$@" 2>&1); status=$?
-  [ "$status" -eq "$code" ] || fail "'$*' exited $status, expected $code. Output: $out"
-  [ -z "$pattern" ] || grep -Eq -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+source "$SRC/tests/cli/expect.sh"
 
 # help and usage
 expect 0 "exit codes" -- "$BIN" --help

