@@ -29,7 +29,9 @@ void ShardedBatcher::shuffle_for_epoch() {
 }
 
 void ShardedBatcher::set_position(std::int64_t epoch, std::size_t cursor) {
-  require(cursor + global_batch_ <= rows_.extent(0) || cursor == rows_.extent(0), "ShardedBatcher: bad position");
+  // Any cursor up to N is a position next() can continue from: a cursor in an epoch's incomplete tail (fewer
+  // than global_batch rows left) starts the next epoch, exactly as it would have without the checkpoint.
+  require(cursor <= rows_.extent(0), "ShardedBatcher: bad position");
   epoch_ = epoch;
   cursor_ = cursor;
   shuffle_for_epoch();

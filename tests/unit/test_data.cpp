@@ -130,3 +130,20 @@ TEST_CASE("batcher: shards of N ranks concatenate to the one-rank batch, uneven 
   CHECK(one.epoch() == 3);
   CHECK_THROWS_AS(ShardedBatcher(rows, 24, 0, 0, 1), DataError);
 }
+
+TEST_CASE("batcher: a position saved in an epoch's incomplete tail resumes to the same batches", "[data]") {
+  // 2000 rows, batch 256: after 7 batches the cursor is 1792, with fewer than 256 rows left in the epoch.
+  HostMatrix rows("rows", 2000, 1);
+  for (std::size_t i = 0; i < 2000; ++i) rows(i, 0) = Real(i);
+  ShardedBatcher straight(rows, 256, 3, 0, 1), resumed(rows, 256, 3, 0, 1);
+  for (int s = 0; s < 7; ++s) straight.next();
+  REQUIRE(straight.cursor() == 1792);
+  resumed.set_position(straight.epoch(), straight.cursor());
+  for (int s = 0; s < 3; ++s) {
+    const auto a = to_host(straight.next()), b = to_host(resumed.next());
+    bool same = true;
+    for (std::size_t i = 0; i < 256; ++i) same = same && a(i, 0) == b(i, 0);
+    CHECK(same);
+  }
+  CHECK(resumed.epoch() == 1);
+}
