@@ -9,7 +9,8 @@ PACKAGES=(
   libopenblas-dev                                         # the BLAS behind KokkosBlas::gemm
   libopenmpi-dev openmpi-bin                              # MPI
   libhdf5-openmpi-dev hdf5-tools                          # parallel HDF5, h5dump
-  nlohmann-json3-dev libboost-program-options-dev catch2 zlib1g-dev
+  nlohmann-json3-dev libboost-program-options-dev catch2 zlib1g-dev libssl-dev
+  slurm-wlm munge                                         # sweeps: a local Slurm for the tests (cluster/slurm-local.sh)
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-pytest
   clang libclang-rt-14-dev                                # libFuzzer + AddressSanitizer (tests/fuzz)
 )

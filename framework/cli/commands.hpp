@@ -19,4 +19,9 @@ int schema_command(const Arguments& args, const Communicator& comm);
 int validate_command(const Arguments& args, const Communicator& comm);
 int data_command(const Arguments& args, const Communicator& comm);
 
+// Orchestration: no MPI, no Kokkos in this process (the runs it launches have their own).
+int sweep_command(const Arguments& args);
+int status_command(const Arguments& args);
+int collect_command(const Arguments& args);
+
 }  // namespace tractable::cli

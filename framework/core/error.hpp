@@ -14,6 +14,7 @@ enum class ExitCode : int {
   bad_data = 4,     // missing, empty, NaN/Inf or wrongly shaped data
   io = 5,           // a run file cannot be read/written, or would be overwritten
   numerical = 6,    // training produced a non-finite loss or gradient
+  runs_failed = 7,  // tractable sweep --local: at least one run failed (see its log)
   requeue = 75,     // stopped by SIGUSR1/SIGTERM after writing a checkpoint: resubmit with --resume (EX_TEMPFAIL)
 };
 

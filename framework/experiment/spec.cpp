@@ -1,5 +1,7 @@
 #include "experiment/spec.hpp"
 
+#include "sweep/safe_text.hpp"
+
 #include "core/error.hpp"
 #include "data/toy_2d.hpp"
 #include "nn/activation.hpp"
@@ -270,7 +272,7 @@ Schema output_schema() {
 
 const Schema& run_spec_schema() {
   static const Schema schema = s::object({
-      field("name", s::string(), "run", "a name for the run (default file name, plots)"),
+      field("name", s::string(), "run", "a name for the run (default file name, plots): 1-64 of [A-Za-z0-9._-]"),
       field("description", s::string(), "", "free text"),
       field("data", data_schema(), json::object(), "training data"),
       field("model", model_schema(), json::object(), "the model"),
@@ -353,6 +355,8 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
   for (const auto& o : overrides) apply_override(spec, o);
   try {
     json resolved = validate(run_spec_schema(), spec);
+    // The name becomes a file name (runs/<name>.h5) and appears in sweep scripts.
+    check_name(resolved.at("name").get<std::string>(), "name");
     // Objectives belong to model families.
     const std::string objective = resolved.at("objective").at("type"), family = resolved.at("model").at("type");
     const bool vae_objective = objective == "elbo" || objective == "iwae";

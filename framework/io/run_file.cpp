@@ -273,4 +273,40 @@ Checkpoint RunFile::read_checkpoint(const std::string& path) {
   return c;
 }
 
+namespace {
+// The last row of every column of a /metrics or /eval group.
+std::map<std::string, double> last_row(const Hdf5File& file, const std::string& group, std::int64_t* at_step) {
+  std::map<std::string, double> row;
+  if (!file.exists(group + "/step")) return row;
+  const auto steps = file.read<std::int64_t>(group + "/step");
+  if (steps.empty()) return row;
+  *at_step = steps.back();
+  for (const auto& column : file.children(group)) {
+    if (column == "step") continue;
+    const auto dims = file.shape(group + "/" + column);
+    if (dims.size() != 1 || dims[0] != steps.size()) continue;  // per-example arrays, grids
+    const double value = file.read<double>(group + "/" + column).back();
+    if (!std::isnan(value)) row[column] = value;
+  }
+  return row;
+}
+}  // namespace
+
+RunProgress RunFile::read_progress(const std::string& path) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  RunProgress p;
+  try {
+    p.total_steps = json::parse(file.read_string("/spec")).at("training").at("steps").get<std::int64_t>();
+  } catch (const json::exception& e) {
+    throw IoError(path + ": /spec has no valid training.steps: " + e.what());
+  }
+  if (file.exists("/checkpoint")) p.step = file.int_attribute("/checkpoint", "step");
+  std::int64_t eval_step = -1, metrics_step = -1;
+  p.final_eval = last_row(file, "/eval", &eval_step);
+  p.last_metrics = last_row(file, "/metrics", &metrics_step);
+  p.finished = p.step >= p.total_steps && eval_step == p.step;
+  return p;
+}
+
 }  // namespace tractable

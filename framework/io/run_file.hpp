@@ -72,6 +72,15 @@ struct RunHeader {
   HostMatrix data_points;     // test points kept for plots [n, D]
 };
 
+// How far a run got, read cheaply (no parameters): for sweep status and summaries.
+struct RunProgress {
+  std::int64_t step = 0;         // the checkpoint's step
+  std::int64_t total_steps = 0;  // training.steps of the stored spec
+  bool finished = false;         // checkpoint at total_steps and the final evaluation written
+  std::map<std::string, double> final_eval;    // the last /eval row (NaN columns left out)
+  std::map<std::string, double> last_metrics;  // the last /metrics row
+};
+
 class RunFile {
  public:
   // Starts a new run file at `path` (through the same atomic commit).
@@ -83,6 +92,7 @@ class RunFile {
   static nlohmann::json read_provenance(const std::string& path);
   static Checkpoint read_checkpoint(const std::string& path);
   static std::size_t read_data_dim(const std::string& path);
+  static RunProgress read_progress(const std::string& path);
   static bool exists(const std::string& path);
 };
 
