@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "experiment/spec.hpp"
+#include "sweep/sweep_spec.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -114,7 +115,11 @@ TEST_CASE("spec: every shipped experiment validates", "[spec]") {
         entry.path().filename() == "published.json")
       continue;
     INFO(entry.path().string());
-    CHECK_NOTHROW(resolve_spec(entry.path().string(), {}));
+    // Sweep files (a "sweep" key) expand to runs that are each validated like a spec.
+    if (read_json_file(entry.path().string()).contains("sweep"))
+      CHECK_NOTHROW(expand_sweep(read_sweep_spec(entry.path().string())));
+    else
+      CHECK_NOTHROW(resolve_spec(entry.path().string(), {}));
     ++count;
   }
   CHECK(count >= 1);
