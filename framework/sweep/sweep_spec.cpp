@@ -280,6 +280,12 @@ SweepSpec read_sweep_spec(const std::string& path) {
   return parse_sweep_spec(read_json_file(path), path, std::filesystem::path(path).parent_path().string());
 }
 
+std::vector<std::string> sweep_file_keys() {
+  std::vector<std::string> keys(kTopLevelKeys.begin(), kTopLevelKeys.end());
+  for (const auto& k : kSlurmKeys) keys.push_back("slurm." + k);
+  return keys;
+}
+
 std::vector<std::string> axis_keys(const SweepSpec& sweep) {
   std::vector<std::string> keys;
   for (const auto& axis : sweep.axes) keys.insert(keys.end(), axis.keys.begin(), axis.keys.end());

@@ -69,6 +69,9 @@ SweepSpec parse_sweep_spec(const nlohmann::json& document, const std::string& or
 // The runs, in index order. Two runs with the same resolved spec are an error.
 std::vector<SweepRun> expand_sweep(const SweepSpec& sweep);
 
+// Every key a sweep file may hold, dotted (sweep, base, ..., slurm.account, ...): for the README check.
+std::vector<std::string> sweep_file_keys();
+
 // The keys every run of the sweep has a value for, in axis order (columns of tables).
 std::vector<std::string> axis_keys(const SweepSpec& sweep);
 

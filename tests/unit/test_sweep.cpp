@@ -288,3 +288,13 @@ TEST_CASE("sweep: the summary table round-trips through CSV and HDF5", "[sweep]"
   CHECK(file.read_strings("/summary/model.layers") == std::vector<std::string>{"{\"type\":\"x,y\"}", "2"});
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("sweep: every sweep-file key is documented in the README", "[sweep]") {
+  std::ifstream in(std::string(TRACTABLE_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(!readme.empty());
+  for (const auto& key : sweep_file_keys()) {
+    INFO("README.md does not mention `" << key << "`");
+    CHECK(readme.find("`" + key + "`") != std::string::npos);
+  }
+}
