@@ -122,7 +122,9 @@ release_requeued_task() {
     sleep 0.3
   done
   expect 0 "preempted +[0-9]+/6000 .*Slurm ${job}_0 PENDING" -- "$TRACTABLE" status "$P"
-  # A requeued job becomes eligible only ~2 minutes later; a test need not wait for that.
+  # A requeued job becomes eligible only ~2 minutes later; a test need not wait for that. But slurmd refuses
+  # a launch whose credential is from the same second as the revocation ("Job credential revoked"): wait 2 s.
+  sleep 2
   scontrol update JobId="${job}_0" StartTime=now || fail "scontrol update StartTime failed"
 }
 wait_for_progress 50
