@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ++sbatch_lines;
         if (!std::regex_match(line, option)) std::abort();
       }
-    const std::size_t expected = 9 + (!sweep.slurm.account.empty()) + (!sweep.slurm.partition.empty()) +
+    // job-name, array, output, open-mode, ntasks, cpus-per-task, signal, requeue; then the optional ones.
+    const std::size_t expected = 8 + (!sweep.slurm.account.empty()) + (!sweep.slurm.partition.empty()) +
                                  (!sweep.slurm.time.empty()) + (!sweep.slurm.qos.empty()) +
                                  (!sweep.slurm.constraint.empty()) + sweep.slurm.extra.size();
     const std::size_t template_lines = lines_of(default_array_template()).size();
