@@ -44,9 +44,16 @@ pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_
   posix_spawn_file_actions_addopen(&fa.actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa.actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&fa.actions, 1, 2);
+  // Its own process group: a terminal's Ctrl-C reaches only the parent, which then asks
+  // the child to checkpoint (SIGUSR1) instead of the child dying mid-step.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid = 0;
   auto args = c_argv(argv);
-  const int rc = posix_spawnp(&pid, args[0], &fa.actions, nullptr, args.data(), environ);
+  const int rc = posix_spawnp(&pid, args[0], &fa.actions, &attributes, args.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) throw IoError("cannot start '" + argv[0] + "': " + std::strerror(rc));
   return pid;
 }

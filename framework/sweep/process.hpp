@@ -8,8 +8,9 @@
 
 namespace tractable {
 
-// Starts argv[0] (looked up in PATH) with stdin from /dev/null and stdout and
-// stderr appended to `log_path`. Throws IoError when it cannot start.
+// Starts argv[0] (looked up in PATH) in a process group of its own, with stdin
+// from /dev/null and stdout and stderr appended to `log_path`. Throws IoError
+// when it cannot start.
 pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path);
 
 // Waits for `pid`; returns its exit status, or 128 + signal if it was killed.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `tractable sweep --dry-run | --local`, `status` and `collect` without Slurm:
 # expansion, concurrent local runs (also with 2 MPI ranks each), resubmission
-# skipping finished runs, a sweep stopped by SIGTERM resuming bit-identically,
+# skipping finished runs, a sweep stopped by Ctrl-C resuming bit-identically,
 # failed runs, the array script written with --no-submit, and bad input.
 # usage: test_sweep_cli.sh TRACTABLE SOURCE_DIR
 set -u
@@ -67,29 +67,30 @@ cat > five.json << 'EOF'
 EOF
 expect 0 "2 finished now, 4 before" -- "$TRACTABLE" sweep five.json --local -j 2
 
-echo "== a sweep stopped by SIGTERM resumes and ends bit-identical"
+echo "== a sweep stopped by Ctrl-C (SIGINT to its process group) resumes and ends bit-identical"
 cat > long.json << 'EOF'
 {"sweep": "long", "base": "base.json",
  "set": {"training.steps": 3000, "training.checkpoint_every": 50, "model.hidden": 32, "model.repeat": 8},
  "seeds": [7, 8]}
 EOF
-"$TRACTABLE" sweep long.json --local -j 2 > long.out 2>&1 &
+# setsid: the sweep leads a process group, as a terminal's foreground job does.
+setsid "$TRACTABLE" sweep long.json --local -j 2 > long.out 2>&1 &
 sweep_pid=$!
 for _ in $(seq 200); do
   ls sweeps/long/runs/*.h5 > /dev/null 2>&1 && break
   sleep 0.1
 done
 sleep 1.5
-kill -TERM "$sweep_pid"
+kill -INT -- "-$sweep_pid"  # what Ctrl-C sends: the runs, in their own groups, are asked to checkpoint instead
 wait "$sweep_pid"
 code=$?
-[ "$code" -eq 75 ] || fail "a stopped sweep exits 75, got $code: $(cat long.out)"
+[ "$code" -eq 75 ] || fail "an interrupted sweep exits 75, got $code: $(cat long.out)"
 grep -q "2 paused" long.out || fail "the stopped sweep did not pause both runs: $(cat long.out)"
 expect 0 "2 preempted" -- "$TRACTABLE" status sweeps/long
 expect 0 "2 finished now, 0 before" -- "$TRACTABLE" sweep long.json --local -j 2
 for id in $(run_ids sweeps/long); do
   "$TRACTABLE" run "sweeps/long/specs/$id.json" --out "direct-$id.h5" --quiet > /dev/null || fail "direct run failed"
-  same_run "sweeps/long/runs/$id.h5" "direct-$id.h5" || fail "run $id resumed after SIGTERM differs from an uninterrupted run"
+  same_run "sweeps/long/runs/$id.h5" "direct-$id.h5" || fail "run $id resumed after Ctrl-C differs from an uninterrupted run"
   grep -q "^75 local:" "sweeps/long/attempts/$id" || fail "attempts of $id lack the exit-75 stop: $(cat sweeps/long/attempts/$id)"
 done
 
