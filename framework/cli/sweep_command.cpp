@@ -53,7 +53,8 @@ std::string default_directory(const SweepSpec& sweep) { return "sweeps/" + sweep
 
 int report_local(const LocalLaunchResult& r, const SweepDirectory& directory) {
   std::cout << "sweep: " << r.done << " finished now, " << r.finished_before << " before, " << r.preempted
-            << " paused, " << r.failed.size() << " failed; status: tractable status " << directory.root() << "\n";
+            << " paused, " << r.failed.size() << " failed, " << r.elsewhere
+            << " left to another process; status: tractable status " << directory.root() << "\n";
   if (r.interrupted) return static_cast<int>(ExitCode::requeue);
   if (!r.failed.empty()) {
     std::cerr << "tractable sweep: " << r.failed.size() << " run(s) failed:";
@@ -156,17 +157,17 @@ int sweep_command(const Arguments& args) {
     return report_local(run_sweep_locally(directory, runs, launch, std::cout), directory);
   }
 
-  // --slurm: every run not finished and not already queued by an earlier submission.
+  // --slurm: every run not finished, not queued by an earlier submission and not being trained here.
   const auto queued = query_slurm_queue(directory);
   std::vector<std::string> ids;
   std::size_t finished = 0, in_queue = 0;
   for (const auto& run : runs) {
     if (run_is_finished(directory, run.id)) ++finished;
-    else if (queued.count(run.id)) ++in_queue;
+    else if (queued.count(run.id) || local_attempt_alive(directory, run.id)) ++in_queue;
     else ids.push_back(run.id);
   }
   std::cout << "sweep '" << sweep.name << "': " << runs.size() << " runs, " << finished << " finished, " << in_queue
-            << " already queued, " << ids.size() << " to submit\n";
+            << " already queued or running, " << ids.size() << " to submit\n";
   if (ids.empty()) return 0;
   std::string template_text = default_array_template();
   if (!template_path.empty()) {

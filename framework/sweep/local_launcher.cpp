@@ -4,6 +4,7 @@
 #include "sweep/sweep_status.hpp"
 
 #include <csignal>
+#include <fcntl.h>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -38,15 +39,42 @@ std::string host_name() {
   return name;
 }
 
+// Claims a run for this process: creating the attempt marker with O_EXCL is atomic, so two sweeps
+// started on the same directory never train the same run. A marker left by a dead process is taken over.
+bool claim(const SweepDirectory& directory, const std::string& id, const std::string& host) {
+  const std::string path = directory.running_path(id);
+  for (int tries = 0; tries < 2; ++tries) {
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0) {
+      // Names this (live) sweep until the run's own pid replaces it, so nobody takes it over meanwhile.
+      const std::string text = "local:" + std::to_string(getpid()) + " " + host + " " + std::to_string(getpid()) + "\n";
+      const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+      close(fd);
+      return written;
+    }
+    if (local_attempt_alive(directory, id)) return false;
+    std::remove(path.c_str());  // stale (its process is gone, or a Slurm task that squeue no longer lists)
+  }
+  return false;
+}
+
 }  // namespace
 
 LocalLaunchResult run_sweep_locally(const SweepDirectory& directory, const std::vector<SweepRun>& runs,
                                     const LocalLaunchOptions& options, std::ostream& log) {
   LocalLaunchResult result;
   std::vector<const SweepRun*> todo;
+  const auto queued = query_slurm_queue(directory);
   for (const auto& run : runs) {
-    if (run_is_finished(directory, run.id)) ++result.finished_before;
-    else todo.push_back(&run);
+    if (run_is_finished(directory, run.id)) {
+      ++result.finished_before;
+    } else if (queued.count(run.id)) {
+      ++result.elsewhere;
+      log << "  skip   run " << run.index << " " << run.id << ": in Slurm as " << queued.at(run.id).task << " ("
+          << queued.at(run.id).state << ")" << std::endl;
+    } else {
+      todo.push_back(&run);
+    }
   }
   log << "sweep: " << runs.size() << " runs, " << result.finished_before << " finished before, " << todo.size()
       << " to run, " << options.jobs << " at a time" << std::endl;
@@ -56,6 +84,18 @@ LocalLaunchResult run_sweep_locally(const SweepDirectory& directory, const std::
   std::map<pid_t, const SweepRun*> running;
   std::size_t next = 0;
   auto start = [&](const SweepRun& run) {
+    if (!claim(directory, run.id, host)) {
+      ++result.elsewhere;
+      log << "  skip   run " << run.index << " " << run.id << ": another process is training it" << std::endl;
+      return;
+    }
+    // Another sweep may have finished it since the list was made (it writes the run file before freeing the claim).
+    if (run_is_finished(directory, run.id)) {
+      std::remove(directory.running_path(run.id).c_str());
+      ++result.elsewhere;
+      log << "  skip   run " << run.index << " " << run.id << ": finished by another process" << std::endl;
+      return;
+    }
     std::vector<std::string> argv;
     if (options.ranks > 1) {
       argv = options.mpiexec;

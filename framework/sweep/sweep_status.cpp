@@ -33,15 +33,6 @@ std::string host_name() {
   return name;
 }
 
-// "<where> <host> <pid>" of a live attempt marker, if the attempt is local to this host and its pid lives.
-bool local_attempt_alive(const std::string& marker_path) {
-  std::ifstream in(marker_path);
-  std::string where, host;
-  long pid = 0;
-  if (!(in >> where >> host >> pid)) return false;
-  return where.rfind("local:", 0) == 0 && host == host_name() && pid > 0 && kill(static_cast<pid_t>(pid), 0) == 0;
-}
-
 }  // namespace
 
 std::map<std::string, QueuedTask> query_slurm_queue(const SweepDirectory& directory) {
@@ -78,6 +69,14 @@ std::map<std::string, QueuedTask> query_slurm_queue(const SweepDirectory& direct
     if (index < job->second.size()) queued[job->second[index]] = QueuedTask{task, state};
   }
   return queued;
+}
+
+bool local_attempt_alive(const SweepDirectory& directory, const std::string& id) {
+  std::ifstream in(directory.running_path(id));
+  std::string where, host;
+  long pid = 0;
+  if (!(in >> where >> host >> pid)) return false;
+  return where.rfind("local:", 0) == 0 && host == host_name() && pid > 0 && kill(static_cast<pid_t>(pid), 0) == 0;
 }
 
 bool run_is_finished(const SweepDirectory& directory, const std::string& id) {
@@ -118,7 +117,7 @@ std::vector<RunStatus> sweep_status(const SweepDirectory& directory, bool ask_sl
       s.state = active ? RunState::running
                        : (has_checkpoint || !attempts.empty()) ? RunState::preempted : RunState::pending;
       s.detail = "Slurm " + queue->second.task + " " + q;
-    } else if (local_attempt_alive(directory.running_path(s.id))) {
+    } else if (local_attempt_alive(directory, s.id)) {
       s.state = RunState::running;
       s.detail = "local";
     } else if (!attempts.empty()) {

@@ -41,6 +41,9 @@ std::map<std::string, QueuedTask> query_slurm_queue(const SweepDirectory& direct
 
 std::vector<RunStatus> sweep_status(const SweepDirectory& directory, bool ask_slurm = true);
 
+// Whether the attempt marker SWEEP_DIR/attempts/<id>.running names a live process on this host.
+bool local_attempt_alive(const SweepDirectory& directory, const std::string& id);
+
 // Whether a finished run file is present (the local runner and --slurm skip those).
 bool run_is_finished(const SweepDirectory& directory, const std::string& id);
 

@@ -94,6 +94,22 @@ for id in $(run_ids sweeps/long); do
   grep -q "^75 local:" "sweeps/long/attempts/$id" || fail "attempts of $id lack the exit-75 stop: $(cat sweeps/long/attempts/$id)"
 done
 
+echo "== two sweeps started at once on one directory train each run once"
+cat > twice.json << 'EOF2'
+{"sweep": "twice", "base": "base.json", "set": {"training.steps": 600}, "seeds": [1, 2, 3, 4, 5, 6]}
+EOF2
+"$TRACTABLE" sweep twice.json --local -j 1 > twice-a.out 2>&1 &
+a=$!
+"$TRACTABLE" sweep twice.json --local -j 1 > twice-b.out 2>&1 &
+b=$!
+wait "$a" || fail "first concurrent sweep failed: $(cat twice-a.out)"
+wait "$b" || fail "second concurrent sweep failed: $(cat twice-b.out)"
+for id in $(run_ids sweeps/twice); do
+  n=$(wc -l < "sweeps/twice/attempts/$id")
+  [ "$n" -eq 1 ] || fail "run $id was trained $n times by two concurrent sweeps: $(cat twice-a.out twice-b.out)"
+done
+expect 0 "6 runs: 6 done" -- "$TRACTABLE" status sweeps/twice
+
 echo "== two MPI ranks per run"
 cat > ranks.json << 'EOF'
 {"sweep": "ranks", "base": "base.json", "grid": {"optimizer.lr": [1e-3, 2e-3]}, "ranks": 2}

@@ -91,7 +91,7 @@ first=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["runs"][0]["
 "$TRACTABLE" run "$SIX/specs/$first.json" --out "$WORK/reference-six.h5" --quiet > /dev/null || fail "reference run failed"
 same_run "$SIX/runs/$first.h5" "$WORK/reference-six.h5" || fail "array run $first differs from a direct run"
 # Resubmitting a finished sweep submits nothing.
-expect 0 "6 finished, 0 already queued, 0 to submit" -- "$TRACTABLE" sweep "$WORK/six.json" --slurm --dir "$SIX"
+expect 0 "6 finished, 0 already queued or running, 0 to submit" -- "$TRACTABLE" sweep "$WORK/six.json" --slurm --dir "$SIX"
 
 echo "== 2. preemption: scontrol requeue, then SIGUSR1 to the batch shell"
 cat > "$WORK/preempt.json" << 'EOF'
