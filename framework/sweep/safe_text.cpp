@@ -58,10 +58,17 @@ void check_sbatch_value(const std::string& value, SbatchValue kind, const std::s
       ok = ok && all_of(value, "_.,:+&|()[]*!-");
       break;
     case SbatchValue::option: {
-      allowed = "--name or --name=value, with letters, digits and _ . , : + = @ / % - only";
+      allowed = "--name or --name=value: a lower-case long option, the value with letters, digits and _ . , : + = @ / % - only";
       const auto eq = value.find('=');
       const std::string option = value.substr(0, eq);
-      ok = ok && option.size() > 2 && option.compare(0, 2, "--") == 0 && all_of(option.substr(2), "-") &&
+      // Slurm's long options: lower case, digits and '-' after a letter ("---x" was found by fuzz_sweep).
+      const auto lower_option = [](const std::string& name) {
+        return name.size() > 2 && name.compare(0, 2, "--") == 0 && std::islower(static_cast<unsigned char>(name[2])) &&
+               std::all_of(name.begin() + 2, name.end(), [](char c) {
+                 return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+               });
+      };
+      ok = ok && lower_option(option) &&
            (eq == std::string::npos || all_of(value.substr(eq + 1), "_.,:+=@/%-"));
       break;
     }

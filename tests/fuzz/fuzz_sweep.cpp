@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string script = render_array_script(default_array_template(), sweep.name,
                                                     SweepDirectory("/tmp/fuzz sweep '$(x)'"), ids, sweep.slurm,
                                                     ranks, "/opt/tractable");
-    static const std::regex option(R"(^#SBATCH --[a-z][a-z-]*(=[A-Za-z0-9_.,:+=@/%&|()\[\]*!-]+)?$)");
+    static const std::regex option(R"(^#SBATCH --[a-z][a-z0-9-]*(=[A-Za-z0-9_.,:+=@/%&|()\[\]*!-]+)?$)");
     std::size_t sbatch_lines = 0;
     for (const auto& line : lines_of(script))
       if (line.rfind("#SBATCH", 0) == 0) {
