@@ -1,4 +1,4 @@
-"""python3 -m analysis plot RUN.h5 [--out DIR]"""
+"""python3 -m analysis {plot, rezende-mohamed, claim, iwae, scaling, bench} ... (see --help)"""
 from __future__ import annotations
 
 import argparse
@@ -37,7 +37,37 @@ def main(argv=None) -> int:
     sc.add_argument("--repeats", type=int, default=3, help="alternating repeats per workload and rank count")
     sc.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                     help="the tractable binary")
+    b = sub.add_parser("bench", help="tractable bench beside shared/bench/torch_ref.py: medians, ratios, GFLOP/s")
+    b.add_argument("--repeats", type=int, default=5, help="alternating repeats per workload and side")
+    b.add_argument("--torch-ref", help="PyTorch reference script (default: ../shared/bench/torch_ref.py from the repo)")
+    b.add_argument("--growth-steps", type=int, default=0,
+                   help="also run each training workload this many steps and report the RSS growth")
+    b.add_argument("--out", default="runs/bench", help="directory for the raw JSON and table.md")
+    b.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
+                   help="the tractable binary")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        import json
+        from .bench import default_torch_ref, markdown, measure, memory_growth, summarise
+        torch_ref = Path(args.torch_ref) if args.torch_ref else default_torch_ref()
+        if not torch_ref.exists():
+            print(f"bench: {torch_ref} not found; pass --torch-ref PATH (shared/bench/torch_ref.py)", file=sys.stderr)
+            return 2
+        rows = measure(args.bin, str(torch_ref), args.repeats)
+        table = summarise(rows)
+        text = markdown(table, rows)
+        if args.growth_steps:
+            growth = memory_growth(args.bin, args.growth_steps)
+            text += "\n\nRSS growth over " + str(args.growth_steps) + " training steps after warm-up: " + ", ".join(
+                f"{g['workload']} {g['rss_growth_kib']:.0f} KiB" for g in growth)
+            rows += [dict(g, side="ours-growth", repeat=0) for g in growth]
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "raw.json").write_text(json.dumps(rows, indent=1))
+        (out / "table.md").write_text(text + "\n")
+        print(text)
+        print(f"written: {out / 'table.md'}, {out / 'raw.json'}")
+        return 0 if all(t["met"] for t in table) else 1
     if args.command == "scaling":
         import pandas as pd
         from .scaling import measure, summarise

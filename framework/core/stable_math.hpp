@@ -1,17 +1,23 @@
 #pragma once
 // Numerically stable scalar functions shared by kernels.
 #include "core/types.hpp"
+#include "core/vector_math.hpp"
 
 namespace tractable {
 
-// log(1 + e^x) without overflow for large x or loss of precision for small.
+// log(1 + e^x) = max(x, 0) + log(1 + e^{−|x|}): no overflow for large x, no
+// loss of precision for small. Branch-free (selects only), so loops over it vectorise.
 KOKKOS_INLINE_FUNCTION Real stable_softplus(Real x) {
-  return x > Real(0) ? x + kmath::log1p(kmath::exp(-x)) : kmath::log1p(kmath::exp(x));
+  const Real positive = x > Real(0) ? x : Real(0);
+  const Real negative_magnitude = x > Real(0) ? -x : x;
+  return positive + kmath::log1p(kmath::exp(negative_magnitude));
 }
 
-// 1 / (1 + e^{−x}) evaluated on the side that cannot overflow.
+// 1 / (1 + e^{−x}) evaluated on the side that cannot overflow: with e = e^{−|x|},
+// 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x < 0. Branch-free.
 KOKKOS_INLINE_FUNCTION Real stable_sigmoid(Real x) {
-  return x >= Real(0) ? Real(1) / (Real(1) + kmath::exp(-x)) : kmath::exp(x) / (Real(1) + kmath::exp(x));
+  const Real e = kmath::exp(x >= Real(0) ? -x : x);
+  return (x >= Real(0) ? Real(1) : e) / (Real(1) + e);
 }
 
 }  // namespace tractable

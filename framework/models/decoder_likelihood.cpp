@@ -1,6 +1,7 @@
 #include "models/decoder_likelihood.hpp"
 
 #include "core/column_sums.hpp"
+#include "core/error.hpp"
 #include "core/stable_math.hpp"
 
 #include <cmath>
@@ -27,17 +28,32 @@ void DecoderLikelihood::log_likelihood(const Matrix& x, const Matrix& out, std::
   const bool bernoulli = kind_ == Kind::bernoulli;
   const Vector log_var = bernoulli ? Vector() : log_variance();  // [D]
   const Real log_2pi = Real(1.8378770664093453);
+  if (bernoulli) {
+    // Per pixel x·l − softplus(l) in a vectorisable loop (libmvec's exp and log1p), then the row sums
+    // in the same order as before: one row per work item.
+    ensure_shape(pixel_terms_, out.extent(0), dim, "tractable::DecoderLikelihood::pixel_terms");
+    const Matrix pixel = pixel_terms_;  // [B·k, D]
+    require(x.span_is_contiguous() && out.span_is_contiguous(), "DecoderLikelihood: non-contiguous matrix");
+    Kokkos::parallel_for(
+        "tractable::DecoderLikelihood::bernoulli_log_likelihood", RangePolicy(0, out.extent(0)),
+        KOKKOS_LAMBDA(const std::size_t r) {
+          const Real* __restrict xb = &x(r / k, 0);   // [D] the example's pixels
+          const Real* __restrict logits = &out(r, 0); // [D]
+          Real* __restrict term = &pixel(r, 0);       // [D]
+          for (std::size_t d = 0; d < dim; ++d) term[d] = xb[d] * logits[d] - stable_softplus(logits[d]);
+          Real total = 0;
+          for (std::size_t d = 0; d < dim; ++d) total += term[d];
+          terms(r, 0) = total;
+        });
+    return;
+  }
   Kokkos::parallel_for(
-      "tractable::DecoderLikelihood::log_likelihood", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t r) {
+      "tractable::DecoderLikelihood::gaussian_log_likelihood", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t r) {
         const std::size_t b = r / k;
         Real total = 0;
-        if (bernoulli) {
-          for (std::size_t d = 0; d < dim; ++d) total += x(b, d) * out(r, d) - stable_softplus(out(r, d));
-        } else {
-          for (std::size_t d = 0; d < dim; ++d) {
-            const Real diff = x(b, d) - out(r, d);
-            total -= Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) + log_var(d) + log_2pi);
-          }
+        for (std::size_t d = 0; d < dim; ++d) {
+          const Real diff = x(b, d) - out(r, d);
+          total -= Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) + log_var(d) + log_2pi);
         }
         terms(r, 0) = total;
       });
@@ -48,12 +64,20 @@ void DecoderLikelihood::backward(const Matrix& x, const Matrix& out, std::size_t
   const std::size_t dim = x.extent(1);
   const bool bernoulli = kind_ == Kind::bernoulli;
   const Vector log_var = bernoulli ? Vector() : log_variance();
+  require(x.span_is_contiguous() && out.span_is_contiguous() && d_out.span_is_contiguous(),
+          "DecoderLikelihood: non-contiguous matrix");
+  // One row per work item, a vectorisable loop over its pixels.
   Kokkos::parallel_for(
-      "tractable::DecoderLikelihood::backward", RangePolicy(0, out.extent(0) * dim), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t r = i / dim, d = i % dim, b = r / k;
+      "tractable::DecoderLikelihood::backward", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t r) {
         const Real g = d_terms(r, 0);
-        d_out(r, d) = bernoulli ? g * (x(b, d) - stable_sigmoid(out(r, d)))
-                                : g * (x(b, d) - out(r, d)) * kmath::exp(-log_var(d));
+        const Real* __restrict xb = &x(r / k, 0);  // [D]
+        const Real* __restrict o = &out(r, 0);     // [D] logits or means
+        Real* __restrict dout = &d_out(r, 0);      // [D]
+        if (bernoulli) {
+          for (std::size_t d = 0; d < dim; ++d) dout[d] = g * (xb[d] - stable_sigmoid(o[d]));
+        } else {
+          for (std::size_t d = 0; d < dim; ++d) dout[d] = g * (xb[d] - o[d]) * kmath::exp(-log_var(d));
+        }
       });
 }
 

@@ -37,6 +37,7 @@ class DecoderLikelihood {
   bool learned_;
   ParameterId log_variance_{};
   Vector fixed_log_variance_;  // [D]
+  mutable Matrix pixel_terms_;  // [B·k, D] Bernoulli per-pixel terms (scratch, reused across calls)
 };
 
 }  // namespace tractable

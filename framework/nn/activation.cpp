@@ -19,23 +19,41 @@ Activation parse_activation(const std::string& name) {
 
 std::string activation_name(Activation a) { return activation_names().at(static_cast<std::size_t>(a)); }
 
+// Both kernels: one work item per row, an inner loop over the row's contiguous
+// columns with restrict pointers and the activation chosen outside it, so the
+// host compiler vectorises the loop (libmvec's tanh, exp, log1p: core/vector_math.hpp).
+// Each value depends on its column only, never on how rows are split over ranks.
 void activation_forward(Activation a, const Matrix& pre, const Matrix& out) {
   require(pre.extent(0) == out.extent(0) && pre.extent(1) == out.extent(1), "activation_forward: shape mismatch");
+  require(pre.span_is_contiguous() && out.span_is_contiguous(), "activation_forward: non-contiguous matrix");
   const std::size_t cols = pre.extent(1);
   Kokkos::parallel_for(
-      "tractable::activation_forward", RangePolicy(0, pre.extent(0) * cols), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / cols, j = k % cols;
-        const Real x = pre(i, j);
-        Real y = x;
+      "tractable::activation_forward", RangePolicy(0, pre.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
+        const Real* __restrict x = &pre(i, 0);  // [cols]
+        Real* __restrict y = &out(i, 0);        // [cols]
         switch (a) {
-          case Activation::identity: break;
-          case Activation::relu: y = x > Real(0) ? x : Real(0); break;
-          case Activation::leaky_relu: y = x > Real(0) ? x : leaky_relu_slope * x; break;
-          case Activation::tanh: y = kmath::tanh(x); break;
-          case Activation::elu: y = x > Real(0) ? x : kmath::expm1(x); break;
-          case Activation::softplus: y = stable_softplus(x); break;
+          case Activation::identity:
+            for (std::size_t j = 0; j < cols; ++j) y[j] = x[j];
+            break;
+          case Activation::relu:
+            for (std::size_t j = 0; j < cols; ++j) y[j] = x[j] > Real(0) ? x[j] : Real(0);
+            break;
+          case Activation::leaky_relu:
+            for (std::size_t j = 0; j < cols; ++j) y[j] = x[j] > Real(0) ? x[j] : leaky_relu_slope * x[j];
+            break;
+          case Activation::tanh:
+            for (std::size_t j = 0; j < cols; ++j) y[j] = kmath::tanh(x[j]);
+            break;
+          case Activation::elu:
+            for (std::size_t j = 0; j < cols; ++j) {
+              const Real e = kmath::expm1(x[j] > Real(0) ? Real(0) : x[j]);
+              y[j] = x[j] > Real(0) ? x[j] : e;
+            }
+            break;
+          case Activation::softplus:
+            for (std::size_t j = 0; j < cols; ++j) y[j] = stable_softplus(x[j]);
+            break;
         }
-        out(i, j) = y;
       });
 }
 
@@ -43,21 +61,35 @@ void activation_backward(Activation a, const Matrix& pre, const Matrix& out, con
   require(pre.extent(0) == dpre.extent(0) && pre.extent(1) == dpre.extent(1) && dout.extent(0) == pre.extent(0) &&
               dout.extent(1) == pre.extent(1),
           "activation_backward: shape mismatch");
+  require(pre.span_is_contiguous() && out.span_is_contiguous() && dout.span_is_contiguous() && dpre.span_is_contiguous(),
+          "activation_backward: non-contiguous matrix");
   const std::size_t cols = pre.extent(1);
   Kokkos::parallel_for(
-      "tractable::activation_backward", RangePolicy(0, pre.extent(0) * cols), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / cols, j = k % cols;
-        const Real x = pre(i, j);
-        Real d = 1;
+      "tractable::activation_backward", RangePolicy(0, pre.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
+        const Real* __restrict x = &pre(i, 0);   // [cols]
+        const Real* __restrict y = &out(i, 0);   // [cols]
+        const Real* __restrict dy = &dout(i, 0); // [cols]
+        Real* __restrict dx = &dpre(i, 0);       // [cols]
         switch (a) {
-          case Activation::identity: break;
-          case Activation::relu: d = x > Real(0) ? Real(1) : Real(0); break;
-          case Activation::leaky_relu: d = x > Real(0) ? Real(1) : leaky_relu_slope; break;
-          case Activation::tanh: d = Real(1) - out(i, j) * out(i, j); break;
-          case Activation::elu: d = x > Real(0) ? Real(1) : out(i, j) + Real(1); break;
-          case Activation::softplus: d = stable_sigmoid(x); break;
+          case Activation::identity:
+            for (std::size_t j = 0; j < cols; ++j) dx[j] = dy[j];
+            break;
+          case Activation::relu:
+            for (std::size_t j = 0; j < cols; ++j) dx[j] = (x[j] > Real(0) ? Real(1) : Real(0)) * dy[j];
+            break;
+          case Activation::leaky_relu:
+            for (std::size_t j = 0; j < cols; ++j) dx[j] = (x[j] > Real(0) ? Real(1) : leaky_relu_slope) * dy[j];
+            break;
+          case Activation::tanh:
+            for (std::size_t j = 0; j < cols; ++j) dx[j] = (Real(1) - y[j] * y[j]) * dy[j];
+            break;
+          case Activation::elu:
+            for (std::size_t j = 0; j < cols; ++j) dx[j] = (x[j] > Real(0) ? Real(1) : y[j] + Real(1)) * dy[j];
+            break;
+          case Activation::softplus:
+            for (std::size_t j = 0; j < cols; ++j) dx[j] = stable_sigmoid(x[j]) * dy[j];
+            break;
         }
-        dpre(i, j) = d * dout(i, j);
       });
 }
 

@@ -42,16 +42,23 @@ const Matrix& Linear::forward(const Matrix& x) {
   const Vector b = store_.vector(bias_);
   const Matrix y = output_;
   const std::size_t out = out_;
-  // Broadcast the bias, then accumulate x W^T on top of it (beta = 1).
+  // Broadcast the bias, then accumulate x W^T on top of it (beta = 1). Row kernels with
+  // contiguous inner loops: no index division per element, and the host compiler vectorises them.
   Kokkos::parallel_for(
-      "tractable::Linear::forward_bias", RangePolicy(0, batch * out),
-      KOKKOS_LAMBDA(const std::size_t k) { y(k / out, k % out) = b(k % out); });
+      "tractable::Linear::forward_bias", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        Real* __restrict yi = &y(i, 0);  // [out]
+        for (std::size_t j = 0; j < out; ++j) yi[j] = b(j);
+      });
   if (mask_.data()) {
-    const Matrix w = store_.matrix(weight_), m = mask_, wm = masked_weight_;
+    const Matrix w = store_.matrix(weight_), m = mask_, wm = masked_weight_;  // [out, in] each
     const std::size_t in = in_;
     Kokkos::parallel_for(
-        "tractable::Linear::apply_mask", RangePolicy(0, out * in),
-        KOKKOS_LAMBDA(const std::size_t k) { wm(k / in, k % in) = w(k / in, k % in) * m(k / in, k % in); });
+        "tractable::Linear::apply_mask", RangePolicy(0, out), KOKKOS_LAMBDA(const std::size_t r) {
+          const Real* __restrict wr = &w(r, 0);
+          const Real* __restrict mr = &m(r, 0);
+          Real* __restrict out_row = &wm(r, 0);
+          for (std::size_t c = 0; c < in; ++c) out_row[c] = wr[c] * mr[c];
+        });
   }
   if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, effective_weight(), Real(1), y);
   return output_;
@@ -68,8 +75,12 @@ const Matrix& Linear::backward(const Matrix& dy) {
     const Matrix g = weight_gradient_, m = mask_, dw = store_.gradient_matrix(weight_);
     const std::size_t in = in_;
     Kokkos::parallel_for(
-        "tractable::Linear::backward_masked_weight", RangePolicy(0, out_ * in),
-        KOKKOS_LAMBDA(const std::size_t k) { dw(k / in, k % in) += g(k / in, k % in) * m(k / in, k % in); });
+        "tractable::Linear::backward_masked_weight", RangePolicy(0, out_), KOKKOS_LAMBDA(const std::size_t r) {
+          const Real* __restrict gr = &g(r, 0);   // [in]
+          const Real* __restrict mr = &m(r, 0);   // [in]
+          Real* __restrict dwr = &dw(r, 0);       // [in]
+          for (std::size_t c = 0; c < in; ++c) dwr[c] += gr[c] * mr[c];
+        });
   } else {
     KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
   }

@@ -58,7 +58,7 @@ void check_sbatch_value(const std::string& value, SbatchValue kind, const std::s
       ok = ok && all_of(value, "_.,:+&|()[]*!-");
       break;
     case SbatchValue::option: {
-      allowed = "--name or --name=value: a lower-case long option, the value with letters, digits and _ . , : + = @ / % - only";
+      allowed = "--name or --name=value: a lower-case long option, the value non-empty with letters, digits and _ . , : + = @ / % - only";
       const auto eq = value.find('=');
       const std::string option = value.substr(0, eq);
       // Slurm's long options: lower case, digits and '-' after a letter ("---x" was found by fuzz_sweep).
@@ -69,7 +69,7 @@ void check_sbatch_value(const std::string& value, SbatchValue kind, const std::s
                });
       };
       ok = ok && lower_option(option) &&
-           (eq == std::string::npos || all_of(value.substr(eq + 1), "_.,:+=@/%-"));
+           (eq == std::string::npos || (eq + 1 < value.size() && all_of(value.substr(eq + 1), "_.,:+=@/%-")));
       break;
     }
   }

@@ -198,7 +198,7 @@ TEST_CASE("sweep: sbatch values are confined to what Slurm needs", "[sweep]") {
   CHECK_NOTHROW(check_sbatch_value("--gres=gpu:1", SbatchValue::option, "x"));
   CHECK_NOTHROW(check_sbatch_value("--exclusive", SbatchValue::option, "x"));
   for (const std::string bad : {"-p x", "--mem=4G\necho", "--wrap=$(id)", "mem=4G", "--", "--output='x'", "--a b",
-                                "---xclusive", "--Mem=4G", "--1=2"})
+                                "---xclusive", "--Mem=4G", "--1=2", "--mem="})
     CHECK_THROWS_AS(check_sbatch_value(bad, SbatchValue::option, "x"), SpecError);
 }
 
