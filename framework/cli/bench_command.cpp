@@ -16,7 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <sys/resource.h>
+#include <limits>
 #include <unistd.h>
 
 namespace tractable::cli {
@@ -34,10 +34,20 @@ double current_rss_kib() {
   return pages_resident * double(sysconf(_SC_PAGESIZE)) / 1024.0;
 }
 
+// Peak resident set size of this process image, in KiB: VmHWM, which exec resets (getrusage's
+// ru_maxrss survives exec and would report the launching Python's footprint).
 double peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss);  // KiB on Linux
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  double value = 0;
+  while (status >> key) {
+    if (key == "VmHWM:") {
+      status >> value;
+      return value;
+    }
+    status.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
 }
 
 struct Workload {

@@ -19,7 +19,17 @@ source "$SRC/tests/cli/expect.sh"
 
 # help and usage
 expect 0 "exit codes" -- "$BIN" --help
-for c in run eval sample info validate schema throughput; do expect 0 "usage: tractable $c" -- "$BIN" $c --help; done
+for c in run eval sample info validate schema throughput bench sweep status collect; do
+  expect 0 "usage: tractable $c" -- "$BIN" $c --help
+done
+# tractable bench: every workload of BENCHMARKS.md runs and prints one JSON line (speed is measured by
+# cluster/bench.sh, never asserted here).
+for w in $("$BIN" bench list); do
+  line=$("$BIN" bench "$w" --steps 2 2>&1 | tail -n 1)
+  /usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["workload"] == sys.argv[2] and d["value"] > 0, d' \
+    "$line" "$w" || fail "tractable bench $w: $line"
+done
+expect 2 "unknown workload 'nope'" -- "$BIN" bench nope
 expect 2 "unknown command 'trian'" -- "$BIN" trian
 expect 2 "" -- "$BIN"
 expect 2 "unrecognised option|unrecognized option" -- "$BIN" run "$QS" --bogus
