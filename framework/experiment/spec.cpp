@@ -295,6 +295,8 @@ json read_json_file(const std::string& path) {
     return json::parse(buffer.str());
   } catch (const json::parse_error& e) {
     throw SpecError(path + ": malformed JSON: " + e.what());
+  } catch (const json::out_of_range& e) {  // a number beyond double's range, e.g. 1e400 (found by fuzz_sweep)
+    throw SpecError(path + ": a number is out of range: " + e.what());
   }
 }
 
@@ -315,6 +317,8 @@ void apply_override(json& spec, const std::string& assignment) {
     value = json::parse(text);
   } catch (const json::parse_error&) {
     value = text;  // a bare word such as relu
+  } catch (const json::out_of_range&) {  // 1E400: valid JSON grammar, no double holds it (found by fuzz_sweep)
+    throw SpecError("--set '" + assignment + "': the number '" + text + "' is out of range");
   }
   json* node = &spec;
   std::string walked;

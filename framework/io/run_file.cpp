@@ -224,7 +224,7 @@ json RunFile::read_spec(const std::string& path) {
   check_format(file);
   try {
     return json::parse(file.read_string("/spec"));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // malformed, or a number out of range
     throw IoError(path + ": /spec is not valid JSON: " + e.what());
   }
 }

@@ -86,7 +86,7 @@ json SweepDirectory::read_manifest() const {
   json manifest;
   try {
     manifest = json::parse(read_text(path));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // malformed, or a number out of range
     throw IoError(path + ": corrupt manifest: " + e.what());
   }
   try {

@@ -51,6 +51,8 @@ std::string string_at(const json& object, const std::string& key, const std::str
 // The sweep decides where run files go; an axis or override that moved them would write outside the sweep.
 void check_axis_key(const std::string& key, const std::string& where) {
   if (key.empty()) throw SpecError(where + ": an empty key");
+  // Keys travel as `key=value` overrides: an '=' inside one would split it elsewhere (found by fuzz_sweep).
+  if (key.find('=') != std::string::npos) throw SpecError(where + ": a key cannot contain '='");
   if (key == "output.path" || key.rfind("output.path.", 0) == 0)
     throw SpecError(where + ": 'output.path' is set by the sweep (SWEEP_DIR/runs/<id>.h5) and cannot be swept or set");
 }

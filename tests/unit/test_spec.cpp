@@ -155,6 +155,16 @@ TEST_CASE("spec: every key is documented in the README", "[spec]") {
   }
 }
 
+TEST_CASE("spec: numbers beyond double's range are bad input, not internal errors (found by fuzzing)", "[spec]") {
+  json spec = json::object();
+  CHECK_THROWS_WITH(apply_override(spec, "training.steps=1E400"), Catch::Contains("training.steps=1E400") &&
+                                                                      Catch::Contains("out of range"));
+  const std::string path = std::filesystem::temp_directory_path() / "tractable-overflow-spec.json";
+  std::ofstream(path) << R"({"training": {"steps": 1e400}})";
+  CHECK_THROWS_WITH(read_json_file(path), Catch::Contains(path) && Catch::Contains("out of range"));
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("spec: an override whose value is not UTF-8 is refused by name (found by fuzzing)", "[spec]") {
   json spec = json::object();
   CHECK_THROWS_WITH(apply_override(spec, "training.steps=\xb5"),

@@ -152,6 +152,8 @@ TEST_CASE("sweep: bad sweep files are rejected with their JSON path", "[sweep]")
   CHECK_THAT(with("slurm", {{"partiton", "x"}}), Catch::Contains("slurm.partiton: unknown key"));
   CHECK_THAT(with("slurm", {{"launcher", "ssh"}}), Catch::Contains("slurm.launcher"));
   CHECK_THAT(with("grid", {{"training.seed", {1, 1}}}), Catch::Contains("resolves to the same spec as run 0"));
+  CHECK_THAT(with("set", {{"training=1E400#c.steps", 9}}), Catch::Contains("a key cannot contain '='"));
+  CHECK_THAT(with("grid", {{"a=b", {1}}}), Catch::Contains("grid.a=b: a key cannot contain '='"));
   json twice = ok;
   twice["grid"] = {{"optimizer.lr", {0.1}}};
   twice["set"] = {{"optimizer.lr", 0.2}};
