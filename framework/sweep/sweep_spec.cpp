@@ -252,6 +252,8 @@ SweepSpec parse_sweep_spec(const json& document, const std::string& origin, cons
           throw SpecError("seeds: every seed must be a non-negative integer, got " + s.dump());
     } else if (document.contains("repeats")) {
       const std::int64_t repeats = integer_at(document, "repeats", 1, 1, "repeats");
+      // Checked before the axis is built: a typo such as 28888888000 must be an error, not an allocation (fuzz_sweep).
+      if (repeats > 100000) throw SpecError("repeats: at most 100000, got " + std::to_string(repeats));
       // Repeats count up from the base's own seed (after the fixed overrides), validated like any run.
       const json resolved = resolve_spec_json(sweep.base, sweep.fixed, sweep.base_origin);
       const std::int64_t first = resolved.at("training").at("seed").get<std::int64_t>();

@@ -148,6 +148,7 @@ TEST_CASE("sweep: bad sweep files are rejected with their JSON path", "[sweep]")
              Catch::Contains("log_uniform needs 0 < low"));
   CHECK_THAT(with("random", {{"axes", {{"optimizer.lr", {{"uniform", {0, 1}}}}}}}), Catch::Contains("random.count: required"));
   CHECK_THAT(with("repeats", 0), Catch::Contains("repeats: must be an integer >= 1"));
+  CHECK_THAT(with("repeats", 28888888000LL), Catch::Contains("repeats: at most 100000"));
   CHECK_THAT(with("ranks", "two"), Catch::Contains("ranks: must be an integer"));
   CHECK_THAT(with("slurm", {{"partiton", "x"}}), Catch::Contains("slurm.partiton: unknown key"));
   CHECK_THAT(with("slurm", {{"launcher", "ssh"}}), Catch::Contains("slurm.launcher"));
