@@ -23,16 +23,7 @@ using nlohmann::json;
 namespace {
 
 // A value as a table cell: numbers short, strings bare, anything else as JSON.
-std::string cell(const json& v) {
-  if (v.is_null()) return "-";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.6g", v.get<double>());
-    return text;
-  }
-  return v.dump();
-}
+std::string cell(const json& v) { return format_cell(v, 6, "-"); }
 
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(header.size());

@@ -33,12 +33,6 @@ struct SweepStopSignals {
   std::map<int, struct sigaction> previous;
 };
 
-std::string host_name() {
-  char name[256] = {0};
-  gethostname(name, sizeof name - 1);
-  return name;
-}
-
 // Claims a run for this process: creating the attempt marker with O_EXCL is atomic, so two sweeps
 // started on the same directory never train the same run. A marker left by a dead process is taken over.
 bool claim(const SweepDirectory& directory, const std::string& id, const std::string& host) {

@@ -120,6 +120,12 @@ CommandOutput run_captured(const std::vector<std::string>& argv, const std::stri
   return result;
 }
 
+std::string host_name() {
+  char name[256] = {0};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
 std::string self_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
 }  // namespace tractable

@@ -24,6 +24,9 @@ struct CommandOutput {
 // Runs argv to completion in `directory` (empty: the current one) and captures its output.
 CommandOutput run_captured(const std::vector<std::string>& argv, const std::string& directory = "");
 
+// This machine's host name (attempt markers record it).
+std::string host_name();
+
 // The absolute path of the running executable (/proc/self/exe).
 std::string self_executable();
 

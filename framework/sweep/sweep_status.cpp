@@ -25,16 +25,6 @@ std::string to_string(RunState state) {
   return "?";
 }
 
-namespace {
-
-std::string host_name() {
-  char name[256] = {0};
-  gethostname(name, sizeof name - 1);
-  return name;
-}
-
-}  // namespace
-
 std::map<std::string, QueuedTask> query_slurm_queue(const SweepDirectory& directory) {
   std::map<std::string, QueuedTask> queued;
   const std::string submissions_path = directory.slurm_dir() + "/submissions.json";

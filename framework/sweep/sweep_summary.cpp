@@ -22,16 +22,7 @@ bool numeric_column(const SummaryTable& table, std::size_t c) {
   return true;
 }
 
-std::string cell_text(const json& value) {
-  if (value.is_null()) return "";
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_float()) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.10g", value.get<double>());
-    return text;
-  }
-  return value.dump();
-}
+std::string cell_text(const json& value) { return format_cell(value, 10, ""); }
 
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
@@ -41,6 +32,17 @@ std::string csv_field(const std::string& text) {
 }
 
 }  // namespace
+
+std::string format_cell(const json& value, int digits, const std::string& missing) {
+  if (value.is_null()) return missing;
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_float()) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*g", digits, value.get<double>());
+    return text;
+  }
+  return value.dump();
+}
 
 SummaryTable summarise_sweep(const json& manifest, const std::vector<RunStatus>& statuses) {
   SummaryTable table;

@@ -20,6 +20,9 @@ struct SummaryTable {
   std::vector<std::vector<nlohmann::json>> rows;  // numbers, strings or null
 };
 
+// A value as text: strings bare, floats with `digits` significant digits, other JSON as JSON, null as `missing`.
+std::string format_cell(const nlohmann::json& value, int digits, const std::string& missing);
+
 SummaryTable summarise_sweep(const nlohmann::json& manifest, const std::vector<RunStatus>& statuses);
 
 // RFC 4180 CSV: fields with commas, quotes or newlines are quoted; non-scalar axis values as JSON.
