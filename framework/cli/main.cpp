@@ -1,6 +1,7 @@
 // tractable: train and evaluate normalizing flows and VAEs from JSON specs.
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "experiment/runner.hpp"
 #include "parallel/runtime.hpp"
 
 #include <boost/program_options/errors.hpp>
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "status" ||
                    std::string(argv[1]) == "collect"))
     return orchestration_main(argv[1], cli::Arguments(argv + 2, argv + argc));
+  if (argc > 1 && std::string(argv[1]) == "run") install_stop_signal_handlers();
   Runtime runtime(argc, argv);
   Communicator comm;
   std::string command_line;

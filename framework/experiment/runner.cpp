@@ -32,15 +32,17 @@ namespace {
 volatile std::sig_atomic_t g_stop_signal = 0;
 extern "C" void request_stop(int signal_number) { g_stop_signal = signal_number; }
 
+// The flag is cleared when a run ends, not when it starts: a signal that arrived while the process
+// was still starting (handlers installed early by install_stop_signal_handlers) is acted on.
 struct StopSignals {
   StopSignals() {
-    g_stop_signal = 0;
     previous_usr1 = std::signal(SIGUSR1, request_stop);
     previous_term = std::signal(SIGTERM, request_stop);
   }
   ~StopSignals() {
     std::signal(SIGUSR1, previous_usr1);
     std::signal(SIGTERM, previous_term);
+    g_stop_signal = 0;
   }
   void (*previous_usr1)(int);
   void (*previous_term)(int);
@@ -52,6 +54,15 @@ std::int64_t fault_nan_step() {
   const char* v = std::getenv("TRACTABLE_FAULT_NAN_STEP");
   return v ? std::atoll(v) : -1;
 }
+
+}  // namespace
+
+void install_stop_signal_handlers() {
+  std::signal(SIGUSR1, request_stop);
+  std::signal(SIGTERM, request_stop);
+}
+
+namespace {
 
 std::string output_path(const RunOptions& options, const json& spec) {
   if (!options.out.empty()) return options.out;

@@ -40,4 +40,8 @@ struct RunSummary {
 
 RunSummary run_experiment(const RunOptions& options, const Communicator& comm);
 
+// Records SIGUSR1/SIGTERM from process start (`tractable run` calls it before MPI and Kokkos start),
+// so a stop requested while a run is still starting checkpoints at step 0 instead of killing it.
+void install_stop_signal_handlers();
+
 }  // namespace tractable

@@ -70,7 +70,7 @@ expect 0 "2 finished now, 4 before" -- "$TRACTABLE" sweep five.json --local -j 2
 echo "== a sweep stopped by Ctrl-C (SIGINT to its process group) resumes and ends bit-identical"
 cat > long.json << 'EOF'
 {"sweep": "long", "base": "base.json",
- "set": {"training.steps": 3000, "training.checkpoint_every": 50, "model.hidden": 32, "model.repeat": 8},
+ "set": {"training.steps": 12000, "training.checkpoint_every": 50, "model.hidden": 32, "model.repeat": 8},
  "seeds": [7, 8]}
 EOF
 # setsid: the sweep leads a process group, as a terminal's foreground job does.
