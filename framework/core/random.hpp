@@ -11,7 +11,7 @@
 namespace tractable {
 
 // The purposes a run draws random numbers for; each gets its own stream.
-enum class Stream : std::uint64_t { init = 1, data = 2, sample = 3, noise = 4, eval = 5, binarize = 6 };
+enum class Stream : std::uint64_t { init = 1, data = 2, sample = 3, noise = 4, eval = 5, binarize = 6, mcmc = 7 };
 
 KOKKOS_INLINE_FUNCTION std::uint64_t mix64(std::uint64_t z) {
   // SplitMix64 finaliser (Steele, Lea, Flood 2014): a bijective avalanche mix.

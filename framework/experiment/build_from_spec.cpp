@@ -8,6 +8,7 @@
 #include "dist/energy_2d.hpp"
 #include "dist/gaussian_mixture.hpp"
 #include "dist/gaussian_mixture_base.hpp"
+#include "dist/phi4_lattice.hpp"
 #include "flows/actnorm.hpp"
 #include "flows/batch_norm.hpp"
 #include "flows/affine_coupling.hpp"
@@ -94,8 +95,17 @@ Dataset load_dataset(const json& data) {
 
 std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::size_t k) {
   std::vector<int> mask(dim);
+  std::size_t side = 0;
+  if (kind == "checkerboard") {
+    while ((side + 1) * (side + 1) <= dim) ++side;
+    if (side * side != dim)
+      throw SpecError("model.layers: a checkerboard mask reads the " + std::to_string(dim) +
+                      " dimensions as an L×L lattice, but " + std::to_string(dim) + " is not a square");
+  }
   for (std::size_t j = 0; j < dim; ++j) {
-    const bool first = kind == "half" ? j < (dim + 1) / 2 : j % 2 == 0;
+    // On an even-sided lattice stored row-major, j % 2 is the column's parity (stripes);
+    // a checkerboard needs the parity of row + column.
+    const bool first = kind == "half" ? j < (dim + 1) / 2 : kind == "checkerboard" ? (j / side + j % side) % 2 == 0 : j % 2 == 0;
     mask[j] = (first == (k % 2 == 0)) ? 1 : 0;
   }
   return mask;
@@ -297,6 +307,8 @@ std::unique_ptr<Target> build_target(const json& t) {
   if (type == "correlated_gaussian")
     return std::make_unique<GaussianMixture>(
         GaussianMixture::correlated(t.at("dim"), t.at("correlation"), t.at("scale"), where));
+  if (type == "phi4")
+    return std::make_unique<Phi4Lattice>(t.at("side"), t.at("mass_squared").get<double>(), t.at("coupling").get<double>());
   return std::make_unique<Energy2d>(Energy2d::parse(type));
 }
 

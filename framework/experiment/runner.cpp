@@ -4,6 +4,7 @@
 #include "data/sharded_batcher.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/evaluation.hpp"
+#include "experiment/mcmc_evaluation.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/progress.hpp"
 #include "experiment/provenance.hpp"
@@ -353,6 +354,26 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
                                          comm, reference_log_z);
       last_eval = {{"elbo", r.elbo}, {"log_z", r.log_z}, {"ess_fraction", r.ess_fraction}};
       if (!std::isnan(reference_log_z)) last_eval["kl"] = r.kl;
+      const json& mcmc = objective_spec.at("mcmc");
+      if (final_pass && comm.is_root() && (mcmc.at("proposals") > 0 || mcmc.at("hmc").at("chains") > 0)) {
+        McmcOptions options;
+        options.proposals = mcmc.at("proposals");
+        options.thermalization = mcmc.at("thermalization");
+        options.bootstrap_resamples = mcmc.at("bootstrap_resamples");
+        const json& hmc = mcmc.at("hmc");
+        options.hmc_chains = hmc.at("chains");
+        options.hmc.trajectories = hmc.at("trajectories");
+        options.hmc.thermalization = hmc.at("thermalization");
+        options.hmc.leapfrog_steps = hmc.at("leapfrog_steps");
+        options.hmc.step_size = hmc.at("step_size");
+        progress.note("MCMC: " + std::to_string(options.proposals) + " flow proposals" +
+                      (options.hmc_chains ? ", HMC baseline " + std::to_string(options.hmc_chains) + " chains × " +
+                                                std::to_string(options.hmc.trajectories) + " trajectories"
+                                          : std::string()));
+        auto report = evaluate_mcmc(flow, *target, options, seed, eval_batch);
+        for (const auto& [name, value] : report.scalars) last_eval[name] = value;
+        for (auto& a : report.arrays) pending.arrays.push_back(std::move(a));
+      }
     } else {
       std::vector<double> local_log_p;
       const NllResult r = evaluate_nll(flow, data.test, eval_batch, comm, final_pass ? &local_log_p : nullptr);

@@ -76,8 +76,10 @@ Schema layer_schema() {
                            "bound c on the log-scale, s = c·tanh(raw/c) (default: model.scale_bound)"));
     return f;
   };
-  const SchemaField mask = field("mask", s::string({"alternating", "half"}), "alternating",
-                                 "alternating: even/odd coordinates, parity flipping per coupling; half: first/second half, flipping");
+  const SchemaField mask = field("mask", s::string({"alternating", "half", "checkerboard"}), "alternating",
+                                 "alternating: even/odd coordinates, parity flipping per coupling; half: first/second half, "
+                                 "flipping; checkerboard: D = L² read as an L×L lattice (row-major), sites with (row + column) "
+                                 "even/odd, parity flipping per coupling");
   const std::vector<SchemaField> autoregressive{
       field("order", s::string({"natural", "reversed", "random"}), "natural", "MADE input order"),
       optional("seed", s::integer(0), "seed of a random order (default: from training.seed and the layer index)")};
@@ -169,7 +171,7 @@ Schema target_schema() {
   const Schema vector = s::array(s::number(), 1);
   return s::tagged(
       "type",
-      {required("type", s::string({"u1", "u2", "u3", "u4", "double_well", "gaussian_mixture", "correlated_gaussian"}),
+      {required("type", s::string({"u1", "u2", "u3", "u4", "double_well", "gaussian_mixture", "correlated_gaussian", "phi4"}),
                 "unnormalised target density")},
       {{"u1", {}},
        {"u2", {}},
@@ -183,7 +185,26 @@ Schema target_schema() {
        {"correlated_gaussian",
         {field("dim", s::integer(1, 4096), 2, "dimension D"),
          field("correlation", s::number(-1, 1, true, true), 0.9, "ρ in Σ_ij = scale² ρ^|i−j|"),
-         field("scale", s::number(0, std::nullopt, true), 1.0, "marginal standard deviation")}}});
+         field("scale", s::number(0, std::nullopt, true), 1.0, "marginal standard deviation")}},
+       {"phi4",
+        {field("side", s::integer(2, 256), 8, "lattice side L (D = L², periodic)"),
+         field("mass_squared", s::number(), -4.0, "m² in S(φ) = Σ_x [Σ_μ (φ(x+μ̂) − φ(x))² + m² φ² + λ φ⁴]"),
+         field("coupling", s::number(0), 8.0, "λ, the quartic coupling")}}});
+}
+// MCMC with the trained flow and an HMC baseline at the end of a reverse-KL run (experiment/mcmc_evaluation.hpp).
+Schema mcmc_schema() {
+  return s::object({
+      field("proposals", s::integer(0, 100000000), 0,
+            "independence-Metropolis steps with the flow as proposal at the end of training (0: off)"),
+      field("thermalization", s::integer(0), 100, "first chain steps discarded (must be < proposals)"),
+      field("bootstrap_resamples", s::integer(0, 100000), 200, "bootstrap resamples for the error of χ"),
+      field("hmc",
+            s::object({field("chains", s::integer(0, 65536), 0, "HMC baseline: independent chains (0: off)"),
+                       field("trajectories", s::integer(1, 100000000), 1000, "recorded trajectories per chain"),
+                       field("thermalization", s::integer(0), 200, "trajectories per chain discarded first"),
+                       field("leapfrog_steps", s::integer(1, 10000), 10, "leapfrog steps per trajectory"),
+                       field("step_size", s::number(0, std::nullopt, true), 0.1, "leapfrog step size ε")}),
+            json::object(), "the baseline sampler, Hamiltonian Monte Carlo on the target alone")});
 }
 
 // The keys the two VAE objectives share: samples per example and the evaluation protocol.
@@ -215,7 +236,10 @@ Schema objective_schema() {
        {"iwae", vae_bound(5)},
        {"reverse_kl",
         {required("target", target_schema(), "the target density p̃ (reverse_kl runs use no data section)"),
-         field("eval_samples", s::integer(2), 20000, "importance samples per evaluation (ELBO, log Z, ESS)")}}});
+         field("eval_samples", s::integer(2), 20000, "importance samples per evaluation (ELBO, log Z, ESS)"),
+         field("mcmc", mcmc_schema(), json::object(),
+               "MCMC at the end: acceptance, τ_int and χ = Var(Σ_j x_j)/D by independence Metropolis with the flow, "
+               "and by HMC")}}});
 }
 
 Schema optimizer_schema() {
@@ -368,6 +392,13 @@ json resolve_spec_json(const json& raw, const std::vector<std::string>& override
       throw SpecError("objective.type: '" + objective + "' trains a variational autoencoder; set model.type to \"vae\"");
     if (!vae_objective && family == "vae")
       throw SpecError("objective.type: '" + objective + "' does not train a VAE; use \"elbo\" or \"iwae\"");
+    if (objective == "reverse_kl") {
+      const json& mcmc = resolved.at("objective").at("mcmc");
+      if (mcmc.at("proposals").get<std::int64_t>() > 0 &&
+          mcmc.at("thermalization").get<std::int64_t>() >= mcmc.at("proposals").get<std::int64_t>())
+        throw SpecError("objective.mcmc.thermalization: " + mcmc.at("thermalization").dump() +
+                        " discards every one of the " + mcmc.at("proposals").dump() + " proposals");
+    }
     if (vae_objective) {
       const json& o = resolved.at("objective");
       for (std::size_t i = 0; i < o.at("eval_bounds").size(); ++i)
