@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 from .runfile import load_run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC = REPO / "experiments" / "papers" / "rezende_mohamed" / "planar.json"
+SPEC = REPO / "experiments" / "papers" / "rezende-mohamed" / "planar.json"
 TARGETS = ("u1", "u2", "u3", "u4")
 LENGTHS = (2, 8, 32)
 

@@ -24,5 +24,6 @@ int bench_command(const Arguments& args, const Communicator& comm);
 int sweep_command(const Arguments& args);
 int status_command(const Arguments& args);
 int collect_command(const Arguments& args);
+int reproduce_command(const Arguments& args);
 
 }  // namespace tractable::cli

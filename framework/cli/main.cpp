@@ -35,6 +35,8 @@ commands:
                        expand a sweep and run it here or as a Slurm job array (skips finished runs, resumes the rest)
   status SWEEP_DIR     per run: pending, running, done, failed or preempted
   collect SWEEP_DIR    one table of axis values and final metrics: SWEEP_DIR/summary.{csv,h5}
+  reproduce NAME [--budget small|paper] [--local -j N | --slurm ...]
+                       a paper suite (experiments/papers/NAME): its sweeps, then a report beside the published numbers
 
 exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
@@ -52,6 +54,7 @@ int orchestration_main(const std::string& command, const cli::Arguments& args) {
   try {
     if (command == "sweep") return cli::sweep_command(args);
     if (command == "status") return cli::status_command(args);
+    if (command == "reproduce") return cli::reproduce_command(args);
     return cli::collect_command(args);
   } catch (const Error& e) {
     std::cerr << "tractable " << command << ": error: " << e.what() << std::endl;
@@ -69,7 +72,7 @@ int orchestration_main(const std::string& command, const cli::Arguments& args) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "status" ||
-                   std::string(argv[1]) == "collect"))
+                   std::string(argv[1]) == "collect" || std::string(argv[1]) == "reproduce"))
     return orchestration_main(argv[1], cli::Arguments(argv + 2, argv + argc));
   if (argc > 1 && std::string(argv[1]) == "run") install_stop_signal_handlers();
   Runtime runtime(argc, argv);

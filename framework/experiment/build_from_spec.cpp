@@ -133,8 +133,23 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
       const std::uint64_t derived_seed = mix64(seed * 1000003ULL + index);
       if (type == "affine_coupling" || type == "additive_coupling") {
         const bool affine = type == "affine_coupling";
+        MlpShape shape = conditioner();
+        if (layer.at("conditioner") == "conv") {
+          const std::string where = "model.layers[" + std::to_string(index % model.at("layers").size()) + "]";
+          std::size_t side = 0;
+          while ((side + 1) * (side + 1) <= dim) ++side;
+          if (side * side != dim)
+            throw SpecError(where + ".conditioner: 'conv' reads the " + std::to_string(dim) +
+                            " dimensions as an L×L lattice, but " + std::to_string(dim) + " is not a square");
+          const std::size_t kernel = layer.at("kernel");
+          if (kernel % 2 == 0 || kernel / 2 > side)
+            throw SpecError(where + ".kernel: " + std::to_string(kernel) + " must be odd and at most 2L + 1");
+          shape.lattice_side = side;
+          shape.kernel = kernel;
+          shape.hidden *= dim;  // channels -> features
+        }
         chain.push_back(std::make_unique<AffineCoupling>(
-            store, name, coupling_mask(layer.at("mask"), dim, couplings++), conditioner(),
+            store, name, coupling_mask(layer.at("mask"), dim, couplings++), shape,
             affine ? inherit("scale_bound").get<Real>() : Real(1),
             affine ? AffineCoupling::Kind::affine : AffineCoupling::Kind::additive));
       } else if (type == "maf" || type == "iaf") {

@@ -332,13 +332,18 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       }
       if (comm.is_root()) {
         const HostMatrix inputs = gather_rows(data.test, std::min<std::size_t>(n_samples, 64));
-        const HostMatrix reconstructions = vae_reconstructions(*vae, inputs);
+        std::vector<double> reconstruction_log_likelihood;
+        const HostMatrix reconstructions = vae_reconstructions(*vae, inputs, &reconstruction_log_likelihood);
         auto flat = [](const HostMatrix& m) {
           return std::vector<double>(m.data(), m.data() + m.extent(0) * m.extent(1));
         };
         pending.arrays.push_back(NamedArray{"/eval/reconstruction_inputs", flat(inputs), {inputs.extent(0), inputs.extent(1)}, {}});
         pending.arrays.push_back(
             NamedArray{"/eval/reconstructions", flat(reconstructions), {reconstructions.extent(0), reconstructions.extent(1)}, {}});
+        // log p(x|z) at the same latents, through the decoder likelihood training uses: the analysis
+        // checks it against the closed form from the stored inputs, means and variance.
+        pending.arrays.push_back(NamedArray{"/eval/reconstruction_log_likelihood", reconstruction_log_likelihood,
+                                            {reconstruction_log_likelihood.size()}, {}});
       }
     }
     pending.eval.add(at_step, last_eval);

@@ -89,16 +89,22 @@ Schema layer_schema() {
       field("min_bin_width", s::number(0, 1, true, true), 1e-3, "floor on bin widths (fraction of 2B); bins·floor < 1"),
       field("min_bin_height", s::number(0, 1, true, true), 1e-3, "floor on bin heights (fraction of 2B); bins·floor < 1"),
       field("min_derivative", s::number(0, std::nullopt, true), 1e-3, "floor on knot derivatives")};
+  // Lattice data (D = L²): the conditioner may be a periodic CNN, hidden then counting channels.
+  const std::vector<SchemaField> network{
+      field("conditioner", s::string({"mlp", "conv"}), "mlp",
+            "mlp: dense layers; conv: periodic 3x3 (kernel) convolutions on the L×L lattice of D = L² "
+            "dimensions, hidden = channels (the lattice flows of Albergo et al. 2019)"),
+      field("kernel", s::integer(1, 31), 3, "conv: the odd kernel side k")};
   return s::tagged(
       "type",
       {required("type",
                 s::string({"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf", "rqs_autoregressive",
                            "lu_linear", "planar", "radial", "actnorm", "batchnorm", "reverse", "random_permutation"}),
                 "bijector type")},
-      {{"affine_coupling", with({mask}, conditioner(true))},
+      {{"affine_coupling", with(with({mask}, conditioner(true)), network)},
        {"rqs_coupling", with(with({mask}, conditioner(false)), spline)},
        {"rqs_autoregressive", with(with(conditioner(false), autoregressive), spline)},
-       {"additive_coupling", with({mask}, conditioner(false))},
+       {"additive_coupling", with(with({mask}, conditioner(false)), network)},
        {"maf", with(conditioner(true), autoregressive)},
        {"iaf", with(conditioner(true), autoregressive)},
        {"actnorm", {}},

@@ -161,8 +161,8 @@ AmortizationGap measure_amortization_gap(LatentVariableModel& vae, const HostMat
   return gap;
 }
 
-HostMatrix vae_reconstructions(LatentVariableModel& vae, const HostMatrix& rows) {
-  return vae.reconstruct(to_device(rows, 0, rows.extent(0), "tractable::vae_reconstructions::x"));
+HostMatrix vae_reconstructions(LatentVariableModel& vae, const HostMatrix& rows, std::vector<double>* log_likelihood) {
+  return vae.reconstruct(to_device(rows, 0, rows.extent(0), "tractable::vae_reconstructions::x"), log_likelihood);
 }
 
 }  // namespace tractable

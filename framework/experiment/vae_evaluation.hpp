@@ -47,6 +47,7 @@ AmortizationGap measure_amortization_gap(LatentVariableModel& vae, const HostMat
                                          const RandomStream& stream, const Communicator& comm);
 
 // Reconstructions (decoder means at ε = 0) of host rows.
-HostMatrix vae_reconstructions(LatentVariableModel& vae, const HostMatrix& rows /*[n, D]*/);  // -> [n, D]
+HostMatrix vae_reconstructions(LatentVariableModel& vae, const HostMatrix& rows /*[n, D]*/,
+                               std::vector<double>* log_likelihood = nullptr);  // -> [n, D]; log p(x|z) [n]
 
 }  // namespace tractable

@@ -136,13 +136,21 @@ HostMatrix HierarchicalVae::sample_means(RandomStream& stream, std::size_t n) {
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mean_);
 }
 
-HostMatrix HierarchicalVae::reconstruct(const Matrix& x) {
+HostMatrix HierarchicalVae::reconstruct(const Matrix& x, std::vector<double>* log_likelihood) {
   // z1 = μ1(x), the mean of q(z1|x); p(x|z1) does not involve z2.
   const std::size_t n = x.extent(0), l1 = shape_.latent1;
   const Matrix posterior = encode(x);
   Matrix z1("tractable::HierarchicalVae::reconstruct::z1", n, l1);
   Kokkos::deep_copy(z1, Kokkos::subview(posterior, Kokkos::ALL(), std::make_pair(std::size_t(0), l1)));
-  likelihood_->mean(decoder_->forward(z1), mean_);
+  const Matrix& out = decoder_->forward(z1);
+  if (log_likelihood) {
+    Matrix terms("tractable::HierarchicalVae::reconstruct::terms", n, 1);
+    likelihood_->log_likelihood(x, out, 1, terms);
+    const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), terms);
+    log_likelihood->resize(n);
+    for (std::size_t i = 0; i < n; ++i) (*log_likelihood)[i] = double(host(i, 0));
+  }
+  likelihood_->mean(out, mean_);
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mean_);
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <vector>
 // What the VAE objectives (ELBO, IWAE) and their evaluation need from a
 // latent-variable model with an amortised posterior: for k reparameterised
 // samples per example, the three terms of each log importance weight
@@ -33,8 +34,9 @@ class LatentVariableModel {
 
   // Decoder means E[x|z] for n draws from the prior (ancestral: the top layer first). -> [n, D]
   virtual HostMatrix sample_means(RandomStream& stream, std::size_t n) = 0;
-  // Decoder means at ε = 0: x -> q's central latent -> E[x|z]. -> [n, D]
-  virtual HostMatrix reconstruct(const Matrix& x /*[n, D]*/) = 0;
+  // Decoder means at ε = 0: x -> q's central latent -> E[x|z]. -> [n, D]. With `log_likelihood`,
+  // also log p(x|z) at that latent per row [n], through the decoder likelihood training uses.
+  virtual HostMatrix reconstruct(const Matrix& x /*[n, D]*/, std::vector<double>* log_likelihood = nullptr) = 0;
 
   virtual std::size_t data_dim() const = 0;
   virtual std::size_t noise_width() const = 0;      // E

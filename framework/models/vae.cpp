@@ -139,13 +139,18 @@ HostMatrix VariationalAutoencoder::sample_means(RandomStream& stream, std::size_
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), decode_mean(z));
 }
 
-HostMatrix VariationalAutoencoder::reconstruct(const Matrix& x) {
+HostMatrix VariationalAutoencoder::reconstruct(const Matrix& x, std::vector<double>* log_likelihood) {
   // z at ε = 0: q's mean, pushed through the posterior flow if there is one.
   const std::size_t n = x.extent(0);
   Matrix posterior("tractable::Vae::reconstruct::posterior", n, posterior_width());
   Kokkos::deep_copy(posterior, encode(x));
   const Matrix eps("tractable::Vae::reconstruct::eps", n, shape_.latent);
-  log_weight_terms(x, posterior, eps, 1);
+  const Matrix terms = log_weight_terms(x, posterior, eps, 1);  // column 0: log p(x|z)
+  if (log_likelihood) {
+    const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), terms);
+    log_likelihood->resize(n);
+    for (std::size_t i = 0; i < n; ++i) (*log_likelihood)[i] = double(host(i, 0));
+  }
   Matrix z("tractable::Vae::reconstruct::z", n, shape_.latent);
   Kokkos::deep_copy(z, z_);
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), decode_mean(z));

@@ -1,6 +1,6 @@
 #pragma once
 // A multilayer perceptron: Linear -> activation -> ... -> Linear (no output
-// activation). Each piece is a Layer, so the MLP's backward is the chain of
+// activation), or the same stack of periodic convolutions on lattice data. Each piece is a Layer, so the MLP's backward is the chain of
 // theirs in reverse.
 #include "nn/activation.hpp"
 #include "nn/linear.hpp"
@@ -17,6 +17,10 @@ struct MlpShape {
   std::size_t out = 0;
   Activation activation = Activation::relu;
   bool zero_output = false;  // zero-initialise the last Linear
+  // > 0: a CNN on an L×L periodic lattice (nn/periodic_conv2d.hpp) in place of the
+  // dense layers; in, hidden and out then count features, channels × L².
+  std::size_t lattice_side = 0;
+  std::size_t kernel = 3;    // the CNN's kernel side (odd)
 };
 
 class Mlp : public Layer {

@@ -68,6 +68,25 @@ int wait_for(pid_t pid) {
   return decode(status);
 }
 
+int run_in_foreground(const std::vector<std::string>& argv, const std::vector<std::string>& extra_environment) {
+  std::vector<std::string> environment = extra_environment;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry(*e), name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const auto& extra : extra_environment) overridden |= extra.substr(0, extra.find('=')) == name;
+    if (!overridden) environment.push_back(entry);
+  }
+  auto args = c_argv(argv);
+  auto env = c_argv(environment);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), env.data());
+  if (rc != 0) return 127;
+  int code;
+  while ((code = wait_for(pid)) < 0) {
+  }
+  return code;
+}
+
 CommandOutput run_captured(const std::vector<std::string>& argv, const std::string& directory) {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw IoError(std::string("pipe: ") + std::strerror(errno));

@@ -24,6 +24,11 @@ struct CommandOutput {
 // Runs argv to completion in `directory` (empty: the current one) and captures its output.
 CommandOutput run_captured(const std::vector<std::string>& argv, const std::string& directory = "");
 
+// Runs argv to completion with this process's stdin, stdout and stderr, and
+// the environment plus `extra_environment` ("NAME=value" entries, which win).
+// Returns the exit code (127: not found).
+int run_in_foreground(const std::vector<std::string>& argv, const std::vector<std::string>& extra_environment);
+
 // This machine's host name (attempt markers record it).
 std::string host_name();
 

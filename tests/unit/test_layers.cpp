@@ -7,6 +7,7 @@
 #include "nn/linear.hpp"
 #include "nn/made.hpp"
 #include "nn/mlp.hpp"
+#include "nn/periodic_conv2d.hpp"
 
 using namespace tractable;
 using namespace tractable::testing;
@@ -125,6 +126,91 @@ TEST_CASE("MLP: gradients match finite differences for every activation", "[laye
       INFO(report.where);
       CHECK(report.worst < 1e-6);
     }
+  }
+}
+
+TEST_CASE("PeriodicConv2d: forward is the direct periodic convolution sum", "[layer]") {
+  const std::size_t L = 5, C = 2, O = 3, k = 3, B = 2;
+  ParameterStore store;
+  PeriodicConv2d conv(store, "conv", C, O, L, k);
+  store.allocate();
+  RandomStream init(3, 0, Stream::init);
+  store.initialize(init);
+  const Matrix x = random_matrix(B, C * L * L, 9);
+  const auto y = to_host(conv.forward(x));
+  const auto xh = to_host(x);
+  const auto p = to_host(store.values());  // weight [O, C·k²] then bias [O]
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t o = 0; o < O; ++o)
+      for (std::size_t t = 0; t < L; ++t)
+        for (std::size_t s = 0; s < L; ++s) {
+          double expected = p(O * C * k * k + o);
+          for (std::size_t c = 0; c < C; ++c)
+            for (int u = -1; u <= 1; ++u)
+              for (int v = -1; v <= 1; ++v) {
+                const std::size_t tt = (t + L + u) % L, ss = (s + L + v) % L;
+                expected += p(o * C * k * k + (c * k + std::size_t(u + 1)) * k + std::size_t(v + 1)) *
+                            xh(b, c * L * L + tt * L + ss);
+              }
+          CHECK(y(b, o * L * L + t * L + s) == Approx(expected).epsilon(1e-12));
+        }
+}
+
+TEST_CASE("PeriodicConv2d: translation equivariant on the torus", "[layer]") {
+  const std::size_t L = 4, B = 1;
+  ParameterStore store;
+  PeriodicConv2d conv(store, "conv", 1, 2, L, 3);
+  store.allocate();
+  RandomStream init(4, 0, Stream::init);
+  store.initialize(init);
+  const Matrix x = random_matrix(B, L * L, 5);
+  const auto xh = to_host(x);
+  HostMatrix shifted_h("shifted", B, L * L);  // x moved by (1, 3)
+  for (std::size_t t = 0; t < L; ++t)
+    for (std::size_t s = 0; s < L; ++s) shifted_h(0, ((t + 1) % L) * L + (s + 3) % L) = xh(0, t * L + s);
+  Matrix shifted("shifted", B, L * L);
+  Kokkos::deep_copy(shifted, shifted_h);
+  const auto y = to_host(Matrix(conv.forward(x)));
+  HostMatrix y_copy("y", B, 2 * L * L);
+  Kokkos::deep_copy(y_copy, y);
+  const auto ys = to_host(conv.forward(shifted));
+  for (std::size_t o = 0; o < 2; ++o)
+    for (std::size_t t = 0; t < L; ++t)
+      for (std::size_t s = 0; s < L; ++s)
+        CHECK(ys(0, o * L * L + ((t + 1) % L) * L + (s + 3) % L) == Approx(y_copy(0, o * L * L + t * L + s)));
+}
+
+TEST_CASE("PeriodicConv2d and a CNN conditioner: gradients match finite differences", "[layer][gradient]") {
+  SECTION("one convolution, 3x3 and 5x5 kernels, odd and even sides") {
+    for (const auto& [L, k] : {std::pair<std::size_t, std::size_t>{4, 3}, {5, 5}, {3, 3}}) {
+      ParameterStore store;
+      PeriodicConv2d conv(store, "conv", 2, 3, L, k);
+      store.allocate();
+      RandomStream init(6, 0, Stream::init);
+      store.initialize(init);
+      const auto report = check_layer(conv, store, 3, 43);
+      INFO("L = " << L << ", k = " << k << ": " << report.where);
+      CHECK(report.worst < 1e-7);
+    }
+  }
+  SECTION("a CNN: 1 -> 4 -> 4 -> 2 channels, leaky ReLU") {
+    ParameterStore store;
+    MlpShape shape;
+    shape.lattice_side = 4;
+    shape.in = 16;
+    shape.hidden = 4 * 16;
+    shape.depth = 2;
+    shape.out = 2 * 16;
+    shape.activation = Activation::leaky_relu;
+    Mlp cnn(store, "cnn", shape);
+    store.allocate();
+    RandomStream init(7, 0, Stream::init);
+    store.initialize(init);
+    const auto report = check_layer(cnn, store, 2, 47);
+    INFO(report.where);
+    CHECK(report.worst < 1e-6);
+    shape.hidden = 17;  // not a whole number of channels
+    CHECK_THROWS(Mlp(store, "bad", shape));
   }
 }
 

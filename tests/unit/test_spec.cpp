@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "experiment/spec.hpp"
+#include "sweep/paper_suite.hpp"
 #include "sweep/sweep_spec.hpp"
 
 #include <filesystem>
@@ -115,6 +116,13 @@ TEST_CASE("spec: every shipped experiment validates", "[spec]") {
         entry.path().filename() == "published.json")
       continue;
     INFO(entry.path().string());
+    // A paper suite (suite.json) names sweep files that this loop checks on their own.
+    if (entry.path().filename() == "suite.json") {
+      const auto dir = entry.path().parent_path();
+      CHECK_NOTHROW(read_paper_suite(dir.parent_path().string(), dir.filename().string()));
+      ++count;
+      continue;
+    }
     // Sweep files (a "sweep" key) expand to runs that are each validated like a spec.
     if (read_json_file(entry.path().string()).contains("sweep"))
       CHECK_NOTHROW(expand_sweep(read_sweep_spec(entry.path().string())));
