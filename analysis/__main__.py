@@ -1,4 +1,4 @@
-"""python3 -m analysis {plot, rezende-mohamed, claim, iwae, scaling, bench} ... (see --help)"""
+"""python3 -m analysis {report, plot, rezende-mohamed, claim, iwae, scaling, bench} ... (see --help)"""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,9 @@ from .plots import plot_run
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m analysis", description="Plots and reports from Tractable run files.")
     sub = parser.add_subparsers(dest="command", required=True)
+    rp = sub.add_parser("report", help="HTML + Markdown report of a run file, a sweep directory or a reproduction")
+    rp.add_argument("path", help="run file (.h5), sweep directory (tractable sweep) or reproduction (tractable reproduce)")
+    rp.add_argument("--out", help="output directory (default: PATH/report/, or <run>_report/ for a run file)")
     p = sub.add_parser("plot", help="write PNGs for one run (learning curves; density beside data and samples in 2D)")
     p.add_argument("run", help="run file (.h5)")
     p.add_argument("--out", help="output directory (default: <run>_plots/ beside the run file)")
@@ -46,6 +49,17 @@ def main(argv=None) -> int:
     b.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                    help="the tractable binary")
     args = parser.parse_args(argv)
+    if args.command == "report":
+        from .report import verdict_line, write_report
+        try:
+            written = write_report(args.path, args.out)
+        except (FileNotFoundError, ValueError, KeyError) as e:
+            print(f"analysis report: error: {e}", file=sys.stderr)
+            return 4
+        for claim in written["claims"]:
+            print(verdict_line(claim))
+        print(f"report: {written['html']} (self-contained) and {written['markdown']}")
+        return 0
     if args.command == "bench":
         import json
         from .bench import default_torch_ref, markdown, measure, memory_growth, summarise

@@ -54,7 +54,7 @@ int info_command(const Arguments& args, const Communicator& comm) {
     for (const auto& name : file.children(group)) {
       if (name == "step") continue;
       const std::string object = std::string(group) + "/" + name;
-      if (file.shape(object).size() != 1) continue;
+      if (file.is_group(object) || file.shape(object).size() != 1) continue;  // /eval/mcmc holds chain traces
       const auto values = file.read<double>(object);
       // The last row's values; columns only the final evaluation writes (VAE log p(x)) are NaN earlier.
       if (values.size() == steps.size() && !std::isnan(values.back())) std::printf(" %s=%.6g", name.c_str(), values.back());

@@ -157,23 +157,29 @@ int reproduce_command(const Arguments& args) {
     } else {
       mode = {"--local", "-j", std::to_string(jobs)};
     }
+    // The CPU time is recorded whatever happens next, so an interrupted or failed invocation still counts.
+    auto record_invocation = [&] {
+      const double cpu = children_cpu_seconds() - cpu_before;
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      manifest["invocations"].push_back({{"utc", utc_now()}, {"mode", slurm ? "slurm" : "local -j " + std::to_string(jobs)},
+                                         {"cpu_seconds", cpu}, {"wall_seconds", wall}});
+      write_file_atomically(manifest_path, manifest.dump(2) + "\n");
+      return std::make_pair(cpu, wall);
+    };
     for (const auto& [file, sweep_dir] : sweep_dirs) {
       std::cout << "== sweep " << file << " -> " << sweep_dir << std::endl;
       Arguments sweep_args = {file, "--dir", sweep_dir};
       sweep_args.insert(sweep_args.end(), mode.begin(), mode.end());
       const int code = sweep_command(sweep_args);
       if (code != 0) {
+        record_invocation();
         std::cerr << "tractable reproduce: the sweep " << file << " ended with exit code " << code
                   << "; run the same command again to resume it" << std::endl;
         return code;
       }
       if (!slurm) collect_command({sweep_dir, "--quiet"});
     }
-    const double cpu = children_cpu_seconds() - cpu_before;
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    manifest["invocations"].push_back({{"utc", utc_now()}, {"mode", slurm ? "slurm" : "local -j " + std::to_string(jobs)},
-                                       {"cpu_seconds", cpu}, {"wall_seconds", wall}});
-    write_file_atomically(manifest_path, manifest.dump(2) + "\n");
+    const auto [cpu, wall] = record_invocation();
     std::cout << "reproduce: " << (slurm ? "submitted" : "trained") << " in " << wall << " s wall, " << cpu
               << " s CPU here" << std::endl;
   }

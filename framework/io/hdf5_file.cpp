@@ -78,6 +78,17 @@ bool Hdf5File::exists(const std::string& object) const {
   return H5Lexists(file_.get(), object.c_str(), H5P_DEFAULT) > 0;
 }
 
+bool Hdf5File::is_group(const std::string& object) const {
+  if (!exists(object)) return false;
+  H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+  if (H5Oget_info_by_name3(file_.get(), object.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+#else
+  if (H5Oget_info_by_name(file_.get(), object.c_str(), &info, H5P_DEFAULT) < 0) return false;
+#endif
+  return info.type == H5O_TYPE_GROUP;
+}
+
 void Hdf5File::create_group(const std::string& group) {
   if (exists(group)) return;
   ensure_parent(group);

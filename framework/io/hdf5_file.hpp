@@ -43,6 +43,7 @@ class Hdf5File {
   void close() { file_.reset(); }
 
   bool exists(const std::string& object) const;
+  bool is_group(const std::string& object) const;
   void create_group(const std::string& group);  // creates intermediate groups too
   void remove(const std::string& object);
   std::vector<std::string> children(const std::string& group) const;  // link names, sorted       // unlink (no error if absent)

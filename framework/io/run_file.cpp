@@ -282,7 +282,7 @@ std::map<std::string, double> last_row(const Hdf5File& file, const std::string& 
   if (steps.empty()) return row;
   *at_step = steps.back();
   for (const auto& column : file.children(group)) {
-    if (column == "step") continue;
+    if (column == "step" || file.is_group(group + "/" + column)) continue;  // e.g. /eval/mcmc
     const auto dims = file.shape(group + "/" + column);
     if (dims.size() != 1 || dims[0] != steps.size()) continue;  // per-example arrays, grids
     const double value = file.read<double>(group + "/" + column).back();

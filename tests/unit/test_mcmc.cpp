@@ -8,6 +8,7 @@
 #include "experiment/build_from_spec.hpp"
 #include "experiment/runner.hpp"
 #include "io/hdf5_file.hpp"
+#include "io/run_file.hpp"
 #include "mcmc/chain_statistics.hpp"
 #include "mcmc/independence_metropolis.hpp"
 
@@ -169,7 +170,9 @@ TEST_CASE("MCMC evaluation: flow independence Metropolis and HMC both recover χ
     CHECK(s.result("mcmc_" + sampler + "_acceptance") > 0.3);
     CHECK(s.result("mcmc_" + sampler + "_tau_int") >= 0.5);
   }
-  // The traces are in the run file.
+  // The traces are in the run file, in a group /eval/mcmc that the progress reader (sweeps' status) steps over.
+  CHECK(RunFile::read_progress(out).finished);
+  CHECK(RunFile::read_progress(out).final_eval.count("mcmc_flow_chi2") == 1);
   {
     Hdf5File file(out, Hdf5File::Mode::read_only);
     CHECK(file.read<double>("/eval/mcmc/flow_coordinate_sum").size() == 40000 - 100);
