@@ -96,11 +96,18 @@ def image_grid(rows: np.ndarray, side: int, columns: int = 8) -> np.ndarray:
 def plot_image_samples(run: Run, out: Path, count: int = 64) -> Path:
     samples = run.last_samples()
     fig, ax = plt.subplots(figsize=(6, 6.4))
-    ax.imshow(image_grid(np.clip(samples[:count], 0, 1), run.image_side), cmap="gray_r", vmin=0, vmax=1)
+    target = run.spec.get("objective", {}).get("target", {}).get("type")
+    if target == "phi4":  # lattice field configurations: signed values, a diverging map around 0
+        limit = float(np.abs(samples[:count]).max()) or 1.0
+        ax.imshow(image_grid(samples[:count], run.image_side), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        title = f"{run.name}: field configurations φ ~ q (step {max(run.samples)}; red > 0 > blue)"
+    else:
+        ax.imshow(image_grid(np.clip(samples[:count], 0, 1), run.image_side), cmap="gray_r", vmin=0, vmax=1)
+        e = run.evals
+        headline = f", test NLL {e['test_nll'].dropna().iloc[-1]:.2f} nats" if "test_nll" in e and e["test_nll"].notna().any() else ""
+        title = f"{run.name}: samples E[x|z], z ~ N(0, I) (step {max(run.samples)}{headline})"
     ax.axis("off")
-    e = run.evals
-    headline = f", test NLL {e['test_nll'].dropna().iloc[-1]:.2f} nats" if "test_nll" in e and e["test_nll"].notna().any() else ""
-    ax.set_title(f"{run.name}: samples E[x|z], z ~ N(0, I) (step {max(run.samples)}{headline})", fontsize=9)
+    ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)

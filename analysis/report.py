@@ -151,8 +151,11 @@ class Document:
 
     def table(self, caption: str, frame: pd.DataFrame):
         cols = list(frame.columns)
-        self.md += [f"*{caption}*", "", "| " + " | ".join(map(str, cols)) + " |", "|" + "---|" * len(cols)]
-        self.md += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)] + [""]
+        self.md += [f"*{caption}*", "", "| " + " | ".join(str(c).replace("|", "\\|") for c in cols) + " |",
+                    "|" + "---|" * len(cols)]
+        # A '|' inside a Markdown cell would end it.
+        self.md += ["| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |"
+                    for row in frame.itertuples(index=False)] + [""]
         head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
                        for row in frame.itertuples(index=False))

@@ -204,3 +204,16 @@ def test_reproduce_refuses_bad_input(tiny_experiments, tmp_path):
     bad = run("phi4", "--suites", str(tiny_experiments / "papers"), "--dir", str(tmp_path / "z"))
     assert bad.returncode == 5 and "belongs to suite 'iwae'" in bad.stderr
     assert json.loads((tmp_path / "z" / "reproduction.json").read_text()) == {"suite": "iwae", "budget": "small"}
+
+
+def test_markdown_tables_escape_pipes_and_html_escapes_markup(tmp_path):
+    from analysis.report import Document
+    doc = Document("t")
+    doc.table("c", pd.DataFrame({"a|b": ["x|y"], "n": [np.nan], "v": [0.123456]}))
+    written = doc.write(tmp_path)
+    row = [line for line in written["markdown"].read_text().splitlines() if "x" in line and "y" in line][0]
+    assert row == "| x\\|y |  | 0.1235 |"
+    doc = Document("<script>")
+    doc.paragraph("a < b & c")
+    html = doc.write(tmp_path)["html"].read_text()
+    assert "<script>" not in html.split("<body>")[1] and "a &lt; b &amp; c" in html
