@@ -93,15 +93,18 @@ Dataset load_dataset(const json& data) {
   return split_train_test(load_hdf5_dataset(path, dataset), test_fraction, seed, "hdf5:" + path + ":" + dataset);
 }
 
+std::size_t lattice_side(std::size_t dim, const std::string& where) {
+  std::size_t side = 0;
+  while ((side + 1) * (side + 1) <= dim) ++side;
+  if (side * side != dim)
+    throw SpecError(where + " reads the " + std::to_string(dim) + " dimensions as an L×L lattice, but " +
+                    std::to_string(dim) + " is not a square");
+  return side;
+}
+
 std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::size_t k) {
   std::vector<int> mask(dim);
-  std::size_t side = 0;
-  if (kind == "checkerboard") {
-    while ((side + 1) * (side + 1) <= dim) ++side;
-    if (side * side != dim)
-      throw SpecError("model.layers: a checkerboard mask reads the " + std::to_string(dim) +
-                      " dimensions as an L×L lattice, but " + std::to_string(dim) + " is not a square");
-  }
+  const std::size_t side = kind == "checkerboard" ? lattice_side(dim, "model.layers: a checkerboard mask") : 0;
   for (std::size_t j = 0; j < dim; ++j) {
     // On an even-sided lattice stored row-major, j % 2 is the column's parity (stripes);
     // a checkerboard needs the parity of row + column.
@@ -136,11 +139,7 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
         MlpShape shape = conditioner();
         if (layer.at("conditioner") == "conv") {
           const std::string where = "model.layers[" + std::to_string(index % model.at("layers").size()) + "]";
-          std::size_t side = 0;
-          while ((side + 1) * (side + 1) <= dim) ++side;
-          if (side * side != dim)
-            throw SpecError(where + ".conditioner: 'conv' reads the " + std::to_string(dim) +
-                            " dimensions as an L×L lattice, but " + std::to_string(dim) + " is not a square");
+          const std::size_t side = lattice_side(dim, where + ".conditioner: 'conv'");
           const std::size_t kernel = layer.at("kernel");
           if (kernel % 2 == 0 || kernel / 2 > side)
             throw SpecError(where + ".kernel: " + std::to_string(kernel) + " must be odd and at most 2L + 1");

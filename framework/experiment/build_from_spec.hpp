@@ -33,6 +33,9 @@ std::unique_ptr<Objective> build_vae_objective(const nlohmann::json& objective, 
 // objective.target -> the target density (errors name objective.target.<key>).
 std::unique_ptr<Target> build_target(const nlohmann::json& target);
 
+// L when dim = L² (lattice data), else a SpecError that begins with `where`.
+std::size_t lattice_side(std::size_t dim, const std::string& where);
+
 // The binary mask of the k-th coupling layer (1 = passes through unchanged).
 std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::size_t coupling_index);
 

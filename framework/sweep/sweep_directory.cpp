@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace tractable {
 
@@ -33,7 +34,9 @@ std::string utc_now() {
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".partial";
+  // One partial file per process: two sweeps preparing the same directory at once each write
+  // their own (identical) text and rename it into place; a shared name let one rename the other's away.
+  const std::string partial = path + ".partial." + std::to_string(::getpid());
   {
     std::ofstream out(partial, std::ios::trunc);
     out << text;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <set>
 #include <sstream>
 
@@ -76,7 +77,7 @@ SummaryTable summarise_sweep(const json& manifest, const std::vector<RunStatus>&
 }
 
 void write_summary_csv(const SummaryTable& table, const std::string& path) {
-  const std::string partial = path + ".partial";
+  const std::string partial = path + ".partial." + std::to_string(::getpid());  // one per process
   {
     std::ofstream out(partial, std::ios::trunc);
     for (std::size_t c = 0; c < table.columns.size(); ++c) out << (c ? "," : "") << csv_field(table.columns[c]);
@@ -91,7 +92,7 @@ void write_summary_csv(const SummaryTable& table, const std::string& path) {
 }
 
 void write_summary_hdf5(const SummaryTable& table, const std::string& path) {
-  const std::string partial = path + ".partial";
+  const std::string partial = path + ".partial." + std::to_string(::getpid());  // one per process
   {
     Hdf5File file(partial, Hdf5File::Mode::create_truncate);
     file.create_group("/summary");

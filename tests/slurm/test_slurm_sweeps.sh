@@ -8,6 +8,8 @@
 #      batch shell (the time-limit path, the task requeues itself); the run
 #      resumes each time and ends bit-identical to an uninterrupted run
 #   3. load: 100 tiny runs through the array; prints the wall time
+#   4. `tractable reproduce --slurm`: a paper suite (shrunk) submitted as an array, then,
+#      once it has finished, the same command submits nothing and writes the report
 # usage: test_slurm_sweeps.sh TRACTABLE SOURCE_DIR [load-runs]
 set -u
 TRACTABLE=$(readlink -f "$1")
@@ -163,6 +165,28 @@ n_files=$(ls "$L"/runs/*.h5 | wc -l)
 rows=$(tail -n +2 "$L/summary.csv" | grep -c ',done,20,20,')
 [ "$rows" -eq "$LOAD_RUNS" ] || fail "summary.csv: expected $LOAD_RUNS done rows, found $rows"
 echo "load: $LOAD_RUNS runs through the local Slurm ($(nproc) CPUs) in ${load_seconds} s wall, submission to summary"
+
+echo "== 4. tractable reproduce --slurm: submit, then the report once the array has finished"
+cp -r "$SRC/experiments" "$WORK/experiments"
+$PY - "$WORK/experiments/papers/rezende-mohamed/small.sweep.json" << 'EOF'
+import json, sys
+path = sys.argv[1]
+sweep = json.load(open(path))
+sweep["set"] = {"training.steps": 40, "training.checkpoint_every": 20, "training.log_every": 10,
+                "objective.eval_samples": 2000, "output.density_grid": 24}
+sweep["grid"] = {"objective.target.type": ["u1", "u2"], "model.repeat": [2, 8]}
+sweep["repeats"] = 1
+json.dump(sweep, open(path, "w"))
+EOF
+R=$WORK/reproduce-rm
+reproduce() { (cd "$SRC" && "$TRACTABLE" reproduce rezende-mohamed --slurm --suites "$WORK/experiments/papers" --dir "$R"); }
+expect 0 "submitted array job [0-9]+ \(4 tasks\)" -- reproduce
+wait_all_done "$R/sweeps/rezende-mohamed-small" 4 240
+second=$(reproduce 2>&1) || fail "the second reproduce failed: $second"
+grep -q "4 finished, 0 already queued or running, 0 to submit" <<<"$second" || fail "the second reproduce submitted again: $second"
+grep -Eq "^(HOLDS|FAILS): U1" <<<"$second" || fail "the second reproduce printed no verdicts: $second"
+[ -s "$R/report/report.html" ] && grep -q "Published beside ours" "$R/report/report.md" \
+  || fail "no report after the array finished"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"

@@ -2,6 +2,7 @@
 // masks, chain statistics against analytic autocorrelations, and both samplers
 // (flow independence Metropolis, HMC) against a closed-form susceptibility.
 #include "gradient_check.hpp"
+#include "spec_run.hpp"
 
 #include "core/error.hpp"
 #include "dist/phi4_lattice.hpp"
@@ -139,8 +140,8 @@ TEST_CASE("independence Metropolis: samples the target exactly from a poor propo
 
 TEST_CASE("MCMC evaluation: flow independence Metropolis and HMC both recover χ of a correlated Gaussian",
           "[end-to-end][mcmc]") {
-  const std::string spec_path = "mcmc_gaussian.json", out = "mcmc_gaussian.h5";
-  std::ofstream(spec_path) << R"({
+  const std::string out = "mcmc_gaussian.h5";
+  const auto s = run_spec_text(R"({
     "name": "mcmc_gaussian",
     "model": {"hidden": 16, "depth": 1, "layers": [{"type": "affine_coupling"}], "repeat": 4},
     "objective": {"type": "reverse_kl", "eval_samples": 2000,
@@ -151,14 +152,7 @@ TEST_CASE("MCMC evaluation: flow independence Metropolis and HMC both recover χ
     "optimizer": {"type": "adam", "lr": 3e-3},
     "training": {"steps": 200, "batch_size": 128, "eval_every": 0, "checkpoint_every": 200},
     "output": {"n_samples": 0}
-  })";
-  RunOptions o;
-  o.spec_path = spec_path;
-  o.out = out;
-  o.force = true;
-  o.quiet = true;
-  Communicator comm;
-  const auto s = run_experiment(o, comm);
+  })", out);
   const double exact = gaussian_susceptibility(4, 0.5);
   for (const std::string sampler : {"flow", "hmc"}) {
     const double chi = s.result("mcmc_" + sampler + "_chi2"), error = s.result("mcmc_" + sampler + "_chi2_error");
@@ -178,6 +172,5 @@ TEST_CASE("MCMC evaluation: flow independence Metropolis and HMC both recover χ
     CHECK(file.read<double>("/eval/mcmc/flow_coordinate_sum").size() == 40000 - 100);
     CHECK(file.shape("/eval/mcmc/hmc_coordinate_sum") == std::vector<std::uint64_t>{16, 1500});
   }
-  std::filesystem::remove(spec_path);
   std::filesystem::remove(out);
 }

@@ -2,6 +2,7 @@
 // against finite differences, normalisation by quadrature, analytic values,
 // and a flow trained by reverse KL to a correlated Gaussian.
 #include "gradient_check.hpp"
+#include "spec_run.hpp"
 
 #include "core/error.hpp"
 #include "dist/energy_2d.hpp"
@@ -138,8 +139,8 @@ TEST_CASE("reverse KL: parameter gradients through the sampling path match finit
 }
 
 TEST_CASE("reverse KL: a flow fits a correlated Gaussian to KL(q||p) < 0.01 nats", "[end-to-end][objective]") {
-  const std::string spec_path = "reverse_kl_gaussian.json", out = "reverse_kl_gaussian.h5";
-  std::ofstream(spec_path) << R"({
+  const std::string out = "reverse_kl_gaussian.h5";
+  const auto s = run_spec_text(R"({
     "name": "correlated_gaussian",
     "model": {"hidden": 32, "depth": 1, "activation": "tanh",
               "layers": [{"type": "affine_coupling"}, {"type": "random_permutation"}], "repeat": 4},
@@ -148,20 +149,12 @@ TEST_CASE("reverse KL: a flow fits a correlated Gaussian to KL(q||p) < 0.01 nats
     "optimizer": {"type": "adam", "lr": 3e-3, "schedule": {"type": "cosine", "final_fraction": 0.02}},
     "training": {"steps": 1500, "batch_size": 256, "eval_every": 0, "checkpoint_every": 1500},
     "output": {"n_samples": 0}
-  })";
-  RunOptions o;
-  o.spec_path = spec_path;
-  o.out = out;
-  o.force = true;
-  o.quiet = true;
-  Communicator comm;
-  const auto s = run_experiment(o, comm);
+  })", out);
   // p is normalised, so KL(q‖p) = −ELBO, estimated over 1e5 samples of q.
   INFO("KL(q||p) = " << s.result("kl") << ", ESS fraction " << s.result("ess_fraction"));
   CHECK(s.result("kl") < 0.01);
   CHECK(s.result("kl") > -0.005);  // a KL is non-negative up to Monte Carlo error
   CHECK(s.result("log_z") == Approx(0).margin(0.01));
-  std::filesystem::remove(spec_path);
   std::filesystem::remove(out);
 }
 
