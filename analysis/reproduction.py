@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .sweep import Sweep, load_sweep
+from .sweep import load_sweep
 
 
 @dataclass

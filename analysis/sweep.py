@@ -23,10 +23,9 @@ class Sweep:
     unreadable: dict = field(default_factory=dict)  # id -> why its run file could not be read
 
     def run_axes(self, run_id: str) -> dict:
-        for r in self.manifest_runs:
-            if r["id"] == run_id:
-                return r["axes"]
-        raise KeyError(run_id)
+        if not hasattr(self, "_axes_by_id"):  # built once: sweeps may hold 100,000 runs
+            self._axes_by_id = {r["id"]: r["axes"] for r in self.manifest_runs}
+        return self._axes_by_id[run_id]
 
     def finished(self) -> dict:
         """id -> Run for runs whose final evaluation is in their file."""

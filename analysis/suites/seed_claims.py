@@ -4,16 +4,14 @@ vs mode-covering (modes holding samples), the amortisation gap, the Gaussian
 decoder's closed form, and Knothe–Rosenblatt (NLL vs the true entropy)."""
 from __future__ import annotations
 
-import json
 import math
-import subprocess
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pandas as pd
 
-from ..claims import mode_masses, modes_covered
+from ..claims import duality_ratios, mode_masses, modes_covered, throughput
 from ..plots import plot_density_2d
 from ..verdict import Claim, UNDECIDED, at_most, from_bool
 from . import SuiteResult
@@ -23,12 +21,6 @@ def _runs_of(repro, sweep_suffix: str) -> list:
     """Finished runs of the sweep whose name ends with `sweep_suffix` (small and paper sweeps differ in suffix)."""
     return [run for (name, _), run in sorted(repro.finished_runs().items(), key=lambda kv: kv[0])
             if name.removesuffix("-paper").endswith(sweep_suffix)]
-
-
-def throughput(binary: str, run_path: Path, points: int = 50000) -> dict:
-    out = subprocess.run([binary, "throughput", str(run_path), "-n", str(points)], check=True, capture_output=True,
-                         text=True)
-    return json.loads(out.stdout)
 
 
 def checkpoint_parameter(path: Path, suffix: str) -> np.ndarray | None:
@@ -68,8 +60,7 @@ def analyse(repro, out_dir: Path) -> SuiteResult:
     runs = {run.spec["model"]["layers"][0]["type"]: run for run in _runs_of(repro, "maf-vs-iaf")}
     if {"maf", "iaf"} <= set(runs):
         t = {kind: throughput(repro.binary, runs[kind].path) for kind in ("maf", "iaf")}
-        maf = t["maf"]["density_points_per_second"] / t["maf"]["sampling_points_per_second"]
-        iaf = t["iaf"]["sampling_points_per_second"] / t["iaf"]["density_points_per_second"]
+        maf, iaf = duality_ratios(t["maf"], t["iaf"])
         need = float(published.get("maf-vs-iaf", {}).get("threshold", 2.0))
         result.claims.append(Claim(published["maf-vs-iaf"]["text"], from_bool(maf > need and iaf > need),
                                    f"MAF density {t['maf']['density_points_per_second']:,.0f} vs sampling "

@@ -46,19 +46,14 @@ int info_command(const Arguments& args, const Communicator& comm) {
               static_cast<long long>(spec.at("training").at("batch_size").get<std::int64_t>()));
   std::printf("checkpoint:  step %lld of %lld\n", static_cast<long long>(checkpoint.step),
               static_cast<long long>(spec.at("training").at("steps").get<std::int64_t>()));
-  for (const char* group : {"/metrics", "/eval"}) {
-    if (!file.exists(std::string(group) + "/step")) continue;
-    const auto steps = file.read<std::int64_t>(std::string(group) + "/step");
-    if (steps.empty()) continue;
-    std::printf("%-12s at step %lld:", (std::string(group + 1) + ":").c_str(), static_cast<long long>(steps.back()));
-    for (const auto& name : file.children(group)) {
-      if (name == "step") continue;
-      const std::string object = std::string(group) + "/" + name;
-      if (file.is_group(object) || file.shape(object).size() != 1) continue;  // /eval/mcmc holds chain traces
-      const auto values = file.read<double>(object);
-      // The last row's values; columns only the final evaluation writes (VAE log p(x)) are NaN earlier.
-      if (values.size() == steps.size() && !std::isnan(values.back())) std::printf(" %s=%.6g", name.c_str(), values.back());
-    }
+  // The last rows, as sweeps read them (columns only the final evaluation writes are NaN earlier, left out).
+  const RunProgress progress = RunFile::read_progress(path);
+  const std::pair<const char*, std::pair<std::int64_t, const std::map<std::string, double>*>> rows[] = {
+      {"metrics:", {progress.metrics_step, &progress.last_metrics}}, {"eval:", {progress.eval_step, &progress.final_eval}}};
+  for (const auto& [label, row] : rows) {
+    if (row.first < 0) continue;
+    std::printf("%-12s at step %lld:", label, static_cast<long long>(row.first));
+    for (const auto& [name, value] : *row.second) std::printf(" %s=%.6g", name.c_str(), value);
     std::printf("\n");
   }
   std::printf("provenance: ");

@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace tractable::cli {
 
@@ -72,7 +71,7 @@ int reproduce_command(const Arguments& args) {
   std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   bool local = false, slurm = false, report_only = false, no_report = false, list = false;
   std::size_t jobs = 1;
-  std::vector<std::string> forwarded_values;  // Slurm options, passed on to `tractable sweep --slurm`
+  // Slurm options, passed on to `tractable sweep --slurm`.
   std::string account, partition, time_limit, qos, constraint, max_concurrent;
   std::vector<std::string> sbatch;
   bool no_submit = false;
@@ -139,7 +138,6 @@ int reproduce_command(const Arguments& args) {
   manifest["sweeps"] = sweeps;
   write_file_atomically(manifest_path, manifest.dump(2) + "\n");
 
-  bool all_done = true;
   if (!report_only) {
     const auto started = std::chrono::steady_clock::now();
     const double cpu_before = children_cpu_seconds();
@@ -183,6 +181,7 @@ int reproduce_command(const Arguments& args) {
     std::cout << "reproduce: " << (slurm ? "submitted" : "trained") << " in " << wall << " s wall, " << cpu
               << " s CPU here" << std::endl;
   }
+  bool all_done = true;
   for (const auto& [file, sweep_dir] : sweep_dirs) {
     const SweepDirectory directory(sweep_dir);
     if (!fs::exists(directory.manifest_path())) {

@@ -15,4 +15,15 @@ void accumulate_column_sums(const Matrix& m, const Vector& out, Real sign) {
       });
 }
 
+void row_sums(const Matrix& m, const Vector& out, bool accumulate) {
+  require(m.extent(0) == out.extent(0), "row_sums: shape mismatch");
+  const std::size_t cols = m.extent(1);
+  Kokkos::parallel_for(
+      "tractable::row_sums", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
+        Real sum = 0;
+        for (std::size_t j = 0; j < cols; ++j) sum += m(i, j);
+        out(i) = accumulate ? out(i) + sum : sum;
+      });
+}
+
 }  // namespace tractable

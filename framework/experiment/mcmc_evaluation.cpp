@@ -1,5 +1,6 @@
 #include "experiment/mcmc_evaluation.hpp"
 
+#include "core/column_sums.hpp"
 #include "mcmc/chain_statistics.hpp"
 #include "mcmc/independence_metropolis.hpp"
 
@@ -35,21 +36,17 @@ McmcReport evaluate_mcmc(Flow& flow, const Target& target, const McmcOptions& op
     std::vector<double> log_weights, sums;
     log_weights.reserve(options.proposals);
     sums.reserve(options.proposals);
-    Vector log_q, log_p;
+    Matrix z;
+    Vector log_q, log_p, row_sum;
     for (std::size_t first = 0; first < options.proposals; first += batch) {
       const std::size_t n = std::min(batch, options.proposals - first);
-      Matrix z("tractable::mcmc::z", n, D);
+      ensure_shape(z, n, D, "tractable::mcmc::z");
+      ensure_shape(log_p, n, "tractable::mcmc::log_p");
+      ensure_shape(row_sum, n, "tractable::mcmc::row_sum");
       flow.base().sample(proposal_stream, z);
       const Matrix x = flow.sample_from_base(z, log_q);
-      ensure_shape(log_p, n, "tractable::mcmc::log_p");
       target.log_density(x, log_p);
-      Vector row_sum("tractable::mcmc::row_sum", n);
-      Kokkos::parallel_for(
-          "tractable::mcmc::coordinate_sums", RangePolicy(0, n), KOKKOS_LAMBDA(const std::size_t i) {
-            Real s = 0;
-            for (std::size_t j = 0; j < x.extent(1); ++j) s += x(i, j);
-            row_sum(i) = s;
-          });
+      row_sums(x, row_sum);
       const auto lq = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), log_q);
       const auto lp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), log_p);
       const auto rs = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), row_sum);

@@ -302,10 +302,9 @@ RunProgress RunFile::read_progress(const std::string& path) {
     throw IoError(path + ": /spec has no valid training.steps: " + e.what());
   }
   if (file.exists("/checkpoint")) p.step = file.int_attribute("/checkpoint", "step");
-  std::int64_t eval_step = -1, metrics_step = -1;
-  p.final_eval = last_row(file, "/eval", &eval_step);
-  p.last_metrics = last_row(file, "/metrics", &metrics_step);
-  p.finished = p.step >= p.total_steps && eval_step == p.step;
+  p.final_eval = last_row(file, "/eval", &p.eval_step);
+  p.last_metrics = last_row(file, "/metrics", &p.metrics_step);
+  p.finished = p.step >= p.total_steps && p.eval_step == p.step;
   return p;
 }
 

@@ -79,6 +79,7 @@ struct RunProgress {
   bool finished = false;         // checkpoint at total_steps and the final evaluation written
   std::map<std::string, double> final_eval;    // the last /eval row (NaN columns left out)
   std::map<std::string, double> last_metrics;  // the last /metrics row
+  std::int64_t eval_step = -1, metrics_step = -1;  // the steps of those rows (−1: no row yet)
 };
 
 class RunFile {

@@ -1,20 +1,11 @@
 #include "mcmc/hamiltonian_monte_carlo.hpp"
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 
 namespace tractable {
 
 namespace {
-// row_sum(c) = Σ_j x(c, j)
-void coordinate_sums(const Matrix& x /*[C, D]*/, const Vector& row_sum /*[C]*/) {
-  Kokkos::parallel_for(
-      "tractable::hmc::coordinate_sums", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t c) {
-        Real s = 0;
-        for (std::size_t j = 0; j < x.extent(1); ++j) s += x(c, j);
-        row_sum(c) = s;
-      });
-}
-
 // hamiltonian(c) = −log p̃(x_c) + ½ |p_c|²
 void hamiltonian(const Vector& log_p /*[C]*/, const Matrix& momentum /*[C, D]*/, const Vector& out /*[C]*/) {
   Kokkos::parallel_for(
@@ -81,7 +72,7 @@ HmcResult hamiltonian_monte_carlo(const Target& target, const HmcConfig& config,
         accepted_now);
     if (trajectory < config.thermalization) continue;
     accepted += accepted_now;
-    coordinate_sums(x, row_sum);
+    row_sums(x, row_sum);
     const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), row_sum);
     for (std::size_t c = 0; c < C; ++c) result.coordinate_sum[c].push_back(double(host(c)));
   }

@@ -1,5 +1,6 @@
 #include "nn/periodic_conv2d.hpp"
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 
 #include <KokkosBlas3_gemm.hpp>
@@ -118,14 +119,7 @@ const Matrix& PeriodicConv2d::backward(const Matrix& dy) {
   ensure_shape(column_gradient_, columns_.extent(0), columns_.extent(1), "tractable::PeriodicConv2d::column_gradient");
   KokkosBlas::gemm("N", "T", Real(1), output_gradient_t_, columns_, Real(1), store_.gradient_matrix(weight_));
   // db(o) += Σ over every (b, site) of dy_T(o, ·): one row sum per output channel.
-  const Matrix dyt = output_gradient_t_;
-  const Vector db = store_.gradient_vector(bias_);
-  Kokkos::parallel_for(
-      "tractable::PeriodicConv2d::bias_gradient", RangePolicy(0, out_channels_), KOKKOS_LAMBDA(const std::size_t o) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < dyt.extent(1); ++j) sum += dyt(o, j);
-        db(o) += sum;
-      });
+  row_sums(output_gradient_t_, store_.gradient_vector(bias_), /*accumulate=*/true);
   KokkosBlas::gemm("T", "N", Real(1), store_.matrix(weight_), output_gradient_t_, Real(0), column_gradient_);
   return col2im();
 }
