@@ -1,16 +1,21 @@
 """The side-by-side summary: medians, ratios, targets and GFLOP/s from raw rows (no timing here)."""
-from analysis.bench import TARGETS, WORKLOADS, markdown, summarise
+import pytest
+
+from analysis.bench import TARGETS, WORKLOADS, conditions, markdown, summarise
+
+CONDITIONS = {"cpu": "AMD EPYC", "cpu_isa": "avx2", "blas": "OpenBLAS 0.3.21", "blas_kernel": "Zen",
+              "subnormals": "flush", "subnormals_blas": "flush"}
 
 
-def rows_with(ratio_of):
-    rows = [{"workload": "sgemm", "side": "ours", "value": 300.0, "gflops": 80.0, "metric": "gemm/s", "impl": "t",
-             "peak_rss_mib": 30.0, "repeat": r} for r in range(3)]
+def rows_with(ratio_of, gflops=10.0, torch_flush=True):
+    rows = [dict(CONDITIONS, workload="sgemm", side="ours", value=300.0, gflops=80.0, metric="gemm/s", impl="t",
+                 peak_rss_mib=30.0, repeat=r) for r in range(3)]
     for w in WORKLOADS:
         for r, noise in enumerate([0.9, 1.0, 1.3]):
             rows.append({"workload": w, "side": "pytorch", "value": 100.0 * noise, "metric": "steps/s",
-                         "impl": "pytorch-1.13", "repeat": r})
-            rows.append({"workload": w, "side": "ours", "value": 100.0 * ratio_of[w] * noise, "gflops": 10.0 * noise,
-                         "metric": "steps/s", "impl": "t", "peak_rss_mib": 40.0 + r, "repeat": r})
+                         "impl": "pytorch-1.13", "repeat": r, "flush_denormal": torch_flush})
+            rows.append(dict(CONDITIONS, workload=w, side="ours", value=100.0 * ratio_of[w] * noise,
+                             gflops=gflops * noise, metric="steps/s", impl="t", peak_rss_mib=40.0 + r, repeat=r))
     return rows
 
 
@@ -24,3 +29,27 @@ def test_ratios_are_of_medians_and_targets_decide_met():
         assert t["peak_rss_mib"] == 42.0
     text = markdown(table, rows_with(ratio_of))
     assert "| realnvp2d-train | steps/s |" in text and "80.0 GFLOP/s" in text and "pytorch-1.13" in text
+
+
+def test_conditions_are_printed_and_the_sides_must_match():
+    ratio_of = {w: TARGETS[w] for w in WORKLOADS}
+    rows = rows_with(ratio_of)
+    text = markdown(summarise(rows), rows)
+    assert "CPU AMD EPYC (avx2" in text and "BLAS OpenBLAS 0.3.21, kernel Zen" in text
+    assert "subnormals flush on both sides" in text
+    assert conditions(rows)["subnormals"] == "flush"
+    with pytest.raises(ValueError, match="subnormal modes differ"):
+        conditions(rows_with(ratio_of, torch_flush=False))
+    mixed = rows_with(ratio_of)
+    mixed[0]["subnormals_blas"] = "ieee"  # the BLAS's own threads did not flush
+    with pytest.raises(ValueError, match="not measured alike"):
+        conditions(mixed)
+
+
+def test_gemm_bound_workloads_are_held_to_a_fraction_of_sgemm():
+    ratio_of = {w: TARGETS[w] for w in WORKLOADS}
+    low = {t["workload"]: t for t in summarise(rows_with(ratio_of, gflops=40.0))}   # 50 % of 80 GFLOP/s
+    high = {t["workload"]: t for t in summarise(rows_with(ratio_of, gflops=56.0))}  # 70 %
+    for w in ("vae-mnist-train", "iwae50-mnist-train"):
+        assert low[w]["sgemm_fraction_met"] is False and high[w]["sgemm_fraction_met"] is True
+    assert low["maf8d-train"]["sgemm_fraction_met"] is None

@@ -6,6 +6,8 @@
 // reported: the step's FLOPs in its dense layers, the process's peak RSS and
 // the RSS growth over the timed steps (a leak shows up there).
 #include "cli/options.hpp"
+#include "core/blas_library.hpp"
+#include "core/subnormals.hpp"
 #include "core/random.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/model_session.hpp"
@@ -14,6 +16,7 @@
 #include <KokkosBlas3_gemm.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <limits>
@@ -127,12 +130,28 @@ Matrix bench_data(std::size_t rows, std::size_t dim, bool binary) {
   return x;
 }
 
+// One JSON line: the measurement and the conditions it was taken under (CPU, the BLAS and the
+// kernel it runs, the subnormal mode the kernels and the BLAS were observed in).
 void print_result(const std::string& workload, const std::string& metric, double value, double flops_per_unit,
                   double rss_start, std::size_t steps) {
-  std::printf("{\"workload\": \"%s\", \"threads\": 1, \"metric\": \"%s\", \"value\": %.2f, \"impl\": \"tractable-%s\", "
-              "\"gflops\": %.3f, \"peak_rss_mib\": %.1f, \"rss_growth_kib\": %.0f, \"steps\": %zu}\n",
-              workload.c_str(), metric.c_str(), value, TRACTABLE_VERSION, value * flops_per_unit / 1e9,
-              peak_rss_kib() / 1024, current_rss_kib() - rss_start, steps);
+  const BlasLibrary& blas = blas_library();
+  const ObservedSubnormalMode subnormals = observe_subnormal_mode();
+  const json line = {{"workload", workload},
+                     {"threads", 1},
+                     {"metric", metric},
+                     {"value", std::round(value * 100) / 100},
+                     {"impl", std::string("tractable-") + TRACTABLE_VERSION},
+                     {"gflops", std::round(value * flops_per_unit / 1e6) / 1e3},
+                     {"peak_rss_mib", std::round(peak_rss_kib() / 102.4) / 10},
+                     {"rss_growth_kib", std::round(current_rss_kib() - rss_start)},
+                     {"steps", steps},
+                     {"cpu", blas.cpu_model},
+                     {"cpu_isa", blas.cpu_isa},
+                     {"blas", blas.name + (blas.version.empty() ? "" : " " + blas.version)},
+                     {"blas_kernel", blas.kernel},
+                     {"subnormals", subnormals.kernels},
+                     {"subnormals_blas", subnormals.blas}};
+  std::printf("%s\n", line.dump().c_str());
 }
 
 }  // namespace
@@ -141,16 +160,21 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable bench");
   std::string name;
   std::size_t steps = 200;
+  std::string subnormals = "flush";
   options.add_options()
       ("workload", po::value(&name)->required(),
        "realnvp2d-train | maf8d-train | maf8d-density | maf8d-sample | vae-mnist-train | iwae50-mnist-train | sgemm | list")
-      ("steps", po::value(&steps)->default_value(200), "timed training steps (after 5 warm-up steps)");
+      ("steps", po::value(&steps)->default_value(200), "timed training steps (after 5 warm-up steps)")
+      ("subnormals", po::value(&subnormals)->default_value(subnormals),
+       "flush (FTZ + DAZ, the default) | ieee (keep subnormal floats): training.subnormals");
   po::positional_options_description positional;
   positional.add("workload", 1);
   po::variables_map vm;
   if (!parse_options(args, "tractable bench WORKLOAD [--steps N]", options, positional, vm, comm)) return 0;
   if (comm.size() > 1) throw UsageError("tractable bench runs on one rank (2-rank scaling: python3 -m analysis scaling)");
   if (steps == 0) throw UsageError("--steps must be positive");
+  if (subnormals != "flush" && subnormals != "ieee") throw UsageError("--subnormals must be flush or ieee");
+  set_subnormal_mode(parse_subnormal_mode(subnormals));  // sgemm has no model session to set it
   const auto all = workloads();
   if (name == "list") {
     for (const auto& w : all) std::printf("%s\n", w.name.c_str());
@@ -180,7 +204,9 @@ int bench_command(const Arguments& args, const Communicator& comm) {
     if (candidate.name == name) w = &candidate;
   if (!w) throw UsageError("tractable bench: unknown workload '" + name + "' (tractable bench list)");
 
-  const json spec = resolve_spec_json(w->spec, {}, "bench:" + w->name);
+  json bench_spec = w->spec;
+  bench_spec["training"]["subnormals"] = subnormals;
+  const json spec = resolve_spec_json(bench_spec, {}, "bench:" + w->name);
   auto session = build_model_session(spec, w->dim, comm);
   const std::size_t batch = spec.at("training").at("batch_size");
   if (w->kind == "density" || w->kind == "sample") {

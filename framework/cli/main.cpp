@@ -1,5 +1,6 @@
 // tractable: train and evaluate normalizing flows and VAEs from JSON specs.
 #include "cli/commands.hpp"
+#include "core/blas_library.hpp"
 #include "core/error.hpp"
 #include "experiment/runner.hpp"
 #include "parallel/runtime.hpp"
@@ -82,6 +83,12 @@ int main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";
   const cli::Arguments args(argv + std::min(argc, 2), argv + argc);
   int code = 0;
+  const bool computes = command == "run" || command == "eval" || command == "sample" || command == "throughput" ||
+                        command == "bench";
+  if (computes && comm.is_root()) {
+    const std::string warning = blas_kernel_warning(blas_library());
+    if (!warning.empty()) std::cerr << warning << std::endl;
+  }
   try {
     if (command == "run")
       code = cli::run_command(args, comm, command_line);

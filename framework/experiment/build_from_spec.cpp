@@ -20,6 +20,7 @@
 #include "flows/radial.hpp"
 #include "flows/spline_autoregressive.hpp"
 #include "flows/spline_coupling.hpp"
+#include "io/model_description.hpp"
 #include "objectives/importance_weighted_bound.hpp"
 #include "objectives/negative_log_likelihood.hpp"
 #include "objectives/reverse_kl.hpp"
@@ -114,8 +115,24 @@ std::vector<int> coupling_mask(const std::string& kind, std::size_t dim, std::si
   return mask;
 }
 
+namespace {
+// A layer's spec with the keys it inherits from model.* written in: what a reader needs to rebuild it.
+json resolved_layer_config(const json& layer, const json& model) {
+  json config = layer;
+  const std::string type = layer.at("type");
+  std::vector<const char*> inherited;
+  if (type == "affine_coupling" || type == "maf" || type == "iaf")
+    inherited = {"hidden", "depth", "activation", "scale_bound"};
+  else if (type == "additive_coupling" || type == "rqs_coupling" || type == "rqs_autoregressive")
+    inherited = {"hidden", "depth", "activation"};
+  for (const char* key : inherited)
+    if (!config.contains(key)) config[key] = model.at(key);
+  return config;
+}
+}  // namespace
+
 std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterStore& store, std::uint64_t seed,
-                                 const Communicator& comm) {
+                                 const Communicator& comm, ModelDescription* description) {
   if (dim < 2) throw DataError("a flow needs data with at least 2 dimensions, got " + std::to_string(dim));
   std::vector<std::unique_ptr<Bijector>> chain;
   const std::size_t repeat = model.at("repeat");
@@ -201,6 +218,8 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
       } else {
         throw SpecError("model.layers: unknown layer type '" + type + "'");
       }
+      if (description)
+        description->layers.push_back({type, name, resolved_layer_config(layer, model), chain.back()->fixed_arrays()});
     }
   }
   // The base: N(0, I); a learnable diagonal Gaussian is N(0, I) behind a final
@@ -211,6 +230,11 @@ std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterSt
     chain.push_back(std::make_unique<ActNorm>(store, "flow.base", dim, /*data_dependent_init=*/false));
   else if (base.at("type") == "gaussian_mixture")
     base_distribution = std::make_unique<GaussianMixtureBase>(store, "flow.base", dim, base.at("components"));
+  if (description) {
+    description->kind = "flow";
+    description->dim = dim;
+    description->base = {base.at("type"), base.at("type") == "standard_normal" ? "" : "flow.base", base, {}};
+  }
   return std::make_unique<Flow>(dim, std::move(chain), std::move(base_distribution));
 }
 

@@ -16,11 +16,15 @@
 
 namespace tractable {
 
+struct ModelDescription;
+
 Dataset load_dataset(const nlohmann::json& data);
 // Reserves the flow's parameters in `store` (the caller allocates/initialises).
-// `comm` is what BatchNorm reduces its batch statistics over.
+// `comm` is what BatchNorm reduces its batch statistics over. `description`, if
+// given, receives each layer's type, parameter prefix, configuration and fixed arrays.
 std::unique_ptr<Flow> build_flow(const nlohmann::json& model, std::size_t dim, ParameterStore& store,
-                                 std::uint64_t seed, const Communicator& comm = single_rank());
+                                 std::uint64_t seed, const Communicator& comm = single_rank(),
+                                 ModelDescription* description = nullptr);
 // Reserves the VAE's parameters in `store`.
 std::unique_ptr<LatentVariableModel> build_vae(const nlohmann::json& model, std::size_t dim, ParameterStore& store);
 std::unique_ptr<Optimizer> build_optimizer(const nlohmann::json& optimizer, std::size_t n_params);

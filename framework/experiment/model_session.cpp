@@ -1,6 +1,7 @@
 #include "experiment/model_session.hpp"
 
 #include "core/error.hpp"
+#include "core/subnormals.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/spec.hpp"
 
@@ -10,11 +11,16 @@ std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, st
   auto s = std::make_unique<ModelSession>();
   s->spec = spec;
   s->dim = dim;
+  // A model computes in the subnormal mode its spec names (specs written before the key existed: flush).
+  set_subnormal_mode(parse_subnormal_mode(spec.at("training").value("subnormals", "flush")));
   const std::uint64_t seed = spec.at("training").at("seed");
-  if (spec.at("model").at("type") == "vae")
+  if (spec.at("model").at("type") == "vae") {
     s->vae = build_vae(spec.at("model"), dim, s->store);
-  else
-    s->flow = build_flow(spec.at("model"), dim, s->store, seed, comm);
+    s->description.kind = "vae";
+    s->description.dim = dim;
+  } else {
+    s->flow = build_flow(spec.at("model"), dim, s->store, seed, comm, &s->description);
+  }
   s->store.allocate();
   RandomStream init(seed, 0, Stream::init);
   s->store.initialize(init);

@@ -3,6 +3,7 @@
 // the parameters of a run file's checkpoint: what `run`, `eval`, `sample` and
 // `info` share. Exactly one of `flow` and `vae` is set (spec model.type).
 #include "core/parameter_store.hpp"
+#include "io/model_description.hpp"
 #include "io/run_file.hpp"
 #include "models/flow.hpp"
 #include "models/vae.hpp"
@@ -19,6 +20,7 @@ struct ModelSession {
   ParameterStore store;
   std::unique_ptr<Flow> flow;
   std::unique_ptr<LatentVariableModel> vae;  // a VAE of any kind (models/latent_variable_model.hpp)
+  ModelDescription description;              // what /model of a run file says about it
 };
 
 // Builds, allocates and initialises (seeded by training.seed).

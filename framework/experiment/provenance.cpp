@@ -1,5 +1,7 @@
 #include "experiment/provenance.hpp"
 
+#include "core/blas_library.hpp"
+#include "core/subnormals.hpp"
 #include "core/types.hpp"
 #include "tractable_revision.hpp"  // generated at build time
 
@@ -9,7 +11,7 @@
 
 namespace tractable {
 
-nlohmann::json collect_provenance(int mpi_size, const std::string& command_line) {
+nlohmann::json collect_provenance(int mpi_size, const std::string& command_line, const std::string& subnormals) {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   std::time_t now = std::time(nullptr);
@@ -25,6 +27,7 @@ nlohmann::json collect_provenance(int mpi_size, const std::string& command_line)
       break;
     }
   }
+  const ObservedSubnormalMode observed = observe_subnormal_mode();
   return {
       {"version", TRACTABLE_VERSION},
       {"git_revision", TRACTABLE_GIT_REVISION},
@@ -35,6 +38,17 @@ nlohmann::json collect_provenance(int mpi_size, const std::string& command_line)
       {"kokkos_backend", std::string(ExecSpace::name())},
       {"blas", blas},
       {"scalar", sizeof(Real) == 4 ? "float32" : "float64"},
+      {"blas_path", blas_library().path},
+      {"blas_library", blas_library().name},
+      {"blas_version", blas_library().version},
+      {"blas_kernel", blas_library().kernel},
+      {"blas_config", blas_library().config},
+      {"cpu_model", blas_library().cpu_model},
+      {"cpu_family_model", blas_library().cpu_family_model},
+      {"cpu_isa", blas_library().cpu_isa},
+      {"subnormals", subnormals},
+      {"subnormals_kernels", observed.kernels},
+      {"subnormals_blas", observed.blas},
       {"start_time", std::string(when)},
       {"command_line", command_line},
   };

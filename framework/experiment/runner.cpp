@@ -135,8 +135,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
 
   const json& training = spec.at("training");
   if (resuming) {
-    // Only training.steps may change on resume (to extend a run).
-    const json stored = RunFile::read_spec(path);
+    // Only training.steps may change on resume (to extend a run). The stored spec is resolved
+    // again, so keys added to the spec language since the run started take their defaults.
+    const json stored = resolve_spec_json(RunFile::read_spec(path), {}, path + ":/spec");
     const std::string diff = first_difference(stored, spec, "", "training.steps");
     if (!diff.empty())
       throw SpecError(options.spec_path + ": differs from the spec stored in " + path + " at '" + diff +
@@ -280,7 +281,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     if (options.resume) progress.note(path + " does not exist yet; starting a new run");
     RunHeader header;
     header.spec = spec;
-    header.provenance = collect_provenance(comm.size(), options.command_line);
+    header.provenance = collect_provenance(comm.size(), options.command_line, training.at("subnormals"));
+    header.model = session->description;
     header.data_origin = data.origin;
     header.data_dim = dim;
     header.n_train = batcher ? data.train.extent(0) : 0;

@@ -286,6 +286,9 @@ Schema training_schema() {
       field("max_skipped_steps", s::integer(1), 10,
             "skip: stop after this many non-finite steps in a row; rollback: after this many rollbacks"),
       field("rollback_lr_factor", s::number(0, 1, true, true), 0.5, "rollback: the learning rate is multiplied by this"),
+      field("subnormals", s::string({"flush", "ieee"}), "flush",
+            "flush: subnormal floats read and written as zero (FTZ + DAZ; fast); ieee: keep them (slow on x86 when "
+            "activations or gradients drift into them)"),
   });
 }
 

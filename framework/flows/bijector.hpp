@@ -12,10 +12,12 @@
 //   * a backward uses what its own direction's last call cached and must come
 //     before the bijector is called again (in either direction); it returns the
 //     input gradient and accumulates parameter gradients (+=).
+#include "core/fixed_array.hpp"
 #include "core/types.hpp"
 #include "parallel/communicator.hpp"
 
 #include <string>
+#include <vector>
 
 namespace tractable {
 
@@ -50,6 +52,10 @@ class Bijector {
   virtual PassCost forward_cost() const { return PassCost::parallel; }
   virtual PassCost inverse_cost() const { return PassCost::parallel; }
   virtual std::string describe() const = 0;
+
+  // Integer arrays fixed at build time that, with the parameters, rebuild this
+  // layer: masks, permutations, MADE degrees (stored under /model in run files).
+  virtual std::vector<FixedArray> fixed_arrays() const { return {}; }
 };
 
 }  // namespace tractable

@@ -26,6 +26,7 @@ class Inverted : public Bijector {
   PassCost forward_cost() const override { return inner_->inverse_cost(); }
   PassCost inverse_cost() const override { return inner_->forward_cost(); }
   std::string describe() const override { return label_ + "(" + inner_->describe() + ")"; }
+  std::vector<FixedArray> fixed_arrays() const override { return inner_->fixed_arrays(); }
 
  private:
   std::unique_ptr<Bijector> inner_;

@@ -10,6 +10,11 @@
 
 namespace tractable {
 
+std::vector<FixedArray> LuLinear::fixed_arrays() const {
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), perm_);
+  return {fixed_vector("permutation", std::vector<int>(host.data(), host.data() + host.extent(0)))};
+}
+
 LuLinear::LuLinear(ParameterStore& store, const std::string& name, std::size_t dim, std::uint64_t permutation_seed)
     : store_(store),
       lower_(store.reserve(name + ".lower", {dim, dim}, Initializer::zeros())),

@@ -24,6 +24,8 @@ class LuLinear : public Bijector {
 
   std::size_t dim() const override { return dim_; }
   std::string describe() const override { return "LuLinear(" + std::to_string(dim_) + ")"; }
+  // "permutation" [D]: W(a, b) = (L U)(permutation[a], b).
+  std::vector<FixedArray> fixed_arrays() const override;
 
  private:
   void build_weight();                      // L_, U_, W_ from the parameters

@@ -21,6 +21,7 @@ MaskedAutoregressive::MaskedAutoregressive(ParameterStore& store, const std::str
       made_(store, name + ".made", made_io(made_shape, dim), [&] {
         auto c = made_connectivity(dim, made_shape.hidden, made_shape.depth, 2, order, order_seed);
         degrees_ = c.input_degrees;
+        connectivity_ = c;
         return c.masks;
       }()) {
   require(scale_bound > 0, "MaskedAutoregressive: scale bound must be positive");

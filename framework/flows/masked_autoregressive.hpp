@@ -28,6 +28,7 @@ class MaskedAutoregressive : public Bijector {
   PassCost forward_cost() const override { return PassCost::parallel; }
   PassCost inverse_cost() const override { return PassCost::sequential; }
   std::string describe() const override;
+  std::vector<FixedArray> fixed_arrays() const override { return made_fixed_arrays(connectivity_); }
 
  private:
   void run_made(const Matrix& x /*[B, D]*/);  // -> mu_, alpha_
@@ -37,6 +38,7 @@ class MaskedAutoregressive : public Bijector {
   std::size_t dim_;
   Real scale_bound_;
   std::vector<int> degrees_;
+  MadeConnectivity connectivity_;  // set while made_ is built (declared before it)
   Mlp made_;
   Matrix mu_, alpha_;          // [B, D]
   Matrix input_, output_;      // [B, D]: x and u of the last call (either direction)

@@ -20,10 +20,14 @@ MaskedConditioner::MaskedConditioner(ParameterStore& store, const std::string& n
   Kokkos::deep_copy(mask_, host);
 }
 
-std::string MaskedConditioner::mask_string() const {
+std::vector<int> MaskedConditioner::host_mask() const {
   auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mask_);
+  return std::vector<int>(host.data(), host.data() + host.extent(0));
+}
+
+std::string MaskedConditioner::mask_string() const {
   std::string m;
-  for (std::size_t j = 0; j < host.extent(0); ++j) m += host(j) ? '1' : '0';
+  for (const int bit : host_mask()) m += bit ? '1' : '0';
   return m;
 }
 

@@ -24,6 +24,7 @@ class MaskedConditioner {
   std::size_t dim() const { return mask_.extent(0); }
   std::size_t out_features() const { return mlp_.out_features(); }
   std::string mask_string() const;
+  std::vector<int> host_mask() const;
   std::string describe() const { return mlp_.describe(); }
 
  private:

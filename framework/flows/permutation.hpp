@@ -24,6 +24,8 @@ class Permutation : public Bijector {
   std::size_t dim() const override { return order_.size(); }
   std::string describe() const override;
   const std::vector<int>& order() const { return order_; }
+  // "permutation" [D]: forward y_j = x_{permutation[j]}.
+  std::vector<FixedArray> fixed_arrays() const override { return {fixed_vector("permutation", order_)}; }
 
  private:
   // out(i, perm[j]) = in(i, j) when scatter, out(i, j) = in(i, perm[j]) when gather.

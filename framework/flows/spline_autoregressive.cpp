@@ -22,6 +22,7 @@ SplineAutoregressive::SplineAutoregressive(ParameterStore& store, const std::str
         auto c = made_connectivity(dim, made_shape.hidden, made_shape.depth, std::size_t(spline.parameters()), order,
                                    order_seed);
         degrees_ = c.input_degrees;
+        connectivity_ = c;
         return c.masks;
       }()) {
   require(spline.bins >= 2 && spline.bins <= SplineConfig::max_bins, "SplineAutoregressive: bins out of range");

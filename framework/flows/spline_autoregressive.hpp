@@ -29,6 +29,7 @@ class SplineAutoregressive : public Bijector {
   PassCost forward_cost() const override { return PassCost::parallel; }
   PassCost inverse_cost() const override { return PassCost::sequential; }
   std::string describe() const override;
+  std::vector<FixedArray> fixed_arrays() const override { return made_fixed_arrays(connectivity_); }
 
  private:
   // dtheta_ = Σ per coordinate of a_j·∂f/∂θ_j + b_j·∂log f'/∂θ_j at point_, with
@@ -38,6 +39,7 @@ class SplineAutoregressive : public Bijector {
   std::size_t dim_;
   SplineConfig spline_;
   std::vector<int> degrees_;
+  MadeConnectivity connectivity_;  // set while made_ is built (declared before it)
   Mlp made_;
   Matrix raw_;              // [B, P·D] MADE output at point_
   Matrix point_;            // [B, D] the spline's x (forward input or inverse output)

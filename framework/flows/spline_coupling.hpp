@@ -25,6 +25,8 @@ class SplineCoupling : public Bijector {
 
   std::size_t dim() const override { return dim_; }
   std::string describe() const override;
+  // "mask" [D]: 1 = passes through unchanged and feeds the conditioner.
+  std::vector<FixedArray> fixed_arrays() const override { return {fixed_vector("mask", conditioner_.host_mask())}; }
 
  private:
 

@@ -110,6 +110,26 @@ std::vector<ParameterInfo> read_table(const Hdf5File& file, const std::string& p
   return table;
 }
 
+// /model: attrs kind, dim, n_layers; /model/layers/<i> and /model/base, each with attrs
+// type, parameter_prefix, config (JSON) and one int64 dataset per fixed array.
+void write_model_description(Hdf5File& file, const ModelDescription& d) {
+  if (d.kind.empty()) return;
+  file.create_group("/model");
+  file.set_attribute("/model", "kind", d.kind);
+  file.set_attribute("/model", "dim", static_cast<std::int64_t>(d.dim));
+  if (d.kind != "flow") return;
+  file.set_attribute("/model", "n_layers", static_cast<std::int64_t>(d.layers.size()));
+  auto write_layer = [&](const std::string& group, const LayerDescription& layer) {
+    file.create_group(group);
+    file.set_attribute(group, "type", layer.type);
+    file.set_attribute(group, "parameter_prefix", layer.parameter_prefix);
+    file.set_attribute(group, "config", layer.config.dump());
+    for (const auto& a : layer.arrays) file.write(group + "/" + a.name, a.values, a.shape);
+  };
+  for (std::size_t i = 0; i < d.layers.size(); ++i) write_layer("/model/layers/" + std::to_string(i), d.layers[i]);
+  write_layer("/model/base", d.base);
+}
+
 void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
   // Built beside the old one, then swapped by two link operations.
   const std::string next = "/checkpoint_next";
@@ -192,6 +212,7 @@ void RunFile::create(const std::string& path, const RunHeader& header, const Pen
       else
         file.set_attribute("/provenance", it.key(), it->dump());
     }
+    write_model_description(file, header.model);
     file.create_group("/data");
     file.set_attribute("/data", "origin", header.data_origin);
     file.set_attribute("/data", "dim", static_cast<std::int64_t>(header.data_dim));
@@ -229,12 +250,40 @@ json RunFile::read_spec(const std::string& path) {
   }
 }
 
+ModelDescription RunFile::read_model_description(const std::string& path) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  ModelDescription d;
+  if (!file.exists("/model")) return d;  // run files written before /model existed
+  d.kind = file.string_attribute("/model", "kind");
+  d.dim = static_cast<std::size_t>(file.int_attribute("/model", "dim"));
+  auto read_layer = [&](const std::string& group) {
+    LayerDescription layer;
+    layer.type = file.string_attribute(group, "type");
+    layer.parameter_prefix = file.string_attribute(group, "parameter_prefix");
+    layer.config = json::parse(file.string_attribute(group, "config"));
+    for (const auto& name : file.children(group)) {
+      FixedArray a{name, {}, {}};
+      a.values = file.read<std::int64_t>(group + "/" + name, &a.shape);
+      layer.arrays.push_back(std::move(a));
+    }
+    return layer;
+  };
+  if (d.kind != "flow") return d;
+  const std::int64_t n = file.int_attribute("/model", "n_layers");
+  for (std::int64_t i = 0; i < n; ++i) d.layers.push_back(read_layer("/model/layers/" + std::to_string(i)));
+  d.base = read_layer("/model/base");
+  return d;
+}
+
 json RunFile::read_provenance(const std::string& path) {
   Hdf5File file(path, Hdf5File::Mode::read_only);
   check_format(file);
   json p = json::object();
   for (const char* key : {"version", "git_revision", "host", "kokkos_backend", "kokkos_version", "blas", "start_time",
-                          "command_line", "scalar"})
+                          "command_line", "scalar", "blas_path", "blas_library", "blas_version", "blas_kernel", "blas_config",
+                          "cpu_model", "cpu_family_model", "cpu_isa", "subnormals", "subnormals_kernels",
+                          "subnormals_blas"})
     if (file.has_attribute("/provenance", key)) p[key] = file.string_attribute("/provenance", key);
   if (file.has_attribute("/provenance", "mpi_size")) p["mpi_size"] = file.int_attribute("/provenance", "mpi_size");
   return p;

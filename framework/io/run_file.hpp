@@ -9,6 +9,7 @@
 // most the steps since the last commit, never the last good checkpoint.
 #include "core/parameter_store.hpp"
 #include "core/types.hpp"
+#include "io/model_description.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -70,6 +71,7 @@ struct RunHeader {
   std::string data_origin;
   std::size_t data_dim = 0, n_train = 0, n_test = 0;
   HostMatrix data_points;     // test points kept for plots [n, D]
+  ModelDescription model;     // -> /model
 };
 
 // How far a run got, read cheaply (no parameters): for sweep status and summaries.
@@ -91,6 +93,7 @@ class RunFile {
 
   static nlohmann::json read_spec(const std::string& path);
   static nlohmann::json read_provenance(const std::string& path);
+  static ModelDescription read_model_description(const std::string& path);
   static Checkpoint read_checkpoint(const std::string& path);
   static std::size_t read_data_dim(const std::string& path);
   static RunProgress read_progress(const std::string& path);

@@ -14,6 +14,13 @@ InputOrder parse_input_order(const std::string& name) {
   throw SpecError("unknown input order '" + name + "' (natural, reversed or random)");
 }
 
+std::vector<FixedArray> made_fixed_arrays(const MadeConnectivity& connectivity) {
+  std::vector<FixedArray> arrays{fixed_vector("input_degrees", connectivity.input_degrees)};
+  for (std::size_t l = 0; l < connectivity.masks.size(); ++l)
+    arrays.push_back(fixed_matrix("made_mask_" + std::to_string(l), connectivity.masks[l]));
+  return arrays;
+}
+
 MadeConnectivity made_connectivity(std::size_t dim, std::size_t hidden, std::size_t depth,
                                    std::size_t outputs_per_input, InputOrder order, std::uint64_t seed,
                                    std::size_t context) {

@@ -2,6 +2,7 @@
 // Connectivity masks of a MADE (Germain et al. 2015): an MLP whose output for
 // coordinate d depends only on inputs that come before d in a chosen order,
 // which makes any flow built on it autoregressive (triangular Jacobian).
+#include "core/fixed_array.hpp"
 #include "nn/mlp.hpp"
 
 #include <cstdint>
@@ -29,5 +30,9 @@ struct MadeConnectivity {
 MadeConnectivity made_connectivity(std::size_t dim, std::size_t hidden, std::size_t depth,
                                    std::size_t outputs_per_input, InputOrder order, std::uint64_t seed,
                                    std::size_t context = 0);
+
+// How a run file stores a MADE: "input_degrees" [D] and "made_mask_<l>" [out, in],
+// one per Linear l (the weights are stored unmasked; the network uses W ⊙ mask).
+std::vector<FixedArray> made_fixed_arrays(const MadeConnectivity& connectivity);
 
 }  // namespace tractable

@@ -1,5 +1,7 @@
 #include "parallel/runtime.hpp"
 
+#include "core/subnormals.hpp"
+
 #include <Kokkos_Core.hpp>
 #include <dlfcn.h>
 #include <mpi.h>
@@ -21,6 +23,9 @@ void single_threaded_blas_by_default() {
 }  // namespace
 
 Runtime::Runtime(int& argc, char**& argv) {
+  // Before MPI, Kokkos or the BLAS start a thread: threads inherit the mode of the thread
+  // that creates them (core/subnormals.hpp). A spec with training.subnormals = ieee resets it.
+  set_thread_subnormal_mode(SubnormalMode::flush);
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {

@@ -2,7 +2,9 @@
 // continues exactly, and refusal to overwrite.
 #include "gradient_check.hpp"
 
+#include "core/blas_library.hpp"
 #include "core/error.hpp"
+#include "core/subnormals.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/evaluation.hpp"
 #include "experiment/model_session.hpp"
@@ -79,6 +81,14 @@ TEST_CASE("run file: a run writes spec, provenance, metrics, eval, samples and a
   CHECK(spec["optimizer"]["betas"][0] == 0.9);  // defaults are stored resolved
   CHECK(f.string_attribute("/provenance", "scalar") == "float64");
   CHECK(f.int_attribute("/provenance", "mpi_size") == 1);
+  // The subnormal mode asked for and the one kernels and the BLAS were observed in; the BLAS and its kernel.
+  CHECK(f.string_attribute("/provenance", "subnormals") == "flush");
+  CHECK(f.string_attribute("/provenance", "subnormals_kernels") == observe_subnormal_mode().kernels);
+  CHECK(f.string_attribute("/provenance", "subnormals_blas") == observe_subnormal_mode().blas);
+  CHECK(f.string_attribute("/provenance", "blas_library") == blas_library().name);
+  CHECK(f.string_attribute("/provenance", "blas_kernel") == blas_library().kernel);
+  CHECK(f.string_attribute("/provenance", "cpu_isa") == blas_library().cpu_isa);
+  CHECK(RunFile::read_provenance(path).at("blas_kernel") == blas_library().kernel);
   CHECK(f.read<std::int64_t>("/metrics/step") == std::vector<std::int64_t>{10, 20, 30, 40});
   CHECK(f.read<double>("/metrics/loss").size() == 4);
   CHECK(f.read<std::int64_t>("/eval/step") == std::vector<std::int64_t>{40});

@@ -1,0 +1,145 @@
+#include "core/blas_library.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace tractable {
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+template <typename F>
+F symbol(const char* name) {
+  return reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
+}
+
+// The widest vector ISA a kernel of OpenBLAS (core names of its DYNAMIC_ARCH
+// build) or BLIS (sub-configuration names) is written for.
+std::string kernel_isa(const std::string& kernel) {
+  static const std::map<std::string, std::string> isa = {
+      {"skylakex", "avx512"}, {"cooperlake", "avx512"}, {"sapphirerapids", "avx512"}, {"skx", "avx512"},
+      {"knl", "avx512"},      {"zen4", "avx512"},       {"zen5", "avx512"},           {"haswell", "avx2"},
+      {"zen", "avx2"},        {"zen2", "avx2"},         {"zen3", "avx2"},             {"excavator", "avx2"},
+      {"sandybridge", "avx"}, {"bulldozer", "avx"},     {"piledriver", "avx"},        {"steamroller", "avx"},
+      {"prescott", "sse"},    {"core2", "sse"},         {"penryn", "sse"},            {"dunnington", "sse"},
+      {"nehalem", "sse"},     {"atom", "sse"},          {"katmai", "sse"},            {"coppermine", "sse"},
+      {"northwood", "sse"},   {"banias", "sse"},        {"opteron", "sse"},           {"opteron_sse3", "sse"},
+      {"barcelona", "sse"},   {"bobcat", "sse"},        {"generic", "sse"}};
+  const auto it = isa.find(lower(kernel));
+  return it == isa.end() ? "unknown" : it->second;
+}
+
+int isa_rank(const std::string& isa) {
+  if (isa == "avx512") return 3;
+  if (isa == "avx2") return 2;
+  if (isa == "avx") return 1;
+  if (isa == "sse") return 0;
+  return -1;
+}
+
+std::string cpu_isa() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  // OpenBLAS's SkylakeX kernels need F, BW, VL and DQ.
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+    return "avx512";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
+  if (__builtin_cpu_supports("avx")) return "avx";
+  return "sse";
+#else
+  return "unknown";
+#endif
+}
+
+// "model name", "vendor_id", "cpu family" and "model" of the first processor in /proc/cpuinfo.
+std::map<std::string, std::string> cpuinfo() {
+  std::map<std::string, std::string> fields;
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) break;  // the first processor only
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, colon), value = colon + 1 < line.size() ? line.substr(colon + 2) : "";
+    key.erase(key.find_last_not_of(" \t") + 1);
+    fields[key] = value;
+  }
+  return fields;
+}
+
+std::string resolved_path_of_sgemm() {
+  void* sgemm = dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info info{};
+  if (!sgemm || !dladdr(sgemm, &info) || !info.dli_fname) return "";
+  char resolved[PATH_MAX];
+  return realpath(info.dli_fname, resolved) ? std::string(resolved) : std::string(info.dli_fname);
+}
+
+BlasLibrary read_blas_library() {
+  BlasLibrary blas;
+  blas.path = resolved_path_of_sgemm();
+  blas.name = "unknown";
+  if (auto corename = symbol<char* (*)()>("openblas_get_corename")) {
+    blas.name = "OpenBLAS";
+    blas.kernel = corename();
+    if (auto config = symbol<char* (*)()>("openblas_get_config")) {
+      blas.config = config();
+      // "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64"
+      std::istringstream words(blas.config);
+      std::string first, second;
+      if (words >> first >> second && first == "OpenBLAS") blas.version = second;
+    }
+  } else if (auto arch_id = symbol<int (*)()>("bli_arch_query_id")) {
+    blas.name = "BLIS";
+    if (auto arch_string = symbol<const char* (*)(int)>("bli_arch_string")) blas.kernel = arch_string(arch_id());
+    if (auto version = symbol<const char* (*)()>("bli_info_get_version_str")) blas.version = version();
+  }
+  blas.kernel_isa = blas.kernel.empty() ? "unknown" : kernel_isa(blas.kernel);
+  auto cpu = cpuinfo();
+  blas.cpu_model = cpu["model name"];
+  blas.cpu_family_model = cpu["vendor_id"] + " family " + cpu["cpu family"] + " model " + cpu["model"];
+  blas.cpu_isa = cpu_isa();
+  if (blas.name == "OpenBLAS")
+    blas.suggested_coretype =
+        suggested_openblas_coretype(blas.kernel, blas.cpu_isa, cpu["vendor_id"] == "AuthenticAMD");
+  return blas;
+}
+
+}  // namespace
+
+std::string suggested_openblas_coretype(const std::string& kernel, const std::string& cpu_isa, bool amd_cpu) {
+  const int kernel_rank = isa_rank(kernel_isa(kernel)), cpu_rank = isa_rank(cpu_isa);
+  if (kernel_rank < 0 || cpu_rank <= kernel_rank) return "";
+  if (cpu_isa == "avx512") return "SkylakeX";
+  if (cpu_isa == "avx2") return amd_cpu ? "Zen" : "Haswell";
+  return "Sandybridge";
+}
+
+const BlasLibrary& blas_library() {
+  static const BlasLibrary blas = read_blas_library();
+  return blas;
+}
+
+std::string blas_kernel_warning(const BlasLibrary& blas) {
+  if (blas.suggested_coretype.empty()) return "";
+  const char* forced = std::getenv("OPENBLAS_CORETYPE");
+  return "tractable: warning: OpenBLAS " + blas.version + " runs its " + blas.kernel + " kernels (" + blas.kernel_isa +
+         ") on a CPU with " + blas.cpu_isa + " (" + blas.cpu_model + ", " + blas.cpu_family_model +
+         (forced ? std::string(", OPENBLAS_CORETYPE=") + forced + " set" : std::string()) +
+         "): dense layers run 3-5x slower than they could. Set OPENBLAS_CORETYPE=" + blas.suggested_coretype +
+         " in the environment (or install libblis4 and select it with update-alternatives; README, Performance).";
+}
+
+}  // namespace tractable

@@ -1,0 +1,38 @@
+#pragma once
+// Which BLAS the dense layers reach, and which kernel it runs on this CPU.
+//
+// KokkosBlas::gemm on the host calls whatever libblas.so.3 resolves to, and
+// a runtime-dispatching BLAS picks its kernel by CPU model: OpenBLAS 0.3.21
+// does not know newer models (an Intel Xeon family 6 model 207 got the generic
+// Prescott SSE3 kernels, 18–26 instead of 63–117 GFLOP/s on 512³ sgemm) and
+// says nothing. So this reads the library's own answer (openblas_get_corename,
+// bli_arch_query_id), compares it with the CPU's vector features, and says
+// which OPENBLAS_CORETYPE to set when a narrower kernel runs than the CPU has.
+#include <string>
+
+namespace tractable {
+
+struct BlasLibrary {
+  std::string path;          // the shared object that defines sgemm_ (symlinks resolved)
+  std::string name;          // OpenBLAS | BLIS | unknown (reference BLAS or another library)
+  std::string version;       // e.g. "0.3.21", "0.9.0"; "" when the library does not say
+  std::string kernel;        // OpenBLAS core name or BLIS sub-configuration, e.g. "Haswell", "zen3"
+  std::string config;        // openblas_get_config(), when available
+  std::string kernel_isa;    // sse | avx | avx2 | avx512 | unknown: the widest vectors the kernel uses
+  std::string cpu_model;     // /proc/cpuinfo "model name"
+  std::string cpu_family_model;  // "vendor family F model M"
+  std::string cpu_isa;       // sse | avx | avx2 | avx512: the widest the CPU offers
+  std::string suggested_coretype;  // non-empty when an OpenBLAS kernel narrower than the CPU runs
+};
+
+// Reads the library and the CPU once per process.
+const BlasLibrary& blas_library();
+
+// The OPENBLAS_CORETYPE that matches a CPU whose widest vector ISA is `cpu_isa`, when the
+// OpenBLAS kernel `kernel` is narrower than it; "" when it is not (or the kernel is unknown).
+std::string suggested_openblas_coretype(const std::string& kernel, const std::string& cpu_isa, bool amd_cpu);
+
+// One line for stderr when the BLAS runs a kernel narrower than the CPU supports; "" otherwise.
+std::string blas_kernel_warning(const BlasLibrary& blas);
+
+}  // namespace tractable

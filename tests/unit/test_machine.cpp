@@ -1,0 +1,96 @@
+// What the machine does to the numbers: the subnormal mode kernels and the
+// BLAS run in, and which BLAS kernel runs. Checked by observation (a subnormal
+// product and a gemm over subnormal inputs), not by reading back a register.
+#include "gradient_check.hpp"
+
+#include "core/blas_library.hpp"
+#include "core/subnormals.hpp"
+#include "core/types.hpp"
+
+#include <KokkosBlas3_gemm.hpp>
+
+#include <limits>
+
+using namespace tractable;
+
+namespace {
+// The sum of a matrix product's entries, to check what a gemm does with subnormal inputs.
+double gemm_total(Real a_value, Real b_value) {
+  Matrix a("test::a", 64, 64), b("test::b", 64, 64), c("test::c", 64, 64);
+  Kokkos::deep_copy(a, a_value);
+  Kokkos::deep_copy(b, b_value);
+  KokkosBlas::gemm("N", "N", Real(1), a, b, Real(0), c);
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), c);
+  double total = 0;
+  for (std::size_t i = 0; i < 64; ++i)
+    for (std::size_t j = 0; j < 64; ++j) total += double(host(i, j));
+  return total;
+}
+}  // namespace
+
+TEST_CASE("subnormals: flushed by default in kernels and the BLAS; ieee on request, and back", "[machine]") {
+#if defined(__x86_64__) || defined(__aarch64__)
+  // The test main starts the framework's Runtime, as the CLI does: flush is the default.
+  const auto start = observe_subnormal_mode();
+  CHECK(start.kernels == "flush");
+  CHECK(start.blas == "flush");
+  // A subnormal input times 2^(digits-1) is the smallest normal number unless it reads as zero.
+  const Real factor = std::ldexp(Real(1), std::numeric_limits<Real>::digits - 1);
+  CHECK(gemm_total(std::numeric_limits<Real>::denorm_min(), factor) == 0.0);
+
+  set_subnormal_mode(SubnormalMode::ieee);
+  const auto ieee = observe_subnormal_mode();
+  CHECK(ieee.kernels == "ieee");
+  CHECK(ieee.blas == "ieee");
+  CHECK(gemm_total(std::numeric_limits<Real>::denorm_min(), factor) ==
+        Approx(64.0 * 64 * 64 * double(std::numeric_limits<Real>::min())).epsilon(1e-12));
+
+  set_subnormal_mode(SubnormalMode::flush);
+  CHECK(observe_subnormal_mode().kernels == "flush");
+  CHECK(observe_subnormal_mode().blas == "flush");
+#else
+  WARN("no subnormal switch on this architecture: kernels stay IEEE");
+  CHECK(observe_subnormal_mode().kernels == "ieee");
+#endif
+  CHECK(parse_subnormal_mode("ieee") == SubnormalMode::ieee);
+  CHECK_THROWS_AS(parse_subnormal_mode("denormal"), std::invalid_argument);
+}
+
+TEST_CASE("blas: the library, its kernel and the CPU's vector ISA are read; a narrower kernel is named", "[machine]") {
+  const BlasLibrary& blas = blas_library();
+  CHECK_FALSE(blas.path.empty());  // the object that defines sgemm_
+  INFO("BLAS " << blas.name << " " << blas.version << " kernel " << blas.kernel << " on " << blas.cpu_model << " ("
+               << blas.cpu_isa << ")");
+  if (blas.name == "OpenBLAS") {
+    CHECK_FALSE(blas.kernel.empty());
+    CHECK_FALSE(blas.version.empty());
+    CHECK(blas.config.find("OpenBLAS") == 0);
+  }
+#if defined(__x86_64__)
+  CHECK((blas.cpu_isa == "sse" || blas.cpu_isa == "avx" || blas.cpu_isa == "avx2" || blas.cpu_isa == "avx512"));
+#endif
+  // The advice: the widest kernel the CPU can run, only when a narrower one runs.
+  CHECK(suggested_openblas_coretype("Prescott", "avx512", false) == "SkylakeX");  // the Xeon of issue 17
+  CHECK(suggested_openblas_coretype("Haswell", "avx512", false) == "SkylakeX");
+  CHECK(suggested_openblas_coretype("Prescott", "avx2", false) == "Haswell");
+  CHECK(suggested_openblas_coretype("Prescott", "avx2", true) == "Zen");
+  CHECK(suggested_openblas_coretype("Nehalem", "avx", false) == "Sandybridge");
+  CHECK(suggested_openblas_coretype("Zen", "avx2", true).empty());
+  CHECK(suggested_openblas_coretype("SkylakeX", "avx512", false).empty());
+  CHECK(suggested_openblas_coretype("Haswell", "avx2", false).empty());
+  CHECK(suggested_openblas_coretype("SomeFutureCore", "avx512", false).empty());  // unknown: no advice
+  if (blas.name == "OpenBLAS")
+    CHECK(blas.suggested_coretype ==
+          suggested_openblas_coretype(blas.kernel, blas.cpu_isa, blas.cpu_family_model.find("AuthenticAMD") == 0));
+  // The warning, on made-up facts: Prescott (SSE3) on an AVX-512 Xeon names SkylakeX ...
+  BlasLibrary generic = blas;
+  generic.name = "OpenBLAS";
+  generic.version = "0.3.21";
+  generic.kernel = "Prescott";
+  generic.kernel_isa = "sse";
+  generic.cpu_isa = "avx512";
+  generic.suggested_coretype = suggested_openblas_coretype("Prescott", "avx512", false);
+  CHECK_THAT(blas_kernel_warning(generic), Catch::Contains("OPENBLAS_CORETYPE=SkylakeX") && Catch::Contains("Prescott"));
+  // ... and a machine whose kernel matches its CPU gets no warning.
+  if (blas.suggested_coretype.empty()) CHECK(blas_kernel_warning(blas).empty());
+}
