@@ -89,6 +89,22 @@ TEST_CASE("run file: a run writes spec, provenance, metrics, eval, samples and a
   CHECK(f.string_attribute("/provenance", "blas_kernel") == blas_library().kernel);
   CHECK(f.string_attribute("/provenance", "cpu_isa") == blas_library().cpu_isa);
   CHECK(RunFile::read_provenance(path).at("blas_kernel") == blas_library().kernel);
+  // /model: the quickstart's two affine couplings, their parity-alternating masks and inherited keys.
+  const ModelDescription model = RunFile::read_model_description(path);
+  CHECK(model.kind == "flow");
+  CHECK(model.dim == 2);
+  REQUIRE(model.layers.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(model.layers[i].type == "affine_coupling");
+    CHECK(model.layers[i].parameter_prefix == "flow." + std::to_string(i));
+    CHECK(model.layers[i].config.at("hidden") == 16);
+    REQUIRE(model.layers[i].arrays.size() == 1);
+    CHECK(model.layers[i].arrays[0].name == "mask");
+    CHECK(model.layers[i].arrays[0].shape == std::vector<std::uint64_t>{2});
+  }
+  CHECK(model.layers[0].arrays[0].values == std::vector<std::int64_t>{1, 0});
+  CHECK(model.layers[1].arrays[0].values == std::vector<std::int64_t>{0, 1});
+  CHECK(model.base.type == spec["model"]["base"]["type"].get<std::string>());
   CHECK(f.read<std::int64_t>("/metrics/step") == std::vector<std::int64_t>{10, 20, 30, 40});
   CHECK(f.read<double>("/metrics/loss").size() == 4);
   CHECK(f.read<std::int64_t>("/eval/step") == std::vector<std::int64_t>{40});
