@@ -149,6 +149,7 @@ void print_result(const std::string& workload, const std::string& metric, double
                      {"cpu_isa", blas.cpu_isa},
                      {"blas", blas.name + (blas.version.empty() ? "" : " " + blas.version)},
                      {"blas_kernel", blas.kernel},
+                     {"blas_path", blas.path},
                      {"subnormals", subnormals.kernels},
                      {"subnormals_blas", subnormals.blas}};
   std::printf("%s\n", line.dump().c_str());

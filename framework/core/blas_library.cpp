@@ -9,6 +9,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 namespace tractable {
 
@@ -19,9 +21,12 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A symbol of the library that provides sgemm_ (or of what it loads): several BLAS can be
+// loaded at once (Debian's OpenBLAS liblapack.so.3 carries its own sgemm_, and LD_PRELOAD
+// puts another in front), and the one that answers sgemm_ is the one that runs.
 template <typename F>
-F symbol(const char* name) {
-  return reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
+F symbol(void* library, const char* name) {
+  return reinterpret_cast<F>(dlsym(library ? library : RTLD_DEFAULT, name));
 }
 
 // The widest vector ISA a kernel of OpenBLAS (core names of its DYNAMIC_ARCH
@@ -79,33 +84,50 @@ std::map<std::string, std::string> cpuinfo() {
   return fields;
 }
 
-std::string resolved_path_of_sgemm() {
+// The file that defines the sgemm_ the process calls, and a handle on it (null when unknown).
+std::pair<std::string, void*> sgemm_provider() {
   void* sgemm = dlsym(RTLD_DEFAULT, "sgemm_");
   Dl_info info{};
-  if (!sgemm || !dladdr(sgemm, &info) || !info.dli_fname) return "";
+  if (!sgemm || !dladdr(sgemm, &info) || !info.dli_fname) return {"", nullptr};
+  void* handle = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
   char resolved[PATH_MAX];
-  return realpath(info.dli_fname, resolved) ? std::string(resolved) : std::string(info.dli_fname);
+  return {realpath(info.dli_fname, resolved) ? std::string(resolved) : std::string(info.dli_fname), handle};
 }
 
 BlasLibrary read_blas_library() {
   BlasLibrary blas;
-  blas.path = resolved_path_of_sgemm();
+  void* library = nullptr;
+  std::tie(blas.path, library) = sgemm_provider();
   blas.name = "unknown";
-  if (auto corename = symbol<char* (*)()>("openblas_get_corename")) {
+  if (auto corename = symbol<char* (*)()>(library, "openblas_get_corename")) {
     blas.name = "OpenBLAS";
     blas.kernel = corename();
-    if (auto config = symbol<char* (*)()>("openblas_get_config")) {
+    if (auto config = symbol<char* (*)()>(library, "openblas_get_config")) {
       blas.config = config();
       // "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64"
       std::istringstream words(blas.config);
       std::string first, second;
       if (words >> first >> second && first == "OpenBLAS") blas.version = second;
     }
-  } else if (auto arch_id = symbol<int (*)()>("bli_arch_query_id")) {
+  } else if (auto arch_id = symbol<int (*)()>(library, "bli_arch_query_id")) {
     blas.name = "BLIS";
-    if (auto arch_string = symbol<const char* (*)(int)>("bli_arch_string")) blas.kernel = arch_string(arch_id());
-    if (auto version = symbol<const char* (*)()>("bli_info_get_version_str")) blas.version = version();
+    if (auto arch_string = symbol<const char* (*)(int)>(library, "bli_arch_string")) blas.kernel = arch_string(arch_id());
+    if (auto version = symbol<const char* (*)()>(library, "bli_info_get_version_str")) blas.version = version();
   }
+  if (blas.name == "unknown" && blas.path.find("blis") != std::string::npos) {
+    // Debian's BLIS libblas.so.3 hides the bli_* API; its libblis.so.4 beside it answers for the same dispatch.
+    blas.name = "BLIS";
+    const std::string dir = blas.path.substr(0, blas.path.find_last_of('/') + 1);
+    if (void* blis = dlopen((dir + "libblis.so.4").c_str(), RTLD_LAZY | RTLD_LOCAL)) {
+      auto arch_id = symbol<int (*)()>(blis, "bli_arch_query_id");
+      auto arch_string = symbol<const char* (*)(int)>(blis, "bli_arch_string");
+      auto version = symbol<const char* (*)()>(blis, "bli_info_get_version_str");
+      if (arch_id && arch_string) blas.kernel = arch_string(arch_id());
+      if (version) blas.version = version();
+      dlclose(blis);
+    }
+  }
+  if (library) dlclose(library);  // RTLD_NOLOAD took a reference only
   blas.kernel_isa = blas.kernel.empty() ? "unknown" : kernel_isa(blas.kernel);
   auto cpu = cpuinfo();
   blas.cpu_model = cpu["model name"];
