@@ -11,6 +11,8 @@
 #include "core/random.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/model_session.hpp"
+#include "experiment/problem_from_spec.hpp"
+#include "training/progress.hpp"
 #include "experiment/spec.hpp"
 
 #include <KokkosBlas3_gemm.hpp>
@@ -239,19 +241,24 @@ int bench_command(const Arguments& args, const Communicator& comm) {
     return 0;
   }
 
+  // The training step `tractable run` takes: the same Problem and Trainer, on one batch of
+  // drawn rows (an epoch is one batch), timed without the run file.
   const bool is_vae = session->vae != nullptr;
-  Matrix x = bench_data(batch, w->dim, is_vae);
+  ProblemInputs inputs;
+  inputs.dim = w->dim;
+  inputs.data.origin = "bench:" + w->name;
+  const Matrix rows = bench_data(batch, w->dim, is_vae);
+  inputs.data.train = Kokkos::create_mirror_view(rows);
+  Kokkos::deep_copy(inputs.data.train, rows);
+  inputs.data.test = inputs.data.train;
+  Progress quiet(0, false, false);
+  auto problem = make_problem(spec, *session, std::move(inputs), comm, quiet);
   auto optimizer = build_optimizer(spec.at("optimizer"), session->store.size());
-  auto objective = is_vae ? build_vae_objective(spec.at("objective"), *session->vae, 0, batch)
-                          : build_objective(spec.at("objective"), *session->flow, nullptr);
-  const Real scale = Real(1) / Real(batch);
+  const TrainerSettings settings = trainer_settings(spec);
+  Trainer trainer(settings, session->store, *optimizer, build_schedule(spec.at("optimizer"), settings.steps), *problem,
+                  comm, quiet, "");
   std::int64_t step = 0;
-  auto train_step = [&] {
-    session->store.zero_gradients();
-    objective->set_position(step++, 0);
-    objective->sum_and_backward(x, scale);
-    optimizer->step(session->store.values(), session->store.gradients(), Real(1e-3));
-  };
+  auto train_step = [&] { trainer.train_step(step++, 1e-3); };
   for (int i = 0; i < 5; ++i) train_step();
   Kokkos::fence();
   const double rss_warm = current_rss_kib();

@@ -1,5 +1,5 @@
 #include "cli/options.hpp"
-#include "dist/standard_normal.hpp"
+#include "distributions/bases/standard_normal.hpp"
 #include "experiment/model_session.hpp"
 
 #include <chrono>

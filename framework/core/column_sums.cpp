@@ -26,4 +26,19 @@ void row_sums(const Matrix& m, const Vector& out, bool accumulate) {
       });
 }
 
+void column_moments(const Matrix& x, const Vector& out) {
+  const std::size_t batch = x.extent(0), dim = x.extent(1);
+  Kokkos::parallel_for(
+      "tractable::column_moments", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
+        Real s1 = 0, s2 = 0;
+        for (std::size_t i = 0; i < batch; ++i) {
+          s1 += x(i, j);
+          s2 += x(i, j) * x(i, j);
+        }
+        out(j) = s1;
+        out(dim + j) = s2;
+        if (j == 0) out(2 * dim) = Real(batch);
+      });
+}
+
 }  // namespace tractable

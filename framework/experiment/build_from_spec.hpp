@@ -3,12 +3,13 @@
 // so these only translate; they never re-check ranges.
 #include "core/parameter_store.hpp"
 #include "data/dataset.hpp"
-#include "dist/target.hpp"
-#include "models/flow.hpp"
-#include "models/vae.hpp"
+#include "distributions/targets/target.hpp"
+#include "flows/flow.hpp"
+#include "vae/vae.hpp"
 #include "objectives/objective.hpp"
 #include "optim/learning_rate_schedule.hpp"
 #include "optim/optimizer.hpp"
+#include "parallel/communicator.hpp"
 
 #include <nlohmann/json.hpp>
 

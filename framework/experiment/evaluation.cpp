@@ -1,6 +1,6 @@
 #include "experiment/evaluation.hpp"
 
-#include "dist/standard_normal.hpp"
+#include "distributions/bases/standard_normal.hpp"
 
 #include <cmath>
 

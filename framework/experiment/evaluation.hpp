@@ -2,9 +2,9 @@
 // Evaluation of a trained flow: test NLL and bits/dim (sharded over ranks),
 // samples, and the log-density on a 2D grid.
 #include "core/random.hpp"
-#include "dist/target.hpp"
+#include "distributions/targets/target.hpp"
 #include "io/run_file.hpp"
-#include "models/flow.hpp"
+#include "flows/flow.hpp"
 #include "parallel/communicator.hpp"
 
 namespace tractable {

@@ -9,7 +9,7 @@
 // for a Gaussian target it is 1ᵀΣ1 / D, known in closed form (the tests use it).
 #include "io/run_file.hpp"
 #include "mcmc/hamiltonian_monte_carlo.hpp"
-#include "models/flow.hpp"
+#include "flows/flow.hpp"
 
 #include <map>
 #include <string>

@@ -5,8 +5,9 @@
 #include "core/parameter_store.hpp"
 #include "io/model_description.hpp"
 #include "io/run_file.hpp"
-#include "models/flow.hpp"
-#include "models/vae.hpp"
+#include "parallel/communicator.hpp"
+#include "flows/flow.hpp"
+#include "vae/vae.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,7 @@ struct ModelSession {
   std::size_t dim = 0;
   ParameterStore store;
   std::unique_ptr<Flow> flow;
-  std::unique_ptr<LatentVariableModel> vae;  // a VAE of any kind (models/latent_variable_model.hpp)
+  std::unique_ptr<LatentVariableModel> vae;  // a VAE of any kind (vae/latent_variable_model.hpp)
   ModelDescription description;              // what /model of a run file says about it
 };
 
@@ -27,9 +28,6 @@ struct ModelSession {
 std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, std::size_t dim,
                                                   const Communicator& comm = single_rank());
 
-// Copies checkpoint parameters in after checking the name/offset/shape table
-// matches the model the spec builds.
-void restore_parameters(ParameterStore& store, const Checkpoint& checkpoint, const std::string& where);
 
 // Spec + checkpoint of a run file -> a ready model, in evaluation mode.
 std::unique_ptr<ModelSession> load_model_session(const std::string& run_path);

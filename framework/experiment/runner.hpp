@@ -9,6 +9,7 @@
 // return `interrupted`; a non-finite loss or gradient stops the run or, with
 // training.on_non_finite = "skip", skips the step.
 #include "parallel/communicator.hpp"
+#include "training/trainer.hpp"  // install_stop_signal_handlers
 
 #include <map>
 #include <string>
@@ -40,8 +41,5 @@ struct RunSummary {
 
 RunSummary run_experiment(const RunOptions& options, const Communicator& comm);
 
-// Records SIGUSR1/SIGTERM from process start (`tractable run` calls it before MPI and Kokkos start),
-// so a stop requested while a run is still starting checkpoints at step 0 instead of killing it.
-void install_stop_signal_handlers();
 
 }  // namespace tractable

@@ -1,6 +1,6 @@
 #include "experiment/spec.hpp"
 
-#include "sweep/safe_text.hpp"
+#include "core/safe_text.hpp"
 
 #include "core/error.hpp"
 #include "data/toy_2d.hpp"

@@ -9,7 +9,7 @@
 //  * the ELBO (= L_1), bits/dim, and active units: A_u = Cov_x(E_q[z_u]) > 0.01.
 // Example g's noise is block g·K·E of `stream`: the same for any rank count.
 #include "core/random.hpp"
-#include "models/latent_variable_model.hpp"
+#include "vae/latent_variable_model.hpp"
 #include "parallel/communicator.hpp"
 
 #include <map>

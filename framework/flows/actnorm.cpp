@@ -1,5 +1,6 @@
 #include "flows/actnorm.hpp"
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 
 #include <cmath>
@@ -13,23 +14,13 @@ ActNorm::ActNorm(ParameterStore& store, const std::string& name, std::size_t dim
       dim_(dim),
       data_dependent_init_(data_dependent_init) {}
 
-void ActNorm::initialize_from_data(const Matrix& x, const Communicator& comm) {
+void ActNorm::initialize_from_data(const Matrix& x, const BatchReducer& ranks) {
   if (!data_dependent_init_) return;
-  const std::size_t batch = x.extent(0), dim = dim_;
+  const std::size_t dim = dim_;
   // [Σx_j, Σx_j², count] over this rank's rows, then over all ranks: one all-reduce.
   Vector moments("tractable::ActNorm::moments", 2 * dim + 1);
-  Kokkos::parallel_for(
-      "tractable::ActNorm::moments", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
-        Real s1 = 0, s2 = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          s1 += x(i, j);
-          s2 += x(i, j) * x(i, j);
-        }
-        moments(j) = s1;
-        moments(dim + j) = s2;
-        if (j == 0) moments(2 * dim) = Real(batch);
-      });
-  comm.allreduce_sum(moments);
+  column_moments(x, moments);
+  ranks.sum(moments);
   auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), moments);
   const double n = host(2 * dim);
   if (n < 2) throw DataError("ActNorm needs at least 2 rows in the first batch to initialise from data");

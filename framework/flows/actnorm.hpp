@@ -21,7 +21,7 @@ class ActNorm : public Bijector {
   const Matrix& forward_backward(const Matrix& dy, const Vector& dlogdet) override;
   const Matrix& inverse(const Matrix& y, const Vector& logdet) override;
   const Matrix& inverse_backward(const Matrix& dx, const Vector& dlogdet) override;
-  void initialize_from_data(const Matrix& x, const Communicator& comm) override;
+  void initialize_from_data(const Matrix& x, const BatchReducer& ranks) override;
 
   std::size_t dim() const override { return dim_; }
   std::string describe() const override {

@@ -1,13 +1,14 @@
 #include "flows/batch_norm.hpp"
 
+#include "core/column_sums.hpp"
 #include "core/error.hpp"
 
 namespace tractable {
 
-BatchNorm::BatchNorm(ParameterStore& store, const std::string& name, std::size_t dim, const Communicator& comm,
+BatchNorm::BatchNorm(ParameterStore& store, const std::string& name, std::size_t dim, const BatchReducer& ranks,
                      Real momentum, Real eps)
     : store_(store),
-      comm_(comm),
+      ranks_(ranks),
       log_gamma_(store.reserve(name + ".log_gamma", {dim}, Initializer::zeros())),
       beta_(store.reserve(name + ".beta", {dim}, Initializer::zeros())),
       running_mean_(store.reserve_buffer(name + ".running_mean", {dim}, Initializer::zeros())),
@@ -27,18 +28,8 @@ const Matrix& BatchNorm::forward(const Matrix& x, const Vector& logdet) {
   used_batch_statistics_ = training_;
   if (training_) {
     // Global Σx, Σx² and count: one all-reduce, so every rank normalises by the same statistics.
-    Kokkos::parallel_for(
-        "tractable::BatchNorm::moments", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-          Real s1 = 0, s2 = 0;
-          for (std::size_t i = 0; i < batch; ++i) {
-            s1 += x(i, j);
-            s2 += x(i, j) * x(i, j);
-          }
-          sums(j) = s1;
-          sums(d + j) = s2;
-          if (j == 0) sums(2 * d) = Real(batch);
-        });
-    comm_.allreduce_sum(sums_);
+    column_moments(x, sums_);
+    ranks_.sum(sums_);
     const Vector rm = store_.buffer_vector(running_mean_), rv = store_.buffer_vector(running_var_);
     const Real m = momentum_;
     Kokkos::parallel_for(
@@ -118,8 +109,8 @@ const Matrix& BatchNorm::forward_backward(const Matrix& dy, const Vector& dlogde
           sums(2 * d) = s_l;
         }
       });
-  comm_.allreduce_sum(sums_);
-  const Real n = Real(comm_.allreduce_sum(double(batch)));
+  ranks_.sum(sums_);
+  const Real n = Real(ranks_.sum(double(batch)));
   Kokkos::parallel_for(
       "tractable::BatchNorm::input_gradient", RangePolicy(0, batch * d), KOKKOS_LAMBDA(const std::size_t k) {
         const std::size_t i = k / d, j = k % d;

@@ -15,7 +15,7 @@ namespace tractable {
 
 class BatchNorm : public Bijector {
  public:
-  BatchNorm(ParameterStore& store, const std::string& name, std::size_t dim, const Communicator& comm, Real momentum,
+  BatchNorm(ParameterStore& store, const std::string& name, std::size_t dim, const BatchReducer& ranks, Real momentum,
             Real eps);
 
   const Matrix& forward(const Matrix& x, const Vector& logdet) override;
@@ -29,7 +29,7 @@ class BatchNorm : public Bijector {
 
  private:
   ParameterStore& store_;
-  const Communicator& comm_;
+  const BatchReducer& ranks_;  // sums the batch statistics over ranks
   ParameterId log_gamma_, beta_;          // parameters [D]
   ParameterId running_mean_, running_var_;  // buffers [D]
   std::size_t dim_;

@@ -14,7 +14,7 @@
 //     input gradient and accumulates parameter gradients (+=).
 #include "core/fixed_array.hpp"
 #include "core/types.hpp"
-#include "parallel/communicator.hpp"
+#include "core/batch_reducer.hpp"
 
 #include <string>
 #include <vector>
@@ -41,8 +41,8 @@ class Bijector {
 
   // Data-dependent initialisation (ActNorm): called once before training with
   // this bijector's input for the first global batch, each rank holding its
-  // shard; statistics must be reduced over `comm`. Default: nothing to do.
-  virtual void initialize_from_data(const Matrix& /*x [B_local, D]*/, const Communicator& /*comm*/) {}
+  // shard; statistics must be summed over `ranks`. Default: nothing to do.
+  virtual void initialize_from_data(const Matrix& /*x [B_local, D]*/, const BatchReducer& /*ranks*/) {}
 
   // Training mode (batch statistics) or evaluation mode (running averages);
   // only BatchNorm distinguishes them. Default: nothing to switch.

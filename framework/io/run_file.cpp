@@ -276,6 +276,29 @@ ModelDescription RunFile::read_model_description(const std::string& path) {
   return d;
 }
 
+namespace {
+void restore_flat(const std::vector<ParameterInfo>& table, const std::vector<ParameterInfo>& stored,
+                  const std::vector<Real>& values, const Vector& destination, const std::string& what,
+                  const std::string& where) {
+  bool same = table.size() == stored.size() && values.size() == destination.extent(0);
+  for (std::size_t k = 0; same && k < table.size(); ++k)
+    same = table[k].name == stored[k].name && table[k].offset == stored[k].offset && table[k].shape == stored[k].shape;
+  if (!same)
+    throw IoError(where + ": the checkpoint's " + what + " table (" + std::to_string(stored.size()) + " tensors, " +
+                  std::to_string(values.size()) + " values) does not match the model built from its spec (" +
+                  std::to_string(table.size()) + " tensors, " + std::to_string(destination.extent(0)) + " values)");
+  HostVector host("tractable::restore", values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) host(i) = values[i];
+  Kokkos::deep_copy(destination, host);
+}
+}  // namespace
+
+void restore_parameters(ParameterStore& store, const Checkpoint& c, const std::string& where) {
+  restore_flat(store.table(), c.table, c.parameters, store.values(), "parameter", where);
+  restore_flat(store.buffer_table(), c.buffer_table, c.buffers, store.buffers(), "buffer", where);
+}
+
+
 json RunFile::read_provenance(const std::string& path) {
   Hdf5File file(path, Hdf5File::Mode::read_only);
   check_format(file);

@@ -84,6 +84,10 @@ struct RunProgress {
   std::int64_t eval_step = -1, metrics_step = -1;  // the steps of those rows (−1: no row yet)
 };
 
+// Copies a checkpoint's parameters and buffers into `store` after checking that
+// their name/offset/shape tables match the model the spec builds.
+void restore_parameters(ParameterStore& store, const Checkpoint& checkpoint, const std::string& where);
+
 class RunFile {
  public:
   // Starts a new run file at `path` (through the same atomic commit).

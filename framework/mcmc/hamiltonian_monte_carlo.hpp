@@ -6,7 +6,7 @@
 // `leapfrog_steps` steps of size ε, accept with min(1, exp(H₀ − H₁)),
 // H = −log p̃(x) + ½|p|².
 #include "core/random.hpp"
-#include "dist/target.hpp"
+#include "distributions/targets/target.hpp"
 #include "mcmc/chain_statistics.hpp"
 
 namespace tractable {

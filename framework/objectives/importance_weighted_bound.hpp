@@ -11,7 +11,7 @@
 // at step s is block (s · global_batch + g) of k·E draws of the noise stream
 // (E = the model's noise width).
 #include "core/random.hpp"
-#include "models/latent_variable_model.hpp"
+#include "vae/latent_variable_model.hpp"
 #include "objectives/objective.hpp"
 
 namespace tractable {

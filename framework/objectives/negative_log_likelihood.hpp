@@ -1,6 +1,6 @@
 #pragma once
 // Maximum likelihood (forward KL from the data): loss_i = −log p(x_i).
-#include "models/flow.hpp"
+#include "flows/flow.hpp"
 #include "objectives/objective.hpp"
 
 namespace tractable {

@@ -5,8 +5,8 @@
 // direction (reparameterisation): dL/dx = −∇ log p̃(x), dL/d log q = 1.
 // The "batch" is the base noise z, which the runner draws per global row so
 // that N ranks see exactly the noise one rank would.
-#include "dist/target.hpp"
-#include "models/flow.hpp"
+#include "distributions/targets/target.hpp"
+#include "flows/flow.hpp"
 #include "objectives/objective.hpp"
 
 namespace tractable {

@@ -1,6 +1,7 @@
 #pragma once
 // Data-parallel collectives over MPI_COMM_WORLD. Device buffers go through a
 // host mirror (a no-op on host backends), so the code needs no CUDA-aware MPI.
+#include "core/batch_reducer.hpp"
 #include "core/types.hpp"
 
 #include <mpi.h>
@@ -10,7 +11,7 @@
 
 namespace tractable {
 
-class Communicator {
+class Communicator : public BatchReducer {
  public:
   // MPI_COMM_WORLD by default; MPI_COMM_SELF gives a one-rank run inside an MPI job.
   explicit Communicator(MPI_Comm comm = MPI_COMM_WORLD);
@@ -23,6 +24,9 @@ class Communicator {
   void allreduce_sum(const Vector& buffer /*[n]*/) const;
   double allreduce_sum(double value) const;
   double allreduce_max(double value) const;
+  // BatchReducer: the same sums, for layers that know nothing of MPI.
+  void sum(const Vector& buffer) const override { allreduce_sum(buffer); }
+  double sum(double value) const override { return allreduce_sum(value); }
   // Root's contents overwrite everyone else's.
   void broadcast(const Vector& buffer /*[n]*/, int root = 0) const;
   void broadcast(std::string& text, int root = 0) const;

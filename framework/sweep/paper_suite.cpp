@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "experiment/spec.hpp"
-#include "sweep/safe_text.hpp"
+#include "core/safe_text.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 #include "sweep/process.hpp"
-#include "sweep/safe_text.hpp"
+#include "core/safe_text.hpp"
 #include "sweep_array_template.hpp"  // generated from cluster/sweep-array.sbatch
 
 #include <filesystem>

@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "experiment/spec.hpp"
 #include "sweep/run_id.hpp"
-#include "sweep/safe_text.hpp"
+#include "core/safe_text.hpp"
 
 #include <cmath>
 #include <filesystem>

@@ -15,6 +15,7 @@
 #include "flows/radial.hpp"
 #include "flows/spline_autoregressive.hpp"
 #include "flows/spline_coupling.hpp"
+#include "parallel/communicator.hpp"
 
 #include <cmath>
 #include <functional>

@@ -5,8 +5,8 @@
 
 #include "experiment/build_from_spec.hpp"
 #include "experiment/spec.hpp"
-#include "dist/gaussian_mixture_base.hpp"
-#include "models/flow.hpp"
+#include "distributions/bases/gaussian_mixture_base.hpp"
+#include "flows/flow.hpp"
 #include "objectives/negative_log_likelihood.hpp"
 
 using namespace tractable;

@@ -5,7 +5,7 @@
 #include "spec_run.hpp"
 
 #include "core/error.hpp"
-#include "dist/phi4_lattice.hpp"
+#include "distributions/targets/phi4_lattice.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/runner.hpp"
 #include "io/hdf5_file.hpp"

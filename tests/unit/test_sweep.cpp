@@ -10,7 +10,7 @@
 #include "io/hdf5_file.hpp"
 #include "sweep/process.hpp"
 #include "sweep/run_id.hpp"
-#include "sweep/safe_text.hpp"
+#include "core/safe_text.hpp"
 #include "sweep/slurm_array.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "sweep/sweep_summary.hpp"

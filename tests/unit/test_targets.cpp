@@ -5,9 +5,9 @@
 #include "spec_run.hpp"
 
 #include "core/error.hpp"
-#include "dist/energy_2d.hpp"
-#include "dist/gaussian_mixture.hpp"
-#include "dist/phi4_lattice.hpp"
+#include "distributions/targets/energy_2d.hpp"
+#include "distributions/targets/gaussian_mixture.hpp"
+#include "distributions/targets/phi4_lattice.hpp"
 #include "experiment/build_from_spec.hpp"
 #include "experiment/evaluation.hpp"
 #include "experiment/runner.hpp"

@@ -5,8 +5,8 @@
 #include "gradient_check.hpp"
 
 #include "experiment/vae_evaluation.hpp"
-#include "models/hierarchical_vae.hpp"
-#include "models/vae.hpp"
+#include "vae/hierarchical_vae.hpp"
+#include "vae/vae.hpp"
 #include "objectives/importance_weighted_bound.hpp"
 
 #include <cmath>

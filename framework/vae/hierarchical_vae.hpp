@@ -12,8 +12,8 @@
 // the three bracketed groups being the three terms of the LatentVariableModel
 // contract. The backward is exact (all paths through z1 and z2 included).
 #include "core/parameter_store.hpp"
-#include "models/decoder_likelihood.hpp"
-#include "models/latent_variable_model.hpp"
+#include "vae/decoder_likelihood.hpp"
+#include "vae/latent_variable_model.hpp"
 #include "nn/mlp.hpp"
 
 #include <memory>

@@ -5,7 +5,7 @@
 //          steep quadratic wall ½((|z_k| − 4)/0.1)² keeps the normaliser finite
 //          (it changes nothing inside the box).
 //   double_well: U = z1⁴ − 6 z1² + z1 + ½ z2².
-#include "dist/target.hpp"
+#include "distributions/targets/target.hpp"
 
 namespace tractable {
 

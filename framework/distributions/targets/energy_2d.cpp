@@ -1,4 +1,4 @@
-#include "dist/energy_2d.hpp"
+#include "distributions/targets/energy_2d.hpp"
 #include "core/stable_math.hpp"
 
 #include "core/error.hpp"

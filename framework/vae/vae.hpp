@@ -2,19 +2,19 @@
 // A variational autoencoder (Kingma & Welling 2014) with one stochastic layer:
 //   encoder MLP: x [B, D] -> posterior [B, 2L] = (μ | log σ²) of q(z|x) = N(μ, diag σ²)
 //   decoder MLP: z [R, L] -> per-pixel parameters [R, D] of p(x|z)
-//                (models/decoder_likelihood.hpp: Bernoulli, or Gaussian with
+//                (vae/decoder_likelihood.hpp: Bernoulli, or Gaussian with
 //                fixed or learned variance)
 //   prior p(z) = N(0, I).
 // Optionally q is richer: z0 ~ N(μ, σ²) goes through an inverse
 // autoregressive flow conditioned on a context h the encoder also emits
-// (models/iaf_posterior.hpp); the posterior is then [B, 2L + C] = (μ | log σ² | h).
+// (vae/iaf_posterior.hpp); the posterior is then [B, 2L + C] = (μ | log σ² | h).
 // For k samples per example (rows r = b·k + j, z0_r = μ_b + σ_b ⊙ ε_r) it
 // computes the terms of every log importance weight and their exact backward
 // (the LatentVariableModel contract).
 #include "core/parameter_store.hpp"
-#include "models/decoder_likelihood.hpp"
-#include "models/iaf_posterior.hpp"
-#include "models/latent_variable_model.hpp"
+#include "vae/decoder_likelihood.hpp"
+#include "vae/iaf_posterior.hpp"
+#include "vae/latent_variable_model.hpp"
 #include "nn/mlp.hpp"
 
 #include <memory>

@@ -6,7 +6,7 @@
 //        = Σ_x [ (4 + m²) φ(x)² − 2 φ(x) (φ(x+t̂) + φ(x+ŝ)) + λ φ(x)⁴ ]
 //   ∂S/∂φ(x) = 2 (4 + m²) φ(x) − 2 Σ_{±μ} φ(x±μ̂) + 4 λ φ(x)³
 // Each configuration is one row of D = L² values.
-#include "dist/target.hpp"
+#include "distributions/targets/target.hpp"
 
 namespace tractable {
 

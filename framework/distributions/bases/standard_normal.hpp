@@ -2,7 +2,7 @@
 // The standard normal base distribution N(0, I_D). A learnable diagonal
 // Gaussian base is this plus a final elementwise affine bijector (see
 // build_flow), which keeps it reparameterised in both directions.
-#include "dist/base_distribution.hpp"
+#include "distributions/bases/base_distribution.hpp"
 
 namespace tractable {
 

@@ -1,7 +1,7 @@
-#include "models/flow.hpp"
+#include "flows/flow.hpp"
 
 #include "core/error.hpp"
-#include "dist/standard_normal.hpp"
+#include "distributions/bases/standard_normal.hpp"
 
 namespace tractable {
 
@@ -12,12 +12,12 @@ Flow::Flow(std::size_t dim, std::vector<std::unique_ptr<Bijector>> chain, std::u
                                  ", flow has " + std::to_string(dim));
 }
 
-void Flow::initialize_from_data(const Matrix& x, const Communicator& comm) {
+void Flow::initialize_from_data(const Matrix& x, const BatchReducer& ranks) {
   ensure_shape(logdet_, x.extent(0), "tractable::Flow::logdet");
   Kokkos::deep_copy(logdet_, Real(0));
   const Matrix* h = &x;
   for (auto& b : chain_) {
-    b->initialize_from_data(*h, comm);
+    b->initialize_from_data(*h, ranks);
     h = &b->forward(*h, logdet_);
   }
 }

@@ -1,4 +1,4 @@
-#include "models/iaf_posterior.hpp"
+#include "vae/iaf_posterior.hpp"
 
 #include "core/error.hpp"
 #include "core/stable_math.hpp"

@@ -1,4 +1,4 @@
-#include "dist/gaussian_mixture_base.hpp"
+#include "distributions/bases/gaussian_mixture_base.hpp"
 #include "core/stable_math.hpp"
 
 #include "core/error.hpp"

@@ -1,7 +1,7 @@
-#include "models/hierarchical_vae.hpp"
+#include "vae/hierarchical_vae.hpp"
 
 #include "core/error.hpp"
-#include "models/reparameterisation.hpp"
+#include "vae/reparameterisation.hpp"
 
 #include <sstream>
 

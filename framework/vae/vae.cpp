@@ -1,8 +1,8 @@
-#include "models/vae.hpp"
+#include "vae/vae.hpp"
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
-#include "models/reparameterisation.hpp"
+#include "vae/reparameterisation.hpp"
 #include "core/stable_math.hpp"
 
 #include <cmath>

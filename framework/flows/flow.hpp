@@ -3,7 +3,7 @@
 // standard normal base z, so
 //   log p(x) = log N(f(x)) + Σ_k log|det ∂f_k|,
 // and sampling runs the chain backwards: x = f^{-1}(z), z ~ p_Z (by default N(0, I)).
-#include "dist/base_distribution.hpp"
+#include "distributions/bases/base_distribution.hpp"
 #include "flows/bijector.hpp"
 
 #include <memory>
@@ -30,7 +30,7 @@ class Flow {
 
   // Data-dependent initialisation of every bijector that has one (ActNorm),
   // in chain order, from this rank's shard of the first global batch.
-  void initialize_from_data(const Matrix& x /*[B_local, D]*/, const Communicator& comm);
+  void initialize_from_data(const Matrix& x /*[B_local, D]*/, const BatchReducer& ranks);
   // Training mode uses batch statistics (BatchNorm); evaluation mode running averages.
   void set_training(bool training) {
     for (auto& b : chain_) b->set_training(training);

@@ -1,4 +1,4 @@
-#include "dist/phi4_lattice.hpp"
+#include "distributions/targets/phi4_lattice.hpp"
 
 #include "core/error.hpp"
 

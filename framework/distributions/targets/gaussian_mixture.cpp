@@ -1,4 +1,4 @@
-#include "dist/gaussian_mixture.hpp"
+#include "distributions/targets/gaussian_mixture.hpp"
 #include "core/stable_math.hpp"
 
 #include "core/error.hpp"

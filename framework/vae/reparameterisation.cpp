@@ -1,4 +1,4 @@
-#include "models/reparameterisation.hpp"
+#include "vae/reparameterisation.hpp"
 
 namespace tractable {
 

@@ -1,4 +1,4 @@
-#include "sweep/safe_text.hpp"
+#include "core/safe_text.hpp"
 
 #include "core/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "experiment/progress.hpp"
+#include "training/progress.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "models/decoder_likelihood.hpp"
+#include "vae/decoder_likelihood.hpp"
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"

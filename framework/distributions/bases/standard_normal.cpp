@@ -1,4 +1,4 @@
-#include "dist/standard_normal.hpp"
+#include "distributions/bases/standard_normal.hpp"
 
 #include <cmath>
 

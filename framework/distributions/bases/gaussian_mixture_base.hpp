@@ -5,7 +5,7 @@
 // trains by maximum likelihood; sampling picks a component, which is not
 // differentiable in the weights, so reverse-KL specs refuse this base.
 #include "core/parameter_store.hpp"
-#include "dist/base_distribution.hpp"
+#include "distributions/bases/base_distribution.hpp"
 
 namespace tractable {
 

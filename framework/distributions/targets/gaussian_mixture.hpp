@@ -3,7 +3,7 @@
 //   p(x) = Σ_k π_k N(x; μ_k, Σ_k),
 // evaluated through precomputed precisions and log-determinants (Cholesky on
 // the host at construction). A correlated Gaussian is the K = 1 case.
-#include "dist/target.hpp"
+#include "distributions/targets/target.hpp"
 
 #include <vector>
 

@@ -1,0 +1,35 @@
+#pragma once
+// From a resolved spec to what a run trains: the typed settings of the Trainer
+// and of the problems, the data or target (validated, with the place of any
+// bad value named), and the Problem itself. The one place a run's spec is read.
+#include "data/dataset.hpp"
+#include "distributions/targets/target.hpp"
+#include "experiment/model_session.hpp"
+#include "experiment/problem_settings.hpp"
+#include "training/problem.hpp"
+#include "training/trainer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+namespace tractable {
+
+class Progress;
+
+TrainerSettings trainer_settings(const nlohmann::json& spec);
+ProblemSettings problem_settings(const nlohmann::json& spec);
+
+// What a problem fits: data (nll, elbo, iwae) or an unnormalised target (reverse_kl).
+struct ProblemInputs {
+  Dataset data;
+  std::unique_ptr<Target> target;
+  std::string target_name;
+  std::size_t dim = 0;
+};
+ProblemInputs load_problem_inputs(const nlohmann::json& spec);
+
+std::unique_ptr<Problem> make_problem(const nlohmann::json& spec, ModelSession& session, ProblemInputs inputs,
+                                      const Communicator& comm, Progress& progress);
+
+}  // namespace tractable

@@ -1,0 +1,45 @@
+#pragma once
+// What a run trains, as the Trainer sees it. The Trainer owns the step
+// (zero, loss and gradients, one all-reduce, clip, optimiser), checkpoints,
+// signals, non-finite policies, metric rows and commits; a Problem says what
+// is being fitted: density estimation on data, a flow fitted to an
+// unnormalised target, a latent-variable model on data
+// (experiment/density_estimation.hpp, variational_fit.hpp, latent_variable_fit.hpp).
+#include "core/types.hpp"
+#include "io/run_file.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace tractable {
+
+class Problem {
+ public:
+  virtual ~Problem() = default;
+
+  // Once, before the first step of a new run (never on resume): data-dependent
+  // initialisation such as ActNorm's.
+  virtual void initialize() {}
+
+  // Σ over this rank's rows of step `step` of the per-example loss; parameter
+  // gradients += scale·∇Σ (the Trainer passes 1 / global batch).
+  virtual double loss_and_gradients(std::int64_t step, Real scale) = 0;
+
+  // An evaluation after `step` steps (`final_pass`: the end of training): rows,
+  // arrays and samples go to `pending`; returns the scalars it measured.
+  virtual std::map<std::string, double> evaluate(std::int64_t step, bool final_pass, PendingResults& pending) = 0;
+
+  // What a new run file starts with beyond the spec, provenance and model:
+  // the data's origin and sizes, test points, arrays known before training.
+  virtual void describe(RunHeader& header, PendingResults& first) const = 0;
+
+  // The problem's share of a checkpoint: where the data and sampling streams stand.
+  virtual void save(Checkpoint& checkpoint) const = 0;
+  virtual void restore(const Checkpoint& checkpoint) = 0;
+
+  // Results that belong in the run's summary beside the last evaluation.
+  virtual void add_to_summary(std::map<std::string, double>& /*results*/) const {}
+};
+
+}  // namespace tractable

@@ -1,0 +1,94 @@
+#pragma once
+// The training loop, for every kind of run: it knows the parameter store, the
+// optimiser and a Problem (training/problem.hpp), and nothing of what they are.
+//
+//   step:   zero grads -> problem's loss and gradients on this rank's rows
+//           (scaled by 1/global batch) -> one all-reduce (sum) -> non-finite
+//           guard -> clip -> optimiser
+//   around: metric rows every log_every steps, evaluations every eval_every,
+//           commits of the run file every checkpoint_every (rank 0 writes), a
+//           stop signal checkpoints and returns `interrupted`, a non-finite
+//           step stops, is skipped or rolls back to the last checkpoint.
+#include "core/parameter_store.hpp"
+#include "io/run_file.hpp"
+#include "optim/learning_rate_schedule.hpp"
+#include "optim/optimizer.hpp"
+#include "parallel/communicator.hpp"
+#include "training/problem.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace tractable {
+
+class Progress;
+
+struct TrainerSettings {
+  std::int64_t steps = 2000;
+  std::size_t global_batch = 256;
+  std::int64_t log_every = 50, eval_every = 500, checkpoint_every = 500;
+  double clip_grad_norm = 0;  // 0: off
+  enum class OnNonFinite { stop, skip, rollback } on_non_finite = OnNonFinite::stop;
+  std::int64_t max_skipped_steps = 10;  // skip: in a row; rollback: in all
+  double rollback_lr_factor = 0.5;
+};
+
+struct TrainingOutcome {
+  std::int64_t steps = 0;    // steps completed
+  bool interrupted = false;  // a stop signal ended the run after a checkpoint
+  std::map<std::string, double> last_eval;
+  double steps_per_second = 0;  // over this invocation's steps
+};
+
+class Trainer {
+ public:
+  Trainer(const TrainerSettings& settings, ParameterStore& store, Optimizer& optimizer, LearningRateSchedule schedule,
+          Problem& problem, const Communicator& comm, Progress& progress, std::string run_path);
+
+  // Trains from the current step (0, or a restored checkpoint's) to settings.steps.
+  // `spec_update`: non-empty on resume, re-recorded with the first commit (an extended training.steps).
+  TrainingOutcome run(const std::string& spec_update = "");
+
+  // One step without the run file, metrics or policies: what `tractable bench` times. Returns the loss.
+  double train_step(std::int64_t step, double lr);
+
+  Checkpoint snapshot(std::int64_t step) const;
+  void restore(const Checkpoint& checkpoint);  // parameters, optimiser, problem position, open windows
+  std::int64_t step() const { return step_; }
+
+ private:
+  struct StepResult {
+    double loss = 0, grad_norm = 0;
+  };
+  StepResult reduced_step(std::int64_t step);  // up to the clip; the optimiser is the caller's
+  // A non-finite step under the policy: true to go on (skipped or rolled back), else throws.
+  bool survive_non_finite(const StepResult& result, PendingResults& pending, const std::string& spec_update);
+  void log_metrics(std::int64_t done, double lr, double grad_norm, PendingResults& pending);
+  void commit(std::int64_t at_step, PendingResults& pending);
+
+  TrainerSettings settings_;
+  ParameterStore& store_;
+  Optimizer& optimizer_;
+  LearningRateSchedule schedule_;
+  Problem& problem_;
+  const Communicator& comm_;
+  Progress& progress_;
+  std::string path_;
+
+  std::int64_t step_ = 0;
+  // The open metrics window, kept in checkpoints so a resumed run writes the same rows.
+  double window_loss_ = 0;
+  std::int64_t window_steps_ = 0, skipped_total_ = 0;
+  double lr_scale_ = 1;  // lowered by each rollback; part of the checkpoint
+  std::int64_t skipped_in_a_row_ = 0, rollbacks_ = 0;
+  double window_allreduce_seconds_ = 0;
+  double window_start_ = 0, wall_start_ = 0;  // seconds on a steady clock
+  bool nan_injected_ = false;
+};
+
+// Records SIGUSR1/SIGTERM from process start (`tractable run` calls it before MPI and Kokkos start),
+// so a stop requested while a run is still starting checkpoints at step 0 instead of killing it.
+void install_stop_signal_handlers();
+
+}  // namespace tractable
