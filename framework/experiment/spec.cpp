@@ -14,6 +14,13 @@ namespace tractable {
 using nlohmann::json;
 namespace s = schema;
 
+const std::vector<std::string>& flow_layer_types() {
+  static const std::vector<std::string> types{"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf",
+                                              "rqs_autoregressive", "lu_linear", "planar", "radial", "actnorm",
+                                              "batchnorm", "reverse", "random_permutation"};
+  return types;
+}
+
 namespace {
 
 SchemaField field(std::string key, Schema schema, json default_value, std::string description) {
@@ -97,10 +104,7 @@ Schema layer_schema() {
       field("kernel", s::integer(1, 31), 3, "conv: the odd kernel side k")};
   return s::tagged(
       "type",
-      {required("type",
-                s::string({"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf", "rqs_autoregressive",
-                           "lu_linear", "planar", "radial", "actnorm", "batchnorm", "reverse", "random_permutation"}),
-                "bijector type")},
+      {required("type", s::string(flow_layer_types()), "bijector type")},
       {{"affine_coupling", with(with({mask}, conditioner(true)), network)},
        {"rqs_coupling", with(with({mask}, conditioner(false)), spline)},
        {"rqs_autoregressive", with(with(conditioner(false), autoregressive), spline)},

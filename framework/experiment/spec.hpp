@@ -12,6 +12,10 @@
 namespace tractable {
 
 const Schema& run_spec_schema();
+
+// The bijector types a flow's model.layers may name: one list for the schema and the tests
+// (the bijector harness must hold a case for each).
+const std::vector<std::string>& flow_layer_types();
 nlohmann::json run_spec_json_schema();
 
 // Parses `path`; a malformed file is a SpecError naming the file, line and column.

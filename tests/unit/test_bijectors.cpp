@@ -15,6 +15,7 @@
 #include "flows/radial.hpp"
 #include "flows/spline_autoregressive.hpp"
 #include "flows/spline_coupling.hpp"
+#include "experiment/spec.hpp"
 #include "parallel/communicator.hpp"
 
 #include <cmath>
@@ -39,6 +40,15 @@ MlpShape small_mlp(Activation a, std::size_t depth = 2) {
   return s;
 }
 
+// A CNN conditioner on an L×L periodic lattice, as build_flow makes it: hidden counts features (channels × L²).
+MlpShape lattice_cnn(std::size_t side, std::size_t channels, Activation a) {
+  MlpShape s = small_mlp(a, 1);
+  s.lattice_side = side;
+  s.kernel = 3;
+  s.hidden = channels * side * side;
+  return s;
+}
+
 const std::vector<BijectorCase>& all_bijectors() {
   static const std::vector<BijectorCase> cases{
       {"affine_coupling D=2 mask 10",
@@ -47,6 +57,11 @@ const std::vector<BijectorCase>& all_bijectors() {
        [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{0, 1, 0, 1, 0}, small_mlp(Activation::tanh), 1.5); }},
       {"affine_coupling D=4 mask 1100 elu depth 1",
        [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{1, 1, 0, 0}, small_mlp(Activation::elu, 1), 3.0); }},
+      // The lattice conditioner (conditioner: conv): periodic 3×3 convolutions on L×L = D sites, 3 channels.
+      {"affine_coupling D=4 checkerboard conv L=2",
+       [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{1, 0, 0, 1}, lattice_cnn(2, 3, Activation::tanh), 2.0); }},
+      {"additive_coupling D=9 checkerboard conv L=3",
+       [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{0, 1, 0, 1, 0, 1, 0, 1, 0}, lattice_cnn(3, 2, Activation::relu), 1.0, AffineCoupling::Kind::additive); }},
       {"additive_coupling D=3 mask 101",
        [](ParameterStore& s) { return std::make_unique<AffineCoupling>(s, "c", std::vector<int>{1, 0, 1}, small_mlp(Activation::softplus), 1.0, AffineCoupling::Kind::additive); }},
       {"maf D=4 natural order tanh",
@@ -176,6 +191,18 @@ TEST_CASE("every bijector stays finite on extreme inputs", "[bijector]") {
       }
     }
   }
+}
+
+TEST_CASE("every bijector type a spec may name, and the lattice conditioner, has a case in this harness", "[bijector]") {
+  for (const auto& type : flow_layer_types()) {
+    INFO("model.layers type '" << type << "' has no case in all_bijectors() (tests/unit/test_bijectors.cpp)");
+    bool found = false;
+    for (const auto& c : all_bijectors()) found = found || c.label.rfind(type + " ", 0) == 0;
+    CHECK(found);
+  }
+  bool conv = false;
+  for (const auto& c : all_bijectors()) conv = conv || c.label.find(" conv ") != std::string::npos;
+  CHECK(conv);
 }
 
 TEST_CASE("actnorm: data-dependent initialisation standardises the first batch", "[bijector]") {
