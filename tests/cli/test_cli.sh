@@ -30,6 +30,18 @@ for w in $("$BIN" bench list); do
     "$line" "$w" || fail "tractable bench $w: $line"
 done
 expect 2 "unknown workload 'nope'" -- "$BIN" bench nope
+expect 2 "subnormals must be flush or ieee" -- "$BIN" bench sgemm --subnormals denormal
+# The conditions of a measurement are in its line; an OpenBLAS forced onto its generic SSE3 kernels on a
+# CPU with wider vectors is named, with the OPENBLAS_CORETYPE that fixes it (where OpenBLAS dispatches).
+line=$("$BIN" bench sgemm --steps 10 --subnormals ieee 2> /dev/null | tail -n 1)
+/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["subnormals"] == d["subnormals_blas"] == "ieee" and d["blas_path"] and d["cpu_isa"], d' \
+  "$line" || fail "bench conditions: $line"
+forced=$(OPENBLAS_CORETYPE=Prescott "$BIN" bench sgemm --steps 10 2>&1)
+if grep -q '"blas_kernel": *"Prescott"' <<<"$forced" && grep -q '"cpu_isa": *"avx' <<<"$forced"; then
+  grep -q "runs its Prescott kernels (sse).*Set OPENBLAS_CORETYPE=" <<<"$forced" || fail "no BLAS kernel warning: $forced"
+else
+  echo "skip: OpenBLAS here does not dispatch at run time or the CPU has no AVX (no kernel warning to check)"
+fi
 expect 2 "unknown command 'trian'" -- "$BIN" trian
 expect 2 "" -- "$BIN"
 expect 2 "unrecognised option|unrecognized option" -- "$BIN" run "$QS" --bogus
