@@ -17,7 +17,7 @@ namespace {
 const char* kUsage = R"(usage: tractable <command> [options]   (tractable <command> --help for details)
 
 commands:
-  run SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force]
+  run SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force] [--break-lock]
                        train from a spec (works under mpirun -np N)
   eval RUN.h5          test NLL and bits/dim of a run's checkpoint (VAE: log p(x) with K importance samples)
   sample RUN.h5 -n N --out FILE.h5

@@ -8,9 +8,12 @@
 #include "experiment/provenance.hpp"
 #include "experiment/spec.hpp"
 #include "io/run_file.hpp"
+#include "io/run_lock.hpp"
 #include "training/trainer.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <optional>
 
 namespace tractable {
 
@@ -59,6 +62,16 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   const auto wall_start = Clock::now();
   json spec = resolve_spec(options.spec_path, options.overrides);
   const std::string path = output_path(options, spec);
+  const TrainerSettings settings = trainer_settings(spec);
+  Progress progress(settings.steps, comm.is_root() && !options.quiet, comm.is_root());
+  // One writer per run file, decided before anything is read or written (rank 0 writes; io/run_lock.hpp).
+  std::optional<RunLock> lock;
+  if (comm.is_root()) {
+    const auto parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    lock.emplace(path, options.break_lock, [&](const std::string& line) { progress.warn(line); });
+  }
   const bool exists = RunFile::exists(path);
   const bool resuming = options.resume && exists;
   if (exists && !options.resume && !options.force)
@@ -75,8 +88,6 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
                       "'; resume with the same spec (only training.steps may change)");
   }
 
-  const TrainerSettings settings = trainer_settings(spec);
-  Progress progress(settings.steps, comm.is_root() && !options.quiet, comm.is_root());
   ProblemInputs inputs = load_problem_inputs(spec);
   auto session = build_model_session(spec, inputs.dim, comm);
   comm.broadcast(session->store.values());  // rank 0's initialisation is everyone's

@@ -23,6 +23,7 @@ struct RunOptions {
   std::string out;       // overrides output.path
   bool resume = false;   // continue from the run file's checkpoint
   bool force = false;    // replace an existing run file
+  bool break_lock = false;  // take the run file's lock even from a live-looking holder on another host
   bool quiet = false;
   std::string command_line;
 };

@@ -33,19 +33,30 @@ struct SweepStopSignals {
   std::map<int, struct sigaction> previous;
 };
 
-// Claims a run for this process: creating the attempt marker with O_EXCL is atomic, so two sweeps
+// Writes `text` to `path` whole or not at all: a reader never sees a marker half written (an empty
+// marker read as "its process is gone" let a second sweep take over a run being claimed).
+// `exclusive`: fails when `path` exists (link is atomic, also over NFS); otherwise replaces it (rename).
+bool write_marker(const std::string& path, const std::string& text, bool exclusive) {
+  const std::string own = path + "." + std::to_string(getpid()) + ".new";
+  {
+    std::ofstream out(own, std::ios::trunc);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  const bool placed = exclusive ? link(own.c_str(), path.c_str()) == 0 : std::rename(own.c_str(), path.c_str()) == 0;
+  std::remove(own.c_str());
+  return placed;
+}
+
+// Claims a run for this process: placing the attempt marker exclusively is atomic, so two sweeps
 // started on the same directory never train the same run. A marker left by a dead process is taken over.
 bool claim(const SweepDirectory& directory, const std::string& id, const std::string& host) {
   const std::string path = directory.running_path(id);
   for (int tries = 0; tries < 2; ++tries) {
-    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd >= 0) {
-      // Names this (live) sweep until the run's own pid replaces it, so nobody takes it over meanwhile.
-      const std::string text = "local:" + std::to_string(getpid()) + " " + host + " " + std::to_string(getpid()) + "\n";
-      const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-      close(fd);
-      return written;
-    }
+    // Names this (live) sweep until the run's own pid replaces it, so nobody takes it over meanwhile.
+    if (write_marker(path, "local:" + std::to_string(getpid()) + " " + host + " " + std::to_string(getpid()) + "\n",
+                     true))
+      return true;
     if (local_attempt_alive(directory, id)) return false;
     std::remove(path.c_str());  // stale (its process is gone, or a Slurm task that squeue no longer lists)
   }
@@ -98,7 +109,8 @@ LocalLaunchResult run_sweep_locally(const SweepDirectory& directory, const std::
     argv.insert(argv.end(), {tractable, "run", directory.spec_path(run.id), "--out", directory.run_path(run.id),
                              "--resume", "--quiet"});
     const pid_t pid = spawn_logged(argv, directory.log_path(run.id));
-    std::ofstream(directory.running_path(run.id)) << "local:" << pid << " " << host << " " << pid << "\n";
+    write_marker(directory.running_path(run.id), "local:" + std::to_string(pid) + " " + host + " " + std::to_string(pid) + "\n",
+                 false);
     running[pid] = &run;
     log << "  start  run " << run.index << " " << run.id << " " << run.axes.dump() << std::endl;
   };

@@ -244,6 +244,30 @@ lr, scale = f["metrics/lr"][0], f["checkpoint"].attrs["lr_scale"]
 sys.exit(0 if abs(lr - 1e-4) < 1e-9 and scale == 0.5 and list(f["metrics/step"]) == [10, 20, 30, 40] else "lr %g scale %g" % (lr, scale))' \
   || fail "the rollback did not lower the learning rate or lost rows"
 
+# One writer per run file (RUN.h5.lock): a second run is refused naming the holder; a lock left by a
+# killed process on this host is taken over; one from another host is honoured, then broken on request
+# or when stale; a .partial left by an unfinished commit is removed once the lock is held.
+SHORT=(--quiet --set training.steps=40 --set training.log_every=10 --set training.checkpoint_every=1000000
+       --set data.n_train=2000 --set data.n_test=500)
+"$BIN" run "$QS" "${SHORT[@]}" --set training.steps=400000 --out locked.h5 \
+  > locked.log 2>&1 &
+holder=$!
+for _ in $(seq 50); do [ -f locked.h5.lock ] && [ -f locked.h5 ] && break; sleep 0.2; done
+expect 5 "locked.h5: is being written by pid $holder on host $(hostname)" -- "$BIN" run "$QS" "${SHORT[@]}" --out locked.h5 --resume
+expect 5 "is being written by pid $holder" -- "$BIN" run "$QS" "${SHORT[@]}" --out locked.h5 --force
+kill -9 "$holder"; wait "$holder" 2> /dev/null
+[ -f locked.h5.lock ] || fail "SIGKILL should leave the lock behind for this test"
+echo "stale" > locked.h5.partial
+expect 0 "took over the lock of a process that no longer runs: pid $holder" -- "$BIN" run "$QS" "${SHORT[@]}" --set training.steps=80 --out locked.h5 --resume
+[ ! -e locked.h5.lock ] && [ ! -e locked.h5.partial ] || fail "the lock or the stale .partial is still there after the run"
+echo '{"host": "elsewhere.cluster", "pid": 4242, "started": "2026-01-01T00:00:00Z"}' > locked.h5.lock
+expect 5 "pid 4242 on host elsewhere.cluster.*--break-lock" -- "$BIN" run "$QS" "${SHORT[@]}" --set training.steps=80 --out locked.h5 --resume
+expect 0 "--break-lock: broke pid 4242 on host elsewhere.cluster" -- "$BIN" run "$QS" "${SHORT[@]}" --set training.steps=80 --out locked.h5 --resume --break-lock
+echo '{"host": "elsewhere.cluster", "pid": 4242, "started": "2026-01-01T00:00:00Z"}' > locked.h5.lock
+touch -d '-2 hours' locked.h5.lock locked.h5
+expect 0 "took over a stale lock \(no change for [0-9]+ s\)" -- "$BIN" run "$QS" "${SHORT[@]}" --set training.steps=120 --out locked.h5 --resume
+[ ! -e locked.h5.lock ] || fail "locked.h5.lock remains after the run"
+
 # the JSON Schema printed is valid JSON
 "$BIN" schema > schema.json && /usr/bin/python3 -c 'import json,sys; json.load(open("schema.json"))' \
   || fail "tractable schema did not print valid JSON"
