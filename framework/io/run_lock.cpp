@@ -1,6 +1,7 @@
 #include "io/run_lock.hpp"
 
 #include "core/error.hpp"
+#include "core/whole_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -88,22 +89,10 @@ std::string describe(const Holder& h, const std::string& lock) {
 
 // One attempt: true when this process now holds `lock`.
 bool try_link(const std::string& lock, const std::string& record) {
-  const std::string own = lock + "." + host_name() + "." + std::to_string(getpid());
-  {
-    std::ofstream out(own, std::ios::trunc);
-    out << record << "\n";
-    out.flush();
-    if (!out) throw IoError(own + ": cannot write the lock record: " + std::strerror(errno));
-  }
-  const int linked = link(own.c_str(), lock.c_str());
-  const int link_errno = errno;
-  struct stat st {};
-  // Over NFS a lost reply can report failure for a link that was made: the link count says.
-  const bool held = linked == 0 || (stat(own.c_str(), &st) == 0 && st.st_nlink == 2);
-  unlink(own.c_str());
-  if (!held && link_errno != EEXIST)
-    throw IoError(lock + ": cannot create the run's lock: " + std::strerror(link_errno));
-  return held;
+  std::string error;
+  const Placed placed = place_whole_file(lock, record + "\n", true, &error);
+  if (placed == Placed::failed) throw IoError(lock + ": cannot create the run's lock: " + error);
+  return placed == Placed::placed;
 }
 
 }  // namespace

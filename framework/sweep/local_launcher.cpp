@@ -1,5 +1,7 @@
 #include "sweep/local_launcher.hpp"
 
+#include "core/whole_file.hpp"
+
 #include "sweep/process.hpp"
 #include "sweep/sweep_status.hpp"
 
@@ -33,19 +35,10 @@ struct SweepStopSignals {
   std::map<int, struct sigaction> previous;
 };
 
-// Writes `text` to `path` whole or not at all: a reader never sees a marker half written (an empty
+// Markers are placed whole (core/whole_file.hpp): a reader never sees one half written (an empty
 // marker read as "its process is gone" let a second sweep take over a run being claimed).
-// `exclusive`: fails when `path` exists (link is atomic, also over NFS); otherwise replaces it (rename).
 bool write_marker(const std::string& path, const std::string& text, bool exclusive) {
-  const std::string own = path + "." + std::to_string(getpid()) + ".new";
-  {
-    std::ofstream out(own, std::ios::trunc);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  const bool placed = exclusive ? link(own.c_str(), path.c_str()) == 0 : std::rename(own.c_str(), path.c_str()) == 0;
-  std::remove(own.c_str());
-  return placed;
+  return place_whole_file(path, text, exclusive) == Placed::placed;
 }
 
 // Claims a run for this process: placing the attempt marker exclusively is atomic, so two sweeps

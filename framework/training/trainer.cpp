@@ -84,7 +84,8 @@ Trainer::Trainer(const TrainerSettings& settings, ParameterStore& store, Optimiz
       comm_(comm),
       progress_(progress),
       path_(std::move(run_path)),
-      wall_start_(now_seconds()) {}
+      wall_start_(now_seconds()),
+      inject_nan_at_(fault_nan_step()) {}
 
 Checkpoint Trainer::snapshot(std::int64_t step) const {
   Checkpoint c;
@@ -126,8 +127,7 @@ void Trainer::restore(const Checkpoint& c) {
 Trainer::StepResult Trainer::reduced_step(std::int64_t step) {
   store_.zero_gradients();
   const double local_loss = problem_.loss_and_gradients(step, Real(1) / Real(settings_.global_batch));
-  static const std::int64_t inject_nan_at = fault_nan_step();
-  if (step + 1 == inject_nan_at && comm_.is_root() && !nan_injected_) {
+  if (step + 1 == inject_nan_at_ && comm_.is_root() && !nan_injected_) {
     Kokkos::deep_copy(Kokkos::subview(store_.gradients(), std::make_pair(0, 1)), std::nan(""));
     nan_injected_ = true;  // a transient fault: a rollback replays the step cleanly
   }
