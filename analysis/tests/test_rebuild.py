@@ -27,6 +27,8 @@ CASES = {
                          {"activation": "elu"}, {"type": "standard_normal"}),
     "rqs_coupling": ([{"type": "rqs_coupling", "mask": "alternating", "bins": 5, "tail_bound": 2.5}] * 2,
                      {"activation": "softplus"}, {"type": "diagonal_gaussian"}),
+    "rqs_conv": ([{"type": "rqs_coupling", "mask": "checkerboard", "conditioner": "conv", "bins": 4, "tail_bound": 2}] * 2,
+                 {"hidden": 3, "activation": "tanh"}, {"type": "standard_normal"}),
     "rqs_autoregressive": ([{"type": "rqs_autoregressive", "order": "random", "bins": 4},
                             {"type": "random_permutation"}], {}, {"type": "standard_normal"}),
     "maf_random": ([{"type": "maf", "order": "random"}, {"type": "reverse"}, {"type": "maf", "order": "reversed"}],

@@ -1,8 +1,8 @@
 #include "cli/options.hpp"
 #include "experiment/build_from_spec.hpp"
-#include "experiment/evaluation.hpp"
+#include "problems/evaluation.hpp"
 #include "experiment/model_session.hpp"
-#include "experiment/vae_evaluation.hpp"
+#include "problems/vae_evaluation.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,8 +1,8 @@
 #include "cli/options.hpp"
 #include "core/error.hpp"
-#include "experiment/evaluation.hpp"
+#include "problems/evaluation.hpp"
 #include "experiment/model_session.hpp"
-#include "experiment/vae_evaluation.hpp"
+#include "problems/vae_evaluation.hpp"
 #include "io/distributed_rows.hpp"
 #include "io/hdf5_file.hpp"
 

@@ -1,13 +1,21 @@
 #include "cli/options.hpp"
 #include "experiment/spec.hpp"
+#include "spec/registry.hpp"
 
 namespace tractable::cli {
 
 int schema_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable schema");
+  options.add_options()("markdown", "print the README's type tables (one per registry) instead of the JSON Schema");
   po::variables_map vm;
-  if (!parse_options(args, "tractable schema > spec.schema.json", options, {}, vm, comm)) return 0;
-  if (comm.is_root()) std::cout << run_spec_json_schema().dump(2) << std::endl;
+  if (!parse_options(args, "tractable schema [--markdown] > spec.schema.json", options, {}, vm, comm)) return 0;
+  if (!comm.is_root()) return 0;
+  if (vm.count("markdown") == 0) {
+    std::cout << run_spec_json_schema().dump(2) << std::endl;
+    return 0;
+  }
+  for (const auto& [family, table] : registry_tables())
+    std::cout << readme_table_begin(family) << "\n" << table << readme_table_end() << "\n\n";
   return 0;
 }
 

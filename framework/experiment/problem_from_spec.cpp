@@ -1,11 +1,11 @@
 #include "experiment/problem_from_spec.hpp"
 
+#include "registry/decoder_types.hpp"
+#include "registry/objective_types.hpp"
+
 #include "core/error.hpp"
 #include "data/mnist.hpp"
 #include "experiment/build_from_spec.hpp"
-#include "experiment/density_estimation.hpp"
-#include "experiment/latent_variable_fit.hpp"
-#include "experiment/variational_fit.hpp"
 
 namespace tractable {
 
@@ -43,38 +43,6 @@ ProblemSettings problem_settings(const json& spec) {
   return s;
 }
 
-namespace {
-
-VariationalEvaluationSettings variational_settings(const json& objective) {
-  VariationalEvaluationSettings s;
-  s.eval_samples = objective.at("eval_samples");
-  const json& mcmc = objective.at("mcmc");
-  s.mcmc.proposals = mcmc.at("proposals");
-  s.mcmc.thermalization = mcmc.at("thermalization");
-  s.mcmc.bootstrap_resamples = mcmc.at("bootstrap_resamples");
-  const json& hmc = mcmc.at("hmc");
-  s.mcmc.hmc_chains = hmc.at("chains");
-  s.mcmc.hmc.trajectories = hmc.at("trajectories");
-  s.mcmc.hmc.thermalization = hmc.at("thermalization");
-  s.mcmc.hmc.leapfrog_steps = hmc.at("leapfrog_steps");
-  s.mcmc.hmc.step_size = hmc.at("step_size");
-  return s;
-}
-
-LatentEvaluationSettings latent_settings(const json& objective) {
-  LatentEvaluationSettings s;
-  s.samples = objective.at("samples");
-  s.eval_test_points = objective.at("eval_test_points");
-  for (const auto& k : objective.at("eval_bounds")) s.eval_bounds.push_back(k.get<std::size_t>());
-  s.eval_importance_samples = objective.at("eval_importance_samples");
-  s.amortization_gap_points = objective.at("amortization_gap_points");
-  s.amortization_gap_steps = objective.at("amortization_gap_steps");
-  s.amortization_gap_lr = objective.at("amortization_gap_lr");
-  return s;
-}
-
-}  // namespace
-
 ProblemInputs load_problem_inputs(const json& spec) {
   const json& objective = spec.at("objective");
   const bool is_vae = spec.at("model").at("type") == "vae";
@@ -92,9 +60,14 @@ ProblemInputs load_problem_inputs(const json& spec) {
     check_finite(data.train, data.origin + " (train split)");
     check_finite(data.test, data.origin + " (test split)");
     in.dim = data.dim();
-    if (is_vae && spec.at("model").at("decoder").at("type") == "bernoulli") {
-      check_unit_interval(data.train, data.origin + " (train split)");
-      check_unit_interval(data.test, data.origin + " (test split)");
+    if (is_vae) {  // the decoder says what data it can model (a Bernoulli: values in [0, 1])
+      ParameterStore unallocated;
+      const auto decoder = decoder_factory(SpecSection(spec.at("model").at("decoder"), "model.decoder"))(
+          unallocated, "decoder", in.dim);
+      if (decoder->needs_unit_interval()) {
+        check_unit_interval(data.train, data.origin + " (train split)");
+        check_unit_interval(data.test, data.origin + " (test split)");
+      }
     }
   }
   if (!is_vae && in.dim < 2)
@@ -105,21 +78,9 @@ ProblemInputs load_problem_inputs(const json& spec) {
 
 std::unique_ptr<Problem> make_problem(const json& spec, ModelSession& session, ProblemInputs inputs,
                                       const Communicator& comm, Progress& progress) {
-  const json& objective = spec.at("objective");
   const ProblemSettings settings = problem_settings(spec);
-  if (session.vae)
-    return std::make_unique<LatentVariableFit>(
-        *session.vae, build_vae_objective(objective, *session.vae, settings.seed, settings.global_batch),
-        std::move(inputs.data), settings, latent_settings(objective), comm);
-  Flow& flow = *session.flow;
-  if (inputs.target) {
-    auto fit_objective = build_objective(objective, flow, inputs.target.get());
-    return std::make_unique<VariationalFit>(flow, std::move(fit_objective), std::move(inputs.target),
-                                            inputs.target_name, settings, variational_settings(objective), comm,
-                                            progress);
-  }
-  return std::make_unique<DensityEstimation>(flow, build_objective(objective, flow, nullptr), std::move(inputs.data),
-                                             settings, comm);
+  ObjectiveContext context{session.flow.get(), session.vae.get(), inputs, settings, comm, progress};
+  return objective_registry().configure(SpecSection(spec.at("objective"), "objective"))(context);
 }
 
 }  // namespace tractable

@@ -5,7 +5,7 @@
 #include "data/dataset.hpp"
 #include "distributions/targets/target.hpp"
 #include "experiment/model_session.hpp"
-#include "experiment/problem_settings.hpp"
+#include "problems/problem_settings.hpp"
 #include "training/problem.hpp"
 #include "training/trainer.hpp"
 
@@ -20,13 +20,6 @@ class Progress;
 TrainerSettings trainer_settings(const nlohmann::json& spec);
 ProblemSettings problem_settings(const nlohmann::json& spec);
 
-// What a problem fits: data (nll, elbo, iwae) or an unnormalised target (reverse_kl).
-struct ProblemInputs {
-  Dataset data;
-  std::unique_ptr<Target> target;
-  std::string target_name;
-  std::size_t dim = 0;
-};
 ProblemInputs load_problem_inputs(const nlohmann::json& spec);
 
 std::unique_ptr<Problem> make_problem(const nlohmann::json& spec, ModelSession& session, ProblemInputs inputs,

@@ -5,6 +5,13 @@
 #include "core/error.hpp"
 #include "data/toy_2d.hpp"
 #include "nn/activation.hpp"
+#include "registry/base_types.hpp"
+#include "registry/bijector_types.hpp"
+#include "registry/decoder_types.hpp"
+#include "registry/objective_types.hpp"
+#include "registry/posterior_types.hpp"
+#include "registry/optimizer_types.hpp"
+#include "registry/target_types.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -15,10 +22,19 @@ using nlohmann::json;
 namespace s = schema;
 
 const std::vector<std::string>& flow_layer_types() {
-  static const std::vector<std::string> types{"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf",
-                                              "rqs_autoregressive", "lu_linear", "planar", "radial", "actnorm",
-                                              "batchnorm", "reverse", "random_permutation"};
+  static const std::vector<std::string> types = bijector_registry().names();
   return types;
+}
+
+std::vector<std::pair<std::string, std::string>> registry_tables() {
+  return {{bijector_registry().family(), bijector_registry().markdown_table()},
+          {base_registry().family(), base_registry().markdown_table()},
+          {decoder_registry().family(), decoder_registry().markdown_table()},
+          {posterior_registry().family(), posterior_registry().markdown_table()},
+          {target_registry().family(), target_registry().markdown_table()},
+          {objective_registry().family(), objective_registry().markdown_table()},
+          {optimizer_registry().family(), optimizer_registry().markdown_table()},
+          {schedule_registry().family(), schedule_registry().markdown_table()}};
 }
 
 namespace {
@@ -71,58 +87,6 @@ Schema data_schema() {
          binarize}}});
 }
 
-Schema layer_schema() {
-  const Schema width = s::integer(1, 1 << 16);
-  auto conditioner = [&](bool with_scale) {
-    std::vector<SchemaField> f{
-        optional("hidden", width, "conditioner width (default: model.hidden)"),
-        optional("depth", s::integer(0, 64), "conditioner hidden layers (default: model.depth)"),
-        optional("activation", s::string(activation_names()), "conditioner activation (default: model.activation)")};
-    if (with_scale)
-      f.push_back(optional("scale_bound", s::number(0, std::nullopt, true),
-                           "bound c on the log-scale, s = c·tanh(raw/c) (default: model.scale_bound)"));
-    return f;
-  };
-  const SchemaField mask = field("mask", s::string({"alternating", "half", "checkerboard"}), "alternating",
-                                 "alternating: even/odd coordinates, parity flipping per coupling; half: first/second half, "
-                                 "flipping; checkerboard: D = L² read as an L×L lattice (row-major), sites with (row + column) "
-                                 "even/odd, parity flipping per coupling");
-  const std::vector<SchemaField> autoregressive{
-      field("order", s::string({"natural", "reversed", "random"}), "natural", "MADE input order"),
-      optional("seed", s::integer(0), "seed of a random order (default: from training.seed and the layer index)")};
-  const std::vector<SchemaField> spline{
-      field("bins", s::integer(2, 64), 8, "number of spline bins K"),
-      field("tail_bound", s::number(0, std::nullopt, true), 3.0, "B: splines on [−B, B], identity (linear) tails outside"),
-      field("min_bin_width", s::number(0, 1, true, true), 1e-3, "floor on bin widths (fraction of 2B); bins·floor < 1"),
-      field("min_bin_height", s::number(0, 1, true, true), 1e-3, "floor on bin heights (fraction of 2B); bins·floor < 1"),
-      field("min_derivative", s::number(0, std::nullopt, true), 1e-3, "floor on knot derivatives")};
-  // Lattice data (D = L²): the conditioner may be a periodic CNN, hidden then counting channels.
-  const std::vector<SchemaField> network{
-      field("conditioner", s::string({"mlp", "conv"}), "mlp",
-            "mlp: dense layers; conv: periodic 3x3 (kernel) convolutions on the L×L lattice of D = L² "
-            "dimensions, hidden = channels (the lattice flows of Albergo et al. 2019)"),
-      field("kernel", s::integer(1, 31), 3, "conv: the odd kernel side k")};
-  return s::tagged(
-      "type",
-      {required("type", s::string(flow_layer_types()), "bijector type")},
-      {{"affine_coupling", with(with({mask}, conditioner(true)), network)},
-       {"rqs_coupling", with(with({mask}, conditioner(false)), spline)},
-       {"rqs_autoregressive", with(with(conditioner(false), autoregressive), spline)},
-       {"additive_coupling", with(with({mask}, conditioner(false)), network)},
-       {"maf", with(conditioner(true), autoregressive)},
-       {"iaf", with(conditioner(true), autoregressive)},
-       {"actnorm", {}},
-       {"planar", {}},
-       {"batchnorm",
-        {field("momentum", s::number(0, 1, true, false), 0.1, "running averages: r ← (1 − m) r + m · batch statistic"),
-         field("eps", s::number(0, std::nullopt, true), 1e-5, "added to the variance")}},
-       {"radial", {}},
-       {"lu_linear", {optional("seed", s::integer(0), "seed of the fixed permutation P (default: from training.seed and the layer index)")}},
-       {"reverse", {}},
-       {"random_permutation",
-        {optional("seed", s::integer(0), "permutation seed (default: derived from training.seed and the layer index)")}}});
-}
-
 Schema model_schema() {
   const Schema width = s::integer(1, 1 << 16);
   return s::tagged(
@@ -133,17 +97,10 @@ Schema model_schema() {
          field("depth", s::integer(0, 64), 2, "default number of conditioner hidden layers"),
          field("activation", s::string(activation_names()), "relu", "default conditioner activation"),
          field("scale_bound", s::number(0, std::nullopt, true), 2.0, "default bound on coupling log-scales"),
-         field("layers", s::array(layer_schema(), 1), json::array({json{{"type", "affine_coupling"}}}),
+         field("layers", s::array(bijector_registry().schema("bijector type"), 1), json::array({json{{"type", "affine_coupling"}}}),
                "bijectors applied from data to base, in order"),
          field("repeat", s::integer(1, 1024), 8, "the layer list is repeated this many times"),
-         field("base",
-               s::tagged("type",
-                         {field("type", s::string({"standard_normal", "diagonal_gaussian", "gaussian_mixture"}),
-                                "standard_normal", "the base distribution p_Z")},
-                         {{"standard_normal", {}},
-                          {"diagonal_gaussian", {}},
-                          {"gaussian_mixture",
-                           {field("components", s::integer(1, 1024), 4, "number of diagonal Gaussian components")}}}),
+         field("base", base_registry().schema("the base distribution p_Z", "standard_normal"),
                json::object(), "base distribution")}},
        {"vae",
         {field("latent", s::integer(1, 1 << 12), 50, "latent dimension L (of z1 with two stochastic layers)"),
@@ -153,126 +110,26 @@ Schema model_schema() {
          field("hidden", width, 200, "width of every hidden layer of the encoder and the decoder"),
          field("depth", s::integer(0, 64), 2, "hidden layers of the encoder and of the decoder"),
          field("activation", s::string(activation_names()), "tanh", "hidden activation"),
-         field("decoder",
-               s::tagged("type",
-                         {field("type", s::string({"bernoulli", "gaussian"}), "bernoulli",
-                                "p(x|z): Bernoulli with logits, or a diagonal Gaussian")},
-                         {{"bernoulli", {}},
-                          {"gaussian",
-                           {field("variance", s::string({"learned", "fixed"}), "learned",
-                                  "learned: one log-variance per dimension; fixed: decoder.fixed_variance"),
-                            field("fixed_variance", s::number(0, std::nullopt, true), 1.0, "the fixed variance v")}}}),
+         field("decoder", decoder_registry().schema("p(x|z), the decoder's likelihood", "bernoulli"),
                json::object(), "the decoder's likelihood"),
-         field("posterior",
-               s::tagged("type",
-                         {field("type", s::string({"gaussian", "iaf"}), "gaussian",
-                                "q(z|x): a diagonal Gaussian, or one followed by an inverse autoregressive flow")},
-                         {{"gaussian", {}},
-                          {"iaf",
-                           {field("steps", s::integer(1, 64), 2, "IAF steps T"),
-                            field("hidden", width, 200, "width of each step's MADE hidden layers (≥ latent − 1)"),
-                            field("depth", s::integer(1, 16), 1, "hidden layers of each step's MADE"),
-                            field("context", s::integer(1, 1 << 12), 50,
-                                  "width of the context h the encoder emits for every step")}}}),
+         field("posterior", posterior_registry().schema("q(z|x), the posterior family", "gaussian"),
                json::object(), "the posterior family")}}});
 }
 
-Schema target_schema() {
-  const Schema vector = s::array(s::number(), 1);
-  return s::tagged(
-      "type",
-      {required("type", s::string({"u1", "u2", "u3", "u4", "double_well", "gaussian_mixture", "correlated_gaussian", "phi4"}),
-                "unnormalised target density")},
-      {{"u1", {}},
-       {"u2", {}},
-       {"u3", {}},
-       {"u4", {}},
-       {"double_well", {}},
-       {"gaussian_mixture",
-        {required("means", s::array(vector, 1), "component means [K][D]"),
-         optional("covariances", s::array(s::array(vector, 1), 1), "component covariances [K][D][D] (default: identity)"),
-         optional("weights", s::array(s::number(0, std::nullopt, true), 1), "mixture weights [K] (default: equal)")}},
-       {"correlated_gaussian",
-        {field("dim", s::integer(1, 4096), 2, "dimension D"),
-         field("correlation", s::number(-1, 1, true, true), 0.9, "ρ in Σ_ij = scale² ρ^|i−j|"),
-         field("scale", s::number(0, std::nullopt, true), 1.0, "marginal standard deviation")}},
-       {"phi4",
-        {field("side", s::integer(2, 256), 8, "lattice side L (D = L², periodic)"),
-         field("mass_squared", s::number(), -4.0, "m² in S(φ) = Σ_x [Σ_μ (φ(x+μ̂) − φ(x))² + m² φ² + λ φ⁴]"),
-         field("coupling", s::number(0), 8.0, "λ, the quartic coupling")}}});
-}
-// MCMC with the trained flow and an HMC baseline at the end of a reverse-KL run (experiment/mcmc_evaluation.hpp).
-Schema mcmc_schema() {
-  return s::object({
-      field("proposals", s::integer(0, 100000000), 0,
-            "independence-Metropolis steps with the flow as proposal at the end of training (0: off)"),
-      field("thermalization", s::integer(0), 100, "first chain steps discarded (must be < proposals)"),
-      field("bootstrap_resamples", s::integer(0, 100000), 200, "bootstrap resamples for the error of χ"),
-      field("hmc",
-            s::object({field("chains", s::integer(0, 65536), 0, "HMC baseline: independent chains (0: off)"),
-                       field("trajectories", s::integer(1, 100000000), 1000, "recorded trajectories per chain"),
-                       field("thermalization", s::integer(0), 200, "trajectories per chain discarded first"),
-                       field("leapfrog_steps", s::integer(1, 10000), 10, "leapfrog steps per trajectory"),
-                       field("step_size", s::number(0, std::nullopt, true), 0.1, "leapfrog step size ε")}),
-            json::object(), "the baseline sampler, Hamiltonian Monte Carlo on the target alone")});
-}
-
-// The keys the two VAE objectives share: samples per example and the evaluation protocol.
-std::vector<SchemaField> vae_bound(int default_samples) {
-  return {field("samples", s::integer(1, 100000), default_samples, "k: importance samples per example while training"),
-          field("eval_importance_samples", s::integer(1, 1000000), 5000,
-                "K: samples per test example for log p(x) at the end of training (IWAE paper: 5000)"),
-          field("eval_bounds", s::array(s::integer(1), 1), json::array({1, 5, 50, 500, 5000}),
-                "k values of the bounds L_k reported at the end (each ≤ K)"),
-          field("eval_test_points", s::integer(0), 0, "test examples in the final evaluation (0: all)"),
-          field("amortization_gap_points", s::integer(0), 0,
-                "test examples whose q is optimised per example to measure the amortisation gap (0: off)"),
-          field("amortization_gap_steps", s::integer(1), 300, "Adam steps of that per-example optimisation"),
-          field("amortization_gap_lr", s::number(0, std::nullopt, true), 0.01, "its learning rate")};
-}
-
 Schema objective_schema() {
-  return s::tagged(
-      "type",
-      {field("type", s::string({"nll", "reverse_kl", "elbo", "iwae"}), "nll",
-             "nll: maximum likelihood on data (flows); reverse_kl: variational inference on an unnormalised target "
-             "(flows); elbo, iwae: the VAE bounds")},
-      {{"nll", {}},
-       {"elbo", with(vae_bound(1), {field("beta", s::number(0), 1.0, "weight of the KL term (β-VAE)"),
-                                    field("kl", s::string({"analytic", "sampled"}), "analytic",
-                                          "closed-form KL(q‖p) or its single-sample estimate log q − log p"),
-                                    field("kl_warmup_steps", s::integer(0), 0,
-                                          "β ramps linearly from 0 over this many steps (0: off)")})},
-       {"iwae", vae_bound(5)},
-       {"reverse_kl",
-        {required("target", target_schema(), "the target density p̃ (reverse_kl runs use no data section)"),
-         field("eval_samples", s::integer(2), 20000, "importance samples per evaluation (ELBO, log Z, ESS)"),
-         field("mcmc", mcmc_schema(), json::object(),
-               "MCMC at the end: acceptance, τ_int and χ = Var(Σ_j x_j)/D by independence Metropolis with the flow, "
-               "and by HMC")}}});
+  return objective_registry().schema("the training objective: a type from the objective table, with its keys", "nll");
 }
 
 Schema optimizer_schema() {
-  Schema schedule = s::object({
-      field("type", s::string({"constant", "cosine"}), "constant", "learning-rate schedule after warm-up"),
-      field("warmup_steps", s::integer(0), 0, "linear warm-up from 0 over this many steps"),
-      field("final_fraction", s::number(0, 1), 0.0, "cosine: final lr as a fraction of optimizer.lr"),
-  });
-  return s::tagged(
-      "type",
-      {field("type", s::string({"adam", "sgd"}), "adam", "optimiser"),
-       field("lr", s::number(0, std::nullopt, true), 1e-3, "base learning rate"),
+  const Schema schedule = schedule_registry().schema(
+      "learning-rate schedule after warm-up", "constant",
+      {field("warmup_steps", s::integer(0), 0, "linear warm-up from 0 over this many steps"),
+       field("final_fraction", s::number(0, 1), 0.0, "cosine: final lr as a fraction of optimizer.lr")});
+  return optimizer_registry().schema(
+      "optimiser", "adam",
+      {field("lr", s::number(0, std::nullopt, true), 1e-3, "base learning rate"),
        field("clip_grad_norm", s::number(0), 0.0, "clip the global gradient norm to this (0 = off)"),
-       field("schedule", schedule, json::object(), "learning-rate schedule")},
-      {{"adam",
-        {field("betas", s::array(s::number(0, 1, false, true), 2, 2), json::array({0.9, 0.999}), "(beta1, beta2)"),
-         field("eps", s::number(0, std::nullopt, true), 1e-8, "denominator epsilon"),
-         field("weight_decay", s::number(0), 0.0, "weight decay"),
-         field("decoupled_weight_decay", s::boolean(), true, "true: AdamW; false: L2 added to the gradient")}},
-       {"sgd",
-        {field("momentum", s::number(0, 1, false, true), 0.0, "momentum coefficient"),
-         field("nesterov", s::boolean(), false, "Nesterov momentum"),
-         field("weight_decay", s::number(0), 0.0, "L2 weight decay")}}});
+       field("schedule", schedule, json::object(), "learning-rate schedule")});
 }
 
 Schema training_schema() {

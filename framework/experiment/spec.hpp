@@ -2,7 +2,7 @@
 // The experiment spec: its schema (sections data, model, objective, optimizer,
 // training, output), loading from a file, `--set key=value` overrides and
 // validation into the resolved spec that is stored in the run file.
-#include "experiment/schema.hpp"
+#include "spec/schema.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,10 +13,14 @@ namespace tractable {
 
 const Schema& run_spec_schema();
 
-// The bijector types a flow's model.layers may name: one list for the schema and the tests
-// (the bijector harness must hold a case for each).
+// The bijector types a flow's model.layers may name (the bijector registry's names).
 const std::vector<std::string>& flow_layer_types();
 nlohmann::json run_spec_json_schema();
+
+// The README's type tables, one per registry (layers, bases, decoders, targets):
+// (the spec key the types fill, the Markdown table). `tractable schema --markdown`
+// prints them between the markers the README holds; a test keeps them equal.
+std::vector<std::pair<std::string, std::string>> registry_tables();
 
 // Parses `path`; a malformed file is a SpecError naming the file, line and column.
 nlohmann::json read_json_file(const std::string& path);

@@ -16,6 +16,10 @@
 // with a clamped discriminant, so it stays finite on knots and in the tails.
 #include "core/types.hpp"
 #include "core/stable_math.hpp"
+#include "core/error.hpp"
+#include "flows/elementwise_transform.hpp"
+
+#include <string>
 
 namespace tractable {
 
@@ -94,23 +98,10 @@ KOKKOS_INLINE_FUNCTION Bin find_bin(const SplineConfig& c, const Raw& raw, Real 
 
 }  // namespace spline_detail
 
-struct SplineValue {
-  Real y = 0;          // f(x)
-  Real slope = 1;      // f'(x)
-  Real dlog_slope = 0; // ∂ log f'/∂x
-};
-
-// f, f', ∂ log f'/∂x at x. `raw` is indexable raw(p), p < P.
-template <class Raw>
-KOKKOS_INLINE_FUNCTION SplineValue spline_evaluate(const SplineConfig& c, const Raw& raw, Real x) {
-  SplineValue out;
-  if (x <= -c.tail_bound || x >= c.tail_bound) {  // identity tails
-    out.y = x;
-    return out;
-  }
-  Real widths[SplineConfig::max_bins], heights[SplineConfig::max_bins];
-  Real soft_w[SplineConfig::max_bins], soft_h[SplineConfig::max_bins];
-  const auto b = spline_detail::find_bin(c, raw, x, false, widths, heights, soft_w, soft_h);
+namespace spline_detail {
+// f, f', ∂ log f'/∂x at x inside bin b (ξ clamped to [0, 1]).
+KOKKOS_INLINE_FUNCTION TransformValue bin_value(const Bin& b, Real x) {
+  TransformValue out;
   const Real s = b.height / b.width;
   Real xi = (x - b.x0) / b.width;
   xi = xi < Real(0) ? Real(0) : (xi > Real(1) ? Real(1) : xi);
@@ -124,13 +115,23 @@ KOKKOS_INLINE_FUNCTION SplineValue spline_evaluate(const SplineConfig& c, const 
   out.dlog_slope = dlog_dxi / b.width;
   return out;
 }
+}  // namespace spline_detail
+
+// f, f', ∂ log f'/∂x at x. `raw` is indexable raw(p), p < P.
+template <class Raw>
+KOKKOS_INLINE_FUNCTION TransformValue spline_evaluate(const SplineConfig& c, const Raw& raw, Real x) {
+  if (x <= -c.tail_bound || x >= c.tail_bound) return TransformValue{x, 1, 0};  // identity tails
+  Real widths[SplineConfig::max_bins], heights[SplineConfig::max_bins];
+  Real soft_w[SplineConfig::max_bins], soft_h[SplineConfig::max_bins];
+  return spline_detail::bin_value(spline_detail::find_bin(c, raw, x, false, widths, heights, soft_w, soft_h), x);
+}
 
 // x = f^{-1}(y); also returns f'(x) and ∂ log f'/∂x there.
 template <class Raw>
-KOKKOS_INLINE_FUNCTION SplineValue spline_invert(const SplineConfig& c, const Raw& raw, Real y, Real& x) {
+KOKKOS_INLINE_FUNCTION TransformValue spline_invert(const SplineConfig& c, const Raw& raw, Real y, Real& x) {
   if (y <= -c.tail_bound || y >= c.tail_bound) {
     x = y;
-    return SplineValue{y, 1, 0};
+    return TransformValue{y, 1, 0};
   }
   Real widths[SplineConfig::max_bins], heights[SplineConfig::max_bins];
   Real soft_w[SplineConfig::max_bins], soft_h[SplineConfig::max_bins];
@@ -152,74 +153,120 @@ KOKKOS_INLINE_FUNCTION SplineValue spline_invert(const SplineConfig& c, const Ra
   return spline_evaluate(c, raw, x);
 }
 
-// grad(p) += a·∂f/∂θ_p + b·∂ log f'/∂θ_p at x, for the raw parameters θ.
-template <class Raw, class Grad>
-KOKKOS_INLINE_FUNCTION void spline_parameter_vjp(const SplineConfig& c, const Raw& raw, Real x, Real a, Real bseed,
-                                                 const Grad& grad) {
-  if (x <= -c.tail_bound || x >= c.tail_bound) return;  // the tails do not depend on θ
-  const int K = c.bins;
-  const Real B = c.tail_bound;
-  Real widths[SplineConfig::max_bins], heights[SplineConfig::max_bins];
+// f linearised at x: its value, and the vector–Jacobian product
+//   grad(p) += a·∂f/∂θ_p + b·∂ log f'/∂θ_p
+// for the raw parameters θ, sharing the bin search and softmaxes with the value.
+struct SplineLocal {
+  Real y = 0, slope = 1, dlog_slope = 0;  // f, f', ∂ log f'/∂x at x
+  SplineConfig c;
+  bool tails = true;  // outside [−B, B]: the identity, independent of θ
+  Real x = 0;
+  spline_detail::Bin b{};
   Real soft_w[SplineConfig::max_bins], soft_h[SplineConfig::max_bins];
-  const auto b = spline_detail::find_bin(c, raw, x, false, widths, heights, soft_w, soft_h);
-  const Real s = b.height / b.width;
-  const Real xi = (x - b.x0) / b.width;
-  const Real q = xi * (1 - xi);
-  const Real sum_d = b.d1 + b.d0 - 2 * s;
-  const Real A = s * xi * xi + b.d0 * q;
-  const Real den = s + sum_d * q;
-  const Real n2 = b.d1 * xi * xi + 2 * s * q + b.d0 * (1 - xi) * (1 - xi);
-  // Partials of f = y0 + h·A/den and of log f' = 2 log s + log n2 − 2 log den.
-  const Real f_A = b.height / den, f_den = -b.height * A / (den * den);
-  const Real xi_bar = a * (f_A * (2 * s * xi + b.d0 * (1 - 2 * xi)) + f_den * sum_d * (1 - 2 * xi)) +
-                      bseed * ((2 * b.d1 * xi + 2 * s * (1 - 2 * xi) - 2 * b.d0 * (1 - xi)) / n2 -
-                               2 * sum_d * (1 - 2 * xi) / den);
-  const Real s_bar = a * (f_A * xi * xi + f_den * (1 - 2 * q)) + bseed * (2 / s + 2 * q / n2 - 2 * (1 - 2 * q) / den);
-  const Real d0_bar = a * (f_A * q + f_den * q) + bseed * ((1 - xi) * (1 - xi) / n2 - 2 * q / den);
-  const Real d1_bar = a * f_den * q + bseed * (xi * xi / n2 - 2 * q / den);
-  const Real height_bar = a * A / den + s_bar / b.width;
-  const Real width_bar = -s_bar * b.height / (b.width * b.width) - xi_bar * xi / b.width;
-  const Real x0_bar = -xi_bar / b.width;
-  const Real y0_bar = a;
-  // Knots: x0 = −B + 2B Σ_{i<k} w_i, width = 2B w_k (likewise y0, height with h).
-  Real w_bar[SplineConfig::max_bins], h_bar[SplineConfig::max_bins];
-  for (int i = 0; i < K; ++i) {
-    w_bar[i] = i < b.k ? 2 * B * x0_bar : (i == b.k ? 2 * B * width_bar : Real(0));
-    h_bar[i] = i < b.k ? 2 * B * y0_bar : (i == b.k ? 2 * B * height_bar : Real(0));
+  Real raw_d0 = 0, raw_d1 = 0;  // the raw interior derivatives at the bin's knots (when interior)
+
+  template <class Grad>
+  KOKKOS_INLINE_FUNCTION void vjp(Real a, Real bseed, const Grad& grad) const {
+    if (tails) return;  // the tails do not depend on θ
+    const int K = c.bins;
+    const Real B = c.tail_bound;
+    const Real s = b.height / b.width;
+    const Real xi = (x - b.x0) / b.width;
+    const Real q = xi * (1 - xi);
+    const Real sum_d = b.d1 + b.d0 - 2 * s;
+    const Real A = s * xi * xi + b.d0 * q;
+    const Real den = s + sum_d * q;
+    const Real n2 = b.d1 * xi * xi + 2 * s * q + b.d0 * (1 - xi) * (1 - xi);
+    // Partials of f = y0 + h·A/den and of log f' = 2 log s + log n2 − 2 log den.
+    const Real f_A = b.height / den, f_den = -b.height * A / (den * den);
+    const Real xi_bar = a * (f_A * (2 * s * xi + b.d0 * (1 - 2 * xi)) + f_den * sum_d * (1 - 2 * xi)) +
+                        bseed * ((2 * b.d1 * xi + 2 * s * (1 - 2 * xi) - 2 * b.d0 * (1 - xi)) / n2 -
+                                 2 * sum_d * (1 - 2 * xi) / den);
+    const Real s_bar = a * (f_A * xi * xi + f_den * (1 - 2 * q)) + bseed * (2 / s + 2 * q / n2 - 2 * (1 - 2 * q) / den);
+    const Real d0_bar = a * (f_A * q + f_den * q) + bseed * ((1 - xi) * (1 - xi) / n2 - 2 * q / den);
+    const Real d1_bar = a * f_den * q + bseed * (xi * xi / n2 - 2 * q / den);
+    const Real height_bar = a * A / den + s_bar / b.width;
+    const Real width_bar = -s_bar * b.height / (b.width * b.width) - xi_bar * xi / b.width;
+    const Real x0_bar = -xi_bar / b.width;
+    const Real y0_bar = a;
+    // Knots: x0 = −B + 2B Σ_{i<k} w_i, width = 2B w_k (likewise y0, height with h).
+    Real w_bar[SplineConfig::max_bins], h_bar[SplineConfig::max_bins];
+    for (int i = 0; i < K; ++i) {
+      w_bar[i] = i < b.k ? 2 * B * x0_bar : (i == b.k ? 2 * B * width_bar : Real(0));
+      h_bar[i] = i < b.k ? 2 * B * y0_bar : (i == b.k ? 2 * B * height_bar : Real(0));
+    }
+    // Through the floored softmax: out = floor + (1 − K floor)·softmax.
+    const Real scale_w = Real(1) - Real(K) * c.min_bin_width, scale_h = Real(1) - Real(K) * c.min_bin_height;
+    Real dot_w = 0, dot_h = 0;
+    for (int i = 0; i < K; ++i) {
+      dot_w += soft_w[i] * w_bar[i];
+      dot_h += soft_h[i] * h_bar[i];
+    }
+    for (int i = 0; i < K; ++i) {
+      grad(i) += scale_w * soft_w[i] * (w_bar[i] - dot_w);
+      grad(K + i) += scale_h * soft_h[i] * (h_bar[i] - dot_h);
+    }
+    // Interior derivatives: d = min_derivative + softplus(raw + offset).
+    const Real offset = spline_detail::derivative_offset(c.min_derivative);
+    if (b.k > 0) grad(2 * K + b.k - 1) += d0_bar * stable_sigmoid(raw_d0 + offset);
+    if (b.k < K - 1) grad(2 * K + b.k) += d1_bar * stable_sigmoid(raw_d1 + offset);
   }
-  // Through the floored softmax: out = floor + (1 − K floor)·softmax.
-  const Real scale_w = Real(1) - Real(K) * c.min_bin_width, scale_h = Real(1) - Real(K) * c.min_bin_height;
-  Real dot_w = 0, dot_h = 0;
-  for (int i = 0; i < K; ++i) {
-    dot_w += soft_w[i] * w_bar[i];
-    dot_h += soft_h[i] * h_bar[i];
-  }
-  for (int i = 0; i < K; ++i) {
-    grad(i) += scale_w * soft_w[i] * (w_bar[i] - dot_w);
-    grad(K + i) += scale_h * soft_h[i] * (h_bar[i] - dot_h);
-  }
-  // Interior derivatives: d = min_derivative + softplus(raw + offset).
-  const Real offset = spline_detail::derivative_offset(c.min_derivative);
-  if (b.k > 0) grad(2 * K + b.k - 1) += d0_bar * stable_sigmoid(raw(2 * K + b.k - 1) + offset);
-  if (b.k < K - 1) grad(2 * K + b.k) += d1_bar * stable_sigmoid(raw(2 * K + b.k) + offset);
+};
+
+template <class Raw>
+KOKKOS_INLINE_FUNCTION SplineLocal spline_linearize(const SplineConfig& c, const Raw& raw, Real x) {
+  SplineLocal l;
+  l.c = c;
+  l.x = x;
+  l.y = x;
+  if (x <= -c.tail_bound || x >= c.tail_bound) return l;
+  l.tails = false;
+  Real widths[SplineConfig::max_bins], heights[SplineConfig::max_bins];
+  l.b = spline_detail::find_bin(c, raw, x, false, widths, heights, l.soft_w, l.soft_h);
+  const int K = c.bins;
+  if (l.b.k > 0) l.raw_d0 = raw(2 * K + l.b.k - 1);
+  if (l.b.k < K - 1) l.raw_d1 = raw(2 * K + l.b.k);
+  const TransformValue v = spline_detail::bin_value(l.b, x);  // as spline_evaluate computes it
+  l.y = v.y;
+  l.slope = v.slope;
+  l.dlog_slope = v.dlog_slope;
+  return l;
 }
 
 }  // namespace tractable
 
 namespace tractable {
 
-// Raw spline parameters of coordinate j in row i of a conditioner output laid
-// out as [B, P·D], parameter p of coordinate j at column p·D + j (the layout
-// MADE's output blocks give).
-struct SplineParameters {
-  Matrix raw;
-  std::size_t row, column, stride;
-  KOKKOS_INLINE_FUNCTION Real operator()(int p) const { return raw(row, std::size_t(p) * stride + column); }
-};
-struct SplineParameterGradient {
-  Matrix grad;
-  std::size_t row, column, stride;
-  KOKKOS_INLINE_FUNCTION Real& operator()(int p) const { return grad(row, std::size_t(p) * stride + column); }
+// The spline as an elementwise transform (flows/elementwise_transform.hpp):
+// P = 3K − 1 parameter blocks, widths first, then heights, then derivatives.
+struct SplineTransform {
+  SplineConfig config;
+
+  explicit SplineTransform(const SplineConfig& c) : config(c) {
+    require(c.bins >= 2 && c.bins <= SplineConfig::max_bins, "spline transform: bins out of range");
+  }
+  KOKKOS_INLINE_FUNCTION int parameters() const { return config.parameters(); }
+  static constexpr bool prepares = false;  // the softmaxes and softplus act across a coordinate's parameters
+  std::string name() const { return "spline"; }
+  std::string describe() const {
+    return "spline(bins=" + std::to_string(config.bins) + ", tail_bound=" + std::to_string(config.tail_bound) + ")";
+  }
+
+  template <class Theta>
+  KOKKOS_INLINE_FUNCTION TransformApplied forward(const Theta& theta, Real x) const {
+    const TransformValue v = spline_evaluate(config, theta, x);
+    return {v.y, kmath::log(v.slope)};
+  }
+  template <class Theta>
+  KOKKOS_INLINE_FUNCTION TransformApplied invert(const Theta& theta, Real y) const {
+    Real x = 0;
+    const TransformValue v = spline_invert(config, theta, y, x);
+    return {x, kmath::log(v.slope)};
+  }
+  template <class Theta>
+  KOKKOS_INLINE_FUNCTION SplineLocal linearize(const Theta& theta, Real x) const {
+    return spline_linearize(config, theta, x);
+  }
 };
 
 }  // namespace tractable

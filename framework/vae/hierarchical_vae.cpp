@@ -19,7 +19,7 @@ HierarchicalVae::HierarchicalVae(ParameterStore& store, const HierarchicalVaeSha
   upper_decoder_ =
       std::make_unique<Mlp>(store, "decoder2", MlpShape{s.latent2, s.hidden2, s.depth, 2 * s.latent1, s.activation, false});
   decoder_ = std::make_unique<Mlp>(store, "decoder", MlpShape{s.latent1, s.hidden1, s.depth, s.data_dim, s.activation, false});
-  likelihood_ = std::make_unique<DecoderLikelihood>(store, "decoder", s.decoder, s.data_dim, s.learned_variance, s.fixed_variance);
+  likelihood_ = s.decoder(store, "decoder", s.data_dim);
 }
 
 std::string HierarchicalVae::describe() const {
@@ -86,7 +86,7 @@ const Matrix& HierarchicalVae::log_weight_terms_backward(const Matrix& d_terms, 
   ensure_shape(d_out_, rows, shape_.data_dim, "tractable::HierarchicalVae::d_out");
   likelihood_->backward(x, out, k, d_terms, d_out_);
   const Matrix dz1_decoder = freeze ? decoder_->input_vjp(d_out_) : decoder_->backward(d_out_);  // [R, L1]
-  if (!freeze) likelihood_->variance_backward(x, out, k, d_terms, d_out_);
+  if (!freeze) likelihood_->parameter_backward(x, out, k, d_terms, d_out_);
   ensure_shape(dz1_, rows, l1, "tractable::HierarchicalVae::dz1");
   ensure_shape(d_p1_, rows, 2 * l1, "tractable::HierarchicalVae::d_p1");
   const Matrix dz1 = dz1_, d_p1 = d_p1_;

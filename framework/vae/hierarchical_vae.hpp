@@ -12,7 +12,8 @@
 // the three bracketed groups being the three terms of the LatentVariableModel
 // contract. The backward is exact (all paths through z1 and z2 included).
 #include "core/parameter_store.hpp"
-#include "vae/decoder_likelihood.hpp"
+#include "vae/bernoulli_decoder.hpp"
+#include "vae/decoder.hpp"
 #include "vae/latent_variable_model.hpp"
 #include "nn/mlp.hpp"
 
@@ -26,9 +27,7 @@ struct HierarchicalVaeShape {
   std::size_t latent2 = 50, hidden2 = 100;   // z1 <-> z2 networks
   std::size_t depth = 2;
   Activation activation = Activation::tanh;
-  DecoderLikelihood::Kind decoder = DecoderLikelihood::Kind::bernoulli;
-  bool learned_variance = false;
-  double fixed_variance = 1.0;
+  DecoderFactory decoder = bernoulli_decoder();  // p(x|z1) (vae/decoder.hpp)
 };
 
 class HierarchicalVae : public LatentVariableModel {
@@ -52,7 +51,7 @@ class HierarchicalVae : public LatentVariableModel {
  private:
   HierarchicalVaeShape shape_;
   std::unique_ptr<Mlp> encoder_, upper_encoder_, upper_decoder_, decoder_;  // q(z1|x), q(z2|z1), p(z1|z2), p(x|z1)
-  std::unique_ptr<DecoderLikelihood> likelihood_;
+  std::unique_ptr<Decoder> likelihood_;
   Matrix x_, posterior_, eps_;
   std::size_t k_ = 1;
   Matrix z1_, z2_;              // [R, L1], [R, L2]

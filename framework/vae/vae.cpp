@@ -16,10 +16,7 @@ VariationalAutoencoder::VariationalAutoencoder(ParameterStore& store, const VaeS
   MlpShape decoder{shape.latent, shape.hidden, shape.depth, shape.data_dim, shape.activation, false};
   encoder_ = std::make_unique<Mlp>(store, "encoder", encoder);
   decoder_ = std::make_unique<Mlp>(store, "decoder", decoder);
-  likelihood_ = std::make_unique<DecoderLikelihood>(
-      store, "decoder",
-      shape.decoder == VaeShape::Decoder::bernoulli ? DecoderLikelihood::Kind::bernoulli : DecoderLikelihood::Kind::gaussian,
-      shape.data_dim, shape.learned_variance, shape.fixed_variance);
+  likelihood_ = shape.decoder(store, "decoder", shape.data_dim);
   if (shape.iaf_steps > 0)
     iaf_ = std::make_unique<IafPosterior>(
         store, "posterior", IafPosteriorShape{shape.latent, context, shape.iaf_hidden, shape.iaf_depth, shape.iaf_steps, Activation::elu});
@@ -95,7 +92,7 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
   likelihood_->backward(x, out, k, d_terms, d_out);
   const Matrix dz = freeze_decoder ? decoder_->input_vjp(d_out) : decoder_->backward(d_out);  // [R, L]
   // d_out has been consumed: it is the scratch of the learned variance's gradient.
-  if (!freeze_decoder) likelihood_->variance_backward(x, out, k, d_terms, d_out);
+  if (!freeze_decoder) likelihood_->parameter_backward(x, out, k, d_terms, d_out);
   // The total gradient at the decoder's input z: through the decoder, and log p(z) = −½|z|².
   ensure_shape(dz_total_, rows, latent, "tractable::Vae::dz_total");
   const Matrix dz_total = dz_total_;

@@ -2,8 +2,8 @@
 // A variational autoencoder (Kingma & Welling 2014) with one stochastic layer:
 //   encoder MLP: x [B, D] -> posterior [B, 2L] = (μ | log σ²) of q(z|x) = N(μ, diag σ²)
 //   decoder MLP: z [R, L] -> per-pixel parameters [R, D] of p(x|z)
-//                (vae/decoder_likelihood.hpp: Bernoulli, or Gaussian with
-//                fixed or learned variance)
+//                (vae/decoder.hpp: Bernoulli, Gaussian with fixed or
+//                learned variance, or any registered decoder)
 //   prior p(z) = N(0, I).
 // Optionally q is richer: z0 ~ N(μ, σ²) goes through an inverse
 // autoregressive flow conditioned on a context h the encoder also emits
@@ -12,7 +12,8 @@
 // computes the terms of every log importance weight and their exact backward
 // (the LatentVariableModel contract).
 #include "core/parameter_store.hpp"
-#include "vae/decoder_likelihood.hpp"
+#include "vae/bernoulli_decoder.hpp"
+#include "vae/decoder.hpp"
 #include "vae/iaf_posterior.hpp"
 #include "vae/latent_variable_model.hpp"
 #include "nn/mlp.hpp"
@@ -27,9 +28,7 @@ struct VaeShape {
   std::size_t hidden = 200;  // width of every hidden layer, encoder and decoder
   std::size_t depth = 2;     // hidden layers of each MLP
   Activation activation = Activation::tanh;
-  enum class Decoder { bernoulli, gaussian } decoder = Decoder::bernoulli;
-  bool learned_variance = false;  // gaussian: learn log v per pixel
-  double fixed_variance = 1.0;    // gaussian with a fixed variance: v
+  DecoderFactory decoder = bernoulli_decoder();  // p(x|z) (vae/decoder.hpp)
   // IAF posterior: steps = 0 is the plain diagonal Gaussian.
   std::size_t iaf_steps = 0, iaf_context = 0, iaf_hidden = 0, iaf_depth = 1;
 };
@@ -57,7 +56,7 @@ class VariationalAutoencoder : public LatentVariableModel {
   const Matrix& decode_mean(const Matrix& z /*[N, L]*/);  // -> [N, D]
   VaeShape shape_;
   std::unique_ptr<Mlp> encoder_, decoder_;
-  std::unique_ptr<DecoderLikelihood> likelihood_;
+  std::unique_ptr<Decoder> likelihood_;
   std::unique_ptr<IafPosterior> iaf_;
   // Caches of the last log_weight_terms call.
   Matrix x_, posterior_, eps_;

@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "core/subnormals.hpp"
 #include "experiment/build_from_spec.hpp"
-#include "experiment/evaluation.hpp"
+#include "problems/evaluation.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/runner.hpp"
 #include "io/hdf5_file.hpp"

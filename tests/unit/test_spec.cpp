@@ -5,11 +5,13 @@
 
 #include "core/error.hpp"
 #include "experiment/spec.hpp"
+#include "spec/registry.hpp"
 #include "sweep/paper_suite.hpp"
 #include "sweep/sweep_spec.hpp"
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 using namespace tractable;
 using nlohmann::json;
@@ -134,21 +136,39 @@ TEST_CASE("spec: every shipped experiment validates", "[spec]") {
 }
 
 namespace {
-void collect_keys(const SchemaNode& node, const std::string& prefix, std::vector<std::string>& keys) {
-  if (node.kind == SchemaNode::Kind::array && node.items) return collect_keys(*node.items, prefix, keys);
+// Keys of registered types (layers, bases, decoders, posteriors, targets, objectives, optimisers) and the
+// objects inside them are documented in the generated tables by their own name; a section's common keys by
+// their full path.
+void collect_keys(const SchemaNode& node, const std::string& prefix, std::vector<std::string>& keys,
+                  bool registered = false) {
+  if (node.kind == SchemaNode::Kind::array && node.items) return collect_keys(*node.items, prefix, keys, registered);
   if (node.kind != SchemaNode::Kind::object) return;
-  std::vector<const SchemaField*> fields;
-  for (const auto& f : node.fields) fields.push_back(&f);
+  registered = registered || prefix.rfind("model.layers", 0) == 0;
+  std::vector<std::pair<const SchemaField*, bool>> fields;
+  for (const auto& f : node.fields) fields.push_back({&f, registered});
+  const bool typed = !node.discriminator.empty() && prefix != "data" && prefix != "model";
   for (const auto& [variant, extra] : node.variants)
-    for (const auto& f : extra) fields.push_back(&f);
-  for (const auto* f : fields) {
-    // Layer keys are documented in the layer table by their own name.
-    const std::string path = prefix.rfind("model.layers", 0) == 0 ? f->key : (prefix.empty() ? f->key : prefix + "." + f->key);
+    for (const auto& f : extra) fields.push_back({&f, registered || typed});
+  for (const auto& [f, own_name] : fields) {
+    const std::string full = prefix.empty() ? f->key : prefix + "." + f->key;
+    const std::string path = own_name ? f->key : full;
     if (std::find(keys.begin(), keys.end(), path) == keys.end()) keys.push_back(path);
-    collect_keys(*f->schema, prefix.empty() ? f->key : prefix + "." + f->key, keys);
+    collect_keys(*f->schema, full, keys, own_name);
   }
 }
 }  // namespace
+
+TEST_CASE("spec: the README's type tables are the registries' (regenerate: cluster/readme-tables.sh)", "[spec]") {
+  std::ifstream in(std::string(TRACTABLE_SOURCE_DIR) + "/README.md");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string readme = buffer.str();
+  for (const auto& [family, table] : registry_tables()) {
+    INFO("README.md's table for " << family << " differs from the registry; run cluster/readme-tables.sh");
+    const std::string block = readme_table_begin(family) + "\n" + table + readme_table_end();
+    CHECK(readme.find(block) != std::string::npos);
+  }
+}
 
 TEST_CASE("spec: every key is documented in the README", "[spec]") {
   std::ifstream in(std::string(TRACTABLE_SOURCE_DIR) + "/README.md");

@@ -9,7 +9,7 @@
 #include "distributions/targets/gaussian_mixture.hpp"
 #include "distributions/targets/phi4_lattice.hpp"
 #include "experiment/build_from_spec.hpp"
-#include "experiment/evaluation.hpp"
+#include "problems/evaluation.hpp"
 #include "experiment/runner.hpp"
 #include "experiment/spec.hpp"
 #include "objectives/reverse_kl.hpp"

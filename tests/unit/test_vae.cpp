@@ -4,9 +4,11 @@
 // analytic: p(x) = N(b, W Wᵀ + v I).
 #include "gradient_check.hpp"
 
-#include "experiment/vae_evaluation.hpp"
+#include "problems/vae_evaluation.hpp"
 #include "vae/hierarchical_vae.hpp"
 #include "vae/vae.hpp"
+#include "vae/gaussian_decoder.hpp"
+#include "registry/decoder_types.hpp"
 #include "objectives/importance_weighted_bound.hpp"
 
 #include <cmath>
@@ -16,16 +18,22 @@ using namespace tractable::testing;
 
 namespace {
 
-VaeShape small_shape(VaeShape::Decoder decoder, bool learned_variance) {
+// A decoder as a spec section names it, built through the registry.
+DecoderFactory decoder(const nlohmann::json& section) {
+  return decoder_factory(SpecSection(validate(decoder_registry().schema("p(x|z)", "bernoulli"), section), "decoder"));
+}
+const nlohmann::json bernoulli{{"type", "bernoulli"}};
+const nlohmann::json gaussian_fixed{{"type", "gaussian"}, {"variance", "fixed"}, {"fixed_variance", 0.7}};
+const nlohmann::json gaussian_learned{{"type", "gaussian"}, {"variance", "learned"}};
+
+VaeShape small_shape(const nlohmann::json& likelihood) {
   VaeShape s;
   s.data_dim = 6;
   s.latent = 3;
   s.hidden = 5;
   s.depth = 1;
   s.activation = Activation::tanh;
-  s.decoder = decoder;
-  s.learned_variance = learned_variance;
-  s.fixed_variance = 0.7;
+  s.decoder = decoder(likelihood);
   return s;
 }
 
@@ -39,7 +47,7 @@ Matrix binary_rows(std::size_t n, std::size_t d, std::uint64_t seed) {
   return m;
 }
 
-HierarchicalVaeShape two_layer_shape(DecoderLikelihood::Kind decoder, bool learned_variance) {
+HierarchicalVaeShape two_layer_shape(const nlohmann::json& likelihood) {
   HierarchicalVaeShape s;
   s.data_dim = 6;
   s.latent1 = 4;
@@ -47,8 +55,7 @@ HierarchicalVaeShape two_layer_shape(DecoderLikelihood::Kind decoder, bool learn
   s.latent2 = 2;
   s.hidden2 = 3;
   s.depth = 1;
-  s.decoder = decoder;
-  s.learned_variance = learned_variance;
+  s.decoder = decoder(likelihood);
   return s;
 }
 
@@ -118,9 +125,9 @@ TEST_CASE("ELBO and IWAE gradients match finite differences for every decoder", 
   BoundOptions iwae;
   iwae.kind = BoundOptions::Kind::iwae;
   iwae.samples = 5;
-  const auto bernoulli = small_shape(VaeShape::Decoder::bernoulli, false);
-  const auto gauss_fixed = small_shape(VaeShape::Decoder::gaussian, false);
-  const auto gauss_learned = small_shape(VaeShape::Decoder::gaussian, true);
+  const auto bernoulli_vae = small_shape(bernoulli);
+  const auto gauss_fixed = small_shape(gaussian_fixed);
+  const auto gauss_learned = small_shape(gaussian_learned);
   auto with_iaf = [](VaeShape s) {
     s.iaf_steps = 2;
     s.iaf_context = 4;
@@ -128,19 +135,36 @@ TEST_CASE("ELBO and IWAE gradients match finite differences for every decoder", 
     s.iaf_depth = 1;
     return s;
   };
-  for (const Case& c : {Case{"elbo analytic KL, Bernoulli", bernoulli, elbo_analytic},
-                        Case{"elbo sampled KL, β 0.7, Bernoulli", bernoulli, elbo_sampled},
-                        Case{"elbo with KL warm-up", bernoulli, warm},
-                        Case{"iwae k=5, Bernoulli", bernoulli, iwae},
+  for (const Case& c : {Case{"elbo analytic KL, Bernoulli", bernoulli_vae, elbo_analytic},
+                        Case{"elbo sampled KL, β 0.7, Bernoulli", bernoulli_vae, elbo_sampled},
+                        Case{"elbo with KL warm-up", bernoulli_vae, warm},
+                        Case{"iwae k=5, Bernoulli", bernoulli_vae, iwae},
                         Case{"elbo, Gaussian fixed variance", gauss_fixed, elbo_analytic},
                         Case{"iwae, Gaussian learned variance", gauss_learned, iwae},
                         Case{"elbo sampled, Gaussian learned variance", gauss_learned, elbo_sampled},
-                        Case{"iwae, IAF posterior (2 steps, context 4), Bernoulli", with_iaf(bernoulli), iwae},
+                        Case{"iwae, IAF posterior (2 steps, context 4), Bernoulli", with_iaf(bernoulli_vae), iwae},
                         Case{"elbo sampled, IAF posterior, Gaussian learned variance", with_iaf(gauss_learned), elbo_sampled}}) {
     SECTION(c.name) {
       const auto report = check_objective(c.shape, c.options);
       INFO(report.where);
       CHECK(report.worst < 1e-6);
+    }
+  }
+}
+
+TEST_CASE("every registered decoder: ELBO and IWAE gradients match finite differences", "[vae]") {
+  BoundOptions iwae;
+  iwae.kind = BoundOptions::Kind::iwae;
+  iwae.samples = 3;
+  for (const auto& type : decoder_registry().types()) {
+    INFO("decoder type '" << type.name << "' registers no examples (registry/decoder_types.cpp)");
+    CHECK(!type.examples.empty());
+    for (const auto& example : type.examples) {
+      SECTION(example.dump()) {
+        const auto report = check_objective(small_shape(example), iwae);
+        INFO(report.where);
+        CHECK(report.worst < 1e-6);
+      }
     }
   }
 }
@@ -154,8 +178,8 @@ TEST_CASE("two stochastic layers: ELBO and IWAE gradients match finite differenc
   elbo.analytic_kl = false;
   elbo.beta = 0.8;
   for (const auto& [name, shape, options] :
-       {std::tuple{"iwae, Bernoulli", two_layer_shape(DecoderLikelihood::Kind::bernoulli, false), iwae},
-        std::tuple{"elbo, Gaussian learned variance", two_layer_shape(DecoderLikelihood::Kind::gaussian, true), elbo}}) {
+       {std::tuple{"iwae, Bernoulli", two_layer_shape(bernoulli), iwae},
+        std::tuple{"elbo, Gaussian learned variance", two_layer_shape(gaussian_learned), elbo}}) {
     SECTION(name) {
       const auto report = check_objective(shape, options);
       INFO(report.where);
@@ -165,7 +189,7 @@ TEST_CASE("two stochastic layers: ELBO and IWAE gradients match finite differenc
 }
 
 TEST_CASE("two stochastic layers: the bounds and log p̂(x) keep their order", "[vae]") {
-  Fixture f(two_layer_shape(DecoderLikelihood::Kind::bernoulli, false));
+  Fixture f(two_layer_shape(bernoulli));
   const HostMatrix rows = to_host(binary_rows(10, 6, 2));
   const Communicator comm;
   const auto r = evaluate_vae(*f.vae, rows, 500, {1, 5, 50, 500}, RandomStream(4, 0, Stream::eval), 4096, comm);
@@ -176,7 +200,7 @@ TEST_CASE("two stochastic layers: the bounds and log p̂(x) keep their order", "
 }
 
 TEST_CASE("IWAE with k = 1 is the single-sample ELBO (sampled KL) on the same noise", "[vae]") {
-  Fixture f(small_shape(VaeShape::Decoder::bernoulli, false));
+  Fixture f(small_shape(bernoulli));
   BoundOptions iwae;
   iwae.kind = BoundOptions::Kind::iwae;
   iwae.samples = 1;
@@ -190,7 +214,7 @@ TEST_CASE("IWAE with k = 1 is the single-sample ELBO (sampled KL) on the same no
 }
 
 TEST_CASE("L_k rises with k and log p̂(x) with K samples lies above every L_k", "[vae]") {
-  Fixture f(small_shape(VaeShape::Decoder::bernoulli, false));
+  Fixture f(small_shape(bernoulli));
   const HostMatrix rows = to_host(binary_rows(20, 6, 9));
   const Communicator comm;
   const auto r = evaluate_vae(*f.vae, rows, 5000, {1, 5, 50, 500, 5000}, RandomStream(4, 0, Stream::eval), 4096, comm);
@@ -248,8 +272,7 @@ struct LinearGaussian {
     s.data_dim = D;
     s.latent = L;
     s.depth = 0;
-    s.decoder = VaeShape::Decoder::gaussian;
-    s.fixed_variance = 0.4;
+    s.decoder = gaussian_decoder(/*learned=*/false, 0.4);
     return s;
   }
   // log N(x; b, W Wᵀ + v I): with orthogonal columns, C = v I + Σ_l w_l w_lᵀ has eigenvalues v + |w_l|² along

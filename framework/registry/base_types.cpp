@@ -1,0 +1,43 @@
+#include "registry/base_types.hpp"
+
+#include "distributions/bases/gaussian_mixture_base.hpp"
+#include "flows/actnorm.hpp"
+
+namespace tractable {
+
+namespace {
+namespace s = schema;
+struct NoSettings {};
+NoSettings read_nothing(const SpecSection&) { return {}; }
+
+BaseParts build_standard_normal(const NoSettings&, BaseContext&) { return {}; }
+BaseParts build_diagonal_gaussian(const NoSettings&, BaseContext& c) {
+  return {std::make_unique<ActNorm>(c.store, "flow.base", c.dim, /*data_dependent_init=*/false), nullptr};
+}
+
+struct MixtureSettings {
+  std::size_t components;
+};
+MixtureSettings read_mixture(const SpecSection& base) { return {base.get<std::size_t>("components")}; }
+BaseParts build_mixture(const MixtureSettings& m, BaseContext& c) {
+  return {nullptr, std::make_unique<GaussianMixtureBase>(c.store, "flow.base", c.dim, m.components)};
+}
+}  // namespace
+
+const BaseRegistry& base_registry() {
+  static const BaseRegistry registry(
+      "model.base.type",
+      {register_type("standard_normal", "N(0, I)", {}, &read_nothing, &build_standard_normal),
+       register_type("diagonal_gaussian",
+                     "learnable mean and scale per coordinate: N(0, I) behind a final elementwise affine map, "
+                     "parameters `flow.base.*`",
+                     {}, &read_nothing, &build_diagonal_gaussian),
+       register_type("gaussian_mixture",
+                     "learnable weights, means and diagonal scales; exact density gradients, so it trains by `nll`; "
+                     "its component choice is not differentiable, so `reverse_kl` refuses it",
+                     {{"components", s::integer(1, 1024), 4, "number of diagonal Gaussian components K", false}},
+                     &read_mixture, &build_mixture)});
+  return registry;
+}
+
+}  // namespace tractable
