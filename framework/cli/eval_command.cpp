@@ -1,13 +1,46 @@
 #include "cli/options.hpp"
-#include "experiment/build_from_spec.hpp"
-#include "problems/evaluation.hpp"
 #include "experiment/model_session.hpp"
-#include "problems/vae_evaluation.hpp"
+#include "experiment/problem_from_spec.hpp"
+#include "training/progress.hpp"
 
-#include <cmath>
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
+#include <iostream>
 
 namespace tractable::cli {
+
+namespace {
+// {"run": ..., "split": ..., "key": value, ...}: counts as integers, the rest with 6 decimals (nan when
+// undefined); keys "group.k" gather into an object "group".
+std::string measurement_json(const std::string& run, const std::string& split, const Measurement& measured) {
+  auto number = [](const std::string& key, double value) {
+    char text[64];
+    if (key == "n" || key == "importance_samples" || key == "active_units")
+      std::snprintf(text, sizeof text, "%zu", std::size_t(value));
+    else
+      std::snprintf(text, sizeof text, "%.6f", value);
+    return std::string(text);
+  };
+  std::string out = "{\"run\": " + nlohmann::json(run).dump();
+  if (!split.empty()) out += ", \"split\": \"" + split + "\"";
+  std::string group;
+  for (const auto& [key, value] : measured) {
+    const auto dot = key.find('.');
+    const std::string head = dot == std::string::npos ? "" : key.substr(0, dot);
+    if (head != group) {
+      if (!group.empty()) out += "}";
+      if (!head.empty()) out += ", \"" + head + "\": {";
+    }
+    const bool first_in_group = !head.empty() && head != group;
+    group = head;
+    const std::string name = dot == std::string::npos ? key : key.substr(dot + 1);
+    out += (first_in_group ? "" : ", ") + ("\"" + name + "\": ") + number(name == key ? key : head, value);
+  }
+  if (!group.empty()) out += "}";
+  return out + "}";
+}
+}  // namespace
 
 int eval_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable eval");
@@ -27,50 +60,20 @@ int eval_command(const Arguments& args, const Communicator& comm) {
   if (split != "test" && split != "train") throw UsageError("--split must be 'test' or 'train', got '" + split + "'");
   if (batch == 0) throw UsageError("--batch must be positive");
   auto session = load_model_session(path);
-  const auto& objective = session->spec.at("objective");
-  if (objective.at("type") == "reverse_kl") {
-    // Variational runs: importance sampling with the flow as proposal.
-    const auto target = build_target(objective.at("target"));
-    double reference = target->log_normalizer();
-    if (std::isnan(reference) && target->dim() == 2) reference = quadrature_log_normalizer(*target, -8, 8, 1600);
-    const RandomStream stream(session->spec.at("training").at("seed"), 0, Stream::eval);
-    const std::size_t n = objective.at("eval_samples");
-    const auto r = evaluate_importance(*session->flow, *target, stream, n, batch, comm, reference);
-    if (comm.is_root())
-      std::printf("{\"run\": \"%s\", \"elbo\": %.6f, \"log_z\": %.6f, \"ess_fraction\": %.6f, \"kl\": %.6f, "
-                  "\"reference_log_z\": %.6f, \"n\": %zu}\n",
-                  path.c_str(), r.elbo, r.log_z, r.ess_fraction, r.kl, reference, n);
-    return 0;
-  }
-  const Dataset data = load_dataset(session->spec.at("data"));
-  if (data.dim() != session->dim)
-    throw DataError(data.origin + ": has " + std::to_string(data.dim()) + " columns, but " + path +
+  // The run's own problem, built as `run` builds it, measures itself.
+  ProblemInputs inputs = load_problem_inputs(session->spec);
+  if (inputs.dim != session->dim)
+    throw DataError(inputs.data.origin + ": has " + std::to_string(inputs.dim) + " columns, but " + path +
                     " was trained on " + std::to_string(session->dim));
-  if (session->vae) {
-    // log p(x) by importance sampling with K samples per example, and the bounds L_k from the same samples.
-    const std::size_t K = importance_samples > 0 ? importance_samples : objective.at("eval_importance_samples").get<std::size_t>();
-    const HostMatrix& all = split == "test" ? data.test : data.train;
-    const HostMatrix rows = points > 0 ? gather_rows(all, points) : all;
-    std::vector<std::size_t> ks;
-    for (std::size_t k = 1; k <= K; k *= 10) ks.push_back(k);
-    for (std::size_t k = 5; k <= K; k *= 10) ks.push_back(k);
-    const RandomStream stream(session->spec.at("training").at("seed"), 0, Stream::eval);
-    const auto r = evaluate_vae(*session->vae, rows, K, ks, stream, batch, comm);
-    if (comm.is_root()) {
-      std::string bounds;
-      for (const auto& [k, value] : r.bounds) bounds += (bounds.empty() ? "" : ", ") + ("\"" + std::to_string(k) + "\": ") + std::to_string(value);
-      std::printf("{\"run\": \"%s\", \"split\": \"%s\", \"nll\": %.6f, \"bits_per_dim\": %.6f, \"elbo\": %.6f, "
-                  "\"importance_samples\": %zu, \"active_units\": %zu, \"bounds\": {%s}, \"n\": %zu}\n",
-                  path.c_str(), split.c_str(), r.nll, r.bits_per_dim, r.elbo, K, r.active_units, bounds.c_str(),
-                  rows.extent(0));
-    }
-    return 0;
-  }
-  const auto r = evaluate_nll(require_flow(*session, "eval"), split == "test" ? data.test : data.train, batch, comm);
-  if (comm.is_root())
-    std::printf("{\"run\": \"%s\", \"split\": \"%s\", \"nll\": %.6f, \"bits_per_dim\": %.6f, \"n\": %zu}\n",
-                path.c_str(), split.c_str(), r.nll, r.bits_per_dim,
-                (split == "test" ? data.test : data.train).extent(0));
+  Progress quiet(0, false, false);
+  auto problem = make_problem(session->spec, *session, std::move(inputs), comm, quiet);
+  MeasureRequest request;
+  request.split = split;
+  request.batch = batch;
+  request.importance_samples = importance_samples;
+  request.points = points;
+  const Measurement measured = problem->measure(request);
+  if (comm.is_root()) std::cout << measurement_json(path, session->spec.at("objective").at("type") == "reverse_kl" ? "" : split, measured) << std::endl;
   return 0;
 }
 

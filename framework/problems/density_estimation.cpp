@@ -39,6 +39,13 @@ std::map<std::string, double> DensityEstimation::evaluate(std::int64_t step, boo
   return results;
 }
 
+Measurement DensityEstimation::measure(const MeasureRequest& request) {
+  flow_.set_training(false);
+  const HostMatrix& rows = request.split == "train" ? data_.train : data_.test;
+  const NllResult r = evaluate_nll(flow_, rows, request.batch, comm_);
+  return {{"nll", r.nll}, {"bits_per_dim", r.bits_per_dim}, {"n", double(rows.extent(0))}};
+}
+
 void describe_data(const Dataset& data, std::size_t n_data_points, RunHeader& header) {
   header.data_origin = data.origin;
   header.data_dim = data.dim();

@@ -46,6 +46,25 @@ std::map<std::string, double> LatentVariableFit::evaluate(std::int64_t step, boo
   return results;
 }
 
+Measurement LatentVariableFit::measure(const MeasureRequest& request) {
+  const std::size_t K = request.importance_samples > 0 ? request.importance_samples : evaluation_.eval_importance_samples;
+  const HostMatrix& all = request.split == "train" ? data_.train : data_.test;
+  const HostMatrix rows = request.points > 0 ? gather_rows(all, request.points) : all;
+  std::vector<std::size_t> ks;
+  for (std::size_t k = 1; k <= K; k *= 10) ks.push_back(k);
+  for (std::size_t k = 5; k <= K; k *= 10) ks.push_back(k);
+  const RandomStream stream(settings_.seed, 0, Stream::eval);
+  const auto r = evaluate_vae(vae_, rows, K, ks, stream, request.batch, comm_);
+  Measurement out{{"nll", r.nll},
+                  {"bits_per_dim", r.bits_per_dim},
+                  {"elbo", r.elbo},
+                  {"importance_samples", double(K)},
+                  {"active_units", double(r.active_units)}};
+  for (const auto& [k, value] : r.bounds) out.emplace_back("bounds." + std::to_string(k), value);
+  out.emplace_back("n", double(rows.extent(0)));
+  return out;
+}
+
 void LatentVariableFit::final_evaluation(const HostMatrix& test, std::map<std::string, double>& results,
                                          PendingResults& pending) {
   const RandomStream eval_stream(settings_.seed, 0, Stream::eval);

@@ -32,6 +32,16 @@ double VariationalFit::loss_and_gradients(std::int64_t step, Real scale) {
   return objective_->sum_and_backward(noise_, scale);
 }
 
+Measurement VariationalFit::measure(const MeasureRequest& request) {
+  flow_.set_training(false);
+  const RandomStream eval_stream(settings_.seed, 0, Stream::eval);
+  const auto r = evaluate_importance(flow_, *target_, eval_stream, evaluation_.eval_samples, request.batch, comm_,
+                                     reference_log_z_);
+  return {{"elbo", r.elbo},          {"log_z", r.log_z}, {"ess_fraction", r.ess_fraction},
+          {"kl", r.kl},              {"reference_log_z", reference_log_z_},
+          {"n", double(evaluation_.eval_samples)}};
+}
+
 std::map<std::string, double> VariationalFit::evaluate(std::int64_t step, bool final_pass, PendingResults& pending) {
   flow_.set_training(false);
   const RandomStream eval_stream(settings_.seed, 0, Stream::eval);  // the same block of noise at every evaluation

@@ -21,6 +21,8 @@ class VariationalFit : public FlowProblem {
 
   double loss_and_gradients(std::int64_t step, Real scale) override;
   std::map<std::string, double> evaluate(std::int64_t step, bool final_pass, PendingResults& pending) override;
+  // Importance sampling with the flow as proposal (the split is not used: the target is the distribution).
+  Measurement measure(const MeasureRequest& request) override;
   void describe(RunHeader& header, PendingResults& first) const override;
   void add_to_summary(std::map<std::string, double>& results) const override;
 

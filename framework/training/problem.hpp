@@ -11,8 +11,22 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tractable {
+
+// What `tractable eval` asks of a trained problem: which split, how many rows
+// per pass, and for latent-variable models K and the first N examples (0: the
+// run's own settings, all rows).
+struct MeasureRequest {
+  std::string split = "test";  // "test" | "train"
+  std::size_t batch = 4096;
+  std::size_t importance_samples = 0;
+  std::size_t points = 0;
+};
+// Named results in a stable order; a key "group.name" belongs to object "group".
+using Measurement = std::vector<std::pair<std::string, double>>;
 
 class Problem {
  public:
@@ -29,6 +43,9 @@ class Problem {
   // An evaluation after `step` steps (`final_pass`: the end of training): rows,
   // arrays and samples go to `pending`; returns the scalars it measured.
   virtual std::map<std::string, double> evaluate(std::int64_t step, bool final_pass, PendingResults& pending) = 0;
+
+  // The same evaluation on demand, with nothing written (`tractable eval`).
+  virtual Measurement measure(const MeasureRequest& request) = 0;
 
   // What a new run file starts with beyond the spec, provenance and model:
   // the data's origin and sizes, test points, arrays known before training.
