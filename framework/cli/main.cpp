@@ -1,6 +1,7 @@
 // tractable: train and evaluate normalizing flows and VAEs from JSON specs.
 #include "cli/commands.hpp"
 #include "core/blas_library.hpp"
+#include "core/durable_file.hpp"
 #include "core/error.hpp"
 #include "experiment/runner.hpp"
 #include "parallel/runtime.hpp"
@@ -72,6 +73,7 @@ int orchestration_main(const std::string& command, const cli::Arguments& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  report_file_size_limit_as_error();  // ulimit -f: EFBIG, an IoError, rather than SIGXFSZ
   if (argc > 1 && (std::string(argv[1]) == "sweep" || std::string(argv[1]) == "status" ||
                    std::string(argv[1]) == "collect" || std::string(argv[1]) == "reproduce"))
     return orchestration_main(argv[1], cli::Arguments(argv + 2, argv + argc));
@@ -83,6 +85,7 @@ int main(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";
   const cli::Arguments args(argv + std::min(argc, 2), argv + argc);
   int code = 0;
+  bool agreed = false;  // every rank threw the same error together
   const bool computes = command == "run" || command == "eval" || command == "sample" || command == "throughput" ||
                         command == "bench";
   if (computes && comm.is_root()) {
@@ -118,8 +121,10 @@ int main(int argc, char** argv) {
     }
   } catch (const Error& e) {
     code = static_cast<int>(e.code());
-    std::cerr << "tractable: error" << (comm.size() > 1 ? " [rank " + std::to_string(comm.rank()) + "]" : "") << ": "
-              << e.what() << std::endl;
+    agreed = e.on_all_ranks();
+    if (!agreed || comm.is_root())
+      std::cerr << "tractable: error" << (comm.size() > 1 && !agreed ? " [rank " + std::to_string(comm.rank()) + "]" : "")
+                << ": " << e.what() << std::endl;
   } catch (const boost::program_options::error& e) {
     code = static_cast<int>(ExitCode::usage);
     std::cerr << "tractable " << command << ": " << e.what() << " (see tractable " << command << " --help)" << std::endl;
@@ -129,6 +134,7 @@ int main(int argc, char** argv) {
   }
   // A failure on one rank must not leave the others waiting in a collective.
   // (Not for a requeue: every rank reached that exit together.)
-  if (code != 0 && code != static_cast<int>(ExitCode::requeue) && comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, code);
+  if (code != 0 && code != static_cast<int>(ExitCode::requeue) && !agreed && comm.size() > 1)
+    MPI_Abort(MPI_COMM_WORLD, code);
   return code;
 }

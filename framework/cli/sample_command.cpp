@@ -46,12 +46,13 @@ int sample_command(const Arguments& args, const Communicator& comm) {
                                             : draw_samples(*session->flow, stream, mine, 4096);
   const RowWrite how = write_distributed_rows(
       out, "/samples", samples, comm,
-      write_mode == "gather" ? RowWrite::gather : write_mode == "collective" ? RowWrite::collective : RowWrite::automatic);
+      write_mode == "gather" ? RowWrite::gather : write_mode == "collective" ? RowWrite::collective : RowWrite::automatic,
+      std::size_t(1) << 24, [&](Hdf5File& file) {
+        file.set_attribute("/samples", "run", path);
+        file.set_attribute("/samples", "seed", static_cast<std::int64_t>(seed));
+        file.set_attribute("/samples", "ranks", static_cast<std::int64_t>(comm.size()));
+      });
   if (!comm.is_root()) return 0;
-  Hdf5File file(out, Hdf5File::Mode::read_write);
-  file.set_attribute("/samples", "run", path);
-  file.set_attribute("/samples", "seed", static_cast<std::int64_t>(seed));
-  file.set_attribute("/samples", "ranks", static_cast<std::int64_t>(comm.size()));
   std::printf("wrote %zu samples of dimension %zu to %s:/samples (%s)\n", n, samples.extent(1), out.c_str(),
               comm.size() == 1 ? "one rank" : how == RowWrite::collective ? "parallel HDF5, each rank its rows" : "gathered on rank 0");
   return 0;

@@ -22,9 +22,14 @@ class Error : public std::runtime_error {
  public:
   Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
   ExitCode code() const { return code_; }
+  // Thrown by every rank together after they agreed on it (a failed commit): the
+  // ranks exit normally with the code instead of one aborting the others.
+  bool on_all_ranks() const { return on_all_ranks_; }
+  void set_on_all_ranks() { on_all_ranks_ = true; }
 
  private:
   ExitCode code_;
+  bool on_all_ranks_ = false;
 };
 
 struct SpecError : Error {

@@ -101,7 +101,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     progress.note("resuming " + path + " from step " + std::to_string(trainer.step()));
   } else {
     problem->initialize();
-    if (comm.is_root()) {
+    comm.write_on_root([&] {
       if (options.resume) progress.note(path + " does not exist yet; starting a new run");
       RunHeader header;
       header.spec = spec;
@@ -110,7 +110,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       PendingResults first;
       problem->describe(header, first);
       RunFile::create(path, header, first, trainer.snapshot(0));
-    }
+    });
   }
   comm.barrier();
 

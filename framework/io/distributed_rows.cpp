@@ -1,7 +1,13 @@
 #include "io/distributed_rows.hpp"
 
 #include "core/error.hpp"
+#include "core/durable_file.hpp"
 #include "io/hdf5_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
 
 #include <hdf5.h>
 
@@ -16,7 +22,9 @@ void check(herr_t status, const std::string& what, const std::string& path) {
 }  // namespace
 
 RowWrite write_distributed_rows(const std::string& path, const std::string& object, const HostMatrix& local,
-                                const Communicator& comm, RowWrite how, std::size_t collective_from_bytes) {
+                                const Communicator& comm, RowWrite how, std::size_t collective_from_bytes,
+                                const std::function<void(Hdf5File&)>& annotate) {
+  const std::string partial = path + ".partial";
   const std::uint64_t cols = local.extent(1), mine = local.extent(0);
   std::uint64_t total = mine, offset = 0;
   if (comm.size() > 1) {
@@ -34,18 +42,29 @@ RowWrite write_distributed_rows(const std::string& path, const std::string& obje
   if (how == RowWrite::gather || comm.size() == 1) {
     std::vector<double> flat(local.data(), local.data() + mine * cols);
     const auto all = comm.gather_to_root(flat);
-    if (comm.is_root()) {
-      Hdf5File file(path, Hdf5File::Mode::create_truncate);
-      file.write(object, std::vector<Real>(all.begin(), all.end()), {total, cols});
-    }
-    comm.barrier();
+    comm.write_on_root([&] {
+      std::vector<char> image;
+      {
+        Hdf5File file = Hdf5File::in_memory(partial);
+        file.write(object, std::vector<Real>(all.begin(), all.end()), {total, cols});
+        if (annotate) annotate(file);
+        image = file.image();
+      }
+      replace_file_durably(path, image.data(), image.size(), partial);
+    });
     return RowWrite::gather;
   }
   const hid_t access = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(access, comm.handle(), MPI_INFO_NULL);
-  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
+  const hid_t file = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access);
   H5Pclose(access);
-  if (file < 0) throw IoError(path + ": cannot create the file for a parallel write");
+  if (comm.any(file < 0)) {
+    if (file >= 0) H5Fclose(file);
+    IoError error(partial + ": cannot create the file for a parallel write (check the directory, its permissions "
+                  "and free space); " + path + " is unchanged");
+    error.set_on_all_ranks();
+    throw error;
+  }
   const hsize_t dims[2] = {total, cols}, start[2] = {offset, 0}, count[2] = {mine, cols};
   const hid_t space = H5Screate_simple(2, dims, nullptr);
   const hid_t set = H5Dcreate2(file, object.c_str(), h5_native_type<Real>(), space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -58,8 +77,24 @@ RowWrite write_distributed_rows(const std::string& path, const std::string& obje
   H5Sclose(memory);
   H5Dclose(set);
   H5Sclose(space);
-  H5Fclose(file);
-  check(written, "H5Dwrite", path);
+  const herr_t closed = H5Fclose(file);
+  // All ranks agree whether the collective write held; then rank 0 annotates and renames it into place.
+  const bool failed = comm.any(written < 0 || closed < 0);
+  comm.write_on_root([&] {
+    if (failed) {
+      ::unlink(partial.c_str());
+      throw IoError(partial + ": the parallel write failed (a full disk or a lost directory?); " + path + " is unchanged");
+    }
+    if (annotate) {
+      Hdf5File file(partial, Hdf5File::Mode::read_write);
+      annotate(file);
+    }
+    if (std::rename(partial.c_str(), path.c_str()) != 0) {
+      const int error = errno;
+      ::unlink(partial.c_str());
+      throw IoError(partial + ": cannot rename into place: " + std::strerror(error));
+    }
+  });
   return RowWrite::collective;
 }
 

@@ -1,7 +1,13 @@
 #include "io/hdf5_file.hpp"
 
+#include "core/durable_file.hpp"
 #include "core/error.hpp"
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 
 namespace tractable {
@@ -35,6 +41,68 @@ template <> hid_t h5_native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
 template <> hid_t h5_native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
 template <> hid_t h5_native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
 
+// The core driver's buffer, caught when HDF5 frees it at close: an image taken
+// from an open file (H5Fget_file_image) carries a superblock still marked open,
+// whose checksum HDF5 1.10 then rejects, and misses what the close itself
+// writes (the persistent free-space sections); the closed file's buffer has
+// both. The buffer is the file rounded up to the driver's 64 KiB increment;
+// the tail is zeroed, and HDF5 reads a file longer than its end of file.
+struct MemoryImage {
+  std::size_t allocated = 0;  // size of the driver's file buffer
+  std::vector<char> bytes;    // filled at close
+};
+
+namespace {
+bool file_op(H5FD_file_image_op_t op) {
+  return op == H5FD_FILE_IMAGE_OP_FILE_OPEN || op == H5FD_FILE_IMAGE_OP_FILE_RESIZE;
+}
+void* image_malloc(std::size_t size, H5FD_file_image_op_t op, void* udata) {
+  void* p = std::malloc(size);
+  if (p && file_op(op)) {
+    std::memset(p, 0, size);
+    static_cast<MemoryImage*>(udata)->allocated = size;
+  }
+  return p;
+}
+void* image_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
+  return std::memcpy(dest, src, size);
+}
+void* image_realloc(void* ptr, std::size_t size, H5FD_file_image_op_t op, void* udata) {
+  auto* image = static_cast<MemoryImage*>(udata);
+  void* p = std::realloc(ptr, size);
+  if (p && file_op(op)) {
+    if (size > image->allocated) std::memset(static_cast<char*>(p) + image->allocated, 0, size - image->allocated);
+    image->allocated = size;
+  }
+  return p;
+}
+herr_t image_free(void* ptr, H5FD_file_image_op_t op, void* udata) {
+  auto* image = static_cast<MemoryImage*>(udata);
+  if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr)
+    image->bytes.assign(static_cast<char*>(ptr), static_cast<char*>(ptr) + image->allocated);
+  std::free(ptr);
+  return 0;
+}
+void* image_udata_copy(void* udata) { return udata; }
+herr_t image_udata_free(void*) { return 0; }
+
+H5Handle core_access(MemoryImage* image) {
+  H5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_fapl_core(access.get(), 1 << 16, /*backing_store=*/0);
+  H5FD_file_image_callbacks_t callbacks{image_malloc,     image_memcpy,     image_realloc, image_free,
+                                        image_udata_copy, image_udata_free, image};
+  H5Pset_file_image_callbacks(access.get(), &callbacks);
+  return access;
+}
+H5Handle run_file_creation() {
+  // Persist the free-space manager so that space freed by replacing a
+  // checkpoint is reused by the next one instead of growing the file.
+  H5Handle create_props(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+  H5Pset_file_space_strategy(create_props.get(), H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1);
+  return create_props;
+}
+}  // namespace
+
 Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
   silence();
   hid_t id = -1;
@@ -49,10 +117,7 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
     }
     case Mode::create_exclusive:
     case Mode::create_truncate: {
-      // Persist the free-space manager so that space freed by replacing a
-      // checkpoint is reused by the next one instead of growing the file.
-      H5Handle create_props(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
-      H5Pset_file_space_strategy(create_props.get(), H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1);
+      const H5Handle create_props = run_file_creation();
       id = H5Fcreate(path.c_str(), mode == Mode::create_exclusive ? H5F_ACC_EXCL : H5F_ACC_TRUNC, create_props.get(),
                      H5P_DEFAULT);
       break;
@@ -60,6 +125,44 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
   }
   if (id < 0) throw IoError(path + ": cannot open or create the HDF5 file (check the path and permissions)");
   file_ = H5Handle(id, H5Fclose);
+}
+
+
+Hdf5File Hdf5File::in_memory(const std::string& name) {
+  silence();
+  Hdf5File file;
+  file.path_ = name;
+  file.memory_ = std::make_shared<MemoryImage>();
+  const H5Handle access = core_access(file.memory_.get()), creation = run_file_creation();
+  const hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, creation.get(), access.get());
+  if (id < 0) throw IoError(name + ": cannot create an HDF5 file in memory");
+  file.file_ = H5Handle(id, H5Fclose);
+  return file;
+}
+
+Hdf5File Hdf5File::in_memory_copy(const std::string& path, const std::string& name) {
+  silence();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open: " + file_error_cause(errno));
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw IoError(path + ": cannot read: " + file_error_cause(errno));
+  Hdf5File file;
+  file.path_ = name;
+  file.memory_ = std::make_shared<MemoryImage>();
+  const H5Handle access = core_access(file.memory_.get());
+  if (H5Pset_file_image(access.get(), bytes.data(), bytes.size()) < 0) throw IoError(path + ": cannot load into memory");
+  const hid_t id = H5Fopen(name.c_str(), H5F_ACC_RDWR, access.get());
+  if (id < 0) throw IoError(path + ": not an HDF5 file (or it is corrupt)");
+  file.file_ = H5Handle(id, H5Fclose);
+  return file;
+}
+
+std::vector<char> Hdf5File::image() {
+  require(memory_ != nullptr, "Hdf5File::image: " + path_ + " is not held in memory");
+  flush();
+  const hid_t id = file_.release();
+  if (H5Fclose(id) < 0 || memory_->bytes.empty()) fail("cannot take the image of", "/");
+  return std::move(memory_->bytes);
 }
 
 void Hdf5File::fail(const std::string& what, const std::string& object) const {

@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ class H5Handle {
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
   void reset();
+  // Gives up ownership without closing (the caller closes and checks the result).
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
 
  private:
   hid_t id_ = -1;
@@ -37,6 +44,16 @@ class Hdf5File {
  public:
   enum class Mode { read_only, read_write, create_exclusive, create_truncate };
   Hdf5File(const std::string& path, Mode mode);
+
+  // Files held in memory (HDF5's core driver, no backing store): no disk I/O
+  // until image() is written out by the caller, so a full disk or a vanished
+  // directory can fail only that one write, never HDF5 itself. `name` is what
+  // errors call the file.
+  static Hdf5File in_memory(const std::string& name);
+  // A copy of the file at `path` (read whole, errors naming it), modified in memory only.
+  static Hdf5File in_memory_copy(const std::string& path, const std::string& name);
+  // The file's bytes, as they would be on disk; closes it (in-memory files only).
+  std::vector<char> image();
   const std::string& path() const { return path_; }
   hid_t id() const { return file_.get(); }
   void flush();
@@ -74,12 +91,14 @@ class Hdf5File {
   bool has_attribute(const std::string& object, const std::string& name) const;
 
  private:
+  Hdf5File() = default;
   [[noreturn]] void fail(const std::string& what, const std::string& object) const;
   void ensure_parent(const std::string& object);
   void write_text(const std::string& object, const std::vector<std::string>& texts, bool scalar);
 
   std::string path_;
-  H5Handle file_;
+  std::shared_ptr<struct MemoryImage> memory_;  // in-memory files: the image HDF5 hands back on close
+  H5Handle file_;                               // declared last: closed first
 };
 
 }  // namespace tractable

@@ -1,5 +1,7 @@
 #include "io/run_file.hpp"
 
+#include "core/durable_file.hpp"
+
 #include "core/error.hpp"
 #include "io/hdf5_file.hpp"
 
@@ -40,13 +42,6 @@ void PendingResults::clear() {
 }
 
 namespace {
-
-void fsync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
 
 std::string partial_path(const std::string& path) { return path + ".partial"; }
 
@@ -164,26 +159,20 @@ void write_pending(Hdf5File& file, const PendingResults& pending) {
   }
 }
 
-// Writes into `<path>.partial` and renames it over `<path>`.
+// The new run file is built in memory (a copy of the current one, or empty)
+// and replaces it durably (core/durable_file.hpp): a full disk, a lost
+// directory or a file-size limit fails only that write, with the cause named,
+// and leaves the previous run file and no partial file behind.
 template <class Fill>
 void atomic_update(const std::string& path, bool from_existing, Fill fill) {
   const std::string tmp = partial_path(path);
-  std::error_code ec;
-  std::filesystem::remove(tmp, ec);
-  if (from_existing) {
-    std::filesystem::copy_file(path, tmp, std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec) throw IoError(path + ": cannot copy the run file for an atomic update: " + ec.message());
-  }
+  std::vector<char> image;
   {
-    Hdf5File file(tmp, from_existing ? Hdf5File::Mode::read_write : Hdf5File::Mode::create_truncate);
+    Hdf5File file = from_existing ? Hdf5File::in_memory_copy(path, tmp) : Hdf5File::in_memory(tmp);
     fill(file);
-    file.flush();
+    image = file.image();
   }
-  fsync_path(tmp, false);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw IoError(path + ": cannot rename " + tmp + " into place: " + std::strerror(errno));
-  const auto parent = std::filesystem::path(path).parent_path();
-  fsync_path(parent.empty() ? "." : parent.string(), true);
+  replace_file_durably(path, image.data(), image.size(), tmp);
 }
 
 }  // namespace

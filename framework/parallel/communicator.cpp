@@ -102,4 +102,20 @@ std::pair<std::size_t, std::size_t> Communicator::shard_of(std::size_t n, int ra
   return {begin, begin + base + (r < extra ? 1 : 0)};
 }
 
+void Communicator::write_on_root(const std::function<void()>& write) const {
+  std::string failure;
+  if (is_root()) {
+    try {
+      write();
+    } catch (const IoError& e) {
+      failure = e.what();
+    }
+  }
+  if (size_ > 1) broadcast(failure);
+  if (failure.empty()) return;
+  IoError error(is_root() ? failure : "rank 0 could not write: " + failure);
+  error.set_on_all_ranks();
+  throw error;
+}
+
 }  // namespace tractable

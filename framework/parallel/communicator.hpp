@@ -6,6 +6,7 @@
 
 #include <mpi.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ class Communicator : public BatchReducer {
   std::vector<double> gather_to_root(const std::vector<double>& local) const;
   // Everyone learns whether any rank passed true (used to agree on failure).
   bool any(bool flag) const;
+  // File I/O done by rank 0 alone (a run file's creation, a commit): every rank
+  // learns whether it failed, and then every rank throws the same IoError
+  // (marked on_all_ranks, exit 5), so none is left waiting or aborted.
+  void write_on_root(const std::function<void()>& write) const;
   void barrier() const;
 
   // This rank's contiguous share [begin, end) of n items split as evenly as

@@ -1,5 +1,7 @@
 #include "sweep/sweep_directory.hpp"
 
+#include "core/durable_file.hpp"
+
 #include "core/error.hpp"
 
 #include <chrono>
@@ -36,15 +38,7 @@ std::string utc_now() {
 void write_file_atomically(const std::string& path, const std::string& text) {
   // One partial file per process: two sweeps preparing the same directory at once each write
   // their own (identical) text and rename it into place; a shared name let one rename the other's away.
-  const std::string partial = path + ".partial." + std::to_string(::getpid());
-  {
-    std::ofstream out(partial, std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw IoError(partial + ": cannot write");
-  }
-  std::error_code ec;
-  fs::rename(partial, path, ec);
-  if (ec) throw IoError(path + ": cannot rename the new file into place: " + ec.message());
+  replace_file_durably(path, text, path + ".partial." + std::to_string(::getpid()));
 }
 
 SweepDirectory::SweepDirectory(std::string root) : root_(fs::absolute(fs::path(root)).lexically_normal().string()) {

@@ -1,5 +1,7 @@
 #include "sweep/sweep_summary.hpp"
 
+#include "core/durable_file.hpp"
+
 #include "core/error.hpp"
 #include "io/hdf5_file.hpp"
 
@@ -77,24 +79,21 @@ SummaryTable summarise_sweep(const json& manifest, const std::vector<RunStatus>&
 }
 
 void write_summary_csv(const SummaryTable& table, const std::string& path) {
-  const std::string partial = path + ".partial." + std::to_string(::getpid());  // one per process
-  {
-    std::ofstream out(partial, std::ios::trunc);
-    for (std::size_t c = 0; c < table.columns.size(); ++c) out << (c ? "," : "") << csv_field(table.columns[c]);
+  std::ostringstream out;
+  for (std::size_t c = 0; c < table.columns.size(); ++c) out << (c ? "," : "") << csv_field(table.columns[c]);
+  out << "\n";
+  for (const auto& row : table.rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(cell_text(row[c]));
     out << "\n";
-    for (const auto& row : table.rows) {
-      for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csv_field(cell_text(row[c]));
-      out << "\n";
-    }
-    if (!out.flush()) throw IoError(partial + ": cannot write");
   }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) throw IoError(path + ": cannot rename into place");
+  replace_file_durably(path, out.str(), path + ".partial." + std::to_string(::getpid()));  // one partial per process
 }
 
 void write_summary_hdf5(const SummaryTable& table, const std::string& path) {
   const std::string partial = path + ".partial." + std::to_string(::getpid());  // one per process
+  std::vector<char> image;
   {
-    Hdf5File file(partial, Hdf5File::Mode::create_truncate);
+    Hdf5File file = Hdf5File::in_memory(partial);
     file.create_group("/summary");
     file.write_strings("/summary/columns", table.columns);
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -109,8 +108,9 @@ void write_summary_hdf5(const SummaryTable& table, const std::string& path) {
         file.write_strings(object, values);
       }
     }
+    image = file.image();
   }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) throw IoError(path + ": cannot rename into place");
+  replace_file_durably(path, image.data(), image.size(), partial);
 }
 
 }  // namespace tractable

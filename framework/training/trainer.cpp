@@ -148,9 +148,9 @@ double Trainer::train_step(std::int64_t step, double lr) {
 }
 
 void Trainer::commit(std::int64_t at_step, PendingResults& pending) {
-  if (comm_.is_root()) RunFile::commit(path_, pending, snapshot(at_step));
+  // Rank 0 writes; a failure (a full disk, a lost directory) stops every rank with the same error, exit 5.
+  comm_.write_on_root([&] { RunFile::commit(path_, pending, snapshot(at_step)); });
   pending.clear();
-  comm_.barrier();
 }
 
 bool Trainer::survive_non_finite(const StepResult& r, PendingResults& pending, const std::string& spec_update) {
