@@ -13,6 +13,7 @@ using Arguments = std::vector<std::string>;  // after the subcommand name
 int run_command(const Arguments& args, const Communicator& comm, const std::string& command_line);
 int eval_command(const Arguments& args, const Communicator& comm);
 int sample_command(const Arguments& args, const Communicator& comm);
+int log_prob_command(const Arguments& args, const Communicator& comm);
 int info_command(const Arguments& args, const Communicator& comm);
 int throughput_command(const Arguments& args, const Communicator& comm);
 int schema_command(const Arguments& args, const Communicator& comm);

@@ -23,6 +23,8 @@ commands:
   eval RUN.h5          test NLL and bits/dim of a run's checkpoint (VAE: log p(x) with K importance samples)
   sample RUN.h5 -n N --out FILE.h5
                        draw N samples from a run's checkpoint
+  log-prob RUN.h5 INPUT (--out OUT.h5 | --format csv) [-k K]
+                       log p of each row of INPUT (CSV or FILE.h5:/dataset); VAEs: K-sample estimate and ELBO
   info RUN.h5          spec summary, last metrics, provenance
   throughput RUN.h5 [-n N]
                        density-evaluation and sampling points/s of a run's flow
@@ -86,7 +88,8 @@ int main(int argc, char** argv) {
   const cli::Arguments args(argv + std::min(argc, 2), argv + argc);
   int code = 0;
   bool agreed = false;  // every rank threw the same error together
-  const bool computes = command == "run" || command == "eval" || command == "sample" || command == "throughput" ||
+  const bool computes = command == "run" || command == "eval" || command == "sample" || command == "log-prob" ||
+                        command == "throughput" ||
                         command == "bench";
   if (computes && comm.is_root()) {
     const std::string warning = blas_kernel_warning(blas_library());
@@ -99,6 +102,8 @@ int main(int argc, char** argv) {
       code = cli::eval_command(args, comm);
     else if (command == "sample")
       code = cli::sample_command(args, comm);
+    else if (command == "log-prob")
+      code = cli::log_prob_command(args, comm);
     else if (command == "info")
       code = cli::info_command(args, comm);
     else if (command == "throughput")

@@ -43,6 +43,14 @@ ProblemSettings problem_settings(const json& spec) {
   return s;
 }
 
+bool model_needs_unit_interval(const json& spec, std::size_t dim) {
+  if (spec.at("model").at("type") != "vae") return false;
+  // The decoder says what data it can model (a Bernoulli: values in [0, 1]).
+  ParameterStore unallocated;
+  return decoder_factory(SpecSection(spec.at("model").at("decoder"), "model.decoder"))(unallocated, "decoder", dim)
+      ->needs_unit_interval();
+}
+
 ProblemInputs load_problem_inputs(const json& spec) {
   const json& objective = spec.at("objective");
   const bool is_vae = spec.at("model").at("type") == "vae";
@@ -60,14 +68,9 @@ ProblemInputs load_problem_inputs(const json& spec) {
     check_finite(data.train, data.origin + " (train split)");
     check_finite(data.test, data.origin + " (test split)");
     in.dim = data.dim();
-    if (is_vae) {  // the decoder says what data it can model (a Bernoulli: values in [0, 1])
-      ParameterStore unallocated;
-      const auto decoder = decoder_factory(SpecSection(spec.at("model").at("decoder"), "model.decoder"))(
-          unallocated, "decoder", in.dim);
-      if (decoder->needs_unit_interval()) {
-        check_unit_interval(data.train, data.origin + " (train split)");
-        check_unit_interval(data.test, data.origin + " (test split)");
-      }
+    if (model_needs_unit_interval(spec, in.dim)) {
+      check_unit_interval(data.train, data.origin + " (train split)");
+      check_unit_interval(data.test, data.origin + " (test split)");
     }
   }
   if (!is_vae && in.dim < 2)

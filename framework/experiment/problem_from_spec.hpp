@@ -22,6 +22,9 @@ ProblemSettings problem_settings(const nlohmann::json& spec);
 
 ProblemInputs load_problem_inputs(const nlohmann::json& spec);
 
+// Whether the spec's model can only see data in [0, 1] (a VAE with a Bernoulli decoder).
+bool model_needs_unit_interval(const nlohmann::json& spec, std::size_t dim);
+
 std::unique_ptr<Problem> make_problem(const nlohmann::json& spec, ModelSession& session, ProblemInputs inputs,
                                       const Communicator& comm, Progress& progress);
 

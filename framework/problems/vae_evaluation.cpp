@@ -63,7 +63,7 @@ VaeEvaluation evaluate_vae(LatentVariableModel& vae, const HostMatrix& rows, std
     if (k >= 1 && k <= K) ks.push_back(k);
   // Local sums: log p̂, each L_k, and Σ μ, Σ μ² per latent unit.
   std::vector<double> sums(1 + ks.size() + 2 * latent, 0.0);
-  std::vector<double> local_log_likelihood;
+  std::vector<double> local_log_likelihood, local_elbo;
   const std::size_t points_per_pass = std::max<std::size_t>(1, batch / K);
   Matrix eps;
   for (std::size_t p0 = begin; p0 < end; p0 += points_per_pass) {
@@ -95,6 +95,9 @@ VaeEvaluation evaluate_vae(LatentVariableModel& vae, const HostMatrix& rows, std
     }
     for (const auto& w : weights) {
       local_log_likelihood.push_back(log_sum_exp(w.data(), K) - std::log(double(K)));
+      double mean = 0;
+      for (const double v : w) mean += v;
+      local_elbo.push_back(mean / double(K));
       sums[0] += local_log_likelihood.back();
       for (std::size_t i = 0; i < ks.size(); ++i) {
         const std::size_t k = ks[i], groups = K / k;
@@ -111,6 +114,7 @@ VaeEvaluation evaluate_vae(LatentVariableModel& vae, const HostMatrix& rows, std
   VaeEvaluation r;
   r.importance_samples = K;
   r.local_log_likelihood = std::move(local_log_likelihood);
+  r.local_elbo = std::move(local_elbo);
   r.nll = -global[0] / double(n);
   r.bits_per_dim = r.nll / (double(rows.extent(1)) * std::log(2.0));
   for (std::size_t i = 0; i < ks.size(); ++i) r.bounds[ks[i]] = global[1 + i] / double(n);

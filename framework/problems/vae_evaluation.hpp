@@ -26,6 +26,7 @@ struct VaeEvaluation {
   std::size_t active_units = 0;
   std::vector<double> posterior_mean_variance;  // [L] Cov_x(E_q[z_u]) per unit
   std::vector<double> local_log_likelihood;     // log p̂(x) of this rank's shard of rows, in order
+  std::vector<double> local_elbo;               // the ELBO of each of those rows: the mean of its K log weights
 };
 
 VaeEvaluation evaluate_vae(LatentVariableModel& vae, const HostMatrix& rows /*[N, D]*/, std::size_t importance_samples,

@@ -66,6 +66,22 @@ PY
 expect 0 '"nll": [0-9.]+.*"importance_samples": 200.*"bounds": \{"1": .*"200"|"nll": [0-9.]+.*"importance_samples": 200' -- \
   "$BIN" eval iwae.h5 -k 200 --points 30
 expect 0 "wrote 5 samples of dimension 784" -- "$BIN" sample vae.h5 -n 5 --out s.h5
+# log-prob: K importance samples from the run's evaluation stream reproduce its own per-row log p̂(x) of the
+# first test rows (K = objective.eval_importance_samples = 100), with the ELBO beside it (≤ log p̂ by Jensen).
+expect 0 "wrote log p of [0-9]+ rows to lp.h5:/log_prob \(and /elbo\)" -- \
+  "$BIN" log-prob iwae.h5 iwae.h5:/data/test_points --out lp.h5 -k 100
+/usr/bin/python3 - <<'PY' || fail "VAE log-prob differs from the run's per-row test log-likelihood"
+import h5py, numpy as np
+ref = h5py.File("iwae.h5", "r")["eval/test_log_likelihood"][()]
+f = h5py.File("lp.h5", "r")
+lp, elbo = f["log_prob"][()], f["elbo"][()]
+assert f["log_prob"].attrs["importance_samples"] == 100
+assert np.max(np.abs(lp[:40] - ref[:40])) < 1e-4, np.max(np.abs(lp[:40] - ref[:40]))
+assert np.all(elbo <= lp + 1e-9)
+PY
+printf '%s\n' "$(/usr/bin/python3 -c "print(','.join(['0.5']*783 + ['2.0']))")" > bright.csv
+expect 4 "bright.csv: row 1, column 784 is 2.*Bernoulli decoder needs values in \[0, 1\]" -- \
+  "$BIN" log-prob vae.h5 bright.csv --format csv
 expect 2 "trained a vae, not a flow" -- "$BIN" throughput vae.h5
 
 # bit-identical resume: 30 steps, then resumed to 60, equals 60 straight (dynamic binarisation and noise are keyed on the step)
