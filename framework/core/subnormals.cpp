@@ -22,6 +22,19 @@ SubnormalMode parse_subnormal_mode(const std::string& text) {
 
 std::string to_string(SubnormalMode mode) { return mode == SubnormalMode::flush ? "flush" : "ieee"; }
 
+SubnormalMode thread_subnormal_mode() {
+#if defined(__x86_64__) || defined(__i386__)
+  constexpr unsigned both = 0x8000 | 0x0040;
+  return (_mm_getcsr() & both) == both ? SubnormalMode::flush : SubnormalMode::ieee;
+#elif defined(__aarch64__)
+  unsigned long fpcr = 0;
+  __asm__ __volatile__("mrs %0, fpcr" : "=r"(fpcr));
+  return (fpcr & (1ul << 24)) ? SubnormalMode::flush : SubnormalMode::ieee;
+#else
+  return SubnormalMode::ieee;
+#endif
+}
+
 bool set_thread_subnormal_mode(SubnormalMode mode) {
 #if defined(__x86_64__) || defined(__i386__)
   constexpr unsigned flush_to_zero = 0x8000, denormals_are_zero = 0x0040;  // MXCSR bits 15 and 6

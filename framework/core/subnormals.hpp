@@ -32,6 +32,22 @@ bool set_thread_subnormal_mode(SubnormalMode mode);
 // Sets the mode on the calling thread and on every thread of the Kokkos host backend.
 void set_subnormal_mode(SubnormalMode mode);
 
+// The calling thread's mode (flush only when both flush-to-zero and denormals-are-zero are set).
+SubnormalMode thread_subnormal_mode();
+
+// A mode for the calling thread for the length of a scope, the previous one restored after it:
+// the Python module computes as the CLI does without changing the interpreter's arithmetic.
+class ScopedSubnormalMode {
+ public:
+  explicit ScopedSubnormalMode(SubnormalMode mode) : saved_(thread_subnormal_mode()) { set_thread_subnormal_mode(mode); }
+  ~ScopedSubnormalMode() { set_thread_subnormal_mode(saved_); }
+  ScopedSubnormalMode(const ScopedSubnormalMode&) = delete;
+  ScopedSubnormalMode& operator=(const ScopedSubnormalMode&) = delete;
+
+ private:
+  SubnormalMode saved_;
+};
+
 // What the probes saw: "flush" (FTZ and DAZ both in effect), "ieee" (neither), or
 // "ftz-only" / "daz-only". `kernels` runs on Kokkos::DefaultExecutionSpace, `blas`
 // through KokkosBlas::gemm (fp32 and fp64 share the CPU's switch).

@@ -1,0 +1,213 @@
+// The Python module: `import tractable; m = tractable.load("run.h5")`. It runs
+// the same C++ as the CLI (the fp32 library), so m.log_prob(x) equals
+// `tractable log-prob` and m.sample(n, seed=s) equals `tractable sample` to the
+// last bit for the same inputs, seed and batch. MPI (a one-rank singleton) and
+// Kokkos start at import and stop at interpreter exit. Errors keep the CLI's
+// messages: bad input is a ValueError, a file problem an OSError, anything
+// else a RuntimeError.
+#include "core/error.hpp"
+#include "core/subnormals.hpp"
+#include "data/dataset.hpp"
+#include "data/mnist.hpp"
+#include "experiment/model_session.hpp"
+#include "experiment/problem_from_spec.hpp"
+#include "parallel/runtime.hpp"
+#include "problems/evaluation.hpp"
+#include "problems/vae_evaluation.hpp"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <vector>
+
+namespace py = pybind11;
+using namespace tractable;
+
+namespace {
+
+// One runtime per process; the models still alive at exit release their
+// device memory before Kokkos stops.
+struct ModuleRuntime {
+  std::unique_ptr<Runtime> runtime;
+  std::vector<std::weak_ptr<std::unique_ptr<ModelSession>>> sessions;
+};
+ModuleRuntime& module_runtime() {
+  static ModuleRuntime r;
+  return r;
+}
+
+class Model {
+ public:
+  explicit Model(const std::string& path) : path_(path) {
+    const SubnormalMode interpreter = thread_subnormal_mode();  // loading sets the run's mode; give it back
+    try {
+      session_ = std::make_shared<std::unique_ptr<ModelSession>>(load_model_session(path));
+    } catch (...) {
+      set_thread_subnormal_mode(interpreter);
+      throw;
+    }
+    set_thread_subnormal_mode(interpreter);
+    module_runtime().sessions.push_back(session_);
+  }
+
+  ModelSession& session() const {
+    if (!*session_) throw std::runtime_error("tractable: the runtime has stopped");
+    return **session_;
+  }
+  // The run's training.subnormals for the length of one call, as the CLI computes.
+  SubnormalMode mode() const {
+    return parse_subnormal_mode(session().spec.at("training").value("subnormals", std::string("flush")));
+  }
+  std::size_t dim() const { return session().dim; }
+  std::string kind() const { return session().vae ? "vae" : "flow"; }
+  const std::string& path() const { return path_; }
+  std::string spec_text() const { return session().spec.dump(); }
+
+  // Copies of every parameter (and buffer), float32, shaped as in the run file's /checkpoint.
+  py::dict parameters() const {
+    const ParameterStore& store = session().store;
+    py::dict out;
+    auto add = [&](const std::vector<ParameterInfo>& table, const Vector& flat) {
+      const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), flat);
+      for (const auto& p : table) {
+        std::vector<py::ssize_t> shape(p.shape.begin(), p.shape.end());
+        py::array_t<Real> a(shape);
+        std::copy(host.data() + p.offset, host.data() + p.offset + p.size(), a.mutable_data());
+        out[py::str(p.name)] = a;
+      }
+    };
+    add(store.table(), store.values());
+    if (store.buffer_size() > 0) add(store.buffer_table(), store.buffers());
+    return out;
+  }
+
+  HostMatrix rows(const py::array_t<double, py::array::c_style | py::array::forcecast>& x, std::size_t width,
+                  const std::string& what) const {
+    if (x.ndim() != 2 || std::size_t(x.shape(1)) != width)
+      throw DataError(what + ": expected an array of shape [N, " + std::to_string(width) + "], got " +
+                      (x.ndim() == 2 ? "[" + std::to_string(x.shape(0)) + ", " + std::to_string(x.shape(1)) + "]"
+                                     : std::to_string(x.ndim()) + " dimension(s)"));
+    HostMatrix m("tractable::python::rows", std::size_t(x.shape(0)), width);
+    const double* data = x.data();
+    for (std::size_t i = 0; i < m.extent(0); ++i)
+      for (std::size_t j = 0; j < width; ++j) m(i, j) = Real(data[i * width + j]);
+    check_finite(m, what);
+    return m;
+  }
+
+  py::array_t<double> log_prob(const py::array_t<double, py::array::c_style | py::array::forcecast>& x,
+                               std::size_t k, std::size_t batch) const {
+    ModelSession& s = session();
+    const ScopedSubnormalMode scope(mode());
+    const HostMatrix points = rows(x, s.dim, "log_prob(x)");
+    if (model_needs_unit_interval(s.spec, s.dim)) check_unit_interval(points, "log_prob(x)");
+    std::vector<double> values;
+    if (s.vae) {
+      const std::size_t K = k > 0 ? k : s.spec.at("objective").at("eval_importance_samples").get<std::size_t>();
+      const RandomStream stream(s.spec.at("training").at("seed").get<std::uint64_t>(), 0, Stream::eval);
+      values = evaluate_vae(*s.vae, points, K, {1}, stream, batch, single_rank()).local_log_likelihood;
+    } else {
+      evaluate_nll(*s.flow, points, batch, single_rank(), &values);
+    }
+    py::array_t<double> out(py::ssize_t(values.size()));
+    std::copy(values.begin(), values.end(), out.mutable_data());
+    return out;
+  }
+
+  // Flows: x = f^{-1}(z), z ~ N(0, I) from (seed, rank 0, the sampling stream); VAEs: decoder means at z ~ N(0, I).
+  py::array_t<Real> sample(std::size_t n, std::uint64_t seed, std::size_t batch) const {
+    ModelSession& s = session();
+    const ScopedSubnormalMode scope(mode());
+    RandomStream stream(seed, 0, Stream::sample);
+    const HostMatrix m = s.vae ? s.vae->sample_means(stream, n) : draw_samples(*s.flow, stream, n, batch);
+    return matrix_to_numpy(m);
+  }
+
+  // VAEs: q(z|x)'s mean and log-variance per row.
+  py::tuple encode(const py::array_t<double, py::array::c_style | py::array::forcecast>& x) const {
+    ModelSession& s = session();
+    if (!s.vae) throw UsageError("encode: " + path_ + " trained a flow, not a VAE");
+    const ScopedSubnormalMode scope(mode());
+    const HostMatrix points = rows(x, s.dim, "encode(x)");
+    const std::size_t L = s.vae->latent();
+    const Matrix device("tractable::python::encode", points.extent(0), points.extent(1));
+    Kokkos::deep_copy(device, points);
+    const auto posterior = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.vae->encode(device));
+    HostMatrix mean("tractable::python::mean", points.extent(0), L), log_variance("tractable::python::logvar", points.extent(0), L);
+    for (std::size_t i = 0; i < points.extent(0); ++i)
+      for (std::size_t l = 0; l < L; ++l) {
+        mean(i, l) = posterior(i, l);
+        log_variance(i, l) = posterior(i, L + l);
+      }
+    return py::make_tuple(matrix_to_numpy(mean), matrix_to_numpy(log_variance));
+  }
+
+  static py::array_t<Real> matrix_to_numpy(const HostMatrix& m) {
+    py::array_t<Real> out({py::ssize_t(m.extent(0)), py::ssize_t(m.extent(1))});
+    Real* data = out.mutable_data();
+    for (std::size_t i = 0; i < m.extent(0); ++i)
+      for (std::size_t j = 0; j < m.extent(1); ++j) data[i * m.extent(1) + j] = m(i, j);
+    return out;
+  }
+
+ private:
+  std::string path_;
+  std::shared_ptr<std::unique_ptr<ModelSession>> session_;
+};
+
+void stop_runtime() {
+  ModuleRuntime& r = module_runtime();
+  for (auto& weak : r.sessions)
+    if (auto s = weak.lock()) s->reset();  // device memory goes before Kokkos stops
+  r.sessions.clear();
+  r.runtime.reset();
+}
+
+}  // namespace
+
+PYBIND11_MODULE(tractable, m) {
+  m.doc() = "Tractable's trained models from Python: the same C++ as the tractable command (README, Using a trained model)";
+  {
+    static int argc = 1;
+    static char name[] = "python";
+    static char* args[] = {name, nullptr};
+    static char** argv = args;
+    // The runtime starts in flush mode (as the CLI); the interpreter's thread gets its own mode back.
+    const SubnormalMode interpreter = thread_subnormal_mode();
+    module_runtime().runtime = std::make_unique<Runtime>(argc, argv);
+    set_thread_subnormal_mode(interpreter);
+    py::module_::import("atexit").attr("register")(py::cpp_function(&stop_runtime));
+  }
+  // The CLI's error classes, mapped to Python's: bad input -> ValueError, files -> OSError.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const IoError& e) {
+      PyErr_SetString(PyExc_OSError, e.what());
+    } catch (const DataError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const SpecError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const UsageError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+
+  py::class_<Model>(m, "Model", "A trained flow or VAE, loaded from a run file's last checkpoint")
+      .def_property_readonly("dim", &Model::dim, "D, the data dimension")
+      .def_property_readonly("kind", &Model::kind, "'flow' or 'vae'")
+      .def_property_readonly("path", &Model::path)
+      .def_property_readonly(
+          "spec", [](const Model& model) { return py::module_::import("json").attr("loads")(model.spec_text()); },
+          "the run's resolved spec (a dict)")
+      .def_property_readonly("parameters", &Model::parameters,
+                             "a dict name -> numpy array (float32 copies; changing them changes nothing)")
+      .def("log_prob", &Model::log_prob, py::arg("x"), py::arg("k") = 0, py::arg("batch") = 4096,
+           "log p of each row of x [N, D] (float64 [N]); VAEs: the K-sample importance estimate (k=0: the spec's)")
+      .def("sample", &Model::sample, py::arg("n"), py::arg("seed") = 0, py::arg("batch") = 4096,
+           "n samples [n, D] (float32), as `tractable sample -n N --seed S`")
+      .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]");
+  m.def("load", [](const std::string& path) { return Model(path); }, py::arg("path"),
+        "the model of a run file (its last checkpoint)");
+}

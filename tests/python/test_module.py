@@ -1,0 +1,111 @@
+"""The Python module (python/tractable_module.cpp) against the CLI and ground truth.
+
+Same numbers as `tractable log-prob` and `tractable sample` to the last bit; a
+flow at its identity start has the standard normal density; parameters and
+spec are the run file's; errors are ValueError/OSError with the CLI's words;
+the interpreter's own arithmetic (subnormals) is left as it was.
+Run by ctest as python.module: PYTHONPATH=build/python, TRACTABLE_BIN set.
+"""
+import json
+import math
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+import tractable
+
+BIN = os.environ["TRACTABLE_BIN"]
+SOURCE = os.path.join(os.path.dirname(__file__), "..", "..")
+QUICKSTART = os.path.join(SOURCE, "experiments", "quickstart.json")
+
+
+def run(*args, cwd):
+    subprocess.run([BIN, *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    d = tmp_path_factory.mktemp("module")
+    small = ["--quiet", "--set", "training.steps=60", "--set", "model.repeat=2", "--set", "model.hidden=16",
+             "--set", "data.n_train=1000", "--set", "data.n_test=300", "--set", "output.density_grid=0"]
+    run("run", QUICKSTART, *small, "--out", "flow.h5", cwd=d)
+    run("run", QUICKSTART, "--quiet", "--set", "training.steps=1", "--set", "optimizer.lr=1e-30",
+        "--set", "output.density_grid=0", "--out", "identity.h5", cwd=d)
+    rng = np.random.default_rng(0)
+    np.savetxt(d / "grey.csv", rng.uniform(size=(200, 6)), delimiter=",")
+    vae = {"name": "tiny", "data": {"source": "csv", "path": str(d / "grey.csv"), "test_fraction": 0.25},
+           "model": {"type": "vae", "latent": 2, "hidden": 8, "depth": 1},
+           "objective": {"type": "iwae", "samples": 3, "eval_importance_samples": 20, "eval_bounds": [1, 10]},
+           "training": {"steps": 30, "batch_size": 50, "eval_every": 0, "checkpoint_every": 30},
+           "output": {"n_samples": 5}}
+    (d / "vae.json").write_text(json.dumps(vae))
+    run("run", str(d / "vae.json"), "--quiet", "--out", "vae.h5", cwd=d)
+    return d
+
+
+def test_log_prob_and_sample_equal_the_cli_bit_for_bit(work):
+    m = tractable.load(str(work / "flow.h5"))
+    assert m.kind == "flow" and m.dim == 2
+    x = h5py.File(work / "flow.h5", "r")["data/test_points"][()]
+    run("log-prob", "flow.h5", "flow.h5:/data/test_points", "--out", "lp.h5", cwd=work)
+    assert np.array_equal(m.log_prob(x), h5py.File(work / "lp.h5", "r")["log_prob"][()])
+    run("sample", "flow.h5", "-n", "500", "--seed", "7", "--out", "s.h5", cwd=work)
+    cli = h5py.File(work / "s.h5", "r")["samples"][()]
+    ours = m.sample(500, seed=7)
+    assert ours.dtype == np.float32 and np.array_equal(ours, cli)
+    assert not np.array_equal(ours, m.sample(500, seed=8))
+
+
+def test_identity_flow_is_the_standard_normal(work):
+    m = tractable.load(str(work / "identity.h5"))
+    x = np.array([[0.0, 0.0], [1.0, 2.0], [-3.0, 0.5]])
+    expected = -0.5 * (x ** 2).sum(axis=1) - math.log(2 * math.pi)
+    assert np.max(np.abs(m.log_prob(x) - expected)) < 1e-5
+
+
+def test_parameters_and_spec_are_the_run_files(work):
+    m = tractable.load(str(work / "flow.h5"))
+    f = h5py.File(work / "flow.h5", "r")
+    assert m.spec == json.loads(f["spec"][()].decode() if isinstance(f["spec"][()], bytes) else f["spec"][()])
+    flat = np.concatenate([a.ravel() for a in m.parameters.values()])
+    assert np.array_equal(flat, f["checkpoint/parameters"][()])
+    p = m.parameters
+    p["flow.0.conditioner.linear0.weight"][:] = 0  # a copy: the model is unchanged
+    assert np.array_equal(np.concatenate([a.ravel() for a in m.parameters.values()]), flat)
+
+
+def test_vae_log_prob_equals_the_cli_and_encode_has_the_latent_shape(work):
+    m = tractable.load(str(work / "vae.h5"))
+    assert m.kind == "vae"
+    x = np.loadtxt(work / "grey.csv", delimiter=",")[:17]
+    np.savetxt(work / "rows.csv", x, delimiter=",", fmt="%.17g")
+    run("log-prob", "vae.h5", "rows.csv", "-k", "10", "--out", "vlp.h5", cwd=work)
+    assert np.array_equal(m.log_prob(x, k=10), h5py.File(work / "vlp.h5", "r")["log_prob"][()])
+    mean, log_variance = m.encode(x)
+    assert mean.shape == (17, 2) and log_variance.shape == (17, 2) and np.all(np.isfinite(mean))
+    with pytest.raises(ValueError, match=r"row 1, column 3 is 1.5.*Bernoulli decoder needs values in \[0, 1\]"):
+        bad = x.copy()
+        bad[0, 2] = 1.5
+        m.log_prob(bad)
+
+
+def test_errors_carry_the_cli_messages(work):
+    m = tractable.load(str(work / "flow.h5"))
+    with pytest.raises(ValueError, match=r"expected an array of shape \[N, 2\], got \[2, 3\]"):
+        m.log_prob(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="row 2, column 1 is NaN"):
+        m.log_prob(np.array([[0.0, 0.0], [np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="trained a flow, not a VAE"):
+        m.encode(np.zeros((1, 2)))
+    with pytest.raises(OSError, match="absent.h5: no such file"):
+        tractable.load(str(work / "absent.h5"))
+
+
+def test_the_interpreter_keeps_ieee_subnormals(work):
+    m = tractable.load(str(work / "flow.h5"))
+    m.log_prob(np.zeros((4, 2)))
+    tiny = np.float32(1e-45)
+    assert tiny * np.float32(2) > 0  # flush-to-zero would give 0
