@@ -143,6 +143,17 @@ class Model {
     return py::make_tuple(matrix_to_numpy(mean), matrix_to_numpy(log_variance));
   }
 
+  // VAEs: the decoder means E[x|z] for latent rows z [N, L].
+  py::array_t<Real> decode(const py::array_t<double, py::array::c_style | py::array::forcecast>& z) const {
+    ModelSession& s = session();
+    if (!s.vae) throw UsageError("decode: " + path_ + " trained a flow, not a VAE");
+    const ScopedSubnormalMode scope(mode());
+    const HostMatrix points = rows(z, s.vae->latent(), "decode(z)");
+    const Matrix device("tractable::python::decode", points.extent(0), points.extent(1));
+    Kokkos::deep_copy(device, points);
+    return matrix_to_numpy(s.vae->decode(device));
+  }
+
   static py::array_t<Real> matrix_to_numpy(const HostMatrix& m) {
     py::array_t<Real> out({py::ssize_t(m.extent(0)), py::ssize_t(m.extent(1))});
     Real* data = out.mutable_data();
@@ -207,7 +218,8 @@ PYBIND11_MODULE(tractable, m) {
            "log p of each row of x [N, D] (float64 [N]); VAEs: the K-sample importance estimate (k=0: the spec's)")
       .def("sample", &Model::sample, py::arg("n"), py::arg("seed") = 0, py::arg("batch") = 4096,
            "n samples [n, D] (float32), as `tractable sample -n N --seed S`")
-      .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]");
+      .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]")
+      .def("decode", &Model::decode, py::arg("z"), "VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L]");
   m.def("load", [](const std::string& path) { return Model(path); }, py::arg("path"),
         "the model of a run file (its last checkpoint)");
 }

@@ -14,6 +14,8 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
 int eval_command(const Arguments& args, const Communicator& comm);
 int sample_command(const Arguments& args, const Communicator& comm);
 int log_prob_command(const Arguments& args, const Communicator& comm);
+int encode_command(const Arguments& args, const Communicator& comm);
+int decode_command(const Arguments& args, const Communicator& comm);
 int info_command(const Arguments& args, const Communicator& comm);
 int throughput_command(const Arguments& args, const Communicator& comm);
 int schema_command(const Arguments& args, const Communicator& comm);

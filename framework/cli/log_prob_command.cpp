@@ -7,13 +7,11 @@
 // /eval/test_log_likelihood is reproduced for its test rows). Under MPI the
 // rows are sharded and gathered back in order.
 #include "cli/options.hpp"
-#include "core/durable_file.hpp"
+#include "cli/table_io.hpp"
 #include "data/dataset.hpp"
-#include "data/file_loaders.hpp"
 #include "data/mnist.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/problem_from_spec.hpp"
-#include "io/hdf5_file.hpp"
 #include "problems/evaluation.hpp"
 #include "problems/vae_evaluation.hpp"
 
@@ -22,18 +20,6 @@
 
 namespace tractable::cli {
 
-namespace {
-// "FILE.h5:/dataset" names an HDF5 dataset; anything else is a CSV file.
-HostMatrix load_input(const std::string& input, std::string& origin) {
-  const auto colon = input.rfind(':');
-  if (colon != std::string::npos && colon + 1 < input.size() && input[colon + 1] == '/') {
-    origin = input;
-    return load_hdf5_dataset(input.substr(0, colon), input.substr(colon + 1));
-  }
-  origin = input;
-  return load_csv(input);
-}
-}  // namespace
 
 int log_prob_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable log-prob");
@@ -63,7 +49,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
 
   auto session = load_model_session(path);
   std::string origin;
-  const HostMatrix rows = load_input(input, origin);
+  const HostMatrix rows = load_rows(input, origin);
   if (rows.extent(1) != session->dim)
     throw DataError(origin + ": has " + std::to_string(rows.extent(1)) + " columns, but " + path + " was trained on " +
                     std::to_string(session->dim));
@@ -85,33 +71,18 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
     log_prob = comm.gather_to_root(local);
   }
 
-  if (format == "csv" && comm.is_root()) {
-    std::printf(session->vae ? "log_prob,elbo\n" : "log_prob\n");
-    for (std::size_t i = 0; i < log_prob.size(); ++i) {
-      if (session->vae)
-        std::printf("%.17g,%.17g\n", log_prob[i], elbo[i]);
-      else
-        std::printf("%.17g\n", log_prob[i]);
-    }
+  std::vector<OutputArray> arrays{{"/log_prob", {log_prob.size()}, log_prob}};
+  if (session->vae) arrays.push_back({"/elbo", {elbo.size()}, elbo});
+  if (format == "csv") {
+    std::vector<const OutputArray*> columns;
+    for (const auto& a : arrays) columns.push_back(&a);
+    print_csv(session->vae ? std::vector<std::string>{"log_prob", "elbo"} : std::vector<std::string>{"log_prob"},
+              columns, comm);
   }
   if (!out.empty()) {
-    comm.write_on_root([&] {
-      const std::string partial = out + ".partial";
-      std::vector<char> image;
-      {
-        Hdf5File file = Hdf5File::in_memory(partial);
-        file.write("/log_prob", log_prob, {log_prob.size()});
-        file.set_attribute("/log_prob", "run", path);
-        file.set_attribute("/log_prob", "input", input);
-        file.set_attribute("/log_prob", "units", std::string("nats"));
-        if (session->vae) {
-          file.set_attribute("/log_prob", "importance_samples", static_cast<std::int64_t>(K));
-          file.write("/elbo", elbo, {elbo.size()});
-        }
-        image = file.image();
-      }
-      replace_file_durably(out, image.data(), image.size(), partial);
-    });
+    std::vector<std::pair<std::string, std::string>> attributes{{"run", path}, {"input", input}, {"units", "nats"}};
+    if (session->vae) attributes.emplace_back("importance_samples", std::to_string(K));
+    write_arrays(out, arrays, attributes, comm);
     if (comm.is_root() && format != "csv")
       std::printf("wrote log p of %zu rows to %s:/log_prob%s\n", log_prob.size(), out.c_str(),
                   session->vae ? " (and /elbo)" : "");

@@ -25,6 +25,10 @@ commands:
                        draw N samples from a run's checkpoint
   log-prob RUN.h5 INPUT (--out OUT.h5 | --format csv) [-k K]
                        log p of each row of INPUT (CSV or FILE.h5:/dataset); VAEs: K-sample estimate and ELBO
+  encode VAE_RUN.h5 INPUT (--out OUT.h5 | --format csv)
+                       q(z|x): mean and log-variance per row
+  decode VAE_RUN.h5 Z_INPUT (--out OUT.h5 | --format csv)
+                       decoder means E[x|z] per latent row
   info RUN.h5          spec summary, last metrics, provenance
   throughput RUN.h5 [-n N]
                        density-evaluation and sampling points/s of a run's flow
@@ -88,7 +92,7 @@ int main(int argc, char** argv) {
   const cli::Arguments args(argv + std::min(argc, 2), argv + argc);
   int code = 0;
   bool agreed = false;  // every rank threw the same error together
-  const bool computes = command == "run" || command == "eval" || command == "sample" || command == "log-prob" ||
+  const bool computes = command == "run" || command == "eval" || command == "sample" || command == "log-prob" || command == "encode" || command == "decode" ||
                         command == "throughput" ||
                         command == "bench";
   if (computes && comm.is_root()) {
@@ -104,6 +108,10 @@ int main(int argc, char** argv) {
       code = cli::sample_command(args, comm);
     else if (command == "log-prob")
       code = cli::log_prob_command(args, comm);
+    else if (command == "encode")
+      code = cli::encode_command(args, comm);
+    else if (command == "decode")
+      code = cli::decode_command(args, comm);
     else if (command == "info")
       code = cli::info_command(args, comm);
     else if (command == "throughput")

@@ -1,4 +1,5 @@
 #include "cli/options.hpp"
+#include "cli/table_io.hpp"
 #include "core/error.hpp"
 #include "problems/evaluation.hpp"
 #include "experiment/model_session.hpp"
@@ -17,11 +18,12 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   std::size_t n = 0;
   std::uint64_t seed = 0;
   bool force = false;
-  std::string write_mode = "auto";
+  std::string write_mode = "auto", format = "hdf5";
   options.add_options()
       ("run", po::value(&path)->required(), "run file")
       ("n,n", po::value(&n)->required(), "number of samples")
-      ("out,o", po::value(&out)->required(), "HDF5 file to write (/samples [n, D])")
+      ("out,o", po::value(&out), "HDF5 file to write (/samples [n, D])")
+      ("format", po::value(&format)->default_value("hdf5"), "hdf5 (to --out) or csv (one sample per line to standard output)")
       ("seed", po::value(&seed)->default_value(0), "seed of the sampling stream")
       ("force", po::bool_switch(&force), "replace an existing output file")
       ("parallel-write", po::value(&write_mode)->default_value("auto"),
@@ -29,12 +31,14 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable sample RUN.h5 -n N --out FILE.h5 [--seed S]", options, positional, vm, comm))
+  if (!parse_options(args, "tractable sample RUN.h5 -n N (--out FILE.h5 | --format csv) [--seed S]", options, positional, vm, comm))
     return 0;
   if (n == 0) throw UsageError("-n must be positive");
   if (write_mode != "auto" && write_mode != "gather" && write_mode != "collective")
     throw UsageError("--parallel-write must be auto, gather or collective, got '" + write_mode + "'");
-  if (!force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
+  if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");
+  if (format == "hdf5" && out.empty()) throw UsageError("--out FILE.h5 is required (or --format csv)");
+  if (!out.empty() && !force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
   auto session = load_model_session(path);
   // Under MPI each rank draws its contiguous share of the rows from its own stream (seed, rank), and the
   // shares are written as one dataset: gathered for small arrays, collectively (parallel HDF5) for large.
@@ -44,6 +48,15 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   const HostMatrix samples = mine == 0 ? HostMatrix("tractable::samples", 0, session->dim)
                              : session->vae ? session->vae->sample_means(stream, mine)  // decoder means at z ~ N(0, I)
                                             : draw_samples(*session->flow, stream, mine, 4096);
+  if (format == "csv") {
+    // The same rows as the HDF5 output, gathered in rank order, x_0 … x_{D−1} per line.
+    const auto all = comm.gather_to_root(flatten(samples));
+    const OutputArray rows{"/samples", {all.size() / session->dim, session->dim}, all};
+    std::vector<std::string> header;
+    for (std::size_t d = 0; d < session->dim; ++d) header.push_back("x" + std::to_string(d));
+    print_csv(header, {&rows}, comm);
+    if (out.empty()) return 0;
+  }
   const RowWrite how = write_distributed_rows(
       out, "/samples", samples, comm,
       write_mode == "gather" ? RowWrite::gather : write_mode == "collective" ? RowWrite::collective : RowWrite::automatic,
@@ -52,7 +65,7 @@ int sample_command(const Arguments& args, const Communicator& comm) {
         file.set_attribute("/samples", "seed", static_cast<std::int64_t>(seed));
         file.set_attribute("/samples", "ranks", static_cast<std::int64_t>(comm.size()));
       });
-  if (!comm.is_root()) return 0;
+  if (!comm.is_root() || format == "csv") return 0;
   std::printf("wrote %zu samples of dimension %zu to %s:/samples (%s)\n", n, samples.extent(1), out.c_str(),
               comm.size() == 1 ? "one rank" : how == RowWrite::collective ? "parallel HDF5, each rank its rows" : "gathered on rank 0");
   return 0;

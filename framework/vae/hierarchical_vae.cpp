@@ -119,6 +119,12 @@ const Matrix& HierarchicalVae::log_weight_terms_backward(const Matrix& d_terms, 
   return d_posterior_;
 }
 
+HostMatrix HierarchicalVae::decode(const Matrix& z1) {
+  require(z1.extent(1) == shape_.latent1, "HierarchicalVae::decode: z1 has the wrong width");
+  likelihood_->mean(decoder_->forward(z1), mean_);
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mean_);
+}
+
 HostMatrix HierarchicalVae::sample_means(RandomStream& stream, std::size_t n) {
   // Ancestral: z2 ~ N(0, I), z1 ~ p(z1|z2), then E[x|z1].
   const std::size_t l1 = shape_.latent1;

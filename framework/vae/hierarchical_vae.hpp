@@ -39,6 +39,7 @@ class HierarchicalVae : public LatentVariableModel {
   const Matrix& log_weight_terms(const Matrix& x, const Matrix& posterior, const Matrix& eps, std::size_t k) override;
   const Matrix& log_weight_terms_backward(const Matrix& d_terms, bool freeze = false) override;
   HostMatrix sample_means(RandomStream& stream, std::size_t n) override;
+  HostMatrix decode(const Matrix& z) override;
   HostMatrix reconstruct(const Matrix& x, std::vector<double>* log_likelihood = nullptr) override;
 
   std::size_t data_dim() const override { return shape_.data_dim; }

@@ -36,6 +36,8 @@ class LatentVariableModel {
   virtual HostMatrix sample_means(RandomStream& stream, std::size_t n) = 0;
   // Decoder means at ε = 0: x -> q's central latent -> E[x|z]. -> [n, D]. With `log_likelihood`,
   // also log p(x|z) at that latent per row [n], through the decoder likelihood training uses.
+  // E[x|z] [N, D] for latent points z [N, latent()] (z1 with two stochastic layers).
+  virtual HostMatrix decode(const Matrix& z /*[N, L]*/) = 0;
   virtual HostMatrix reconstruct(const Matrix& x /*[n, D]*/, std::vector<double>* log_likelihood = nullptr) = 0;
 
   virtual std::size_t data_dim() const = 0;

@@ -136,6 +136,11 @@ HostMatrix VariationalAutoencoder::sample_means(RandomStream& stream, std::size_
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), decode_mean(z));
 }
 
+HostMatrix VariationalAutoencoder::decode(const Matrix& z) {
+  require(z.extent(1) == shape_.latent, "VariationalAutoencoder::decode: z has the wrong width");
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), decode_mean(z));
+}
+
 HostMatrix VariationalAutoencoder::reconstruct(const Matrix& x, std::vector<double>* log_likelihood) {
   // z at ε = 0: q's mean, pushed through the posterior flow if there is one.
   const std::size_t n = x.extent(0);

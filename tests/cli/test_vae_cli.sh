@@ -75,7 +75,7 @@ import h5py, numpy as np
 ref = h5py.File("iwae.h5", "r")["eval/test_log_likelihood"][()]
 f = h5py.File("lp.h5", "r")
 lp, elbo = f["log_prob"][()], f["elbo"][()]
-assert f["log_prob"].attrs["importance_samples"] == 100
+assert int(f["log_prob"].attrs["importance_samples"]) == 100
 assert np.max(np.abs(lp[:40] - ref[:40])) < 1e-4, np.max(np.abs(lp[:40] - ref[:40]))
 assert np.all(elbo <= lp + 1e-9)
 PY

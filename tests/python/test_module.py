@@ -57,6 +57,11 @@ def test_log_prob_and_sample_equal_the_cli_bit_for_bit(work):
     ours = m.sample(500, seed=7)
     assert ours.dtype == np.float32 and np.array_equal(ours, cli)
     assert not np.array_equal(ours, m.sample(500, seed=8))
+    # sample --format csv prints the same rows (17 significant digits round-trip float32 exactly)
+    text = subprocess.run([BIN, "sample", "flow.h5", "-n", "500", "--seed", "7", "--format", "csv"], cwd=work,
+                          check=True, capture_output=True, text=True).stdout.split("\n")
+    assert text[0] == "x0,x1"
+    assert np.array_equal(np.loadtxt(text[1:501], delimiter=",").astype(np.float32), cli)
 
 
 def test_identity_flow_is_the_standard_normal(work):
@@ -86,6 +91,17 @@ def test_vae_log_prob_equals_the_cli_and_encode_has_the_latent_shape(work):
     assert np.array_equal(m.log_prob(x, k=10), h5py.File(work / "vlp.h5", "r")["log_prob"][()])
     mean, log_variance = m.encode(x)
     assert mean.shape == (17, 2) and log_variance.shape == (17, 2) and np.all(np.isfinite(mean))
+    # encode and decode equal the CLI's; decoder means of a Bernoulli decoder are probabilities
+    run("encode", "vae.h5", "rows.csv", "--out", "enc.h5", cwd=work)
+    enc = h5py.File(work / "enc.h5", "r")
+    assert np.array_equal(enc["mean"][()], mean) and np.array_equal(enc["log_variance"][()], log_variance)
+    np.savetxt(work / "z.csv", mean, delimiter=",", fmt="%.9g")
+    run("decode", "vae.h5", "z.csv", "--out", "dec.h5", cwd=work)
+    decoded = m.decode(np.loadtxt(work / "z.csv", delimiter=",", ndmin=2))
+    assert decoded.shape == (17, 6) and np.array_equal(h5py.File(work / "dec.h5", "r")["mean"][()], decoded)
+    assert np.all((decoded > 0) & (decoded < 1))
+    with pytest.raises(ValueError, match=r"decode\(z\): expected an array of shape \[N, 2\]"):
+        m.decode(np.zeros((3, 5)))
     with pytest.raises(ValueError, match=r"row 1, column 3 is 1.5.*Bernoulli decoder needs values in \[0, 1\]"):
         bad = x.copy()
         bad[0, 2] = 1.5
