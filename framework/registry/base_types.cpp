@@ -7,8 +7,6 @@ namespace tractable {
 
 namespace {
 namespace s = schema;
-struct NoSettings {};
-NoSettings read_nothing(const SpecSection&) { return {}; }
 
 BaseParts build_standard_normal(const NoSettings&, BaseContext&) { return {}; }
 BaseParts build_diagonal_gaussian(const NoSettings&, BaseContext& c) {

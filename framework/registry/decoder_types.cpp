@@ -9,8 +9,6 @@ namespace {
 namespace s = schema;
 using nlohmann::json;
 
-struct NoSettings {};
-NoSettings read_nothing(const SpecSection&) { return {}; }
 std::unique_ptr<Decoder> build_bernoulli(const NoSettings&, DecoderContext&) { return std::make_unique<BernoulliDecoder>(); }
 
 struct GaussianSettings {

@@ -25,8 +25,6 @@ LatentVariableModel& vae_of(const ObjectiveContext& c, const char* type) {
 }
 
 // ---- nll -------------------------------------------------------------------
-struct NoSettings {};
-NoSettings read_nothing(const SpecSection&) { return {}; }
 std::unique_ptr<Problem> build_nll(const NoSettings&, ObjectiveContext& c) {
   Flow& flow = flow_of(c, "nll");
   return std::make_unique<DensityEstimation>(flow, std::make_unique<NegativeLogLikelihood>(flow), std::move(c.inputs.data),

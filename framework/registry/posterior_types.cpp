@@ -4,8 +4,6 @@ namespace tractable {
 
 namespace {
 namespace s = schema;
-struct NoSettings {};
-NoSettings read_nothing(const SpecSection&) { return {}; }
 PosteriorShape build_gaussian(const NoSettings&, PosteriorContext&) { return {}; }
 
 PosteriorShape read_iaf(const SpecSection& p) {

@@ -41,6 +41,10 @@ TypeRegistration<Product, Context> register_type(std::string name, std::string h
   return {std::move(name), std::move(help), std::move(keys), configure, std::move(examples)};
 }
 
+// The settings of a type with no keys of its own.
+struct NoSettings {};
+inline NoSettings read_nothing(const SpecSection&) { return {}; }
+
 template <class Product, class Context>
 class Registry {
  public:

@@ -22,8 +22,6 @@ Seeded read_seed(const SpecSection& layer) {
 SchemaField seed_key(const std::string& what) {
   return {"seed", s::integer(0), nullptr, "seed of " + what + " (default: from training.seed and the layer index)", true};
 }
-struct NoSettings {};
-NoSettings read_nothing(const SpecSection&) { return {}; }
 
 std::unique_ptr<Bijector> build_lu(const Seeded& c, BijectorContext& context) {
   return std::make_unique<LuLinear>(context.store, context.name, context.dim, c.seed.value_or(context.derived_seed));

@@ -7,8 +7,6 @@ namespace tractable {
 
 namespace {
 using nlohmann::json;
-struct NoSettings {};
-NoSettings read_nothing(const SpecSection&) { return {}; }
 std::unique_ptr<Bijector> build_planar(const NoSettings&, BijectorContext& c) {
   return std::make_unique<Planar>(c.store, c.name, c.dim);
 }
