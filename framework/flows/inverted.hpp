@@ -1,6 +1,6 @@
 #pragma once
 // Swaps a bijector's directions: forward becomes its inverse and vice versa,
-// with the costs swapped too. IAF = Inverted(MaskedAutoregressive): sampling
+// with the costs swapped too. IAF = Inverted(MAF, an Autoregressive<AffineTransform>): sampling
 // in one parallel pass, density in D sequential passes.
 #include "flows/bijector.hpp"
 

@@ -4,7 +4,7 @@
 // signals, non-finite policies, metric rows and commits; a Problem says what
 // is being fitted: density estimation on data, a flow fitted to an
 // unnormalised target, a latent-variable model on data
-// (experiment/density_estimation.hpp, variational_fit.hpp, latent_variable_fit.hpp).
+// (problems/density_estimation.hpp, variational_fit.hpp, latent_variable_fit.hpp).
 #include "core/types.hpp"
 #include "io/run_file.hpp"
 
