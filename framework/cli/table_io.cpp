@@ -20,7 +20,7 @@ void write_arrays(const std::string& out, const std::vector<OutputArray>& arrays
                   const std::vector<std::pair<std::string, std::string>>& attributes, const Communicator& comm) {
   comm.write_on_root([&] {
     const std::string partial = out + ".partial";
-    std::vector<char> image;
+    FileImage image;
     {
       Hdf5File file = Hdf5File::in_memory(partial);
       for (const auto& a : arrays) {

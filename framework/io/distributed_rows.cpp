@@ -43,7 +43,7 @@ RowWrite write_distributed_rows(const std::string& path, const std::string& obje
     std::vector<double> flat(local.data(), local.data() + mine * cols);
     const auto all = comm.gather_to_root(flat);
     comm.write_on_root([&] {
-      std::vector<char> image;
+      FileImage image;
       {
         Hdf5File file = Hdf5File::in_memory(partial);
         file.write(object, std::vector<Real>(all.begin(), all.end()), {total, cols});

@@ -8,7 +8,9 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace tractable {
 
@@ -41,31 +43,53 @@ template <> hid_t h5_native_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
 template <> hid_t h5_native_type<std::int32_t>() { return H5T_NATIVE_INT32; }
 template <> hid_t h5_native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
 
-// The core driver's buffer, caught when HDF5 frees it at close: an image taken
-// from an open file (H5Fget_file_image) carries a superblock still marked open,
-// whose checksum HDF5 1.10 then rejects, and misses what the close itself
+// The core driver's buffer, taken over when HDF5 frees it at close: an image
+// taken from an open file (H5Fget_file_image) carries a superblock still marked
+// open, whose checksum HDF5 1.10 then rejects, and misses what the close itself
 // writes (the persistent free-space sections); the closed file's buffer has
 // both. The buffer is the file rounded up to the driver's 64 KiB increment;
 // the tail is zeroed, and HDF5 reads a file longer than its end of file.
+// A file opened from bytes we read hands the driver that very buffer (as
+// H5LTopen_file_image does without copying): the property list shares it and
+// the driver owns it, so a commit copies the run file once in, once out.
 struct MemoryImage {
+  char* source = nullptr;     // bytes read from disk, malloc'ed, until the driver takes them
+  bool source_taken = false;
   std::size_t allocated = 0;  // size of the driver's file buffer
-  std::vector<char> bytes;    // filled at close
+  char* closed = nullptr;     // the driver's buffer, ours after the close
+  ~MemoryImage() {
+    if (!source_taken) std::free(source);
+    std::free(closed);
+  }
 };
 
 namespace {
 bool file_op(H5FD_file_image_op_t op) {
   return op == H5FD_FILE_IMAGE_OP_FILE_OPEN || op == H5FD_FILE_IMAGE_OP_FILE_RESIZE;
 }
+bool property_list_op(H5FD_file_image_op_t op) {
+  return op == H5FD_FILE_IMAGE_OP_PROPERTY_LIST_SET || op == H5FD_FILE_IMAGE_OP_PROPERTY_LIST_COPY ||
+         op == H5FD_FILE_IMAGE_OP_PROPERTY_LIST_GET || op == H5FD_FILE_IMAGE_OP_PROPERTY_LIST_CLOSE;
+}
 void* image_malloc(std::size_t size, H5FD_file_image_op_t op, void* udata) {
+  auto* image = static_cast<MemoryImage*>(udata);
+  if (image->source && !image->source_taken) {
+    if (property_list_op(op)) return image->source;  // shared, never freed by the property lists
+    if (op == H5FD_FILE_IMAGE_OP_FILE_OPEN) {        // the driver takes the buffer itself
+      image->source_taken = true;
+      image->allocated = size;
+      return image->source;
+    }
+  }
   void* p = std::malloc(size);
   if (p && file_op(op)) {
     std::memset(p, 0, size);
-    static_cast<MemoryImage*>(udata)->allocated = size;
+    image->allocated = size;
   }
   return p;
 }
 void* image_memcpy(void* dest, const void* src, std::size_t size, H5FD_file_image_op_t, void*) {
-  return std::memcpy(dest, src, size);
+  return dest == src ? dest : std::memcpy(dest, src, size);
 }
 void* image_realloc(void* ptr, std::size_t size, H5FD_file_image_op_t op, void* udata) {
   auto* image = static_cast<MemoryImage*>(udata);
@@ -78,8 +102,12 @@ void* image_realloc(void* ptr, std::size_t size, H5FD_file_image_op_t op, void* 
 }
 herr_t image_free(void* ptr, H5FD_file_image_op_t op, void* udata) {
   auto* image = static_cast<MemoryImage*>(udata);
-  if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr)
-    image->bytes.assign(static_cast<char*>(ptr), static_cast<char*>(ptr) + image->allocated);
+  if (ptr && ptr == image->source && property_list_op(op)) return 0;  // the property lists' shared view
+  if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr) {
+    std::free(image->closed);
+    image->closed = static_cast<char*>(ptr);  // kept: the image
+    return 0;
+  }
   std::free(ptr);
   return 0;
 }
@@ -142,27 +170,55 @@ Hdf5File Hdf5File::in_memory(const std::string& name) {
 
 Hdf5File Hdf5File::in_memory_copy(const std::string& path, const std::string& name) {
   silence();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot open: " + file_error_cause(errno));
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw IoError(path + ": cannot read: " + file_error_cause(errno));
   Hdf5File file;
   file.path_ = name;
   file.memory_ = std::make_shared<MemoryImage>();
+  std::size_t size = 0;
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw IoError(path + ": cannot open: " + file_error_cause(errno));
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || info.st_size <= 0) {
+      ::close(fd);
+      throw IoError(path + ": not an HDF5 file (or it is corrupt)");
+    }
+    size = std::size_t(info.st_size);
+    file.memory_->source = static_cast<char*>(std::malloc(size));
+    if (!file.memory_->source) {
+      ::close(fd);
+      throw IoError(path + ": cannot load " + std::to_string(size) + " bytes into memory");
+    }
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::read(fd, file.memory_->source + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int error = n < 0 ? errno : EIO;
+        ::close(fd);
+        throw IoError(path + ": cannot read: " + file_error_cause(error));
+      }
+      done += std::size_t(n);
+    }
+    ::close(fd);
+  }
   const H5Handle access = core_access(file.memory_.get());
-  if (H5Pset_file_image(access.get(), bytes.data(), bytes.size()) < 0) throw IoError(path + ": cannot load into memory");
+  if (H5Pset_file_image(access.get(), file.memory_->source, size) < 0) throw IoError(path + ": cannot load into memory");
   const hid_t id = H5Fopen(name.c_str(), H5F_ACC_RDWR, access.get());
   if (id < 0) throw IoError(path + ": not an HDF5 file (or it is corrupt)");
   file.file_ = H5Handle(id, H5Fclose);
   return file;
 }
 
-std::vector<char> Hdf5File::image() {
+FileImage Hdf5File::image() {
   require(memory_ != nullptr, "Hdf5File::image: " + path_ + " is not held in memory");
   flush();
   const hid_t id = file_.release();
-  if (H5Fclose(id) < 0 || memory_->bytes.empty()) fail("cannot take the image of", "/");
-  return std::move(memory_->bytes);
+  if (H5Fclose(id) < 0 || !memory_->closed) fail("cannot take the image of", "/");
+  FileImage out;
+  out.bytes.reset(memory_->closed);
+  out.length = memory_->allocated;
+  memory_->closed = nullptr;
+  return out;
 }
 
 void Hdf5File::fail(const std::string& what, const std::string& object) const {

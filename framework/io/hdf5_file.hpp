@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,14 @@ class H5Handle {
 
 template <class T> hid_t h5_native_type();
 
+// The bytes of an in-memory HDF5 file (malloc'ed by the core driver; handed over, not copied).
+struct FileImage {
+  std::unique_ptr<char, void (*)(void*)> bytes{nullptr, std::free};
+  std::size_t length = 0;
+  const char* data() const { return bytes.get(); }
+  std::size_t size() const { return length; }
+};
+
 class Hdf5File {
  public:
   enum class Mode { read_only, read_write, create_exclusive, create_truncate };
@@ -53,7 +62,7 @@ class Hdf5File {
   // A copy of the file at `path` (read whole, errors naming it), modified in memory only.
   static Hdf5File in_memory_copy(const std::string& path, const std::string& name);
   // The file's bytes, as they would be on disk; closes it (in-memory files only).
-  std::vector<char> image();
+  FileImage image();
   const std::string& path() const { return path_; }
   hid_t id() const { return file_.get(); }
   void flush();

@@ -166,7 +166,7 @@ void write_pending(Hdf5File& file, const PendingResults& pending) {
 template <class Fill>
 void atomic_update(const std::string& path, bool from_existing, Fill fill) {
   const std::string tmp = partial_path(path);
-  std::vector<char> image;
+  FileImage image;
   {
     Hdf5File file = from_existing ? Hdf5File::in_memory_copy(path, tmp) : Hdf5File::in_memory(tmp);
     fill(file);

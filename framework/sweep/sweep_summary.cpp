@@ -91,7 +91,7 @@ void write_summary_csv(const SummaryTable& table, const std::string& path) {
 
 void write_summary_hdf5(const SummaryTable& table, const std::string& path) {
   const std::string partial = path + ".partial." + std::to_string(::getpid());  // one per process
-  std::vector<char> image;
+  FileImage image;
   {
     Hdf5File file = Hdf5File::in_memory(partial);
     file.create_group("/summary");
