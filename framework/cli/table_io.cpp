@@ -1,6 +1,5 @@
 #include "cli/table_io.hpp"
 
-#include "core/durable_file.hpp"
 #include "data/file_loaders.hpp"
 #include "io/hdf5_file.hpp"
 
@@ -19,10 +18,7 @@ HostMatrix load_rows(const std::string& input, std::string& origin) {
 void write_arrays(const std::string& out, const std::vector<OutputArray>& arrays,
                   const std::vector<std::pair<std::string, std::string>>& attributes, const Communicator& comm) {
   comm.write_on_root([&] {
-    const std::string partial = out + ".partial";
-    FileImage image;
-    {
-      Hdf5File file = Hdf5File::in_memory(partial);
+    write_hdf5_durably(out, [&](Hdf5File& file) {
       for (const auto& a : arrays) {
         if (a.float32)
           file.write(a.name, std::vector<float>(a.values.begin(), a.values.end()), a.dims);
@@ -30,9 +26,7 @@ void write_arrays(const std::string& out, const std::vector<OutputArray>& arrays
           file.write(a.name, a.values, a.dims);
       }
       for (const auto& [key, value] : attributes) file.set_attribute(arrays.front().name, key, value);
-      image = file.image();
-    }
-    replace_file_durably(out, image.data(), image.size(), partial);
+    });
   });
 }
 

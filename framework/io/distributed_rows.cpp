@@ -1,7 +1,6 @@
 #include "io/distributed_rows.hpp"
 
 #include "core/error.hpp"
-#include "core/durable_file.hpp"
 #include "io/hdf5_file.hpp"
 
 #include <cerrno>
@@ -43,14 +42,10 @@ RowWrite write_distributed_rows(const std::string& path, const std::string& obje
     std::vector<double> flat(local.data(), local.data() + mine * cols);
     const auto all = comm.gather_to_root(flat);
     comm.write_on_root([&] {
-      FileImage image;
-      {
-        Hdf5File file = Hdf5File::in_memory(partial);
+      write_hdf5_durably(path, [&](Hdf5File& file) {
         file.write(object, std::vector<Real>(all.begin(), all.end()), {total, cols});
         if (annotate) annotate(file);
-        image = file.image();
-      }
-      replace_file_durably(path, image.data(), image.size(), partial);
+      });
     });
     return RowWrite::gather;
   }

@@ -518,4 +518,16 @@ TRACTABLE_HDF5_INSTANTIATE(std::int32_t)
 TRACTABLE_HDF5_INSTANTIATE(std::uint8_t)
 #undef TRACTABLE_HDF5_INSTANTIATE
 
+void write_hdf5_durably(const std::string& path, const std::function<void(Hdf5File&)>& fill, const std::string& partial,
+                        const std::string& copy_of) {
+  const std::string name = partial.empty() ? path + ".partial" : partial;
+  FileImage image;
+  {
+    Hdf5File file = copy_of.empty() ? Hdf5File::in_memory(name) : Hdf5File::in_memory_copy(copy_of, name);
+    fill(file);
+    image = file.image();
+  }
+  replace_file_durably(path, image.data(), image.size(), name);
+}
+
 }  // namespace tractable

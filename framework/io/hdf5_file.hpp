@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -109,5 +110,12 @@ class Hdf5File {
   std::shared_ptr<struct MemoryImage> memory_;  // in-memory files: the image HDF5 hands back on close
   H5Handle file_;                               // declared last: closed first
 };
+
+// Replaces `path` whole with an HDF5 file built in memory by `fill` (starting
+// from a copy of the file at `copy_of` when that is given): written as
+// `partial` (default `<path>.partial`), fsynced and renamed
+// (core/durable_file.hpp), so a failing file system fails one write, named.
+void write_hdf5_durably(const std::string& path, const std::function<void(Hdf5File&)>& fill,
+                        const std::string& partial = "", const std::string& copy_of = "");
 
 }  // namespace tractable

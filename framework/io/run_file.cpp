@@ -1,6 +1,5 @@
 #include "io/run_file.hpp"
 
-#include "core/durable_file.hpp"
 
 #include "core/error.hpp"
 #include "io/hdf5_file.hpp"
@@ -163,16 +162,8 @@ void write_pending(Hdf5File& file, const PendingResults& pending) {
 // and replaces it durably (core/durable_file.hpp): a full disk, a lost
 // directory or a file-size limit fails only that write, with the cause named,
 // and leaves the previous run file and no partial file behind.
-template <class Fill>
-void atomic_update(const std::string& path, bool from_existing, Fill fill) {
-  const std::string tmp = partial_path(path);
-  FileImage image;
-  {
-    Hdf5File file = from_existing ? Hdf5File::in_memory_copy(path, tmp) : Hdf5File::in_memory(tmp);
-    fill(file);
-    image = file.image();
-  }
-  replace_file_durably(path, image.data(), image.size(), tmp);
+void atomic_update(const std::string& path, bool from_existing, const std::function<void(Hdf5File&)>& fill) {
+  write_hdf5_durably(path, fill, partial_path(path), from_existing ? path : "");
 }
 
 }  // namespace

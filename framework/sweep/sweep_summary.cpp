@@ -91,9 +91,7 @@ void write_summary_csv(const SummaryTable& table, const std::string& path) {
 
 void write_summary_hdf5(const SummaryTable& table, const std::string& path) {
   const std::string partial = path + ".partial." + std::to_string(::getpid());  // one per process
-  FileImage image;
-  {
-    Hdf5File file = Hdf5File::in_memory(partial);
+  write_hdf5_durably(path, [&](Hdf5File& file) {
     file.create_group("/summary");
     file.write_strings("/summary/columns", table.columns);
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -108,9 +106,7 @@ void write_summary_hdf5(const SummaryTable& table, const std::string& path) {
         file.write_strings(object, values);
       }
     }
-    image = file.image();
-  }
-  replace_file_durably(path, image.data(), image.size(), partial);
+  }, partial);
 }
 
 }  // namespace tractable
