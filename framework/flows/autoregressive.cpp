@@ -167,8 +167,9 @@ const Matrix& Autoregressive<Transform>::sample_backward(const Matrix& dx, const
   ensure_shape(direct_, batch, dim, "tractable::Autoregressive::direct");
   ensure_shape(v_, batch, dim, "tractable::Autoregressive::v");
   ensure_shape(w_, batch, dim, "tractable::Autoregressive::w");
+  ensure_shape(slope_, batch, dim, "tractable::Autoregressive::slope");
   if (zeros_.extent(0) != batch) zeros_ = Vector("tractable::Autoregressive::zeros", batch);
-  const Matrix x = x_, u = u_, raw = raw_, direct = direct_, v = v_, w = w_;
+  const Matrix x = x_, u = u_, raw = raw_, direct = direct_, v = v_, w = w_, slope = slope_;
   const Oriented<Transform, DensityInverted> h{transform_};
   const Matrix none;
 
@@ -180,7 +181,8 @@ const Matrix& Autoregressive<Transform>::sample_backward(const Matrix& dx, const
         "tractable::Autoregressive::total_dx", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
           const std::size_t i = k / dim, j = k % dim;
           v(i, j) = dx(i, j) + direct(i, j) + through_theta(i, j);
-          w(i, j) = v(i, j) / h.slope(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j));
+          slope(i, j) = h.slope(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j));  // h', reused by every sweep
+          w(i, j) = v(i, j) / slope(i, j);
         });
   }
   // Solve J^T w = v with J^T w = h' ⊙ w + VJP(dθ_j = w_j ∂h/∂θ_j): the VJP term
@@ -191,7 +193,7 @@ const Matrix& Autoregressive<Transform>::sample_backward(const Matrix& dx, const
     Kokkos::parallel_for(
         "tractable::Autoregressive::sweep", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
           const std::size_t i = k / dim, j = k % dim;
-          w(i, j) = (v(i, j) - r(i, j)) / h.slope(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j));
+          w(i, j) = (v(i, j) - r(i, j)) / slope(i, j);
         });
   }
   // Parameters: dL/dθ = −w^T ∂h/∂θ − dL/dlogdet · ∂Σ log h'/∂θ.

@@ -69,6 +69,7 @@ class Autoregressive : public Bijector {
   Matrix dtheta_;           // [B, P·D]
   Matrix direct_;           // [B, D]
   Matrix v_, w_;            // [B, D] implicit-differentiation vectors
+  Matrix slope_;            // [B, D] h'(x) at the solution, for the sweeps
   Matrix input_gradient_;   // [B, D]
   Vector zeros_;            // [B]
 };
