@@ -8,12 +8,9 @@
 #include "core/error.hpp"
 #include "core/subnormals.hpp"
 #include "data/dataset.hpp"
-#include "data/mnist.hpp"
-#include "experiment/model_session.hpp"
-#include "experiment/problem_from_spec.hpp"
+#include "experiment/model_queries.hpp"
 #include "parallel/runtime.hpp"
 #include "problems/evaluation.hpp"
-#include "problems/vae_evaluation.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -92,7 +89,6 @@ class Model {
     const double* data = x.data();
     for (std::size_t i = 0; i < m.extent(0); ++i)
       for (std::size_t j = 0; j < width; ++j) m(i, j) = Real(data[i * width + j]);
-    check_finite(m, what);
     return m;
   }
 
@@ -101,15 +97,8 @@ class Model {
     ModelSession& s = session();
     const ScopedSubnormalMode scope(mode());
     const HostMatrix points = rows(x, s.dim, "log_prob(x)");
-    if (model_needs_unit_interval(s.spec, s.dim)) check_unit_interval(points, "log_prob(x)");
-    std::vector<double> values;
-    if (s.vae) {
-      const std::size_t K = k > 0 ? k : s.spec.at("objective").at("eval_importance_samples").get<std::size_t>();
-      const RandomStream stream(s.spec.at("training").at("seed").get<std::uint64_t>(), 0, Stream::eval);
-      values = evaluate_vae(*s.vae, points, K, {1}, stream, batch, single_rank()).local_log_likelihood;
-    } else {
-      evaluate_nll(*s.flow, points, batch, single_rank(), &values);
-    }
+    check_data_rows(s, points, "log_prob(x)");
+    const std::vector<double> values = log_prob_of_rows(s, points, k, batch, single_rank()).log_prob;
     py::array_t<double> out(py::ssize_t(values.size()));
     std::copy(values.begin(), values.end(), out.mutable_data());
     return out;
@@ -130,16 +119,8 @@ class Model {
     if (!s.vae) throw UsageError("encode: " + path_ + " trained a flow, not a VAE");
     const ScopedSubnormalMode scope(mode());
     const HostMatrix points = rows(x, s.dim, "encode(x)");
-    const std::size_t L = s.vae->latent();
-    const Matrix device("tractable::python::encode", points.extent(0), points.extent(1));
-    Kokkos::deep_copy(device, points);
-    const auto posterior = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.vae->encode(device));
-    HostMatrix mean("tractable::python::mean", points.extent(0), L), log_variance("tractable::python::logvar", points.extent(0), L);
-    for (std::size_t i = 0; i < points.extent(0); ++i)
-      for (std::size_t l = 0; l < L; ++l) {
-        mean(i, l) = posterior(i, l);
-        log_variance(i, l) = posterior(i, L + l);
-      }
+    check_data_rows(s, points, "encode(x)");
+    const auto [mean, log_variance] = encode_rows(*s.vae, points);
     return py::make_tuple(matrix_to_numpy(mean), matrix_to_numpy(log_variance));
   }
 
@@ -149,9 +130,8 @@ class Model {
     if (!s.vae) throw UsageError("decode: " + path_ + " trained a flow, not a VAE");
     const ScopedSubnormalMode scope(mode());
     const HostMatrix points = rows(z, s.vae->latent(), "decode(z)");
-    const Matrix device("tractable::python::decode", points.extent(0), points.extent(1));
-    Kokkos::deep_copy(device, points);
-    return matrix_to_numpy(s.vae->decode(device));
+    check_finite(points, "decode(z)");
+    return matrix_to_numpy(decode_rows(*s.vae, points));
   }
 
   static py::array_t<Real> matrix_to_numpy(const HostMatrix& m) {

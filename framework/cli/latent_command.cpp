@@ -5,9 +5,7 @@
 #include "cli/options.hpp"
 #include "cli/table_io.hpp"
 #include "data/dataset.hpp"
-#include "data/mnist.hpp"
-#include "experiment/model_session.hpp"
-#include "experiment/problem_from_spec.hpp"
+#include "experiment/model_queries.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -45,26 +43,20 @@ int latent_command(const Arguments& args, const Communicator& comm, bool encodin
   if (rows.extent(1) != width)
     throw DataError(origin + ": has " + std::to_string(rows.extent(1)) + " columns, but " + path + (encoding ? " models " : " has ") +
                     std::to_string(width) + (encoding ? " data dimensions" : " latent dimensions"));
-  check_finite(rows, origin);
-  if (encoding && model_needs_unit_interval(session->spec, session->dim)) check_unit_interval(rows, origin);
-  const Matrix device("tractable::cli::latent_input", n, width);
-  Kokkos::deep_copy(device, rows);
+  if (encoding)
+    check_data_rows(*session, rows, origin);
+  else
+    check_finite(rows, origin);
   std::vector<OutputArray> arrays;
   std::vector<std::string> header;
   if (encoding) {
     const std::size_t L = vae.latent();
-    const auto posterior = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), vae.encode(device));
-    OutputArray mean{"/mean", {n, L}, std::vector<double>(n * L), true}, log_variance{"/log_variance", {n, L}, std::vector<double>(n * L), true};
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t l = 0; l < L; ++l) {
-        mean.values[i * L + l] = posterior(i, l);
-        log_variance.values[i * L + l] = posterior(i, L + l);
-      }
+    const auto [mean, log_variance] = encode_rows(vae, rows);
     for (std::size_t l = 0; l < L; ++l) header.push_back("mean_" + std::to_string(l));
     for (std::size_t l = 0; l < L; ++l) header.push_back("log_variance_" + std::to_string(l));
-    arrays = {mean, log_variance};
+    arrays = {{"/mean", {n, L}, flatten(mean), true}, {"/log_variance", {n, L}, flatten(log_variance), true}};
   } else {
-    const HostMatrix means = vae.decode(device);
+    const HostMatrix means = decode_rows(vae, rows);
     arrays = {{"/mean", {n, means.extent(1)}, flatten(means), true}};
     for (std::size_t d = 0; d < means.extent(1); ++d) header.push_back("mean_" + std::to_string(d));
   }

@@ -8,12 +8,7 @@
 // rows are sharded and gathered back in order.
 #include "cli/options.hpp"
 #include "cli/table_io.hpp"
-#include "data/dataset.hpp"
-#include "data/mnist.hpp"
-#include "experiment/model_session.hpp"
-#include "experiment/problem_from_spec.hpp"
-#include "problems/evaluation.hpp"
-#include "problems/vae_evaluation.hpp"
+#include "experiment/model_queries.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -53,23 +48,10 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
   if (rows.extent(1) != session->dim)
     throw DataError(origin + ": has " + std::to_string(rows.extent(1)) + " columns, but " + path + " was trained on " +
                     std::to_string(session->dim));
-  check_finite(rows, origin);
-  if (model_needs_unit_interval(session->spec, session->dim)) check_unit_interval(rows, origin);
-
-  std::vector<double> log_prob, elbo;
-  std::size_t K = 0;
-  if (session->vae) {
-    K = importance_samples > 0 ? importance_samples
-                               : session->spec.at("objective").at("eval_importance_samples").get<std::size_t>();
-    const RandomStream stream(session->spec.at("training").at("seed").get<std::uint64_t>(), 0, Stream::eval);
-    const auto r = evaluate_vae(*session->vae, rows, K, {1}, stream, batch, comm);
-    log_prob = comm.gather_to_root(r.local_log_likelihood);
-    elbo = comm.gather_to_root(r.local_elbo);
-  } else {
-    std::vector<double> local;
-    evaluate_nll(require_flow(*session, "log-prob"), rows, batch, comm, &local);
-    log_prob = comm.gather_to_root(local);
-  }
+  check_data_rows(*session, rows, origin);
+  const RowLogProb local = log_prob_of_rows(*session, rows, importance_samples, batch, comm);
+  const std::size_t K = local.importance_samples;
+  const std::vector<double> log_prob = comm.gather_to_root(local.log_prob), elbo = comm.gather_to_root(local.elbo);
 
   std::vector<OutputArray> arrays{{"/log_prob", {log_prob.size()}, log_prob}};
   if (session->vae) arrays.push_back({"/elbo", {elbo.size()}, elbo});

@@ -1,0 +1,57 @@
+#include "experiment/model_queries.hpp"
+
+#include "data/dataset.hpp"
+#include "data/mnist.hpp"
+#include "experiment/problem_from_spec.hpp"
+#include "problems/evaluation.hpp"
+#include "problems/vae_evaluation.hpp"
+
+namespace tractable {
+
+namespace {
+Matrix on_device(const HostMatrix& rows, const char* label) {
+  const Matrix device(std::string(label), rows.extent(0), rows.extent(1));
+  Kokkos::deep_copy(device, rows);
+  return device;
+}
+}  // namespace
+
+void check_data_rows(const ModelSession& session, const HostMatrix& rows, const std::string& where) {
+  check_finite(rows, where);
+  if (model_needs_unit_interval(session.spec, session.dim)) check_unit_interval(rows, where);
+}
+
+RowLogProb log_prob_of_rows(ModelSession& session, const HostMatrix& rows, std::size_t k, std::size_t batch,
+                            const Communicator& comm) {
+  RowLogProb r;
+  if (session.vae) {
+    r.importance_samples =
+        k > 0 ? k : session.spec.at("objective").at("eval_importance_samples").get<std::size_t>();
+    const RandomStream stream(session.spec.at("training").at("seed").get<std::uint64_t>(), 0, Stream::eval);
+    auto evaluation = evaluate_vae(*session.vae, rows, r.importance_samples, {1}, stream, batch, comm);
+    r.log_prob = std::move(evaluation.local_log_likelihood);
+    r.elbo = std::move(evaluation.local_elbo);
+  } else {
+    evaluate_nll(*session.flow, rows, batch, comm, &r.log_prob);
+  }
+  return r;
+}
+
+std::pair<HostMatrix, HostMatrix> encode_rows(LatentVariableModel& vae, const HostMatrix& rows) {
+  const std::size_t n = rows.extent(0), L = vae.latent();
+  const auto posterior =
+      Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), vae.encode(on_device(rows, "tractable::encode_rows")));
+  HostMatrix mean("tractable::encode_rows::mean", n, L), log_variance("tractable::encode_rows::log_variance", n, L);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t l = 0; l < L; ++l) {
+      mean(i, l) = posterior(i, l);
+      log_variance(i, l) = posterior(i, L + l);
+    }
+  return {mean, log_variance};
+}
+
+HostMatrix decode_rows(LatentVariableModel& vae, const HostMatrix& z) {
+  return vae.decode(on_device(z, "tractable::decode_rows"));
+}
+
+}  // namespace tractable
