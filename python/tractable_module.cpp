@@ -36,10 +36,10 @@ ModuleRuntime& module_runtime() {
 
 class Model {
  public:
-  explicit Model(const std::string& path) : path_(path) {
+  Model(const std::string& path, bool last) : path_(path) {
     const SubnormalMode interpreter = thread_subnormal_mode();  // loading sets the run's mode; give it back
     try {
-      session_ = std::make_shared<std::unique_ptr<ModelSession>>(load_model_session(path));
+      session_ = std::make_shared<std::unique_ptr<ModelSession>>(load_model_session(path, last));
     } catch (...) {
       set_thread_subnormal_mode(interpreter);
       throw;
@@ -58,6 +58,8 @@ class Model {
   }
   std::size_t dim() const { return session().dim; }
   std::string kind() const { return session().vae ? "vae" : "flow"; }
+  std::string checkpoint() const { return session().checkpoint; }
+  std::int64_t checkpoint_step() const { return session().checkpoint_step; }
   const std::string& path() const { return path_; }
   std::string spec_text() const { return session().spec.dump(); }
 
@@ -185,10 +187,13 @@ PYBIND11_MODULE(tractable, m) {
     }
   });
 
-  py::class_<Model>(m, "Model", "A trained flow or VAE, loaded from a run file's last checkpoint")
+  py::class_<Model>(m, "Model", "A trained flow or VAE, loaded from a run file's /checkpoint_best (or last checkpoint)")
       .def_property_readonly("dim", &Model::dim, "D, the data dimension")
       .def_property_readonly("kind", &Model::kind, "'flow' or 'vae'")
       .def_property_readonly("path", &Model::path)
+      .def_property_readonly("checkpoint", &Model::checkpoint,
+                             "'best' (/checkpoint_best, the lowest validation loss) or 'last' (/checkpoint)")
+      .def_property_readonly("checkpoint_step", &Model::checkpoint_step, "the step of the loaded parameters")
       .def_property_readonly(
           "spec", [](const Model& model) { return py::module_::import("json").attr("loads")(model.spec_text()); },
           "the run's resolved spec (a dict)")
@@ -200,6 +205,8 @@ PYBIND11_MODULE(tractable, m) {
            "n samples [n, D] (float32), as `tractable sample -n N --seed S`")
       .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]")
       .def("decode", &Model::decode, py::arg("z"), "VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L]");
-  m.def("load", [](const std::string& path) { return Model(path); }, py::arg("path"),
-        "the model of a run file (its last checkpoint)");
+  m.def("load", [](const std::string& path, bool last) { return Model(path, last); }, py::arg("path"),
+        py::arg("last") = false,
+        "the model of a run file: /checkpoint_best when the run has one (a validation split), else or with "
+        "last=True its last checkpoint");
 }

@@ -13,7 +13,8 @@ namespace tractable::cli {
 namespace {
 // {"run": ..., "split": ..., "key": value, ...}: counts as integers, the rest with 6 decimals (nan when
 // undefined); keys "group.k" gather into an object "group".
-std::string measurement_json(const std::string& run, const std::string& split, const Measurement& measured) {
+std::string measurement_json(const std::string& run, const std::string& split, const ModelSession& session,
+                             const Measurement& measured) {
   auto number = [](const std::string& key, double value) {
     char text[64];
     if (key == "n" || key == "importance_samples" || key == "active_units")
@@ -24,6 +25,7 @@ std::string measurement_json(const std::string& run, const std::string& split, c
   };
   std::string out = "{\"run\": " + nlohmann::json(run).dump();
   if (!split.empty()) out += ", \"split\": \"" + split + "\"";
+  out += ", \"checkpoint\": \"" + session.checkpoint + "\", \"checkpoint_step\": " + std::to_string(session.checkpoint_step);
   std::string group;
   for (const auto& [key, value] : measured) {
     const auto dot = key.find('.');
@@ -44,22 +46,25 @@ std::string measurement_json(const std::string& run, const std::string& split, c
 
 int eval_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable eval");
+  bool last = false;
   std::string path, split = "test";
   std::size_t batch = 4096, importance_samples = 0, points = 0;
   options.add_options()
       ("run", po::value(&path)->required(), "run file")
-      ("split", po::value(&split)->default_value("test"), "test or train")
+      ("split", po::value(&split)->default_value("test"), "test, validation or train")
       ("batch", po::value(&batch)->default_value(4096), "rows per evaluation pass")
       ("importance-samples,k", po::value(&importance_samples)->default_value(0),
        "VAE: importance samples K per example for log p(x) (default: the spec's objective.eval_importance_samples)")
       ("points", po::value(&points)->default_value(0), "VAE: evaluate the first N examples of the split (default: all)");
+  add_last_option(options, last);
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable eval RUN.h5 [--split test|train]", options, positional, vm, comm)) return 0;
-  if (split != "test" && split != "train") throw UsageError("--split must be 'test' or 'train', got '" + split + "'");
+  if (!parse_options(args, "tractable eval RUN.h5 [--split test|validation|train] [--last]", options, positional, vm, comm)) return 0;
+  if (split != "test" && split != "validation" && split != "train")
+    throw UsageError("--split must be 'test', 'validation' or 'train', got '" + split + "'");
   if (batch == 0) throw UsageError("--batch must be positive");
-  auto session = load_model_session(path);
+  auto session = load_model_session(path, last);
   // The run's own problem, built as `run` builds it, measures itself.
   ProblemInputs inputs = load_problem_inputs(session->spec);
   if (inputs.dim != session->dim)
@@ -73,7 +78,7 @@ int eval_command(const Arguments& args, const Communicator& comm) {
   request.importance_samples = importance_samples;
   request.points = points;
   const Measurement measured = problem->measure(request);
-  if (comm.is_root()) std::cout << measurement_json(path, session->spec.at("objective").at("type") == "reverse_kl" ? "" : split, measured) << std::endl;
+  if (comm.is_root()) std::cout << measurement_json(path, session->spec.at("objective").at("type") == "reverse_kl" ? "" : split, *session, measured) << std::endl;
   return 0;
 }
 

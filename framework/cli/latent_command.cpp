@@ -16,6 +16,7 @@ namespace {
 int latent_command(const Arguments& args, const Communicator& comm, bool encoding) {
   const std::string name = encoding ? "encode" : "decode";
   po::options_description options("tractable " + name);
+  bool last = false;
   std::string path, input, out, format = "hdf5";
   bool force = false;
   options.add_options()
@@ -25,6 +26,7 @@ int latent_command(const Arguments& args, const Communicator& comm, bool encodin
       ("out,o", po::value(&out), encoding ? "HDF5 file: /mean, /log_variance [N, L] (float32)" : "HDF5 file: /mean [N, D] (float32)")
       ("format", po::value(&format)->default_value("hdf5"), "hdf5 (to --out) or csv (to standard output)")
       ("force", po::bool_switch(&force), "replace an existing output file");
+  add_last_option(options, last);
   po::positional_options_description positional;
   positional.add("run", 1).add("input", 1);
   po::variables_map vm;
@@ -34,7 +36,7 @@ int latent_command(const Arguments& args, const Communicator& comm, bool encodin
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");
   if (format == "hdf5" && out.empty()) throw UsageError("--out OUT.h5 is required (or --format csv)");
   if (!out.empty() && !force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
-  auto session = load_model_session(path);
+  auto session = load_model_session(path, last);
   if (!session->vae) throw UsageError("tractable " + name + ": " + path + " trained a flow, not a VAE");
   LatentVariableModel& vae = *session->vae;
   std::string origin;
@@ -66,7 +68,10 @@ int latent_command(const Arguments& args, const Communicator& comm, bool encodin
     print_csv(header, columns, comm);
   }
   if (!out.empty()) {
-    write_arrays(out, arrays, {{"run", path}, {"input", input}}, comm);
+    write_arrays(out, arrays,
+                 {{"run", path}, {"input", input}, {"checkpoint", session->checkpoint},
+                  {"checkpoint_step", std::to_string(session->checkpoint_step)}},
+                 comm);
     if (comm.is_root() && format != "csv") std::printf("wrote %s of %zu rows to %s\n", name.c_str(), n, out.c_str());
   }
   return 0;

@@ -18,6 +18,7 @@ namespace tractable::cli {
 
 int log_prob_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable log-prob");
+  bool last = false;
   std::string path, input, out, format = "hdf5";
   std::size_t batch = 4096, importance_samples = 0;
   bool force = false;
@@ -30,6 +31,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
        "VAE: importance samples K per row (default: the spec's objective.eval_importance_samples)")
       ("batch", po::value(&batch)->default_value(4096), "rows per evaluation pass")
       ("force", po::bool_switch(&force), "replace an existing output file");
+  add_last_option(options, last);
   po::positional_options_description positional;
   positional.add("run", 1).add("input", 1);
   po::variables_map vm;
@@ -42,7 +44,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
   if (!out.empty() && !force && std::filesystem::exists(out))
     throw IoError(out + ": exists; pass --force to replace it");
 
-  auto session = load_model_session(path);
+  auto session = load_model_session(path, last);
   std::string origin;
   const HostMatrix rows = load_rows(input, origin);
   if (rows.extent(1) != session->dim)
@@ -62,7 +64,8 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
               columns, comm);
   }
   if (!out.empty()) {
-    std::vector<std::pair<std::string, std::string>> attributes{{"run", path}, {"input", input}, {"units", "nats"}};
+    std::vector<std::pair<std::string, std::string>> attributes{{"run", path}, {"input", input}, {"units", "nats"},
+        {"checkpoint", session->checkpoint}, {"checkpoint_step", std::to_string(session->checkpoint_step)}};
     if (session->vae) attributes.emplace_back("importance_samples", std::to_string(K));
     write_arrays(out, arrays, attributes, comm);
     if (comm.is_root() && format != "csv")

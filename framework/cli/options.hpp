@@ -33,4 +33,11 @@ inline bool parse_options(const Arguments& args, const std::string& usage, po::o
   return parse_options(args, usage, options, positional, vm, comm.is_root());
 }
 
+// --last: the commands that query a trained model use /checkpoint_best (the lowest validation loss)
+// when the run has one, the last checkpoint with --last.
+inline void add_last_option(po::options_description& options, bool& last) {
+  options.add_options()("last", po::bool_switch(&last),
+                        "use the last checkpoint, not /checkpoint_best (the parameters with the lowest validation loss)");
+}
+
 }  // namespace tractable::cli

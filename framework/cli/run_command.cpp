@@ -42,6 +42,10 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
       if (s.results.count("kl"))
         std::printf("KL(q||p):  %.4f nats (reference log Z %.4f)\n", s.result("kl"), s.result("reference_log_z"));
     }
+    if (s.selection.best_step >= 0)
+      std::printf("best:      %s %.4f at step %lld (/checkpoint_best: eval, log-prob, sample use it unless --last)%s\n",
+                  s.validation_column.c_str(), s.selection.best_loss, static_cast<long long>(s.selection.best_step),
+                  s.selection.stopped_early ? "; stopped early" : "");
     std::printf("speed:     %.1f steps/s on %d rank(s), %.1f s in total\n", s.steps_per_second, comm.size(), s.seconds);
     std::printf("plots:     /usr/bin/python3 -m analysis plot %s\n", s.path.c_str());
   }

@@ -14,6 +14,7 @@ namespace tractable::cli {
 
 int sample_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable sample");
+  bool last = false;
   std::string path, out;
   std::size_t n = 0;
   std::uint64_t seed = 0;
@@ -28,6 +29,7 @@ int sample_command(const Arguments& args, const Communicator& comm) {
       ("force", po::bool_switch(&force), "replace an existing output file")
       ("parallel-write", po::value(&write_mode)->default_value("auto"),
        "under MPI: gather (to rank 0), collective (parallel HDF5), or auto (collective from 16 MiB, measured)");
+  add_last_option(options, last);
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
@@ -39,7 +41,7 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");
   if (format == "hdf5" && out.empty()) throw UsageError("--out FILE.h5 is required (or --format csv)");
   if (!out.empty() && !force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
-  auto session = load_model_session(path);
+  auto session = load_model_session(path, last);
   // Under MPI each rank draws its contiguous share of the rows from its own stream (seed, rank), and the
   // shares are written as one dataset: gathered for small arrays, collectively (parallel HDF5) for large.
   const auto [begin, end] = comm.shard(n);
@@ -64,6 +66,8 @@ int sample_command(const Arguments& args, const Communicator& comm) {
         file.set_attribute("/samples", "run", path);
         file.set_attribute("/samples", "seed", static_cast<std::int64_t>(seed));
         file.set_attribute("/samples", "ranks", static_cast<std::int64_t>(comm.size()));
+        file.set_attribute("/samples", "checkpoint", session->checkpoint);
+        file.set_attribute("/samples", "checkpoint_step", static_cast<std::int64_t>(session->checkpoint_step));
       });
   if (!comm.is_root() || format == "csv") return 0;
   std::printf("wrote %zu samples of dimension %zu to %s:/samples (%s)\n", n, samples.extent(1), out.c_str(),

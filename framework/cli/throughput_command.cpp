@@ -11,6 +11,7 @@ namespace tractable::cli {
 // duality (one direction parallel, the other D sequential passes) as numbers.
 int throughput_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable throughput");
+  bool last = false;
   std::string path;
   std::size_t n = 100000, batch = 10000, repeats = 3;
   options.add_options()
@@ -18,6 +19,7 @@ int throughput_command(const Arguments& args, const Communicator& comm) {
       ("n,n", po::value(&n)->default_value(100000), "points per measurement")
       ("batch", po::value(&batch)->default_value(10000), "rows per pass")
       ("repeats", po::value(&repeats)->default_value(3), "measurements per direction (the best is reported)");
+  add_last_option(options, last);
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
@@ -25,7 +27,7 @@ int throughput_command(const Arguments& args, const Communicator& comm) {
     return 0;
   if (n == 0 || batch == 0 || repeats == 0) throw UsageError("-n, --batch and --repeats must be positive");
   if (!comm.is_root()) return 0;
-  auto session = load_model_session(path);
+  auto session = load_model_session(path, last);
   Flow& flow = require_flow(*session, "throughput");
   const std::size_t dim = session->dim, rows = std::min(batch, n);
   Matrix z("tractable::throughput::z", rows, dim), x("tractable::throughput::x", rows, dim);

@@ -1,5 +1,6 @@
 #pragma once
-// A dataset held on the host as [N, D] rows, split into train and test.
+// A dataset held on the host as [N, D] rows, split into train, validation
+// (may be empty: no model selection) and test.
 // Batches are gathered from here and copied to the device.
 #include "core/types.hpp"
 
@@ -10,16 +11,27 @@ namespace tractable {
 
 struct Dataset {
   std::string origin;  // "toy:8gaussians", "csv:<path>", "hdf5:<path>:<dataset>"
-  HostMatrix train;    // [N_train, D]
-  HostMatrix test;     // [N_test, D]
+  HostMatrix train;       // [N_train, D]
+  HostMatrix validation;  // [N_validation, D]; N_validation may be 0
+  HostMatrix test;        // [N_test, D]
   std::size_t dim() const { return train.extent(1); }
+  // "train", "validation" or "test"; a DataError for an empty validation split.
+  const HostMatrix& split(const std::string& name) const;
 };
 
 // Rejects NaN/Inf with the 1-based row and column and `where` (file, dataset).
 void check_finite(const HostMatrix& rows /*[N, D]*/, const std::string& where, std::size_t first_row_number = 1);
 
-// Seeded shuffle of `rows`, then the last round(test_fraction·N) rows become test.
-Dataset split_train_test(const HostMatrix& rows, double test_fraction, std::uint64_t seed, std::string origin);
+// Seeded shuffle of `rows`; the last round(test_fraction·N) rows become test,
+// the round(validation_fraction·(N − N_test)) before them validation, the rest
+// train. The test rows do not depend on validation_fraction, so runs with and
+// without a validation split are tested on the same rows.
+Dataset split_rows(const HostMatrix& rows, double test_fraction, double validation_fraction, std::uint64_t seed,
+                   std::string origin);
+
+// The last round(fraction·N) rows of `train` become `validation` (for rows already in seeded random
+// order: independent draws, or the train part of split_rows). Errors name `origin`.
+void hold_out_validation(Dataset& data, double fraction);
 
 // The first min(count, N) rows of `source`, copied.
 HostMatrix gather_rows(const HostMatrix& source, std::size_t count);

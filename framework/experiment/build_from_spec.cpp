@@ -34,24 +34,29 @@ Dataset load_image_dataset(const json& data) {
       Kokkos::deep_copy(Kokkos::subview(both, std::make_pair(std::size_t(0), n), Kokkos::ALL()), d.train);
       Kokkos::deep_copy(Kokkos::subview(both, std::make_pair(n, both.extent(0)), Kokkos::ALL()), validation);
       d.train = both;
+    } else {
+      d.validation = read_mnist_hdf5(path, "validation").images;  // the file's own validation digits
     }
     d.test = read_mnist_hdf5(path, "test").images;
   } else {
     const std::string train_path = data.at("train_images");
+    const double validation_fraction = data.at("validation_fraction");
     if (data.contains("test_images")) {
-      d.origin = "idx:" + train_path;
-      d.train = read_idx_images(train_path).images;
-      d.test = read_idx_images(data.at("test_images").get<std::string>()).images;
+      const std::string test_path = data.at("test_images");
+      d = split_rows(read_idx_images(train_path).images, 0, validation_fraction, seed, "idx:" + train_path);
+      d.test = read_idx_images(test_path).images;
       if (d.test.extent(1) != d.train.extent(1))
-        throw DataError(data.at("test_images").get<std::string>() + ": images of " + std::to_string(d.test.extent(1)) +
+        throw DataError(test_path + ": images of " + std::to_string(d.test.extent(1)) +
                         " pixels, but the training images have " + std::to_string(d.train.extent(1)));
     } else {
-      d = split_train_test(read_idx_images(train_path).images, data.at("test_fraction"), seed, "idx:" + train_path);
+      d = split_rows(read_idx_images(train_path).images, data.at("test_fraction"), validation_fraction, seed,
+                     "idx:" + train_path);
     }
   }
   // Dynamic binarisation redraws training pixels at every use (in the run loop); test rows are binarised once.
   if (binarize == "static") binarize_static(d.train, seed, 1);
   if (binarize != "none") binarize_static(d.test, seed, 2);
+  if (binarize != "none") binarize_static(d.validation, seed, 3);
   return d;
 }
 }  // namespace
@@ -70,14 +75,33 @@ Dataset load_dataset(const json& data) {
     d.test = HostMatrix("tractable::toy::test", n_test, 2);
     Kokkos::deep_copy(d.train, Kokkos::subview(all, std::make_pair(std::size_t(0), n_train), Kokkos::ALL()));
     Kokkos::deep_copy(d.test, Kokkos::subview(all, std::make_pair(n_train, n_train + n_test), Kokkos::ALL()));
+    hold_out_validation(d, data.at("validation_fraction"));  // the training draws are independent: their tail
     return d;
   }
   if (source == "mnist" || source == "idx") return load_image_dataset(data);
   const std::string path = data.at("path");
-  const double test_fraction = data.at("test_fraction");
-  if (source == "csv") return split_train_test(load_csv(path), test_fraction, seed, "csv:" + path);
-  const std::string dataset = data.at("dataset");
-  return split_train_test(load_hdf5_dataset(path, dataset), test_fraction, seed, "hdf5:" + path + ":" + dataset);
+  const double validation_fraction = data.at("validation_fraction");
+  const bool hdf5 = source == "hdf5";
+  auto load = [&](const std::string& file, const std::string& dataset) {
+    return hdf5 ? load_hdf5_dataset(file, dataset) : load_csv(file);
+  };
+  auto origin = [&](const std::string& file, const std::string& dataset) {
+    return hdf5 ? "hdf5:" + file + ":" + dataset : "csv:" + file;
+  };
+  const std::string dataset = hdf5 ? data.at("dataset").get<std::string>() : "";
+  if (!data.contains("test_path") && !data.contains("test_dataset"))
+    return split_rows(load(path, dataset), data.at("test_fraction"), validation_fraction, seed, origin(path, dataset));
+  // A separate test file (or, for hdf5, another dataset of the same file): every row of `path` trains or validates.
+  const std::string test_path = data.value("test_path", path), test_dataset = data.value("test_dataset", dataset);
+  Dataset d = split_rows(load(path, dataset), 0, validation_fraction, seed, origin(path, dataset));
+  d.test = load(test_path, test_dataset);
+  const std::string test_origin = origin(test_path, test_dataset);
+  if (d.test.extent(1) != d.train.extent(1))
+    throw DataError(test_origin + ": the test rows have " + std::to_string(d.test.extent(1)) +
+                    " columns, but the training rows have " + std::to_string(d.train.extent(1)));
+  check_finite(d.test, test_origin);  // named by the test file's own rows
+  d.origin += " (test: " + test_origin + ")";
+  return d;
 }
 
 FlowModelSpec read_flow_model(const json& model) {

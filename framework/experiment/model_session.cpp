@@ -27,7 +27,7 @@ std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, st
   return s;
 }
 
-std::unique_ptr<ModelSession> load_model_session(const std::string& run_path) {
+std::unique_ptr<ModelSession> load_model_session(const std::string& run_path, bool last_checkpoint) {
   // The stored spec is re-validated: a run file edited or damaged by hand must fail with a named error,
   // not deep inside the model builder (found by fuzzing: tests/fuzz/regressions/fuzz_run_file).
   nlohmann::json spec;
@@ -37,7 +37,12 @@ std::unique_ptr<ModelSession> load_model_session(const std::string& run_path) {
     throw IoError(std::string(e.what()) + " (the run file's stored spec is not a valid spec)");
   }
   auto session = build_model_session(spec, RunFile::read_data_dim(run_path));
-  restore_parameters(session->store, RunFile::read_checkpoint(run_path), run_path);
+  Checkpoint checkpoint;
+  const bool best = !last_checkpoint && RunFile::read_best_checkpoint(run_path, checkpoint);
+  if (!best) checkpoint = RunFile::read_checkpoint(run_path);
+  restore_parameters(session->store, checkpoint, run_path + (best ? ":/checkpoint_best" : ":/checkpoint"));
+  session->checkpoint = best ? "best" : "last";
+  session->checkpoint_step = checkpoint.step;
   if (session->flow) session->flow->set_training(false);
   return session;
 }

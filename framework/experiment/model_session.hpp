@@ -22,6 +22,9 @@ struct ModelSession {
   std::unique_ptr<Flow> flow;
   std::unique_ptr<LatentVariableModel> vae;  // a VAE of any kind (vae/latent_variable_model.hpp)
   ModelDescription description;              // what /model of a run file says about it
+  // Loaded from a run file: which checkpoint ("best": /checkpoint_best, "last": /checkpoint) and its step.
+  std::string checkpoint;
+  std::int64_t checkpoint_step = 0;
 };
 
 // Builds, allocates and initialises (seeded by training.seed).
@@ -29,8 +32,10 @@ std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, st
                                                   const Communicator& comm = single_rank());
 
 
-// Spec + checkpoint of a run file -> a ready model, in evaluation mode.
-std::unique_ptr<ModelSession> load_model_session(const std::string& run_path);
+// Spec + checkpoint of a run file -> a ready model, in evaluation mode: the
+// parameters of /checkpoint_best when the run has one (it had a validation
+// split), else, or with `last_checkpoint`, those of /checkpoint.
+std::unique_ptr<ModelSession> load_model_session(const std::string& run_path, bool last_checkpoint = false);
 
 // The flow of a session, or a usage error naming `command` when the run trained a VAE.
 Flow& require_flow(ModelSession& session, const std::string& command);

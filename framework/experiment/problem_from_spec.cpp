@@ -26,6 +26,7 @@ TrainerSettings trainer_settings(const json& spec) {
                                            : TrainerSettings::OnNonFinite::stop;
   s.max_skipped_steps = t.at("max_skipped_steps");
   s.rollback_lr_factor = t.at("rollback_lr_factor");
+  s.early_stopping_patience = t.at("early_stopping_patience");
   return s;
 }
 
@@ -65,13 +66,12 @@ ProblemInputs load_problem_inputs(const json& spec) {
     Dataset& data = in.data;
     if (data.train.extent(0) == 0 || data.test.extent(0) == 0)
       throw DataError(data.origin + ": the train and test splits must both be non-empty");
-    check_finite(data.train, data.origin + " (train split)");
-    check_finite(data.test, data.origin + " (test split)");
-    in.dim = data.dim();
-    if (model_needs_unit_interval(spec, in.dim)) {
-      check_unit_interval(data.train, data.origin + " (train split)");
-      check_unit_interval(data.test, data.origin + " (test split)");
+    const bool unit_interval = model_needs_unit_interval(spec, data.dim());
+    for (const auto& [rows, split] : {std::pair{&data.train, "train"}, {&data.validation, "validation"}, {&data.test, "test"}}) {
+      check_finite(*rows, data.origin + " (" + split + " split)");
+      if (unit_interval) check_unit_interval(*rows, data.origin + " (" + split + " split)");
     }
+    in.dim = data.dim();
   }
   if (!is_vae && in.dim < 2)
     throw DataError(in.data.origin + ": has " + std::to_string(in.dim) +

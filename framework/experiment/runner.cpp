@@ -89,6 +89,10 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   }
 
   ProblemInputs inputs = load_problem_inputs(spec);
+  if (settings.early_stopping_patience > 0 && inputs.data.validation.extent(0) == 0)
+    throw SpecError(options.spec_path + ": training.early_stopping_patience needs a validation split, and " +
+                    inputs.data.origin + " has none (set data.validation_fraction > 0; mnist: data.train_split "
+                    "\"train\"; a reverse_kl run has no data)");
   auto session = build_model_session(spec, inputs.dim, comm);
   comm.broadcast(session->store.values());  // rank 0's initialisation is everyone's
   auto problem = make_problem(spec, *session, std::move(inputs), comm, progress);
@@ -121,6 +125,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   summary.path = path;
   summary.steps = outcome.steps;
   summary.interrupted = outcome.interrupted;
+  summary.selection = outcome.selection;
+  for (const auto& [name, value] : outcome.last_eval)
+    if (name.rfind("validation_", 0) == 0) summary.validation_column = name;
   summary.results = outcome.last_eval;
   problem->add_to_summary(summary.results);
   summary.steps_per_second = outcome.steps_per_second;

@@ -37,6 +37,8 @@ struct RunSummary {
   double steps_per_second = 0, seconds = 0;
   // A stop signal (SIGUSR1/SIGTERM) ended the run early after a checkpoint; the CLI exits with ExitCode::requeue.
   bool interrupted = false;
+  ModelSelection selection;  // best validation loss and step (best_step −1: no validation split); stopped early
+  std::string validation_column;  // "validation_nll" (flows), "validation_loss" (VAEs: −L_k)
   double result(const std::string& name) const { return results.at(name); }
 };
 

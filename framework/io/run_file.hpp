@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,13 +38,26 @@ struct NamedArray {
   std::map<std::string, double> attributes;
 };
 
+struct Checkpoint;
+
 struct PendingResults {
   MetricRows metrics;                                    // -> /metrics
   MetricRows eval;                                       // -> /eval
   std::vector<std::pair<std::int64_t, HostMatrix>> samples;  // -> /samples/<step>
   std::vector<NamedArray> arrays;
   std::string spec;  // non-empty: replaces /spec (a resume that extended training.steps)
+  // Set: replaces /checkpoint_best (parameters and buffers of a new lowest validation loss).
+  std::shared_ptr<const Checkpoint> best;
   void clear();
+};
+
+// Model selection on the validation loss, part of every checkpoint so a
+// resumed run selects and stops exactly as an uninterrupted one.
+struct ModelSelection {
+  double best_loss = std::numeric_limits<double>::infinity();
+  std::int64_t best_step = -1;             // −1: no validation evaluation yet
+  std::int64_t evaluations_since_best = 0;
+  bool stopped_early = false;
 };
 
 struct Checkpoint {
@@ -62,6 +77,7 @@ struct Checkpoint {
   std::int64_t window_steps = 0;
   std::int64_t skipped_steps = 0;
   double lr_scale = 1;  // product of the rollback factors applied so far
+  ModelSelection selection;
 };
 
 // What a new run file starts with.
@@ -69,7 +85,7 @@ struct RunHeader {
   nlohmann::json spec;        // resolved
   nlohmann::json provenance;  // flat object of strings and numbers
   std::string data_origin;
-  std::size_t data_dim = 0, n_train = 0, n_test = 0;
+  std::size_t data_dim = 0, n_train = 0, n_validation = 0, n_test = 0;
   HostMatrix data_points;     // test points kept for plots [n, D]
   ModelDescription model;     // -> /model
 };
@@ -78,7 +94,8 @@ struct RunHeader {
 struct RunProgress {
   std::int64_t step = 0;         // the checkpoint's step
   std::int64_t total_steps = 0;  // training.steps of the stored spec
-  bool finished = false;         // checkpoint at total_steps and the final evaluation written
+  bool finished = false;         // checkpoint at total_steps (or stopped early) and the final evaluation written
+  bool stopped_early = false;
   std::map<std::string, double> final_eval;    // the last /eval row (NaN columns left out)
   std::map<std::string, double> last_metrics;  // the last /metrics row
   std::int64_t eval_step = -1, metrics_step = -1;  // the steps of those rows (−1: no row yet)
@@ -99,6 +116,8 @@ class RunFile {
   static nlohmann::json read_provenance(const std::string& path);
   static ModelDescription read_model_description(const std::string& path);
   static Checkpoint read_checkpoint(const std::string& path);
+  // /checkpoint_best's parameters, buffers and step (nothing else is set); false when the run has none.
+  static bool read_best_checkpoint(const std::string& path, Checkpoint& best);
   static std::size_t read_data_dim(const std::string& path);
   static RunProgress read_progress(const std::string& path);
   static bool exists(const std::string& path);

@@ -33,15 +33,22 @@ std::map<std::string, double> DensityEstimation::evaluate(std::int64_t step, boo
       pending.arrays.push_back(NamedArray{"/eval/test_log_likelihood", per_example, {per_example.size()}, {}});
   }
   const std::map<std::string, double> results = {{"test_nll", r.nll}, {"test_bits_per_dim", r.bits_per_dim}};
-  pending.eval.add(step, results);
   record_samples_and_grid(step, final_pass, pending, &data_.test, nullptr);
   flow_.set_training(true);
   return results;
 }
 
+std::optional<ValidationLoss> DensityEstimation::validation_loss() {
+  if (data_.validation.extent(0) == 0) return std::nullopt;
+  flow_.set_training(false);
+  const NllResult r = evaluate_nll(flow_, data_.validation, settings_.eval_batch, comm_);
+  flow_.set_training(true);
+  return ValidationLoss{"validation_nll", r.nll};
+}
+
 Measurement DensityEstimation::measure(const MeasureRequest& request) {
   flow_.set_training(false);
-  const HostMatrix& rows = request.split == "train" ? data_.train : data_.test;
+  const HostMatrix& rows = data_.split(request.split);
   const NllResult r = evaluate_nll(flow_, rows, request.batch, comm_);
   return {{"nll", r.nll}, {"bits_per_dim", r.bits_per_dim}, {"n", double(rows.extent(0))}};
 }
@@ -50,6 +57,7 @@ void describe_data(const Dataset& data, std::size_t n_data_points, RunHeader& he
   header.data_origin = data.origin;
   header.data_dim = data.dim();
   header.n_train = data.train.extent(0);
+  header.n_validation = data.validation.extent(0);
   header.n_test = data.test.extent(0);
   header.data_points = gather_rows(data.test, n_data_points);
 }

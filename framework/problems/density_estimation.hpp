@@ -19,6 +19,7 @@ class DensityEstimation : public FlowProblem {
   void initialize() override;
   double loss_and_gradients(std::int64_t step, Real scale) override;
   std::map<std::string, double> evaluate(std::int64_t step, bool final_pass, PendingResults& pending) override;
+  std::optional<ValidationLoss> validation_loss() override;
   Measurement measure(const MeasureRequest& request) override;
   void describe(RunHeader& header, PendingResults& first) const override;
   void save(Checkpoint& c) const override;

@@ -40,15 +40,23 @@ std::map<std::string, double> LatentVariableFit::evaluate(std::int64_t step, boo
   const auto quick = evaluate_vae(vae_, test, k, {1, k}, eval_stream, settings_.eval_batch, comm_);
   std::map<std::string, double> results = {{"test_elbo", quick.elbo}, {"test_bound", quick.bounds.at(k)}};
   if (final_pass) final_evaluation(test, results, pending);
-  pending.eval.add(step, results);
   if (comm_.is_root() && settings_.n_samples > 0)
     pending.samples.emplace_back(step, vae_.sample_means(sample_stream_, settings_.n_samples));
   return results;
 }
 
+std::optional<ValidationLoss> LatentVariableFit::validation_loss() {
+  if (data_.validation.extent(0) == 0) return std::nullopt;
+  // −L_k with the training objective's k (−ELBO for k = 1) on every validation row, from its own noise stream.
+  const RandomStream stream(settings_.seed, 2, Stream::eval);
+  const std::size_t k = evaluation_.samples;
+  const auto r = evaluate_vae(vae_, data_.validation, k, {k}, stream, settings_.eval_batch, comm_);
+  return ValidationLoss{"validation_loss", -r.bounds.at(k)};
+}
+
 Measurement LatentVariableFit::measure(const MeasureRequest& request) {
   const std::size_t K = request.importance_samples > 0 ? request.importance_samples : evaluation_.eval_importance_samples;
-  const HostMatrix& all = request.split == "train" ? data_.train : data_.test;
+  const HostMatrix& all = data_.split(request.split);
   const HostMatrix rows = request.points > 0 ? gather_rows(all, request.points) : all;
   std::vector<std::size_t> ks;
   for (std::size_t k = 1; k <= K; k *= 10) ks.push_back(k);

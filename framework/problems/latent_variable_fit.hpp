@@ -24,6 +24,7 @@ class LatentVariableFit : public Problem {
   double loss_and_gradients(std::int64_t step, Real scale) override;
   std::map<std::string, double> evaluate(std::int64_t step, bool final_pass, PendingResults& pending) override;
   // log p(x) with K samples per example and the bounds L_k (k = 1, 5, 10, 50, … ≤ K) from the same samples.
+  std::optional<ValidationLoss> validation_loss() override;
   Measurement measure(const MeasureRequest& request) override;
   void describe(RunHeader& header, PendingResults& first) const override;
   void save(Checkpoint& c) const override;

@@ -59,7 +59,6 @@ std::map<std::string, double> VariationalFit::evaluate(std::int64_t step, bool f
     for (const auto& [name, value] : report.scalars) results[name] = value;
     for (auto& a : report.arrays) pending.arrays.push_back(std::move(a));
   }
-  pending.eval.add(step, results);
   record_samples_and_grid(step, final_pass, pending, nullptr, target_.get());
   flow_.set_training(true);
   return results;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,13 +21,19 @@ namespace tractable {
 // per pass, and for latent-variable models K and the first N examples (0: the
 // run's own settings, all rows).
 struct MeasureRequest {
-  std::string split = "test";  // "test" | "train"
+  std::string split = "test";  // "test" | "validation" | "train"
   std::size_t batch = 4096;
   std::size_t importance_samples = 0;
   std::size_t points = 0;
 };
 // Named results in a stable order; a key "group.name" belongs to object "group".
 using Measurement = std::vector<std::pair<std::string, double>>;
+
+// The loss on held-out validation rows (lower is better) and the /eval column it is stored in.
+struct ValidationLoss {
+  std::string column;
+  double value = 0;
+};
 
 class Problem {
  public:
@@ -40,9 +47,15 @@ class Problem {
   // gradients += scale·∇Σ (the Trainer passes 1 / global batch).
   virtual double loss_and_gradients(std::int64_t step, Real scale) = 0;
 
-  // An evaluation after `step` steps (`final_pass`: the end of training): rows,
-  // arrays and samples go to `pending`; returns the scalars it measured.
+  // An evaluation after `step` steps (`final_pass`: the end of training): arrays
+  // and samples go to `pending`; returns the scalars it measured (the Trainer
+  // writes them, with the validation loss, as the /eval row of `step`).
   virtual std::map<std::string, double> evaluate(std::int64_t step, bool final_pass, PendingResults& pending) = 0;
+
+  // The current parameters' loss on the validation split, measured before each
+  // evaluation: the Trainer keeps the best parameters as /checkpoint_best and
+  // stops early on it. None: the problem has no validation split.
+  virtual std::optional<ValidationLoss> validation_loss() { return std::nullopt; }
 
   // The same evaluation on demand, with nothing written (`tractable eval`).
   virtual Measurement measure(const MeasureRequest& request) = 0;

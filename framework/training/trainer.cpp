@@ -87,13 +87,18 @@ Trainer::Trainer(const TrainerSettings& settings, ParameterStore& store, Optimiz
       wall_start_(now_seconds()),
       inject_nan_at_(fault_nan_step()) {}
 
-Checkpoint Trainer::snapshot(std::int64_t step) const {
+Checkpoint Trainer::parameters_snapshot(std::int64_t step) const {
   Checkpoint c;
   c.step = step;
   c.parameters = to_std(store_.values());
   c.table = store_.table();
   c.buffers = to_std(store_.buffers());
   c.buffer_table = store_.buffer_table();
+  return c;
+}
+
+Checkpoint Trainer::snapshot(std::int64_t step) const {
+  Checkpoint c = parameters_snapshot(step);
   for (auto& [name, v] : optimizer_.state()) c.optimizer_state.emplace_back(name, to_std(v));
   c.optimizer_steps = optimizer_.steps_taken();
   problem_.save(c);
@@ -101,6 +106,7 @@ Checkpoint Trainer::snapshot(std::int64_t step) const {
   c.window_steps = window_steps_;
   c.skipped_steps = skipped_total_;
   c.lr_scale = lr_scale_;
+  c.selection = selection_;
   return c;
 }
 
@@ -121,6 +127,7 @@ void Trainer::restore(const Checkpoint& c) {
   window_steps_ = c.window_steps;
   skipped_total_ = c.skipped_steps;
   lr_scale_ = c.lr_scale;
+  selection_ = c.selection;
   step_ = c.step;
 }
 
@@ -203,6 +210,28 @@ void Trainer::log_metrics(std::int64_t done, double lr, double grad_norm, Pendin
   window_start_ = now_seconds();
 }
 
+std::map<std::string, double> Trainer::evaluate(std::int64_t done, bool final_pass, PendingResults& pending) {
+  // Validation first: when it stops the run, this evaluation is the final pass (done once).
+  const std::optional<ValidationLoss> validation = problem_.validation_loss();
+  if (validation) {
+    if (validation->value < selection_.best_loss) {  // NaN never improves
+      selection_.best_loss = validation->value;
+      selection_.best_step = done;
+      selection_.evaluations_since_best = 0;
+      auto best = std::make_shared<Checkpoint>(parameters_snapshot(done));
+      best->selection = selection_;
+      pending.best = std::move(best);
+    } else if (++selection_.evaluations_since_best >= settings_.early_stopping_patience &&
+               settings_.early_stopping_patience > 0) {
+      selection_.stopped_early = true;
+    }
+  }
+  std::map<std::string, double> results = problem_.evaluate(done, final_pass || selection_.stopped_early, pending);
+  if (validation) results[validation->column] = validation->value;
+  pending.eval.add(done, results);
+  return results;
+}
+
 TrainingOutcome Trainer::run(const std::string& spec_update) {
   const StopSignals stop_signals;
   PendingResults pending;
@@ -212,7 +241,7 @@ TrainingOutcome Trainer::run(const std::string& spec_update) {
   const double train_start = now_seconds();
   window_start_ = train_start;
   bool evaluated_final = false;
-  for (; step_ < total; ++step_) {
+  for (; step_ < total && !selection_.stopped_early; ++step_) {
     // All ranks agree (one integer all-reduce) whether any was asked to stop.
     if (comm_.any(g_stop_signal != 0)) {
       progress_.warn("stop signal received: checkpointing at step " + std::to_string(step_) +
@@ -236,19 +265,29 @@ TrainingOutcome Trainer::run(const std::string& spec_update) {
     ++window_steps_;
     if (done % settings_.log_every == 0 || last) log_metrics(done, lr, r.grad_norm, pending);
     if ((settings_.eval_every > 0 && done % settings_.eval_every == 0) || last) {
-      out.last_eval = problem_.evaluate(done, last, pending);
-      evaluated_final = last;
+      out.last_eval = evaluate(done, last, pending);
+      evaluated_final = last || selection_.stopped_early;
       std::string text;
       for (const auto& [name, value] : out.last_eval)
         text += (text.empty() ? "" : ", ") + name + " " + std::to_string(value);
       progress_.note("step " + std::to_string(done) + ": " + text);
     }
-    if (done % settings_.checkpoint_every == 0 || last) commit(done, pending);
+    if (done % settings_.checkpoint_every == 0 || last || selection_.stopped_early) commit(done, pending);
+    if (selection_.stopped_early) {
+      progress_.note("early stopping at step " + std::to_string(done) + ": no lower validation loss in " +
+                     std::to_string(settings_.early_stopping_patience) + " evaluations; the best (" +
+                     std::to_string(selection_.best_loss) + " at step " + std::to_string(selection_.best_step) +
+                     ") is /checkpoint_best");
+      step_ = done;
+      break;
+    }
   }
   if (!evaluated_final && !out.interrupted) {  // resumed at or past the end: evaluate what is there
     out.last_eval = problem_.evaluate(step_, true, pending);
+    pending.eval.add(step_, out.last_eval);
     commit(step_, pending);
   }
+  out.selection = selection_;
   out.steps = step_;
   const double seconds = now_seconds() - train_start;
   out.steps_per_second = seconds > 0 ? double(step_ - first_step) / seconds : 0;

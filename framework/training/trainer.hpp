@@ -5,7 +5,9 @@
 //   step:   zero grads -> problem's loss and gradients on this rank's rows
 //           (scaled by 1/global batch) -> one all-reduce (sum) -> non-finite
 //           guard -> clip -> optimiser
-//   around: metric rows every log_every steps, evaluations every eval_every,
+//   around: metric rows every log_every steps, evaluations every eval_every
+//           (the validation loss first: a new lowest keeps the parameters as
+//           /checkpoint_best, `patience` evaluations without one stop early),
 //           commits of the run file every checkpoint_every (rank 0 writes), a
 //           stop signal checkpoints and returns `interrupted`, a non-finite
 //           step stops, is skipped or rolls back to the last checkpoint.
@@ -32,11 +34,13 @@ struct TrainerSettings {
   enum class OnNonFinite { stop, skip, rollback } on_non_finite = OnNonFinite::stop;
   std::int64_t max_skipped_steps = 10;  // skip: in a row; rollback: in all
   double rollback_lr_factor = 0.5;
+  std::int64_t early_stopping_patience = 0;  // evaluations without a lower validation loss; 0: off
 };
 
 struct TrainingOutcome {
   std::int64_t steps = 0;    // steps completed
   bool interrupted = false;  // a stop signal ended the run after a checkpoint
+  ModelSelection selection;  // the best validation loss and its step; whether the run stopped early
   std::map<std::string, double> last_eval;
   double steps_per_second = 0;  // over this invocation's steps
 };
@@ -54,6 +58,7 @@ class Trainer {
   double train_step(std::int64_t step, double lr);
 
   Checkpoint snapshot(std::int64_t step) const;
+  Checkpoint parameters_snapshot(std::int64_t step) const;  // parameters and buffers only
   void restore(const Checkpoint& checkpoint);  // parameters, optimiser, problem position, open windows
   std::int64_t step() const { return step_; }
 
@@ -65,6 +70,8 @@ class Trainer {
   // A non-finite step under the policy: true to go on (skipped or rolled back), else throws.
   bool survive_non_finite(const StepResult& result, PendingResults& pending, const std::string& spec_update);
   void log_metrics(std::int64_t done, double lr, double grad_norm, PendingResults& pending);
+  // The validation loss (model selection, early stopping), then the problem's evaluation: the /eval row of `done`.
+  std::map<std::string, double> evaluate(std::int64_t done, bool final_pass, PendingResults& pending);
   void commit(std::int64_t at_step, PendingResults& pending);
 
   TrainerSettings settings_;
@@ -81,6 +88,7 @@ class Trainer {
   double window_loss_ = 0;
   std::int64_t window_steps_ = 0, skipped_total_ = 0;
   double lr_scale_ = 1;  // lowered by each rollback; part of the checkpoint
+  ModelSelection selection_;  // part of the checkpoint
   std::int64_t skipped_in_a_row_ = 0, rollbacks_ = 0;
   double window_allreduce_seconds_ = 0;
   double window_start_ = 0, wall_start_ = 0;  // seconds on a steady clock

@@ -89,7 +89,7 @@ expect 3 "differs from the spec stored in run.h5 at 'model.hidden'" -- \
   "$BIN" run "$QS" "${SMALL[@]}" --set model.hidden=8 --out run.h5 --resume
 expect 0 "checkpoint: +step 60 of 60" -- "$BIN" info run.h5
 expect 0 '"nll": [0-9.]+' -- "$BIN" eval run.h5
-expect 2 "--split must be 'test' or 'train'" -- "$BIN" eval run.h5 --split other
+expect 2 "--split must be 'test', 'validation' or 'train'" -- "$BIN" eval run.h5 --split other
 expect 0 "wrote 25 samples" -- "$BIN" sample run.h5 -n 25 --out s.h5
 expect 0 '"density_points_per_second": [0-9.]+, "sampling_points_per_second": [0-9.]+, "density_pass": "parallel"' -- \
   "$BIN" throughput run.h5 -n 500 --batch 100 --repeats 1

@@ -46,7 +46,7 @@ expect 0 "4 runs: 4 done 0 running 0 pending 0 preempted 0 failed" -- "$TRACTABL
 expect 0 "0 finished now, 4 before" -- "$TRACTABLE" sweep four.json --local -j 2
 expect 0 "^3 +[0-9a-f]{16} +finished +16 +128 +2$" -- "$TRACTABLE" sweep four.json --dry-run
 expect 0 "summary.csv and summary.h5 \(4 runs\)" -- "$TRACTABLE" collect sweeps/four
-head -n 1 sweeps/four/summary.csv | grep -q "^index,id,state,step,total_steps,model.hidden,training.batch_size,training.seed,eval.test_bits_per_dim,eval.test_nll,metrics.loss,metrics.wall_time$" ||
+head -n 1 sweeps/four/summary.csv | grep -q "^index,id,state,step,total_steps,model.hidden,training.batch_size,training.seed,eval.test_bits_per_dim,eval.test_nll,eval.validation_nll,metrics.loss,metrics.wall_time$" ||
   fail "summary.csv header: $(head -n 1 sweeps/four/summary.csv)"
 [ "$(grep -c ',done,200,200,' sweeps/four/summary.csv)" -eq 4 ] || fail "summary.csv: $(cat sweeps/four/summary.csv)"
 $PY -c '

@@ -39,7 +39,7 @@ expect 3 "data.binarize: 'yes' is not one of" -- "$BIN" validate "$VAE" --set da
 # a Bernoulli decoder refuses data outside [0, 1]; a missing MNIST file says how to make it
 printf 'a,b,c\n0.1,0.2,0.3\n0.5,1.7,0.1\n0.2,0.2,0.2\n' > grey.csv
 expect 4 "row [0-9]+, column 2 is 1.7.*Bernoulli decoder needs values in \[0, 1\]" -- \
-  "$BIN" run "$VAE" --quiet --set 'data={"source":"csv","path":"grey.csv","test_fraction":0.34}' --out csv.h5
+  "$BIN" run "$VAE" --quiet --set 'data={"source":"csv","path":"grey.csv","test_fraction":0.34,"validation_fraction":0}' --out csv.h5
 expect 4 "nothere.h5: the MNIST file does not exist; make it with cluster/fetch-mnist.sh" -- \
   "$BIN" run "$VAE" --quiet --set data.path=nothere.h5 --out missing.h5
 [ ! -e csv.h5 ] && [ ! -e missing.h5 ] || fail "a run on bad data left a run file behind"

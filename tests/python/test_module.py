@@ -43,6 +43,11 @@ def work(tmp_path_factory):
            "output": {"n_samples": 5}}
     (d / "vae.json").write_text(json.dumps(vae))
     run("run", str(d / "vae.json"), "--quiet", "--out", "vae.h5", cwd=d)
+    # Overfits 100 points: the best validation step comes before the last (early stopping).
+    run("run", QUICKSTART, "--quiet", "--set", "training.steps=3000", "--set", "training.eval_every=100",
+        "--set", "training.early_stopping_patience=3", "--set", "data.n_train=100", "--set", "data.n_test=2000",
+        "--set", "training.batch_size=64", "--set", "optimizer.lr=3e-3", "--set", "optimizer.schedule.type=constant",
+        "--set", "output.density_grid=0", "--out", "selected.h5", cwd=d)
     return d
 
 
@@ -62,6 +67,25 @@ def test_log_prob_and_sample_equal_the_cli_bit_for_bit(work):
                           check=True, capture_output=True, text=True).stdout.split("\n")
     assert text[0] == "x0,x1"
     assert np.array_equal(np.loadtxt(text[1:501], delimiter=",").astype(np.float32), cli)
+
+
+def test_best_and_last_checkpoints_equal_the_cli(work):
+    f = h5py.File(work / "selected.h5", "r")
+    best_step, last_step = int(f["checkpoint_best"].attrs["step"]), int(f["checkpoint"].attrs["step"])
+    assert best_step < last_step
+    best, last = tractable.load(str(work / "selected.h5")), tractable.load(str(work / "selected.h5"), last=True)
+    assert (best.checkpoint, best.checkpoint_step) == ("best", best_step)
+    assert (last.checkpoint, last.checkpoint_step) == ("last", last_step)
+    flat = lambda m: np.concatenate([a.ravel() for a in m.parameters.values()])
+    assert np.array_equal(flat(best), f["checkpoint_best/parameters"][()])
+    assert np.array_equal(flat(last), f["checkpoint/parameters"][()])
+    x = f["data/test_points"][()]
+    run("log-prob", "selected.h5", "selected.h5:/data/test_points", "--out", "sel_best.h5", cwd=work)
+    run("log-prob", "selected.h5", "selected.h5:/data/test_points", "--last", "--out", "sel_last.h5", cwd=work)
+    assert np.array_equal(best.log_prob(x), h5py.File(work / "sel_best.h5", "r")["log_prob"][()])
+    assert np.array_equal(last.log_prob(x), h5py.File(work / "sel_last.h5", "r")["log_prob"][()])
+    # the last parameters are those of the final evaluation's per-example test log-likelihoods
+    assert np.max(np.abs(last.log_prob(x) - f["eval/test_log_likelihood"][()][:len(x)])) < 1e-5
 
 
 def test_identity_flow_is_the_standard_normal(work):

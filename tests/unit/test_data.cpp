@@ -97,18 +97,50 @@ TEST_CASE("HDF5 data: 2-D datasets load; NaN, empty, wrong rank and missing data
   std::filesystem::remove("not_hdf5.h5");
 }
 
-TEST_CASE("train/test split is seeded and disjoint", "[data]") {
-  HostMatrix rows("rows", 10, 1);
-  for (std::size_t i = 0; i < 10; ++i) rows(i, 0) = double(i);
-  const Dataset d = split_train_test(rows, 0.3, 1, "t");
-  REQUIRE(d.train.extent(0) == 7);
-  REQUIRE(d.test.extent(0) == 3);
+TEST_CASE("train/validation/test split is seeded and disjoint; the test rows do not depend on validation", "[data]") {
+  HostMatrix rows("rows", 20, 1);
+  for (std::size_t i = 0; i < 20; ++i) rows(i, 0) = double(i);
+  const Dataset d = split_rows(rows, 0.3, 0.25, 1, "t");
+  REQUIRE(d.test.extent(0) == 6);        // round(0.3 · 20)
+  REQUIRE(d.validation.extent(0) == 4);  // round(0.25 · 14) (3.5 rounds away from zero)
+  REQUIRE(d.train.extent(0) == 10);
   std::vector<double> all;
-  for (std::size_t i = 0; i < 7; ++i) all.push_back(d.train(i, 0));
-  for (std::size_t i = 0; i < 3; ++i) all.push_back(d.test(i, 0));
+  for (const HostMatrix* part : {&d.train, &d.validation, &d.test})
+    for (std::size_t i = 0; i < part->extent(0); ++i) all.push_back((*part)(i, 0));
   std::sort(all.begin(), all.end());
-  for (std::size_t i = 0; i < 10; ++i) CHECK(all[i] == double(i));
-  CHECK_THROWS_AS(split_train_test(rows, 0.99, 1, "t"), DataError);
+  for (std::size_t i = 0; i < 20; ++i) CHECK(all[i] == double(i));
+  // Same seed, no validation split: the same test rows, the validation rows back in train.
+  const Dataset without = split_rows(rows, 0.3, 0, 1, "t");
+  CHECK(without.validation.extent(0) == 0);
+  CHECK(without.train.extent(0) == 14);
+  for (std::size_t i = 0; i < 6; ++i) CHECK(without.test(i, 0) == d.test(i, 0));
+  for (std::size_t i = 0; i < 4; ++i) CHECK(without.train(10 + i, 0) == d.validation(i, 0));
+  // Another seed, another split.
+  const Dataset other = split_rows(rows, 0.3, 0.25, 2, "t");
+  bool differs = false;
+  for (std::size_t i = 0; i < 6; ++i) differs |= other.test(i, 0) != d.test(i, 0);
+  CHECK(differs);
+  CHECK_THROWS_WITH(split_rows(rows, 0.99, 0, 1, "t"), Catch::Contains("test_fraction"));
+  CHECK_THROWS_WITH(split_rows(rows, 0.5, 0.99, 1, "t"), Catch::Contains("validation_fraction"));
+  CHECK_THROWS_WITH(split_rows(rows, 0.5, 0.01, 1, "t"), Catch::Contains("each split needs at least one row"));
+  CHECK(d.split("validation").extent(0) == 4);
+  CHECK_THROWS_WITH(without.split("validation"), Catch::Contains("no validation split"));
+  CHECK_THROWS_AS(d.split("dev"), UsageError);
+}
+
+TEST_CASE("hold_out_validation takes the tail of the training rows", "[data]") {
+  Dataset d;
+  d.origin = "toy";
+  d.train = HostMatrix("rows", 10, 1);
+  for (std::size_t i = 0; i < 10; ++i) d.train(i, 0) = double(i);
+  hold_out_validation(d, 0.2);
+  REQUIRE(d.train.extent(0) == 8);
+  REQUIRE(d.validation.extent(0) == 2);
+  CHECK(d.validation(0, 0) == 8.0);
+  CHECK(d.validation(1, 0) == 9.0);
+  hold_out_validation(d, 0);
+  CHECK(d.train.extent(0) == 8);
+  CHECK(d.validation.extent(0) == 0);
 }
 
 TEST_CASE("batcher: shards of N ranks concatenate to the one-rank batch, uneven splits included", "[data]") {
