@@ -17,6 +17,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm);
 int encode_command(const Arguments& args, const Communicator& comm);
 int decode_command(const Arguments& args, const Communicator& comm);
 int info_command(const Arguments& args, const Communicator& comm);
+int pack_command(const Arguments& args, const Communicator& comm);
 int throughput_command(const Arguments& args, const Communicator& comm);
 int schema_command(const Arguments& args, const Communicator& comm);
 int validate_command(const Arguments& args, const Communicator& comm);

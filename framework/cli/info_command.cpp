@@ -21,9 +21,11 @@ int info_command(const Arguments& args, const Communicator& comm) {
   const auto checkpoint = RunFile::read_checkpoint(path);
   Hdf5File file(path, Hdf5File::Mode::read_only);
   std::printf("run:         %s (%s)\n", path.c_str(), spec.at("name").get<std::string>().c_str());
-  std::printf("data:        %s, dim %lld, %lld train / %lld test\n", file.string_attribute("/data", "origin").c_str(),
-              static_cast<long long>(file.int_attribute("/data", "dim")),
-              static_cast<long long>(file.int_attribute("/data", "n_train")),
+  const long long n_validation =
+      file.has_attribute("/data", "n_validation") ? file.int_attribute("/data", "n_validation") : 0;
+  std::printf("data:        %s, dim %lld, %lld train / %lld validation / %lld test\n",
+              file.string_attribute("/data", "origin").c_str(), static_cast<long long>(file.int_attribute("/data", "dim")),
+              static_cast<long long>(file.int_attribute("/data", "n_train")), n_validation,
               static_cast<long long>(file.int_attribute("/data", "n_test")));
   const auto& model = spec.at("model");
   if (model.at("type") == "vae")
@@ -44,8 +46,12 @@ int info_command(const Arguments& args, const Communicator& comm) {
               spec.at("objective").at("type").get<std::string>().c_str(),
               spec.at("optimizer").at("type").get<std::string>().c_str(), spec.at("optimizer").at("lr").get<double>(),
               static_cast<long long>(spec.at("training").at("batch_size").get<std::int64_t>()));
-  std::printf("checkpoint:  step %lld of %lld\n", static_cast<long long>(checkpoint.step),
-              static_cast<long long>(spec.at("training").at("steps").get<std::int64_t>()));
+  std::printf("checkpoint:  step %lld of %lld%s\n", static_cast<long long>(checkpoint.step),
+              static_cast<long long>(spec.at("training").at("steps").get<std::int64_t>()),
+              checkpoint.selection.stopped_early ? " (stopped early)" : "");
+  if (checkpoint.selection.best_step >= 0)
+    std::printf("best:        step %lld, validation loss %.6g (/checkpoint_best)\n",
+                static_cast<long long>(checkpoint.selection.best_step), checkpoint.selection.best_loss);
   // The last rows, as sweeps read them (columns only the final evaluation writes are NaN earlier, left out).
   const RunProgress progress = RunFile::read_progress(path);
   const std::pair<const char*, std::pair<std::int64_t, const std::map<std::string, double>*>> rows[] = {

@@ -30,6 +30,8 @@ commands:
   decode VAE_RUN.h5 Z_INPUT (--out OUT.h5 | --format csv)
                        decoder means E[x|z] per latent row
   info RUN.h5          spec summary, last metrics, provenance
+  pack RUN.h5 --out ONE.h5
+                       the run file and its RUN.h5.d files as one self-contained file
   throughput RUN.h5 [-n N]
                        density-evaluation and sampling points/s of a run's flow
   validate SPEC.json [--set key=value ...]
@@ -114,6 +116,8 @@ int main(int argc, char** argv) {
       code = cli::decode_command(args, comm);
     else if (command == "info")
       code = cli::info_command(args, comm);
+    else if (command == "pack")
+      code = cli::pack_command(args, comm);
     else if (command == "throughput")
       code = cli::throughput_command(args, comm);
     else if (command == "validate")

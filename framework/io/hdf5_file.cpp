@@ -285,6 +285,46 @@ void Hdf5File::move(const std::string& from, const std::string& to) {
     fail("cannot move to '" + to + "':", from);
 }
 
+void Hdf5File::link_external(const std::string& object, const std::string& file, const std::string& target) {
+  ensure_parent(object);
+  remove(object);
+  if (H5Lcreate_external(file.c_str(), target.c_str(), file_.get(), object.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+    fail("cannot create the external link to " + file + ":" + target + " at", object);
+}
+
+std::vector<std::string> Hdf5File::external_link_files() const {
+  std::vector<std::string> files;
+#if H5_VERSION_GE(1, 12, 0)
+  using LinkInfo = H5L_info2_t;
+#define TRACTABLE_H5LVISIT H5Lvisit2
+#else
+  using LinkInfo = H5L_info_t;
+#define TRACTABLE_H5LVISIT H5Lvisit
+#endif
+  auto visit = [](hid_t group, const char* name, const LinkInfo* info, void* out) -> herr_t {
+    if (info->type != H5L_TYPE_EXTERNAL) return 0;
+    std::vector<char> value(info->u.val_size);
+    const char *file = nullptr, *object = nullptr;
+    unsigned flags = 0;
+    if (H5Lget_val(group, name, value.data(), value.size(), H5P_DEFAULT) >= 0 &&
+        H5Lunpack_elink_val(value.data(), value.size(), &flags, &file, &object) >= 0)
+      static_cast<std::vector<std::string>*>(out)->emplace_back(file);
+    return 0;
+  };
+  if (TRACTABLE_H5LVISIT(file_.get(), H5_INDEX_NAME, H5_ITER_INC, visit, &files) < 0)
+    fail("cannot list the links of", "/");
+#undef TRACTABLE_H5LVISIT
+  return files;
+}
+
+void Hdf5File::copy_expanded(const Hdf5File& source, const std::string& object) {
+  ensure_parent(object);
+  H5Handle options(H5Pcreate(H5P_OBJECT_COPY), H5Pclose);
+  if (!options.valid() || H5Pset_copy_object(options.get(), H5O_COPY_EXPAND_EXT_LINK_FLAG) < 0 ||
+      H5Ocopy(source.id(), object.c_str(), file_.get(), object.c_str(), options.get(), H5P_DEFAULT) < 0)
+    fail("cannot copy '" + object + "' of " + source.path() + " (is a file of its .d directory missing?) to", object);
+}
+
 template <class T>
 void Hdf5File::write(const std::string& object, const std::vector<T>& data, const std::vector<std::uint64_t>& dims) {
   std::vector<hsize_t> h(dims.begin(), dims.end());

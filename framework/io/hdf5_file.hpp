@@ -76,6 +76,15 @@ class Hdf5File {
   std::vector<std::string> children(const std::string& group) const;  // link names, sorted       // unlink (no error if absent)
   void move(const std::string& from, const std::string& to);
 
+  // An external link `object` -> `file`:`target` (replacing a link of that name; the file need not
+  // exist yet). A relative `file` is found beside this file (HDF5 looks in the linking file's directory).
+  void link_external(const std::string& object, const std::string& file, const std::string& target);
+  // The file names of every external link in the file, recursively (links are not followed).
+  std::vector<std::string> external_link_files() const;
+  // Copies `object` of `source` (following external links, and expanding those inside it) to the
+  // same path here: what turns a run file and its side files into one file.
+  void copy_expanded(const Hdf5File& source, const std::string& object);
+
   // Whole arrays; `dims` gives the shape (product = data.size()).
   template <class T>
   void write(const std::string& object, const std::vector<T>& data, const std::vector<std::uint64_t>& dims);

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <algorithm>
 #include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -132,59 +133,144 @@ void write_parameters(Hdf5File& file, const std::string& group, const Checkpoint
   file.set_attribute(group, "step", c.step);
 }
 
-// Built beside the old group, then swapped by two link operations.
-void replace_group(Hdf5File& file, const std::string& group, const std::function<void(const std::string&)>& fill) {
-  const std::string next = group + "_next";
-  file.remove(next);
-  file.create_group(next);
-  fill(next);
-  file.remove(group);
-  file.move(next, group);
-}
-
+// The checkpoint's group, written into a file of its own.
 void write_checkpoint(Hdf5File& file, const Checkpoint& c) {
-  replace_group(file, "/checkpoint", [&](const std::string& next) {
-    write_parameters(file, next, c);
-    file.create_group(next + "/optimizer");
-    for (const auto& [name, values] : c.optimizer_state)
-      file.write(next + "/optimizer/" + name, values, {values.size()});
-    file.set_attribute(next + "/optimizer", "steps", c.optimizer_steps);
-    file.set_attribute(next, "data_epoch", c.data_epoch);
-    file.set_attribute(next, "data_cursor", static_cast<std::int64_t>(c.data_cursor));
-    file.set_attribute(next, "sample_counter", static_cast<std::int64_t>(c.sample_counter));
-    file.set_attribute(next, "window_loss", c.window_loss);
-    file.set_attribute(next, "window_steps", c.window_steps);
-    file.set_attribute(next, "skipped_steps", c.skipped_steps);
-    file.set_attribute(next, "lr_scale", c.lr_scale);
-    file.set_attribute(next, "best_validation_loss", c.selection.best_loss);
-    file.set_attribute(next, "best_step", c.selection.best_step);
-    file.set_attribute(next, "evaluations_since_best", c.selection.evaluations_since_best);
-    file.set_attribute(next, "stopped_early", std::int64_t(c.selection.stopped_early));
-  });
+  const std::string group = "/checkpoint";
+  file.create_group(group);
+  write_parameters(file, group, c);
+  file.create_group(group + "/optimizer");
+  for (const auto& [name, values] : c.optimizer_state) file.write(group + "/optimizer/" + name, values, {values.size()});
+  file.set_attribute(group + "/optimizer", "steps", c.optimizer_steps);
+  file.set_attribute(group, "data_epoch", c.data_epoch);
+  file.set_attribute(group, "data_cursor", static_cast<std::int64_t>(c.data_cursor));
+  file.set_attribute(group, "sample_counter", static_cast<std::int64_t>(c.sample_counter));
+  file.set_attribute(group, "window_loss", c.window_loss);
+  file.set_attribute(group, "window_steps", c.window_steps);
+  file.set_attribute(group, "skipped_steps", c.skipped_steps);
+  file.set_attribute(group, "lr_scale", c.lr_scale);
+  file.set_attribute(group, "best_validation_loss", c.selection.best_loss);
+  file.set_attribute(group, "best_step", c.selection.best_step);
+  file.set_attribute(group, "evaluations_since_best", c.selection.evaluations_since_best);
+  file.set_attribute(group, "stopped_early", std::int64_t(c.selection.stopped_early));
 }
 
-void write_pending(Hdf5File& file, const PendingResults& pending) {
-  if (!pending.spec.empty()) file.write_string("/spec", pending.spec);
-  append_rows(file, "/metrics", pending.metrics);
-  append_rows(file, "/eval", pending.eval);
+void write_best(Hdf5File& file, const Checkpoint& best) {
+  file.create_group("/checkpoint_best");
+  write_parameters(file, "/checkpoint_best", best);
+  file.set_attribute("/checkpoint_best", "validation_loss", best.selection.best_loss);
+}
+
+// Samples and arrays: what accumulates over a run.
+void write_results(Hdf5File& file, const PendingResults& pending) {
   for (const auto& [step, samples] : pending.samples) write_matrix(file, "/samples/" + std::to_string(step), samples);
   for (const auto& a : pending.arrays) {
     file.write(a.path, a.values, a.dims);
     for (const auto& [name, v] : a.attributes) file.set_attribute(a.path, name, v);
   }
-  if (pending.best)
-    replace_group(file, "/checkpoint_best", [&](const std::string& next) {
-      write_parameters(file, next, *pending.best);
-      file.set_attribute(next, "validation_loss", pending.best->selection.best_loss);
-    });
 }
 
-// The new run file is built in memory (a copy of the current one, or empty)
-// and replaces it durably (core/durable_file.hpp): a full disk, a lost
-// directory or a file-size limit fails only that write, with the cause named,
-// and leaves the previous run file and no partial file behind.
-void atomic_update(const std::string& path, bool from_existing, const std::function<void(Hdf5File&)>& fill) {
-  write_hdf5_durably(path, fill, partial_path(path), from_existing ? path : "");
+// The layout (README, "The run file"): RUN.h5 is an index (spec, provenance,
+// model, data, metric and evaluation rows) whose /checkpoint,
+// /checkpoint_best, /samples/<step> and result arrays are external links into
+// files of RUN.h5.d/ named by the commit's sequence number, never reused. A
+// commit writes the files it adds, each durably (core/durable_file.hpp), then
+// replaces the index the same way: that rename is the commit. A crash before
+// it leaves the previous index, whose files are untouched; after it, the files
+// the index no longer names are removed (here, or by the next commit). So a
+// commit costs the index, the checkpoint and what is new, never what the run
+// has accumulated.
+class Commit {
+ public:
+  Commit(const std::string& path, bool create) : path_(path), directory_(path + ".d") {
+    link_prefix_ = std::filesystem::path(path).filename().string() + ".d/";
+    // Numbers continue the current index's, also when a new run replaces it (--force): a file it
+    // names is never overwritten before the new index is in place.
+    if (RunFile::exists(path)) {
+      try {
+        Hdf5File index(path, Hdf5File::Mode::read_only);
+        if (index.has_attribute("/", "commits")) sequence_ = index.int_attribute("/", "commits");
+      } catch (const IoError&) {
+        if (!create) throw;  // replacing an unreadable file: it names nothing
+      }
+    }
+    ++sequence_;
+    std::error_code ec;
+    std::filesystem::create_directories(directory_, ec);
+    if (ec) throw IoError(directory_ + ": cannot create the run's directory: " + ec.message());
+  }
+
+  // Writes `fill`'s objects to a new side file `<kind>-<sequence>.h5` and links each of `objects` to it.
+  void side_file(const std::string& kind, const std::vector<std::string>& objects,
+                 const std::function<void(Hdf5File&)>& fill) {
+    const std::string name = kind + "-" + std::to_string(sequence_) + ".h5";
+    const std::string file = directory_ + "/" + name;
+    written_.push_back(file);
+    try {
+      write_hdf5_durably(file, fill);
+    } catch (const IoError& e) {
+      throw IoError(std::string(e.what()) + "; the commit was abandoned and " + path_ + " is unchanged");
+    }
+    for (const auto& object : objects) links_.emplace_back(object, link_prefix_ + name);
+  }
+
+  // Replaces the index (a copy of the current one, unless creating) with `fill`'s additions and the links.
+  void index(bool create, const std::function<void(Hdf5File&)>& fill) {
+    std::vector<std::string> named;
+    write_hdf5_durably(
+        path_,
+        [&](Hdf5File& file) {
+          fill(file);
+          for (const auto& [object, side] : links_) file.link_external(object, side, object);
+          file.set_attribute("/", "format_version", std::int64_t(2));
+          file.set_attribute("/", "commits", sequence_);
+          named = file.external_link_files();
+        },
+        partial_path(path_), create ? "" : path_);
+    committed_ = true;
+    remove_unnamed(named);
+  }
+
+  ~Commit() {
+    if (committed_) return;
+    for (const auto& file : written_) std::remove(file.c_str());  // a failed commit leaves nothing new
+  }
+
+ private:
+  // Files of RUN.h5.d that the index does not name: superseded checkpoints, and what a crashed or
+  // failed commit left. Best effort: a file that cannot be removed now is removed by a later commit.
+  void remove_unnamed(const std::vector<std::string>& named) const {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (std::find(named.begin(), named.end(), link_prefix_ + name) == named.end())
+        std::filesystem::remove(entry.path(), ec);
+    }
+  }
+
+  std::string path_, directory_, link_prefix_;
+  std::int64_t sequence_ = 0;
+  std::vector<std::pair<std::string, std::string>> links_;  // object -> side file (as linked)
+  std::vector<std::string> written_;
+  bool committed_ = false;
+};
+
+void commit_to(const std::string& path, bool create, const PendingResults& pending, const Checkpoint& checkpoint,
+               const std::function<void(Hdf5File&)>& header) {
+  Commit commit(path, create);
+  commit.side_file("checkpoint", {"/checkpoint"}, [&](Hdf5File& file) { write_checkpoint(file, checkpoint); });
+  if (pending.best)
+    commit.side_file("best", {"/checkpoint_best"}, [&](Hdf5File& file) { write_best(file, *pending.best); });
+  std::vector<std::string> results;
+  for (const auto& [step, samples] : pending.samples) results.push_back("/samples/" + std::to_string(step));
+  for (const auto& a : pending.arrays) results.push_back(a.path);
+  if (!results.empty())
+    commit.side_file("results", results, [&](Hdf5File& file) { write_results(file, pending); });
+  commit.index(create, [&](Hdf5File& file) {
+    if (header) header(file);
+    if (!pending.spec.empty()) file.write_string("/spec", pending.spec);
+    append_rows(file, "/metrics", pending.metrics);
+    append_rows(file, "/eval", pending.eval);
+  });
 }
 
 }  // namespace
@@ -202,7 +288,7 @@ void RunFile::create(const std::string& path, const RunHeader& header, const Pen
     std::filesystem::create_directories(parent, ec);
     if (ec) throw IoError(path + ": cannot create directory " + parent.string() + ": " + ec.message());
   }
-  atomic_update(path, false, [&](Hdf5File& file) {
+  commit_to(path, /*create=*/true, pending, checkpoint, [&](Hdf5File& file) {
     file.write_string("/spec", header.spec.dump(2));
     file.create_group("/provenance");
     for (auto it = header.provenance.begin(); it != header.provenance.end(); ++it) {
@@ -222,16 +308,28 @@ void RunFile::create(const std::string& path, const RunHeader& header, const Pen
     file.set_attribute("/data", "n_test", static_cast<std::int64_t>(header.n_test));
     if (header.data_points.extent(0) > 0) write_matrix(file, "/data/test_points", header.data_points);
     file.set_attribute("/", "format", std::string("tractable-run"));
-    file.set_attribute("/", "format_version", std::int64_t(1));
-    write_pending(file, pending);
-    write_checkpoint(file, checkpoint);
   });
 }
 
 void RunFile::commit(const std::string& path, const PendingResults& pending, const Checkpoint& checkpoint) {
-  atomic_update(path, true, [&](Hdf5File& file) {
-    write_pending(file, pending);
-    write_checkpoint(file, checkpoint);
+  commit_to(path, /*create=*/false, pending, checkpoint, nullptr);
+}
+
+namespace {
+void check_format(const Hdf5File& file);
+}
+
+void RunFile::pack(const std::string& path, const std::string& out) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(path, out, ec)) throw UsageError("--out must differ from the run file " + path);
+  Hdf5File index(path, Hdf5File::Mode::read_only);
+  check_format(index);
+  write_hdf5_durably(out, [&](Hdf5File& file) {
+    for (const auto& name : index.children("/")) file.copy_expanded(index, "/" + name);
+    file.set_attribute("/", "format", std::string("tractable-run"));
+    file.set_attribute("/", "format_version", std::int64_t(2));
+    file.set_attribute("/", "commits", index.has_attribute("/", "commits") ? index.int_attribute("/", "commits") : 0);
+    file.set_attribute("/", "packed_from", path);
   });
 }
 

@@ -1,12 +1,15 @@
 #pragma once
-// The run file: one HDF5 file per run (layout in README.md, "The run file").
+// The run file: one HDF5 index per run, with its checkpoints and accumulated
+// results in files of `<path>.d/` that the index reaches through external
+// links, so h5py and every reader see one tree (layout in README.md, "The run
+// file"; `tractable pack` makes it one file).
 //
-// Every write is a *commit*: the current file is copied to `<path>.partial`,
-// the new metrics/eval rows, samples and arrays are appended there, the
-// checkpoint is replaced, the copy is fsync'ed and renamed over `<path>`.
-// rename(2) is atomic, so at every instant `<path>` is a complete, closed HDF5
-// file whose checkpoint matches its metrics; a crash at any point loses at
-// most the steps since the last commit, never the last good checkpoint.
+// Every write is a *commit*: the files it adds are written and fsynced, then
+// the index is rebuilt in memory and renamed over `<path>` (atomic), then the
+// side files it no longer names are removed. At every instant `<path>` is a
+// complete HDF5 file whose checkpoint matches its metrics; a crash at any
+// point loses at most the steps since the last commit, never the last good
+// checkpoint; and a commit costs what it adds, not what the run holds.
 #include "core/parameter_store.hpp"
 #include "core/types.hpp"
 #include "io/model_description.hpp"
@@ -121,6 +124,9 @@ class RunFile {
   static std::size_t read_data_dim(const std::string& path);
   static RunProgress read_progress(const std::string& path);
   static bool exists(const std::string& path);
+  // One self-contained file with everything the run file and its side files hold (external links
+  // expanded): to copy, archive or send a run. Written durably; `out` must not be `path`.
+  static void pack(const std::string& path, const std::string& out);
 };
 
 }  // namespace tractable

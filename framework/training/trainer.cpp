@@ -156,7 +156,9 @@ double Trainer::train_step(std::int64_t step, double lr) {
 
 void Trainer::commit(std::int64_t at_step, PendingResults& pending) {
   // Rank 0 writes; a failure (a full disk, a lost directory) stops every rank with the same error, exit 5.
+  const double start = now_seconds();
   comm_.write_on_root([&] { RunFile::commit(path_, pending, snapshot(at_step)); });
+  last_commit_seconds_ = now_seconds() - start;
   pending.clear();
 }
 
@@ -202,7 +204,8 @@ void Trainer::log_metrics(std::int64_t done, double lr, double grad_norm, Pendin
                              {"steps_per_second", steps_per_second},
                              {"wall_time", now_seconds() - wall_start_},
                              {"skipped_steps", double(skipped_total_)},
-                             {"allreduce_fraction", seconds > 0 ? window_allreduce_seconds_ / seconds : 0.0}});
+                             {"allreduce_fraction", seconds > 0 ? window_allreduce_seconds_ / seconds : 0.0},
+                             {"commit_seconds", last_commit_seconds_}});
   progress_.report(done, window_loss_ / double(window_steps_), steps_per_second);
   window_loss_ = 0;
   window_steps_ = 0;

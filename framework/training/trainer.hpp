@@ -91,6 +91,7 @@ class Trainer {
   ModelSelection selection_;  // part of the checkpoint
   std::int64_t skipped_in_a_row_ = 0, rollbacks_ = 0;
   double window_allreduce_seconds_ = 0;
+  double last_commit_seconds_ = 0;  // wall time of the latest commit (snapshot, files, rename), for /metrics
   double window_start_ = 0, wall_start_ = 0;  // seconds on a steady clock
   std::int64_t inject_nan_at_ = -1;  // TRACTABLE_FAULT_NAN_STEP (tests), read once
   bool nan_injected_ = false;
