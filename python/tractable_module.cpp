@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/subnormals.hpp"
 #include "data/dataset.hpp"
+#include "experiment/model_compression.hpp"
 #include "experiment/model_queries.hpp"
 #include "parallel/runtime.hpp"
 #include "problems/evaluation.hpp"
@@ -136,6 +137,33 @@ class Model {
     return matrix_to_numpy(decode_rows(*s.vae, points));
   }
 
+  // VAEs: binary images [N, D] -> the bytes `tractable compress` writes for them (bits-back coding).
+  py::bytes compress(const py::array_t<double, py::array::c_style | py::array::forcecast>& x, unsigned latent_bits,
+                     std::size_t lanes, std::uint64_t seed) const {
+    ModelSession& s = session();
+    check_compressible(s, path_);
+    const ScopedSubnormalMode scope(mode());
+    const HostMatrix images = rows(x, s.dim, "compress(x)");
+    check_binary_rows(images, "compress(x)");
+    BitsBackSettings settings;
+    settings.latent_bits = latent_bits;
+    settings.lanes = lanes;
+    settings.seed = seed;
+    return py::bytes(compress_rows(s, images, settings));
+  }
+
+  // The inverse: uint8 [N, D].
+  py::array_t<std::uint8_t> decompress(const py::bytes& data) const {
+    ModelSession& s = session();
+    check_compressible(s, path_);
+    const ScopedSubnormalMode scope(mode());
+    const HostMatrix images = decompress_bytes(s, parse_compressed(std::string(data), "decompress(data)"), "decompress(data)");
+    py::array_t<std::uint8_t> out({py::ssize_t(images.extent(0)), py::ssize_t(images.extent(1))});
+    std::uint8_t* p = out.mutable_data();
+    for (std::size_t i = 0; i < images.extent(0) * images.extent(1); ++i) p[i] = images.data()[i] > 0.5 ? 1 : 0;
+    return out;
+  }
+
   static py::array_t<Real> matrix_to_numpy(const HostMatrix& m) {
     py::array_t<Real> out({py::ssize_t(m.extent(0)), py::ssize_t(m.extent(1))});
     Real* data = out.mutable_data();
@@ -204,7 +232,11 @@ PYBIND11_MODULE(tractable, m) {
       .def("sample", &Model::sample, py::arg("n"), py::arg("seed") = 0, py::arg("batch") = 4096,
            "n samples [n, D] (float32), as `tractable sample -n N --seed S`")
       .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]")
-      .def("decode", &Model::decode, py::arg("z"), "VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L]");
+      .def("decode", &Model::decode, py::arg("z"), "VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L]")
+      .def("compress", &Model::compress, py::arg("x"), py::arg("latent_bits") = 8, py::arg("lanes") = 32,
+           py::arg("seed") = 0, "VAEs: binary images [N, D] -> bytes, as `tractable compress` (bits-back coding)")
+      .def("decompress", &Model::decompress, py::arg("data"),
+           "VAEs: bytes of `compress` / `tractable compress` -> the images, uint8 [N, D]");
   m.def("load", [](const std::string& path, bool last) { return Model(path, last); }, py::arg("path"),
         py::arg("last") = false,
         "the model of a run file: /checkpoint_best when the run has one (a validation split), else or with "

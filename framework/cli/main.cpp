@@ -32,6 +32,10 @@ commands:
   info RUN.h5          spec summary, last metrics, provenance
   pack RUN.h5 --out ONE.h5
                        the run file and its RUN.h5.d files as one self-contained file
+  compress VAE_RUN.h5 INPUT --out FILE.tbc
+                       binary images losslessly by bits-back coding with the run's VAE (BB-ANS)
+  decompress FILE.tbc --model VAE_RUN.h5 --out OUT.h5[:/dataset]
+                       the identical images back (uint8 [N, D])
   throughput RUN.h5 [-n N]
                        density-evaluation and sampling points/s of a run's flow
   validate SPEC.json [--set key=value ...]
@@ -118,6 +122,10 @@ int main(int argc, char** argv) {
       code = cli::info_command(args, comm);
     else if (command == "pack")
       code = cli::pack_command(args, comm);
+    else if (command == "compress")
+      code = cli::compress_command(args, comm);
+    else if (command == "decompress")
+      code = cli::decompress_command(args, comm);
     else if (command == "throughput")
       code = cli::throughput_command(args, comm);
     else if (command == "validate")

@@ -337,6 +337,14 @@ namespace {
 void check_format(const Hdf5File& file) {
   if (!file.has_attribute("/", "format") || file.string_attribute("/", "format") != "tractable-run")
     throw IoError(file.path() + ": not a Tractable run file (no format='tractable-run' attribute on /)");
+  // The side files the index links to (relative names resolve beside the index, as HDF5 does).
+  const auto directory = std::filesystem::path(file.path()).parent_path();
+  for (const auto& side : file.external_link_files()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(directory / side, ec))
+      throw IoError(file.path() + ": its side file " + (directory / side).string() +
+                    " is missing (a run is RUN.h5 with its RUN.h5.d directory; `tractable pack` makes one file to copy)");
+  }
 }
 }  // namespace
 

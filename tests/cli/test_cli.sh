@@ -95,6 +95,45 @@ expect 0 '"density_points_per_second": [0-9.]+, "sampling_points_per_second": [0
   "$BIN" throughput run.h5 -n 500 --batch 100 --repeats 1
 expect 5 "exists; pass --force" -- "$BIN" sample run.h5 -n 25 --out s.h5
 
+# The layout: an index and its side files. Commits every 10 steps with samples at each: run.h5.d ends with
+# the current checkpoint, the best one and one results file per commit that made results, nothing else;
+# files a crashed commit left are removed by the next commit; pack gives one file with the same tree.
+expect 0 "" -- "$BIN" run "$QS" "${SMALL[@]}" --set training.checkpoint_every=10 --set training.eval_every=10 --out layout.h5
+touch layout.h5.d/checkpoint-999.h5 layout.h5.d/results-998.h5.partial
+expect 0 "" -- "$BIN" run "$QS" "${SMALL[@]}" --set training.checkpoint_every=10 --set training.eval_every=10 \
+  --set training.steps=50 --out layout.h5 --resume
+expect 0 "wrote layout-one.h5" -- "$BIN" pack layout.h5 --out layout-one.h5
+expect 5 "exists; pass --force" -- "$BIN" pack layout.h5 --out layout-one.h5
+expect 2 "must differ from the run file" -- "$BIN" pack layout.h5 --out ./layout.h5 --force
+/usr/bin/python3 - <<'PY' || fail "run-file layout"
+import os, h5py, numpy as np
+f = h5py.File("layout.h5")
+n = int(f.attrs["commits"])
+assert f.attrs["format_version"] == 2 and n == 6, dict(f.attrs)  # created, steps 10..40, then 50 on resume
+names = sorted(os.listdir("layout.h5.d"))
+expected = sorted([f"checkpoint-{n}.h5", f"best-{n}.h5"] + [f"results-{k}.h5" for k in range(2, n + 1)])
+assert names == expected, names
+assert f.get("checkpoint", getlink=True).filename == "layout.h5.d/checkpoint-%d.h5" % n
+assert sorted(f["samples"], key=int) == ["10", "20", "30", "40", "50"]
+def walk(g, prefix, out, links):  # every dataset, following external links; the links met on the way
+    for key in g:
+        if isinstance(g.get(key, getlink=True), h5py.ExternalLink): links.append(prefix + key)
+        o = g[key]
+        if isinstance(o, h5py.Group): walk(o, prefix + key + "/", out, links)
+        else: out[prefix + key] = o[()]
+one = h5py.File("layout-one.h5")
+ta, tb, la, lb = {}, {}, [], []
+walk(f, "", ta, la); walk(one, "", tb, lb)
+assert "checkpoint" in la and "samples/50" in la and not lb, (la, lb)
+assert ta.keys() == tb.keys(), set(ta) ^ set(tb)
+assert all(np.array_equal(ta[k], tb[k]) for k in ta), [k for k in ta if not np.array_equal(ta[k], tb[k])]
+assert os.path.getsize("layout.h5") < 300_000  # the index: rows, spec, model, test points; no samples
+PY
+# Only the index copied elsewhere: the side files are not there, and readers say which file is missing.
+mkdir -p moved && cp layout.h5 moved/
+expect 5 "its side file moved/layout.h5.d/checkpoint-6.h5 is missing" -- "$BIN" info moved/layout.h5
+expect 0 "checkpoint: +step 50 of 50" -- "$BIN" info layout-one.h5
+
 # log-prob: ground truth is a flow still at its identity start (lr 1e-30, couplings start as the identity),
 # whose density is N(0, I); a trained run reproduces its own /eval/test_log_likelihood; 2 ranks match 1.
 expect 0 "" -- "$BIN" run "$QS" --quiet --set training.steps=1 --set optimizer.lr=1e-30 --set output.density_grid=0 --out identity.h5
