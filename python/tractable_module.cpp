@@ -233,7 +233,7 @@ PYBIND11_MODULE(tractable, m) {
            "n samples [n, D] (float32), as `tractable sample -n N --seed S`")
       .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]")
       .def("decode", &Model::decode, py::arg("z"), "VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L]")
-      .def("compress", &Model::compress, py::arg("x"), py::arg("latent_bits") = 8, py::arg("lanes") = 32,
+      .def("compress", &Model::compress, py::arg("x"), py::arg("latent_bits") = BitsBackSettings().latent_bits, py::arg("lanes") = BitsBackSettings().lanes,
            py::arg("seed") = 0, "VAEs: binary images [N, D] -> bytes, as `tractable compress` (bits-back coding)")
       .def("decompress", &Model::decompress, py::arg("data"),
            "VAEs: bytes of `compress` / `tractable compress` -> the images, uint8 [N, D]");

@@ -12,9 +12,6 @@
 namespace tractable::cli {
 
 namespace {
-void refuse_existing(const std::string& out, bool force) {
-  if (!force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
-}
 void one_rank(const Communicator& comm, const std::string& command) {
   if (comm.size() != 1)
     throw UsageError("tractable " + command + " runs on one rank: its tables must not depend on a reduction over ranks");
@@ -30,8 +27,12 @@ int compress_command(const Arguments& args, const Communicator& comm) {
       ("run", po::value(&path)->required(), "run file of a VAE (one stochastic layer, Bernoulli decoder)")
       ("input", po::value(&input)->required(), "binary images [N, D]: a CSV file, or FILE.h5:/dataset")
       ("out,o", po::value(&out)->required(), "the compressed file to write (.tbc)")
-      ("latent-bits", po::value(&settings.latent_bits)->default_value(8), "2^bits equal-mass buckets per latent")
-      ("lanes", po::value(&settings.lanes)->default_value(32), "rANS heads the symbols are interleaved over")
+      ("latent-bits", po::value(&settings.latent_bits)->default_value(settings.latent_bits), "2^bits buckets per latent coordinate")
+      ("posterior-precision", po::value(&settings.posterior_precision)->default_value(settings.posterior_precision),
+       "bits of the integer tables of q(z|x) (and p(z1|z2)) over the buckets; above --latent-bits, at most 24")
+      ("likelihood-precision", po::value(&settings.likelihood_precision)->default_value(16),
+       "bits of each pixel's Bernoulli table, 2-24")
+      ("lanes", po::value(&settings.lanes)->default_value(settings.lanes), "rANS heads the pixels are interleaved over (64 bits each in the file)")
       ("seed", po::value(&settings.seed)->default_value(0), "seed of the initial bits")
       ("force", po::bool_switch(&force), "replace an existing output file");
   add_last_option(options, last);
@@ -40,7 +41,7 @@ int compress_command(const Arguments& args, const Communicator& comm) {
   po::variables_map vm;
   if (!parse_options(args, "tractable compress RUN.h5 INPUT --out FILE.tbc", options, positional, vm, comm)) return 0;
   one_rank(comm, "compress");
-  refuse_existing(out, force);
+  refuse_existing_output(out, force);
   auto session = load_model_session(path, last);
   check_compressible(*session, path);
   std::string origin;
@@ -82,7 +83,7 @@ int decompress_command(const Arguments& args, const Communicator& comm) {
   const auto colon = out.find(":/");
   const std::string out_file = colon == std::string::npos ? out : out.substr(0, colon);
   const std::string dataset = colon == std::string::npos ? "/images" : out.substr(colon + 1);
-  refuse_existing(out_file, force);
+  refuse_existing_output(out_file, force);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path + ": cannot open");
   std::ostringstream bytes;

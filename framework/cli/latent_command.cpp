@@ -35,7 +35,7 @@ int latent_command(const Arguments& args, const Communicator& comm, bool encodin
     return 0;
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");
   if (format == "hdf5" && out.empty()) throw UsageError("--out OUT.h5 is required (or --format csv)");
-  if (!out.empty() && !force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
+  refuse_existing_output(out, force);
   auto session = load_model_session(path, last);
   if (!session->vae) throw UsageError("tractable " + name + ": " + path + " trained a flow, not a VAE");
   LatentVariableModel& vae = *session->vae;

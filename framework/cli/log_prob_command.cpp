@@ -41,8 +41,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");
   if (format == "hdf5" && out.empty()) throw UsageError("--out OUT.h5 is required (or --format csv)");
   if (batch == 0) throw UsageError("--batch must be positive");
-  if (!out.empty() && !force && std::filesystem::exists(out))
-    throw IoError(out + ": exists; pass --force to replace it");
+  refuse_existing_output(out, force);
 
   auto session = load_model_session(path, last);
   std::string origin;

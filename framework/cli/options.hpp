@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 namespace tractable::cli {
@@ -31,6 +32,11 @@ inline bool parse_options(const Arguments& args, const std::string& usage, po::o
                           const po::positional_options_description& positional, po::variables_map& vm,
                           const Communicator& comm) {
   return parse_options(args, usage, options, positional, vm, comm.is_root());
+}
+
+// Outputs are never overwritten unless asked: an existing `out` (when one is given) exits 5 without --force.
+inline void refuse_existing_output(const std::string& out, bool force) {
+  if (!out.empty() && !force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
 }
 
 // --last: the commands that query a trained model use /checkpoint_best (the lowest validation loss)

@@ -20,7 +20,7 @@ int pack_command(const Arguments& args, const Communicator& comm) {
   po::variables_map vm;
   if (!parse_options(args, "tractable pack RUN.h5 --out ONE.h5 [--force]", options, positional, vm, comm)) return 0;
   if (!comm.is_root()) return 0;
-  if (!force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
+  refuse_existing_output(out, force);
   RunFile::pack(path, out);
   std::printf("wrote %s (%s with its %s.d files, external links expanded)\n", out.c_str(), path.c_str(), path.c_str());
   return 0;

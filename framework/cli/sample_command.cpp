@@ -40,7 +40,7 @@ int sample_command(const Arguments& args, const Communicator& comm) {
     throw UsageError("--parallel-write must be auto, gather or collective, got '" + write_mode + "'");
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");
   if (format == "hdf5" && out.empty()) throw UsageError("--out FILE.h5 is required (or --format csv)");
-  if (!out.empty() && !force && std::filesystem::exists(out)) throw IoError(out + ": exists; pass --force to replace it");
+  refuse_existing_output(out, force);
   auto session = load_model_session(path, last);
   // Under MPI each rank draws its contiguous share of the rows from its own stream (seed, rank), and the
   // shares are written as one dataset: gathered for small arrays, collectively (parallel HDF5) for large.

@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 #include "core/random.hpp"
 
+#include <algorithm>
+
 namespace tractable {
 
 namespace {
@@ -21,8 +23,8 @@ AnsMessage::AnsMessage(std::size_t lanes, std::size_t prefix_words, std::uint64_
   if (lanes == 0) throw UsageError("an rANS message needs at least one lane");
 }
 
-void AnsMessage::push(const std::vector<AnsSymbol>& symbols, unsigned precision) {
-  const std::size_t lanes = head_.size();
+void AnsMessage::push(const std::vector<AnsSymbol>& symbols, unsigned precision, std::size_t used) {
+  const std::size_t lanes = used == 0 ? head_.size() : std::min(used, head_.size());
   for (std::size_t i = 0; i < symbols.size(); ++i) {
     std::uint64_t& x = head_[i % lanes];
     const AnsSymbol s = symbols[i];
@@ -36,8 +38,8 @@ void AnsMessage::push(const std::vector<AnsSymbol>& symbols, unsigned precision)
 }
 
 void AnsMessage::pop(std::size_t n, unsigned precision,
-                     const std::function<AnsSymbol(std::size_t, std::uint32_t)>& lookup) {
-  const std::size_t lanes = head_.size();
+                     const std::function<AnsSymbol(std::size_t, std::uint32_t)>& lookup, std::size_t used) {
+  const std::size_t lanes = used == 0 ? head_.size() : std::min(used, head_.size());
   const std::uint64_t mask = (std::uint64_t(1) << precision) - 1;
   for (std::size_t i = n; i-- > 0;) {
     std::uint64_t& x = head_[i % lanes];

@@ -26,11 +26,12 @@ class AnsMessage {
   // Heads at their lower bound 2^31, the tail `prefix_words` seeded random words.
   AnsMessage(std::size_t lanes, std::size_t prefix_words, std::uint64_t seed);
 
-  // Pushes n symbols given as intervals of 2^precision.
-  void push(const std::vector<AnsSymbol>& symbols, unsigned precision);
+  // Pushes n symbols given as intervals of 2^precision, over the first `lanes` heads (0: all).
+  void push(const std::vector<AnsSymbol>& symbols, unsigned precision, std::size_t lanes = 0);
   // Pops n symbols: `lookup(i, cf)` maps symbol i's cumulative frequency cf ∈ [0, 2^precision)
-  // to its interval (the codec's inverse CDF) and records the symbol.
-  void pop(std::size_t n, unsigned precision, const std::function<AnsSymbol(std::size_t, std::uint32_t)>& lookup);
+  // to its interval (the codec's inverse CDF) and records the symbol. `lanes` as for push.
+  void pop(std::size_t n, unsigned precision, const std::function<AnsSymbol(std::size_t, std::uint32_t)>& lookup,
+           std::size_t lanes = 0);
 
   std::size_t lanes() const { return head_.size(); }
   // Size in bits: 64 per head plus 32 per tail word (what flatten() stores, before prefix sharing).

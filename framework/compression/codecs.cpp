@@ -49,29 +49,48 @@ int bernoulli_value(double p, std::uint32_t cf, unsigned precision, AnsSymbol& s
   return x;
 }
 
-EqualMassBuckets::EqualMassBuckets(unsigned bits) : bits_(bits) {
+LatentBuckets::LatentBuckets(unsigned bits) : bits_(bits) {
   if (bits < 1 || bits > 16) throw UsageError("latent buckets: 2^" + std::to_string(bits) + " is out of range (bits 1-16)");
-  const boost::math::normal standard;
-  const std::size_t n = std::size_t(1) << bits;
-  for (std::size_t i = 1; i < n; ++i) edges_.push_back(boost::math::quantile(standard, double(i) / double(n)));
-  for (std::size_t i = 0; i < n; ++i) centres_.push_back(boost::math::quantile(standard, (double(i) + 0.5) / double(n)));
 }
 
-std::vector<std::uint32_t> EqualMassBuckets::posterior_cdf(double mean, double log_variance, unsigned precision) const {
+LatentBuckets LatentBuckets::equal_mass(unsigned bits) {
+  LatentBuckets b(bits);
+  const boost::math::normal standard;
+  const std::size_t n = std::size_t(1) << bits;
+  for (std::size_t i = 1; i < n; ++i) b.edges_.push_back(boost::math::quantile(standard, double(i) / double(n)));
+  for (std::size_t i = 0; i < n; ++i) b.centres_.push_back(boost::math::quantile(standard, (double(i) + 0.5) / double(n)));
+  return b;
+}
+
+LatentBuckets LatentBuckets::equal_width(unsigned bits, double radius) {
+  if (!(radius > 0) || !std::isfinite(radius))
+    throw DataError("latent buckets: the radius " + std::to_string(radius) + " is not positive");
+  LatentBuckets b(bits);
+  const std::size_t n = std::size_t(1) << bits;
+  const double width = 2 * radius / double(n);
+  for (std::size_t i = 1; i < n; ++i) b.edges_.push_back(-radius + double(i) * width);
+  for (std::size_t i = 0; i < n; ++i) b.centres_.push_back(-radius + (double(i) + 0.5) * width);
+  return b;
+}
+
+std::vector<std::uint32_t> LatentBuckets::posterior_cdf(double mean, double log_variance, unsigned precision) const {
   const double sigma = std::exp(0.5 * log_variance);
   if (!std::isfinite(mean) || !(sigma > 0) || !std::isfinite(sigma))
     throw DataError("a posterior N(" + std::to_string(mean) + ", exp(" + std::to_string(log_variance) +
                     ")) cannot be discretised");
   std::vector<double> cumulative(count() + 1);
-  cumulative.front() = 0;
-  // Φ((e − μ)/σ) = ½ erfc(−(e − μ)/(σ√2)): the same expression on both sides, so the same bits.
-  for (std::size_t i = 0; i < edges_.size(); ++i)
+  // Φ((e − μ)/σ) = ½ erfc(−(e − μ)/(σ√2)): the same expression on both sides, so the same bits. Beyond
+  // 40σ it is exactly 0 or 1 in double precision: only the edges within are evaluated.
+  const auto first = std::lower_bound(edges_.begin(), edges_.end(), mean - 40 * sigma) - edges_.begin();
+  const auto last = std::upper_bound(edges_.begin(), edges_.end(), mean + 40 * sigma) - edges_.begin();
+  for (std::ptrdiff_t i = 0; i <= first; ++i) cumulative[i] = 0;
+  for (std::ptrdiff_t i = first; i < last; ++i)
     cumulative[i + 1] = 0.5 * std::erfc(-(edges_[i] - mean) / (sigma * std::sqrt(2.0)));
-  cumulative.back() = 1;
+  for (std::size_t i = last + 1; i <= count(); ++i) cumulative[i] = 1;
   return quantized_cdf(cumulative, precision);
 }
 
-std::size_t EqualMassBuckets::find(const std::vector<std::uint32_t>& cdf, std::uint32_t cf, AnsSymbol& symbol) {
+std::size_t LatentBuckets::find(const std::vector<std::uint32_t>& cdf, std::uint32_t cf, AnsSymbol& symbol) {
   // The last i with cdf[i] ≤ cf.
   const auto it = std::upper_bound(cdf.begin(), cdf.end(), cf);
   const std::size_t i = static_cast<std::size_t>(it - cdf.begin()) - 1;

@@ -57,6 +57,9 @@ std::string serialize(const CompressedFile& f) {
   put<std::uint32_t>(out, static_cast<std::uint32_t>(f.settings.prefix_words));
   put<std::uint64_t>(out, f.settings.seed);
   put<std::uint64_t>(out, f.code.untouched_prefix);
+  std::uint64_t scale_bits;
+  std::memcpy(&scale_bits, &f.code.z1_radius, sizeof scale_bits);
+  put<std::uint64_t>(out, scale_bits);
   out.append(reinterpret_cast<const char*>(f.model.data()), f.model.size());
   put<std::uint64_t>(out, f.code.words.size());
   for (const std::uint32_t w : f.code.words) put<std::uint32_t>(out, w);
@@ -87,6 +90,8 @@ CompressedFile parse_compressed(const std::string& bytes, const std::string& whe
   f.settings.prefix_words = r.get<std::uint32_t>("header");
   f.settings.seed = r.get<std::uint64_t>("header");
   f.code.untouched_prefix = r.get<std::uint64_t>("header");
+  const std::uint64_t scale_bits = r.get<std::uint64_t>("header");
+  std::memcpy(&f.code.z1_radius, &scale_bits, sizeof scale_bits);
   r.copy(f.model.data(), f.model.size(), "header");
   const std::uint64_t count = r.get<std::uint64_t>("header");
   const std::uint64_t expected = r.at() + 4 * count + 32;

@@ -4,7 +4,7 @@
 //   "TRACTBC\0"  u32 format_version (1)
 //   u64 images, u64 pixels per image, u32 latent dimension
 //   u32 latent_bits, u32 posterior_precision, u32 likelihood_precision, u32 lanes, u32 prefix_words,
-//   u64 seed (of the initial bits), u64 untouched prefix words
+//   u64 seed (of the initial bits), u64 untouched prefix words, f64 z1's bucket radius (two layers; else 0)
 //   32 bytes: SHA-256 of the model (its resolved spec and the parameters used; compression/model_digest)
 //   u64 word count, u32 words[count]
 //   32 bytes: SHA-256 of everything above
@@ -25,7 +25,7 @@ struct CompressedFile {
   std::uint32_t latent = 0;
   BitsBackSettings settings;
   Sha256 model{};
-  BitsBackCode code;  // words and untouched_prefix (the sizes in bits are not stored)
+  BitsBackCode code;  // words, untouched_prefix and z1_radius (the sizes in bits are not stored)
 };
 
 std::string serialize(const CompressedFile& file);

@@ -11,8 +11,8 @@
 
 namespace tractable {
 
-// A UsageError unless the session is a VAE bits-back coding handles: one stochastic layer, a
-// diagonal Gaussian posterior (no IAF), prior N(0, I), a Bernoulli decoder.
+// A UsageError unless the session is a VAE bits-back coding handles: one or two stochastic layers,
+// diagonal Gaussian posteriors (no IAF), prior N(0, I), a Bernoulli decoder.
 void check_compressible(const ModelSession& session, const std::string& run);
 // A DataError naming the row and column of the first value that is not exactly 0 or 1.
 void check_binary_rows(const HostMatrix& rows /*[N, D]*/, const std::string& where);

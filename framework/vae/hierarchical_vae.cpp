@@ -119,6 +119,16 @@ const Matrix& HierarchicalVae::log_weight_terms_backward(const Matrix& d_terms, 
   return d_posterior_;
 }
 
+HostMatrix HierarchicalVae::upper_posterior(const Matrix& z1) {
+  require(z1.extent(1) == shape_.latent1, "HierarchicalVae::upper_posterior: z1 has the wrong width");
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), upper_encoder_->forward(z1));
+}
+
+HostMatrix HierarchicalVae::conditional_prior(const Matrix& z2) {
+  require(z2.extent(1) == shape_.latent2, "HierarchicalVae::conditional_prior: z2 has the wrong width");
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), upper_decoder_->forward(z2));
+}
+
 HostMatrix HierarchicalVae::decode(const Matrix& z1) {
   require(z1.extent(1) == shape_.latent1, "HierarchicalVae::decode: z1 has the wrong width");
   likelihood_->mean(decoder_->forward(z1), mean_);

@@ -42,6 +42,12 @@ class HierarchicalVae : public LatentVariableModel {
   HostMatrix decode(const Matrix& z) override;
   HostMatrix reconstruct(const Matrix& x, std::vector<double>* log_likelihood = nullptr) override;
 
+  // The upper layer's networks on given latents (bits-back coding, compression/bits_back.hpp):
+  // q(z2|z1) as (μ2 | log σ2²) [N, 2L2] and p(z1|z2) as (μp | log σp²) [N, 2L1].
+  HostMatrix upper_posterior(const Matrix& z1 /*[N, L1]*/);
+  HostMatrix conditional_prior(const Matrix& z2 /*[N, L2]*/);
+  std::size_t upper_latent() const { return shape_.latent2; }
+
   std::size_t data_dim() const override { return shape_.data_dim; }
   std::size_t noise_width() const override { return shape_.latent1 + shape_.latent2; }
   std::size_t posterior_width() const override { return 2 * shape_.latent1; }

@@ -55,6 +55,14 @@ assert abs(c["bits_per_pixel_without_initial_bits"] - elbo_bpp) < 0.02 * elbo_bp
 assert os.path.getsize("d.tbc") < 200 * 784 / 8, os.path.getsize("d.tbc")
 PY
 
+# Two stochastic layers: the same round trip.
+expect 0 "" -- "$BIN" run "$VAE" "${SMALL[@]}" --set model.stochastic_layers=2 --set model.latent2=4 --set model.hidden2=16 \
+  --set objective.kl=sampled --set training.steps=100 --out vae2.h5
+expect 0 '"images": 200' -- "$BIN" compress vae2.h5 digits.h5:/x --out d2.tbc
+expect 0 "wrote 200 images" -- "$BIN" decompress d2.tbc --model vae2.h5 --out back3.h5
+/usr/bin/python3 -c 'import h5py, numpy as np; assert np.array_equal(h5py.File("back3.h5")["images"][()], h5py.File("digits.h5")["x"][()].astype(np.uint8))' ||
+  fail "two stochastic layers: the round trip is not exact"
+
 # The Python module: the same bytes as the CLI, and it reads the CLI's file.
 PYTHONPATH="$(dirname "$BIN")/python" /usr/bin/python3 - <<'PY' || fail "the Python module's compress/decompress"
 import h5py, numpy as np, tractable
@@ -75,6 +83,8 @@ expect 4 "digits.h5:/grey: row 4, column 101 is 0.5.*binary images" -- "$BIN" co
 expect 4 "has 700 columns, but vae.h5 models 784 pixels" -- "$BIN" compress vae.h5 digits.h5:/narrow --out bad.tbc
 "$BIN" run "$SRC/experiments/quickstart.json" --quiet --set training.steps=5 --out flow.h5 > /dev/null 2>&1
 expect 2 "bits-back compression needs a VAE" -- "$BIN" compress flow.h5 digits.h5:/x --out bad.tbc
+"$BIN" run "$SRC/experiments/vae/iaf_vae_mnist.json" "${SMALL[@]}" --set training.steps=5 --out iaf.h5 > /dev/null 2>&1
+expect 2 "needs a VAE with a Gaussian posterior.*posterior iaf" -- "$BIN" compress iaf.h5 digits.h5:/x --out bad.tbc
 expect 5 "d.tbc: exists; pass --force" -- "$BIN" compress vae.h5 digits.h5:/x --out d.tbc
 expect 2 "runs on one rank" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" compress vae.h5 digits.h5:/x --out bad.tbc
 [ ! -e bad.tbc ] || fail "a refused compress wrote a file"

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/random.hpp"
 #include "problems/vae_evaluation.hpp"
+#include "vae/hierarchical_vae.hpp"
 #include "vae/vae.hpp"
 
 #include <catch2/catch.hpp>
@@ -106,8 +107,8 @@ TEST_CASE("codecs: quantised tables are distributions with every symbol codable"
   CHECK_THROWS_AS(bernoulli_symbol(1.5, 0, 12), DataError);
 }
 
-TEST_CASE("codecs: equal-mass buckets of N(0, 1) and a Gaussian posterior over them", "[compression]") {
-  const EqualMassBuckets grid(6);
+TEST_CASE("codecs: equal-mass buckets of N(0, 1), equal-width buckets, and a Gaussian over them", "[compression]") {
+  const LatentBuckets grid = LatentBuckets::equal_mass(6);
   const boost::math::normal standard;
   REQUIRE(grid.count() == 64);
   for (std::size_t i = 0; i < 64; ++i) {
@@ -122,11 +123,20 @@ TEST_CASE("codecs: equal-mass buckets of N(0, 1) and a Gaussian posterior over t
   CHECK(narrow[41] - narrow[40] > 65536 - 64);
   for (std::uint32_t cf = 0; cf < 65536; cf += 1013) {
     AnsSymbol s;
-    const std::size_t b = EqualMassBuckets::find(narrow, cf, s);
+    const std::size_t b = LatentBuckets::find(narrow, cf, s);
     CHECK(s.start == narrow[b]);
     CHECK(cf - s.start < s.frequency);
   }
   CHECK_THROWS_AS(grid.posterior_cdf(std::nan(""), 0, 16), DataError);
+  // Equal width: midpoints of 2R / 2^bits; a Gaussian centred on a bucket has its largest mass there.
+  const LatentBuckets wide = LatentBuckets::equal_width(4, 8.0);
+  REQUIRE(wide.count() == 16);
+  CHECK(wide.centre(0) == Approx(-7.5));
+  CHECK(wide.centre(15) == Approx(7.5));
+  const auto around = wide.posterior_cdf(wide.centre(12), std::log(0.25), 16);
+  for (std::size_t i = 0; i < 16; ++i)
+    if (i != 12) CHECK(around[i + 1] - around[i] < around[13] - around[12]);
+  CHECK_THROWS_AS(LatentBuckets::equal_width(4, 0), DataError);
 }
 
 namespace {
@@ -161,8 +171,10 @@ HostMatrix images(std::size_t n, std::uint64_t seed) {
 TEST_CASE("bits-back: the images decode exactly, at about the negative ELBO", "[compression]") {
   TinyVae model(5);
   const HostMatrix x = images(400, 9);
-  BitsBackSettings settings;
+  BitsBackSettings settings;  // 16-pixel images: 2^8 buckets, as many latent bits as the pixels carry
   settings.lanes = 8;
+  settings.latent_bits = 8;
+  settings.posterior_precision = 16;
   const BitsBackCode code = bits_back_encode(*model.vae, x, settings);
   const HostMatrix back = bits_back_decode(*model.vae, code, 400, 16, settings);
   for (std::size_t i = 0; i < 400; ++i)
@@ -180,6 +192,36 @@ TEST_CASE("bits-back: the images decode exactly, at about the negative ELBO", "[
   CHECK_THROWS_AS(bits_back_decode(*other.vae, code, 400, 16, settings), DataError);
 }
 
+TEST_CASE("bits-back with two stochastic layers: exact, at about the negative ELBO", "[compression]") {
+  ParameterStore store;
+  HierarchicalVaeShape shape;
+  shape.data_dim = 16;
+  shape.latent1 = 4;
+  shape.hidden1 = 12;
+  shape.latent2 = 2;
+  shape.hidden2 = 6;
+  shape.depth = 1;
+  HierarchicalVae vae(store, shape);
+  store.allocate();
+  RandomStream init(8, 0, Stream::init);
+  store.initialize(init);
+  const HostMatrix x = images(400, 10);
+  BitsBackSettings settings;  // 16-pixel images: 2^8 buckets, as many latent bits as the pixels carry
+  settings.lanes = 8;
+  settings.latent_bits = 8;
+  settings.posterior_precision = 16;
+  const BitsBackCode code = bits_back_encode(vae, x, settings);
+  const HostMatrix back = bits_back_decode(vae, code, 400, 16, settings);
+  for (std::size_t i = 0; i < 400; ++i)
+    for (std::size_t j = 0; j < 16; ++j) REQUIRE(back(i, j) == x(i, j));
+  const RandomStream stream(1, 0, Stream::eval);
+  const auto ev = evaluate_vae(vae, x, 200, {1}, stream, 400, single_rank());
+  const double elbo_bits = -ev.elbo * 400 / std::log(2.0);
+  const double net_bits = code.message_bits - code.initial_bits;
+  INFO("net " << net_bits << " bits, −ELBO " << elbo_bits << " bits");
+  CHECK(std::abs(net_bits - elbo_bits) < 0.03 * elbo_bits);
+}
+
 TEST_CASE("container: round trip; truncation, corruption, a newer version and a foreign file are named", "[compression]") {
   CompressedFile f;
   f.images = 3;
@@ -189,6 +231,7 @@ TEST_CASE("container: round trip; truncation, corruption, a newer version and a 
   f.model[0] = 0xAB;
   f.code.words = {1, 2, 3, 0xFFFFFFFFu, 5};
   f.code.untouched_prefix = 9;
+  f.code.z1_radius = 3.25;
   const std::string bytes = serialize(f);
   const CompressedFile g = parse_compressed(bytes, "x.tbc");
   CHECK(g.images == 3);
@@ -198,6 +241,7 @@ TEST_CASE("container: round trip; truncation, corruption, a newer version and a 
   CHECK(g.model == f.model);
   CHECK(g.code.words == f.code.words);
   CHECK(g.code.untouched_prefix == 9);
+  CHECK(g.code.z1_radius == 3.25);
   CHECK_THROWS_WITH(parse_compressed(bytes.substr(0, bytes.size() - 40), "x.tbc"), Catch::Contains("x.tbc: truncated"));
   CHECK_THROWS_WITH(parse_compressed(bytes.substr(0, 30), "x.tbc"), Catch::Contains("truncated"));
   std::string flipped = bytes;
