@@ -32,7 +32,7 @@ std::unique_ptr<ModelSession> load_model_session(const std::string& run_path, bo
   // not deep inside the model builder (found by fuzzing: tests/fuzz/regressions/fuzz_run_file).
   nlohmann::json spec;
   try {
-    spec = resolve_spec_json(RunFile::read_spec(run_path), {}, run_path + ":/spec");
+    spec = resolve_stored_spec(RunFile::read_spec(run_path), run_path + ":/spec");
   } catch (const SpecError& e) {
     throw IoError(std::string(e.what()) + " (the run file's stored spec is not a valid spec)");
   }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <regex>
 
 namespace tractable {
 
@@ -80,8 +81,15 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     throw UsageError("--resume and --force contradict each other");
   if (resuming) {
     // Only training.steps may change on resume (to extend a run). The stored spec is resolved
-    // again, so keys added to the spec language since the run started take their defaults.
-    const json stored = resolve_spec_json(RunFile::read_spec(path), {}, path + ":/spec");
+    // again, so keys added to the spec language since the run started take their defaults, except
+    // those whose default would change what the run does (resolve_stored_spec): there the run's own
+    // value replaces today's default.
+    std::vector<std::string> legacy;
+    const json stored = resolve_stored_spec(RunFile::read_spec(path), path + ":/spec", &legacy);
+    for (const auto& key : legacy) {
+      const json::json_pointer pointer("/" + std::regex_replace(key, std::regex("\\."), "/"));
+      spec[pointer] = stored[pointer];
+    }
     const std::string diff = first_difference(stored, spec, "", "training.steps");
     if (!diff.empty())
       throw SpecError(options.spec_path + ": differs from the spec stored in " + path + " at '" + diff +

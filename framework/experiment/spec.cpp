@@ -258,6 +258,23 @@ void apply_override(json& spec, const std::string& assignment) {
   *node = value;
 }
 
+json resolve_stored_spec(const json& raw, const std::string& origin, std::vector<std::string>* legacy) {
+  json patched = raw;
+  if (patched.is_object()) {
+    json& data = patched["data"];
+    if (data.is_null()) data = json::object();
+    const std::string source = data.is_object() && data.contains("source") && data.at("source").is_string()
+                                   ? data.at("source").get<std::string>()
+                                   : "toy";
+    if (data.is_object() && !data.contains("validation_fraction") &&
+        (source == "toy" || source == "csv" || source == "hdf5" || source == "idx")) {
+      data["validation_fraction"] = 0;
+      if (legacy) legacy->push_back("data.validation_fraction");
+    }
+  }
+  return resolve_spec_json(patched, {}, origin);
+}
+
 json resolve_spec_json(const json& raw, const std::vector<std::string>& overrides, const std::string& origin) {
   json spec = raw;
   for (const auto& o : overrides) apply_override(spec, o);

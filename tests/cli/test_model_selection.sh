@@ -144,6 +144,30 @@ PY
 expect 0 "\"checkpoint\": \"last\"" -- "$BIN" eval noval.h5
 expect 4 "no validation split" -- "$BIN" eval noval.h5 --split validation
 
+# A run written before validation splits existed (its stored spec has no data.validation_fraction) keeps
+# training on all its rows when resumed: the same as a run with the fraction 0, bit for bit.
+LEGACY=(--quiet --set training.steps=40 --set training.eval_every=20 --set model.repeat=2 --set model.hidden=16
+        --set data.n_train=1000 --set data.n_test=200 --set output.n_samples=0 --set output.density_grid=0
+        --set optimizer.schedule.type=constant)
+expect 0 "" -- "$BIN" run "$QS" "${LEGACY[@]}" --set data.validation_fraction=0 --out legacy.h5
+py <<'PY'
+import h5py, json
+with h5py.File("legacy.h5", "r+") as f:
+    spec = json.loads(f["spec"][()])
+    del spec["data"]["validation_fraction"]
+    del f["spec"]
+    f["spec"] = json.dumps(spec)
+PY
+expect 0 "" -- "$BIN" run "$QS" "${LEGACY[@]}" --set training.steps=80 --out legacy.h5 --resume
+expect 0 "" -- "$BIN" run "$QS" "${LEGACY[@]}" --set training.steps=80 --set data.validation_fraction=0 --out fresh.h5
+py <<'PY' || fail "a legacy run resumed with another data split"
+import h5py, numpy as np
+a, b = h5py.File("legacy.h5"), h5py.File("fresh.h5")
+assert np.array_equal(a["checkpoint/parameters"][()], b["checkpoint/parameters"][()])
+assert "checkpoint_best" not in a
+PY
+expect 4 "no validation split" -- "$BIN" eval legacy.h5 --split validation
+
 # Bad input: named, documented exit codes, no run file left behind.
 expect 3 "training.early_stopping_patience needs a validation split.*validation_fraction" -- \
   "$BIN" run "$QS" "${CSV[@]}" --set training.early_stopping_patience=2 --set data.validation_fraction=0 --out bad.h5
