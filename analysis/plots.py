@@ -29,6 +29,12 @@ def plot_learning_curves(run: Run, out: Path) -> Path:
     if len(e) and "test_bound" in e and run.spec.get("objective", {}).get("type") == "iwae":
         k = run.spec["objective"]["samples"]
         ax.plot(e["step"], -e["test_bound"], "s-", label=f"test −L_{k} (the training bound)", ms=5)
+    # The validation loss selects /checkpoint_best: its lowest point is marked.
+    for column, label in (("validation_nll", "validation NLL"), ("validation_loss", "validation loss (−L_k)")):
+        if len(e) and column in e and e[column].notna().any():
+            ax.plot(e["step"], e[column], "^-", label=label, ms=5)
+            best = e[column].idxmin()
+            ax.plot([e["step"][best]], [e[column][best]], "k*", ms=12, label=f"best (step {int(e['step'][best])})")
     ax.set_xlabel("step")
     ax.set_ylabel("nats")
     ax.set_title(f"{run.name}: learning curves")
