@@ -260,13 +260,13 @@ void apply_override(json& spec, const std::string& assignment) {
 
 json resolve_stored_spec(const json& raw, const std::string& origin, std::vector<std::string>* legacy) {
   json patched = raw;
-  if (patched.is_object()) {
+  // Stored specs are resolved, so a run with data has its data section (reverse_kl runs have none).
+  if (patched.is_object() && patched.contains("data") && patched.at("data").is_object()) {
     json& data = patched["data"];
-    if (data.is_null()) data = json::object();
-    const std::string source = data.is_object() && data.contains("source") && data.at("source").is_string()
+    const std::string source = data.contains("source") && data.at("source").is_string()
                                    ? data.at("source").get<std::string>()
                                    : "toy";
-    if (data.is_object() && !data.contains("validation_fraction") &&
+    if (!data.contains("validation_fraction") &&
         (source == "toy" || source == "csv" || source == "hdf5" || source == "idx")) {
       data["validation_fraction"] = 0;
       if (legacy) legacy->push_back("data.validation_fraction");
