@@ -1,4 +1,5 @@
 #include "cli/options.hpp"
+#include "core/whole_file.hpp"
 #include "cli/table_io.hpp"
 #include "core/durable_file.hpp"
 #include "experiment/model_compression.hpp"
@@ -6,8 +7,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace tractable::cli {
 
@@ -84,11 +83,9 @@ int decompress_command(const Arguments& args, const Communicator& comm) {
   const std::string out_file = colon == std::string::npos ? out : out.substr(0, colon);
   const std::string dataset = colon == std::string::npos ? "/images" : out.substr(colon + 1);
   refuse_existing_output(out_file, force);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path + ": cannot open");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  const CompressedFile file = parse_compressed(bytes.str(), path);
+  std::string bytes;
+  if (!read_whole_file(path, bytes)) throw DataError(path + ": cannot open");
+  const CompressedFile file = parse_compressed(bytes, path);
   auto session = session_for(run, file, path);
   const HostMatrix images = decompress_bytes(*session, file, path);
   std::vector<std::uint8_t> values(images.extent(0) * images.extent(1));

@@ -1,6 +1,7 @@
 // tractable sweep | status | collect: these orchestrate runs and read run
 // files; they neither start MPI nor Kokkos (the runs they launch do).
 #include "cli/options.hpp"
+#include "core/whole_file.hpp"
 #include "sweep/local_launcher.hpp"
 #include "sweep/process.hpp"
 #include "core/safe_text.hpp"
@@ -11,10 +12,8 @@
 #include "sweep/sweep_summary.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 
 namespace tractable::cli {
 
@@ -162,11 +161,7 @@ int sweep_command(const Arguments& args) {
   if (ids.empty()) return 0;
   std::string template_text = default_array_template();
   if (!template_path.empty()) {
-    std::ifstream in(template_path);
-    if (!in) throw UsageError("--template " + template_path + ": cannot read");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    template_text = buffer.str();
+    if (!read_whole_file(template_path, template_text)) throw UsageError("--template " + template_path + ": cannot read");
   }
   const std::string script = render_array_script(template_text, sweep.name, directory, ids, sweep.slurm, sweep.ranks,
                                                  self_executable());

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +39,18 @@ Placed place_whole_file(const std::string& path, const std::string& text, bool e
   if (exclusive && saved_errno == EEXIST) return Placed::exists;
   if (error) *error = std::strerror(saved_errno);
   return Placed::failed;
+}
+
+bool read_whole_file(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    text.clear();
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
 }
 
 }  // namespace tractable

@@ -1,4 +1,5 @@
 #include "experiment/spec.hpp"
+#include "core/whole_file.hpp"
 
 #include "core/safe_text.hpp"
 
@@ -13,8 +14,6 @@
 #include "registry/optimizer_types.hpp"
 #include "registry/target_types.hpp"
 
-#include <fstream>
-#include <sstream>
 
 namespace tractable {
 
@@ -191,12 +190,10 @@ const Schema& run_spec_schema() {
 json run_spec_json_schema() { return to_json_schema(run_spec_schema(), "Tractable experiment spec"); }
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw SpecError(path + ": cannot open the spec file (does it exist?)");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  std::string text;
+  if (!read_whole_file(path, text)) throw SpecError(path + ": cannot open the spec file (does it exist?)");
   try {
-    return json::parse(buffer.str());
+    return json::parse(text);
   } catch (const json::parse_error& e) {
     throw SpecError(path + ": malformed JSON: " + e.what());
   } catch (const json::out_of_range& e) {  // a number beyond double's range, e.g. 1e400 (found by fuzz_sweep)

@@ -38,8 +38,8 @@ double seconds_since_modified(const std::string& path) {
 // Field 3 (state) and field 22 (start time in clock ticks since boot) of /proc/<pid>/stat; "" when
 // there is no such process. The start time tells a reused pid from the holder.
 std::pair<char, std::string> process_state(long pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  read_whole_file("/proc/" + std::to_string(pid) + "/stat", text);
   const auto close = text.rfind(')');  // the command name may hold spaces and parentheses
   if (close == std::string::npos) return {'?', ""};
   std::istringstream rest(text.substr(close + 1));
@@ -67,11 +67,10 @@ struct Holder {
 
 Holder read_holder(const std::string& lock) {
   Holder h;
-  std::ifstream in(lock);
-  std::stringstream text;
-  text << in.rdbuf();
+  std::string text;
+  read_whole_file(lock, text);
   try {
-    const auto j = nlohmann::json::parse(text.str());
+    const auto j = nlohmann::json::parse(text);
     h.host = j.at("host");
     h.pid = j.at("pid");
     h.started = j.at("started");

@@ -1,4 +1,5 @@
 #include "sweep/sweep_directory.hpp"
+#include "core/whole_file.hpp"
 
 #include "core/durable_file.hpp"
 
@@ -20,10 +21,9 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  std::string text;
+  read_whole_file(path, text);
+  return text;
 }
 
 std::string utc_now() {
