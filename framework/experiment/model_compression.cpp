@@ -63,9 +63,10 @@ std::string compress_rows(ModelSession& session, const HostMatrix& rows, const B
 }
 
 HostMatrix decompress_bytes(ModelSession& session, const CompressedFile& file, const std::string& where) {
-  if (model_digest(session) != file.model)
+  const Sha256 digest = model_digest(session);
+  if (digest != file.model)
     throw DataError(where + ": was compressed with another model (digest " + hex(file.model, 8) + "…, this one " +
-                    hex(model_digest(session), 8) + "…): decompress with the run and checkpoint that compressed it");
+                    hex(digest, 8) + "…): decompress with the run and checkpoint that compressed it");
   if (file.pixels != session.dim || file.latent != session.vae->latent())
     throw DataError(where + ": images of " + std::to_string(file.pixels) + " pixels and " + std::to_string(file.latent) +
                     " latents do not fit the model");

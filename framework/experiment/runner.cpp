@@ -14,7 +14,6 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
-#include <regex>
 
 namespace tractable {
 
@@ -84,12 +83,9 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     // again, so keys added to the spec language since the run started take their defaults, except
     // those whose default would change what the run does (resolve_stored_spec): there the run's own
     // value replaces today's default.
-    std::vector<std::string> legacy;
+    std::vector<json::json_pointer> legacy;
     const json stored = resolve_stored_spec(RunFile::read_spec(path), path + ":/spec", &legacy);
-    for (const auto& key : legacy) {
-      const json::json_pointer pointer("/" + std::regex_replace(key, std::regex("\\."), "/"));
-      spec[pointer] = stored[pointer];
-    }
+    for (const auto& place : legacy) spec[place] = stored[place];
     const std::string diff = first_difference(stored, spec, "", "training.steps");
     if (!diff.empty())
       throw SpecError(options.spec_path + ": differs from the spec stored in " + path + " at '" + diff +

@@ -255,7 +255,7 @@ void apply_override(json& spec, const std::string& assignment) {
   *node = value;
 }
 
-json resolve_stored_spec(const json& raw, const std::string& origin, std::vector<std::string>* legacy) {
+json resolve_stored_spec(const json& raw, const std::string& origin, std::vector<json::json_pointer>* legacy) {
   json patched = raw;
   // Stored specs are resolved, so a run with data has its data section (reverse_kl runs have none).
   if (patched.is_object() && patched.contains("data") && patched.at("data").is_object()) {
@@ -266,7 +266,7 @@ json resolve_stored_spec(const json& raw, const std::string& origin, std::vector
     if (!data.contains("validation_fraction") &&
         (source == "toy" || source == "csv" || source == "hdf5" || source == "idx")) {
       data["validation_fraction"] = 0;
-      if (legacy) legacy->push_back("data.validation_fraction");
+      if (legacy) legacy->emplace_back("/data/validation_fraction");
     }
   }
   return resolve_spec_json(patched, {}, origin);

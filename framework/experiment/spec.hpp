@@ -38,8 +38,8 @@ nlohmann::json resolve_spec_json(const nlohmann::json& raw, const std::vector<st
 // A run file's stored spec, resolved. Keys added since the run was written take their defaults,
 // except where a default would change what the run did: a run written before
 // data.validation_fraction existed had no validation split, so it gets 0. `legacy` receives the
-// dotted paths so filled (a resumed run keeps them over the defaults of today's spec).
+// places so filled (a resumed run keeps them over the defaults of today's spec).
 nlohmann::json resolve_stored_spec(const nlohmann::json& raw, const std::string& origin,
-                                   std::vector<std::string>* legacy = nullptr);
+                                   std::vector<nlohmann::json::json_pointer>* legacy = nullptr);
 
 }  // namespace tractable

@@ -429,6 +429,16 @@ std::size_t RunFile::read_data_dim(const std::string& path) {
 }
 
 namespace {
+ModelSelection read_selection(const Hdf5File& file) {
+  ModelSelection s;
+  if (!file.has_attribute("/checkpoint", "best_step")) return s;  // run files written before model selection
+  s.best_loss = file.double_attribute("/checkpoint", "best_validation_loss");
+  s.best_step = file.int_attribute("/checkpoint", "best_step");
+  s.evaluations_since_best = file.int_attribute("/checkpoint", "evaluations_since_best");
+  s.stopped_early = file.int_attribute("/checkpoint", "stopped_early") != 0;
+  return s;
+}
+
 void read_parameters(const Hdf5File& file, const std::string& group, Checkpoint& c) {
   c.step = file.int_attribute(group, "step");
   c.parameters = file.read<Real>(group + "/parameters");
@@ -456,12 +466,7 @@ Checkpoint RunFile::read_checkpoint(const std::string& path) {
   c.window_steps = file.int_attribute("/checkpoint", "window_steps");
   c.skipped_steps = file.int_attribute("/checkpoint", "skipped_steps");
   c.lr_scale = file.double_attribute("/checkpoint", "lr_scale");
-  if (file.has_attribute("/checkpoint", "best_step")) {  // run files written before model selection: none yet
-    c.selection.best_loss = file.double_attribute("/checkpoint", "best_validation_loss");
-    c.selection.best_step = file.int_attribute("/checkpoint", "best_step");
-    c.selection.evaluations_since_best = file.int_attribute("/checkpoint", "evaluations_since_best");
-    c.selection.stopped_early = file.int_attribute("/checkpoint", "stopped_early") != 0;
-  }
+  c.selection = read_selection(file);
   return c;
 }
 
@@ -506,8 +511,7 @@ RunProgress RunFile::read_progress(const std::string& path) {
   if (file.exists("/checkpoint")) p.step = file.int_attribute("/checkpoint", "step");
   p.final_eval = last_row(file, "/eval", &p.eval_step);
   p.last_metrics = last_row(file, "/metrics", &p.metrics_step);
-  p.stopped_early = file.has_attribute("/checkpoint", "stopped_early") &&
-                    file.int_attribute("/checkpoint", "stopped_early") != 0;
+  if (file.exists("/checkpoint")) p.stopped_early = read_selection(file).stopped_early;
   p.finished = (p.step >= p.total_steps || p.stopped_early) && p.eval_step == p.step;
   return p;
 }
