@@ -124,16 +124,19 @@ inline GradientReport check_layer(Layer& layer, ParameterStore& store, std::size
   return finite_difference_check(loss, x, dx, &store);
 }
 
-// Bijector checks in one direction: L = Σ w ⊙ out + Σ v ⊙ logdet.
+// Bijector checks in one direction: L = Σ w ⊙ out + Σ v ⊙ logdet. A conditional bijector
+// (context_features() = E > 0) reads `context` [B, E], and dL/dh is checked as well.
 inline GradientReport check_bijector_direction(Bijector& b, ParameterStore& store, const Matrix& x, bool forward,
-                                               std::uint64_t seed) {
+                                               std::uint64_t seed, const Matrix& context = Matrix()) {
   const std::size_t batch = x.extent(0), dim = b.dim();
   const auto w = to_host(random_matrix(batch, dim, seed));
   const Vector v = random_vector(batch, seed + 1);
   const auto vh = to_host(v);
   Vector logdet("logdet", batch);
+  Matrix dh("dh", batch, context.extent(1));
   auto run = [&]() -> const Matrix& {
     Kokkos::deep_copy(logdet, 0.0);
+    if (b.context_features() > 0) b.set_context(context, dh);
     return forward ? b.forward(x, logdet) : b.inverse(x, logdet);
   };
   auto loss = [&] { return weighted_sum(run(), w) + weighted_sum(logdet, vh); };
@@ -143,10 +146,17 @@ inline GradientReport check_bijector_direction(Bijector& b, ParameterStore& stor
   Kokkos::deep_copy(wd, w);
   Matrix dx("dx", batch, dim);
   Kokkos::deep_copy(dx, forward ? b.forward_backward(wd, v) : b.inverse_backward(wd, v));
-  return finite_difference_check(loss, x, dx, &store);
+  GradientReport report = finite_difference_check(loss, x, dx, &store);
+  if (b.context_features() == 0) return report;
+  Matrix dh_analytic("dh_analytic", batch, context.extent(1));
+  Kokkos::deep_copy(dh_analytic, dh);
+  const GradientReport through_context = finite_difference_check(loss, context, dh_analytic, nullptr);
+  if (!(through_context.worst <= report.worst)) report = {through_context.worst, "context " + through_context.where};
+  return report;
 }
 
-// log|det J| of one direction at every row, from a central-difference Jacobian.
+// log|det J| of one direction at every row, from a central-difference Jacobian (at a fixed context, if the
+// bijector reads one: it was set by the caller).
 inline std::vector<double> numeric_log_abs_det(Bijector& b, const Matrix& x, bool forward, double h = 1e-6) {
   const std::size_t batch = x.extent(0), dim = b.dim();
   std::vector<double> out(batch);

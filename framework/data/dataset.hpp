@@ -9,12 +9,17 @@
 
 namespace tractable {
 
+// Data for a conditional model p(x | c) keeps each context with its row: rows
+// are [c | x], the C context columns first (as csv files with
+// data.context_columns store them), so splits, shuffles and rank shards move
+// contexts with their rows by construction.
 struct Dataset {
-  std::string origin;  // "toy:8gaussians", "csv:<path>", "hdf5:<path>:<dataset>"
-  HostMatrix train;       // [N_train, D]
-  HostMatrix validation;  // [N_validation, D]; N_validation may be 0
-  HostMatrix test;        // [N_test, D]
-  std::size_t dim() const { return train.extent(1); }
+  std::string origin;  // "toy:8gaussians", "csv:<path>", "hdf5:<path>:<dataset>", "simulator:two_moons"
+  HostMatrix train;       // [N_train, C + D]
+  HostMatrix validation;  // [N_validation, C + D]; N_validation may be 0
+  HostMatrix test;        // [N_test, C + D]
+  std::size_t context_dim = 0;  // C (0: unconditional)
+  std::size_t dim() const { return train.extent(1) - context_dim; }  // D, the modelled columns
   // "train", "validation" or "test"; a DataError for an empty validation split.
   const HostMatrix& split(const std::string& name) const;
 };

@@ -5,7 +5,9 @@
 #include "data/mnist.hpp"
 #include "vae/hierarchical_vae.hpp"
 #include "data/toy_2d.hpp"
+#include "sbi/simulators.hpp"
 #include "io/model_description.hpp"
+#include "nn/activation.hpp"
 #include "registry/base_types.hpp"
 #include "registry/bijector_types.hpp"
 #include "registry/decoder_types.hpp"
@@ -61,6 +63,28 @@ Dataset load_image_dataset(const json& data) {
 }
 }  // namespace
 
+namespace {
+// Which block of the simulator's stream each split draws from (sbi/simulators.hpp).
+constexpr std::uint64_t kTrainingSimulations = 0, kTestSimulations = 1;
+
+// [c | x] from a context [N, C] and rows [N, D], which must have as many rows.
+HostMatrix join_context(const HostMatrix& context, const HostMatrix& rows, const std::string& context_origin,
+                        const std::string& rows_origin) {
+  if (context.extent(0) != rows.extent(0))
+    throw DataError(context_origin + ": " + std::to_string(context.extent(0)) + " context rows, but " + rows_origin +
+                    " has " + std::to_string(rows.extent(0)) + " rows; each row needs its context");
+  check_finite(context, context_origin);
+  const std::size_t C = context.extent(1), D = rows.extent(1);
+  HostMatrix out("tractable::rows_with_context", rows.extent(0), C + D);
+  for (std::size_t i = 0; i < rows.extent(0); ++i) {
+    for (std::size_t j = 0; j < C; ++j) out(i, j) = context(i, j);
+    for (std::size_t j = 0; j < D; ++j) out(i, C + j) = rows(i, j);
+  }
+  return out;
+}
+
+}  // namespace
+
 Dataset load_dataset(const json& data) {
   const std::string source = data.at("source");
   const std::uint64_t seed = data.at("seed").get<std::uint64_t>();
@@ -79,22 +103,53 @@ Dataset load_dataset(const json& data) {
     return d;
   }
   if (source == "mnist" || source == "idx") return load_image_dataset(data);
+  if (source == "simulator") {
+    const auto simulator = make_simulator(data.at("simulator"), "data.simulator");
+    Dataset d;
+    d.origin = "simulator:" + simulator->name();
+    d.context_dim = simulator->observation_dim();
+    d.train = simulate_rows(*simulator, data.at("n_simulations"), seed, kTrainingSimulations);
+    d.test = simulate_rows(*simulator, data.at("n_test"), seed, kTestSimulations);
+    hold_out_validation(d, data.at("validation_fraction"));  // independent simulations: their tail
+    return d;
+  }
   const std::string path = data.at("path");
   const double validation_fraction = data.at("validation_fraction");
   const bool hdf5 = source == "hdf5";
-  auto load = [&](const std::string& file, const std::string& dataset) {
-    return hdf5 ? load_hdf5_dataset(file, dataset) : load_csv(file);
+  // C: csv's first data.context_columns columns, or the width of hdf5's context dataset.
+  std::size_t context_dim = hdf5 ? 0 : data.at("context_columns").get<std::size_t>();
+  // hdf5 with a context dataset: the rows [c | x], c from `context_dataset` beside `dataset` (same file).
+  auto load = [&](const std::string& file, const std::string& dataset, const std::string& context_dataset) {
+    if (!hdf5) return load_csv(file);
+    if (context_dataset.empty()) return load_hdf5_dataset(file, dataset);
+    const HostMatrix context = load_hdf5_dataset(file, context_dataset);
+    context_dim = context.extent(1);
+    return join_context(context, load_hdf5_dataset(file, dataset), "hdf5:" + file + ":" + context_dataset,
+                        "hdf5:" + file + ":" + dataset);
   };
   auto origin = [&](const std::string& file, const std::string& dataset) {
     return hdf5 ? "hdf5:" + file + ":" + dataset : "csv:" + file;
   };
   const std::string dataset = hdf5 ? data.at("dataset").get<std::string>() : "";
+  const std::string context_dataset = data.value("context_dataset", "");
+  auto with_context = [&](Dataset d) {
+    if (context_dim >= d.train.extent(1))
+      throw DataError(d.origin + ": data.context_columns is " + std::to_string(context_dim) + ", but the rows have " +
+                      std::to_string(d.train.extent(1)) + " columns; nothing is left to model");
+    d.context_dim = context_dim;
+    return d;
+  };
   if (!data.contains("test_path") && !data.contains("test_dataset"))
-    return split_rows(load(path, dataset), data.at("test_fraction"), validation_fraction, seed, origin(path, dataset));
+    return with_context(split_rows(load(path, dataset, context_dataset), data.at("test_fraction"), validation_fraction,
+                                   seed, origin(path, dataset)));
   // A separate test file (or, for hdf5, another dataset of the same file): every row of `path` trains or validates.
   const std::string test_path = data.value("test_path", path), test_dataset = data.value("test_dataset", dataset);
-  Dataset d = split_rows(load(path, dataset), 0, validation_fraction, seed, origin(path, dataset));
-  d.test = load(test_path, test_dataset);
+  if (!context_dataset.empty() && !data.contains("test_context_dataset"))
+    throw SpecError("data.test_context_dataset: needed with data.context_dataset and a separate test set (the test "
+                    "rows' contexts)");
+  Dataset d = with_context(split_rows(load(path, dataset, context_dataset), 0, validation_fraction, seed,
+                                      origin(path, dataset)));
+  d.test = load(test_path, test_dataset, data.value("test_context_dataset", ""));
   const std::string test_origin = origin(test_path, test_dataset);
   if (d.test.extent(1) != d.train.extent(1))
     throw DataError(test_origin + ": the test rows have " + std::to_string(d.test.extent(1)) +
@@ -121,37 +176,60 @@ FlowModelSpec read_flow_model(const json& model) {
   }
   const SpecSection base(model.at("base"), "model.base");
   spec.base = {base.get<std::string>("type"), base.path(), base.json(), base_registry().configure(base)};
+  spec.context_embedding_config = json::object();
+  if (model.contains("context_embedding")) {
+    const json& e = model.at("context_embedding");
+    MlpShape shape;
+    shape.hidden = e.at("hidden");
+    shape.depth = e.at("depth");
+    shape.out = e.at("out");
+    shape.activation = parse_activation(e.at("activation"));
+    spec.context_embedding = shape;
+    spec.context_embedding_config = e;
+  }
   return spec;
 }
 
 std::unique_ptr<Flow> build_flow(const FlowModelSpec& spec, std::size_t dim, ParameterStore& store, std::uint64_t seed,
-                                 const Communicator& comm, ModelDescription* description) {
+                                 const Communicator& comm, ModelDescription* description, std::size_t context_dim) {
   if (dim < 2) throw DataError("a flow needs data with at least 2 dimensions, got " + std::to_string(dim));
+  if (spec.context_embedding && context_dim == 0)
+    throw SpecError("model.context_embedding: the data has no context (data.context_columns, data.context_dataset or a "
+                    "simulator give one)");
+  auto context = context_dim > 0 ? std::make_unique<ContextEncoder>(store, "flow.context", context_dim,
+                                                                    spec.context_embedding)
+                                 : nullptr;
+  const std::size_t features = context ? context->features() : 0;
   std::vector<std::unique_ptr<Bijector>> chain;
   std::size_t couplings = 0;
   for (std::size_t r = 0; r < spec.repeat; ++r) {
     for (const auto& layer : spec.layers) {
       const std::size_t index = chain.size();
-      BijectorContext context{store, "flow." + std::to_string(index), dim, mix64(seed * 1000003ULL + index),
-                              couplings, comm, layer.where};
-      chain.push_back(layer.build(context));
-      if (description) description->layers.push_back({layer.type, context.name, layer.config, chain.back()->fixed_arrays()});
+      BijectorContext built{store, "flow." + std::to_string(index), dim, mix64(seed * 1000003ULL + index),
+                            couplings, comm, layer.where, features};
+      chain.push_back(layer.build(built));
+      if (features > 0 && chain.back()->context_refusal())
+        throw SpecError(layer.where + ".type: '" + layer.type + "' cannot be part of a conditional flow (the data has " +
+                        std::to_string(context_dim) + " context columns): " + chain.back()->context_refusal());
+      if (description) description->layers.push_back({layer.type, built.name, layer.config, chain.back()->fixed_arrays()});
     }
   }
-  BaseContext base_context{store, dim};
+  BaseContext base_context{store, dim, features};
   BaseParts base = spec.base.build(base_context);
   if (base.final_layer) chain.push_back(std::move(base.final_layer));
   if (description) {
     description->kind = "flow";
     description->dim = dim;
     description->base = {spec.base.type, spec.base.type == "standard_normal" ? "" : "flow.base", spec.base.config, {}};
+    description->context_dim = context_dim;
+    if (context_dim > 0) description->context = {"context", "flow.context", spec.context_embedding_config, {}};
   }
-  return std::make_unique<Flow>(dim, std::move(chain), std::move(base.distribution));
+  return std::make_unique<Flow>(dim, std::move(chain), std::move(base.distribution), std::move(context));
 }
 
 std::unique_ptr<Flow> build_flow(const json& model, std::size_t dim, ParameterStore& store, std::uint64_t seed,
-                                 const Communicator& comm, ModelDescription* description) {
-  return build_flow(read_flow_model(model), dim, store, seed, comm, description);
+                                 const Communicator& comm, ModelDescription* description, std::size_t context_dim) {
+  return build_flow(read_flow_model(model), dim, store, seed, comm, description, context_dim);
 }
 
 std::unique_ptr<Optimizer> build_optimizer(const json& o, std::size_t n) {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 
 namespace tractable {
 
@@ -39,18 +40,21 @@ struct FlowModelSpec {
   std::vector<Part> layers;  // one repetition
   std::size_t repeat = 1;
   Base base;
+  std::optional<MlpShape> context_embedding;  // model.context_embedding (conditional flows)
+  nlohmann::json context_embedding_config;     // its resolved section, or {}
 };
 FlowModelSpec read_flow_model(const nlohmann::json& model);
 
 // Reserves the flow's parameters in `store` (the caller allocates/initialises).
 // `comm` is what BatchNorm reduces its batch statistics over. `description`, if
 // given, receives each layer's type, parameter prefix, configuration and fixed arrays.
+// `context_dim` C > 0 builds p(x | c): a layer that cannot take a context is a SpecError naming it.
 std::unique_ptr<Flow> build_flow(const FlowModelSpec& model, std::size_t dim, ParameterStore& store,
                                  std::uint64_t seed, const Communicator& comm = single_rank(),
-                                 ModelDescription* description = nullptr);
+                                 ModelDescription* description = nullptr, std::size_t context_dim = 0);
 std::unique_ptr<Flow> build_flow(const nlohmann::json& model, std::size_t dim, ParameterStore& store,
                                  std::uint64_t seed, const Communicator& comm = single_rank(),
-                                 ModelDescription* description = nullptr);
+                                 ModelDescription* description = nullptr, std::size_t context_dim = 0);
 // Reserves the VAE's parameters in `store`.
 std::unique_ptr<LatentVariableModel> build_vae(const nlohmann::json& model, std::size_t dim, ParameterStore& store);
 std::unique_ptr<Optimizer> build_optimizer(const nlohmann::json& optimizer, std::size_t n_params);

@@ -7,7 +7,8 @@
 
 namespace tractable {
 
-std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, std::size_t dim, const Communicator& comm) {
+std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, std::size_t dim, const Communicator& comm,
+                                                  std::size_t context_dim) {
   auto s = std::make_unique<ModelSession>();
   s->spec = spec;
   s->dim = dim;
@@ -15,11 +16,14 @@ std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, st
   set_subnormal_mode(parse_subnormal_mode(spec.at("training").value("subnormals", "flush")));
   const std::uint64_t seed = spec.at("training").at("seed");
   if (spec.at("model").at("type") == "vae") {
+    if (context_dim > 0)
+      throw SpecError("model.type: a vae cannot be conditioned on a context (the data has " +
+                      std::to_string(context_dim) + " context columns); use a flow");
     s->vae = build_vae(spec.at("model"), dim, s->store);
     s->description.kind = "vae";
     s->description.dim = dim;
   } else {
-    s->flow = build_flow(spec.at("model"), dim, s->store, seed, comm, &s->description);
+    s->flow = build_flow(spec.at("model"), dim, s->store, seed, comm, &s->description, context_dim);
   }
   s->store.allocate();
   RandomStream init(seed, 0, Stream::init);
@@ -36,7 +40,8 @@ std::unique_ptr<ModelSession> load_model_session(const std::string& run_path, bo
   } catch (const SpecError& e) {
     throw IoError(std::string(e.what()) + " (the run file's stored spec is not a valid spec)");
   }
-  auto session = build_model_session(spec, RunFile::read_data_dim(run_path));
+  auto session = build_model_session(spec, RunFile::read_data_dim(run_path), single_rank(),
+                                     RunFile::read_context_dim(run_path));
   Checkpoint checkpoint;
   const bool best = !last_checkpoint && RunFile::read_best_checkpoint(run_path, checkpoint);
   if (!best) checkpoint = RunFile::read_checkpoint(run_path);

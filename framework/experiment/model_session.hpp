@@ -27,9 +27,9 @@ struct ModelSession {
   std::int64_t checkpoint_step = 0;
 };
 
-// Builds, allocates and initialises (seeded by training.seed).
+// Builds, allocates and initialises (seeded by training.seed); `context_dim` C > 0: a conditional flow p(x | c).
 std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, std::size_t dim,
-                                                  const Communicator& comm = single_rank());
+                                                  const Communicator& comm = single_rank(), std::size_t context_dim = 0);
 
 
 // Spec + checkpoint of a run file -> a ready model, in evaluation mode: the

@@ -72,6 +72,7 @@ ProblemInputs load_problem_inputs(const json& spec) {
       if (unit_interval) check_unit_interval(*rows, data.origin + " (" + split + " split)");
     }
     in.dim = data.dim();
+    in.context_dim = data.context_dim;
   }
   if (!is_vae && in.dim < 2)
     throw DataError(in.data.origin + ": has " + std::to_string(in.dim) +

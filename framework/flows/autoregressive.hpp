@@ -14,6 +14,12 @@
 // J = ∂u/∂x = diag(h') + (∂h/∂θ)(∂θ/∂x), lower triangular in the order,
 // dL/du = J^{-T} v is found by D back-substitution sweeps of MADE
 // vector–Jacobian products, and dL/dθ = −w^T ∂h/∂θ + (log-det term).
+//
+// Conditional: the MADE reads [x | h], the embedded context h [B, E] as extra
+// inputs of degree 0 (seen by every hidden unit), so each step stays
+// autoregressive in x. dL/dh comes through the same MADE backward as dL/dθ:
+// the context enters the inverse only through θ, so the implicit derivative
+// is −w^T ∂h/∂θ ∂θ/∂c plus the log-det term, the seeds of the parameters.
 #include "core/parameter_store.hpp"
 #include "flows/bijector.hpp"
 #include "flows/elementwise_transform.hpp"
@@ -28,13 +34,19 @@ template <class Transform>
 class Autoregressive : public Bijector {
  public:
   Autoregressive(ParameterStore& store, const std::string& name, std::size_t dim, const MlpShape& made_shape,
-                 const Transform& transform, DensityMap density_map, InputOrder order, std::uint64_t order_seed);
+                 const Transform& transform, DensityMap density_map, InputOrder order, std::uint64_t order_seed,
+                 std::size_t context_features = 0);
 
   const Matrix& forward(const Matrix& x, const Vector& logdet) override;
   const Matrix& forward_backward(const Matrix& du, const Vector& dlogdet) override;
   const Matrix& inverse(const Matrix& u, const Vector& logdet) override;
   const Matrix& inverse_backward(const Matrix& dx, const Vector& dlogdet) override;
 
+  std::size_t context_features() const override { return context_features_; }
+  void set_context(const Matrix& h, const Matrix& dh) override {
+    context_ = h;
+    context_gradient_ = dh;
+  }
   std::size_t dim() const override { return dim_; }
   PassCost forward_cost() const override { return PassCost::parallel; }
   PassCost inverse_cost() const override { return PassCost::sequential; }
@@ -57,7 +69,13 @@ class Autoregressive : public Bijector {
   void seed_parameters(const Matrix& alpha /*[B, D] or empty*/, Real alpha_scale, const Vector& beta /*[B]*/,
                        Real beta_scale, const Matrix& direct /*[B, D] or empty*/);
 
+  // The MADE on x: x itself, or [x | h] copied into made_input_ for a conditional layer.
+  const Matrix& made_forward(const Matrix& x /*[B, D]*/);
+  // dL/dh += the context columns of a MADE input gradient [B, D + E].
+  void accumulate_context_gradient(const Matrix& made_input_gradient);
+
   std::size_t dim_;
+  std::size_t context_features_;
   Transform transform_;
   bool density_inverted_;        // h = f^{-1} (MAF) rather than f (NSF-AR), applied by forward()
   MadeConnectivity connectivity_;  // set while made_ is built (declared before it)
@@ -72,6 +90,8 @@ class Autoregressive : public Bijector {
   Matrix slope_;            // [B, D] h'(x) at the solution, for the sweeps
   Matrix input_gradient_;   // [B, D]
   Vector zeros_;            // [B]
+  Matrix context_, context_gradient_;  // [B, E] (E = 0: unconditional)
+  Matrix made_input_;                  // [B, D + E]
 };
 
 }  // namespace tractable

@@ -25,6 +25,9 @@ class BatchNorm : public Bijector {
   void set_training(bool training) override { training_ = training; }
 
   std::size_t dim() const override { return dim_; }
+  const char* context_refusal() const override {
+    return "batch statistics mix the rows of a batch, so a row's density would depend on the other rows' contexts; use actnorm";
+  }
   std::string describe() const override { return "BatchNorm(" + std::to_string(dim_) + ")"; }
 
  private:

@@ -48,6 +48,15 @@ class Bijector {
   // only BatchNorm distinguishes them. Default: nothing to switch.
   virtual void set_training(bool /*training*/) {}
 
+  // E > 0 for a layer built to condition on a context of E features (couplings and autoregressive layers
+  // of a conditional flow); 0 for one that does not read a context.
+  virtual std::size_t context_features() const { return 0; }
+  // The context of the next call, h [B, E], and where its backward accumulates dL/dh [B, E] (+=).
+  virtual void set_context(const Matrix& /*h*/, const Matrix& /*dh*/) {}
+  // Why this layer cannot be part of a conditional flow; nullptr when it can (it either conditions on the
+  // context or, like a permutation, needs none).
+  virtual const char* context_refusal() const { return nullptr; }
+
   virtual std::size_t dim() const = 0;
   virtual PassCost forward_cost() const { return PassCost::parallel; }
   virtual PassCost inverse_cost() const { return PassCost::parallel; }

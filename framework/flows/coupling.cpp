@@ -15,21 +15,24 @@ MlpShape with_outputs(MlpShape shape, std::size_t dim, int parameters) {
 
 template <class Transform>
 Coupling<Transform>::Coupling(ParameterStore& store, const std::string& name, const std::vector<int>& mask,
-                              const MlpShape& conditioner_shape, const Transform& transform)
+                              const MlpShape& conditioner_shape, const Transform& transform,
+                              std::size_t context_features)
     : dim_(mask.size()),
       transform_(transform),
-      conditioner_(store, name + ".conditioner", mask, with_outputs(conditioner_shape, mask.size(), transform.parameters())) {}
+      conditioner_(store, name + ".conditioner", mask, with_outputs(conditioner_shape, mask.size(), transform.parameters()),
+                   context_features) {}
 
 template <class Transform>
 std::string Coupling<Transform>::describe() const {
   return "Coupling(" + transform_.describe() + ", mask=" + conditioner_.mask_string() +
+         (context_features() ? ", context=" + std::to_string(context_features()) : std::string()) +
          ", conditioner=" + conditioner_.describe() + ")";
 }
 
 template <class Transform>
 template <bool Inverted>
 const Matrix& Coupling<Transform>::apply(const Matrix& in, const Vector& logdet) {
-  raw_ = prepare_parameters(transform_, conditioner_(in), prepared_, dim_);
+  raw_ = prepare_parameters(transform_, conditioner_(in, context_), prepared_, dim_);
   inverted_ = Inverted;
   const std::size_t batch = in.extent(0), dim = dim_;
   input_ = in;
@@ -73,7 +76,7 @@ const Matrix& Coupling<Transform>::backward(const Matrix& dout, const Vector& dl
                                     TransformParameterGradient{dtheta, i, j, dim});
       });
   prepare_parameters_backward(transform_, raw_, conditioner_grad_, dim);
-  conditioner_.backward(conditioner_grad_, input_gradient_);
+  conditioner_.backward(conditioner_grad_, input_gradient_, context_gradient_);
   return input_gradient_;
 }
 

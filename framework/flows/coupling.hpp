@@ -6,6 +6,7 @@
 // where θ = conditioner(m⊙x) (note m⊙x = m⊙y), P parameter blocks of D columns.
 // Both directions are one parallel pass. RealNVP is Coupling<AffineTransform>,
 // NICE the same with the additive transform, NSF-C Coupling<SplineTransform>.
+// Conditional: θ = conditioner(m⊙x, h) for the flow's embedded context h.
 #include "core/parameter_store.hpp"
 #include "flows/bijector.hpp"
 #include "flows/elementwise_transform.hpp"
@@ -23,13 +24,18 @@ class Coupling : public Bijector {
   // The conditioner maps D -> P·D; its last layer is zero-initialised, and
   // every transform is the identity at θ = 0, so the layer starts as the identity.
   Coupling(ParameterStore& store, const std::string& name, const std::vector<int>& mask,
-           const MlpShape& conditioner_shape, const Transform& transform);
+           const MlpShape& conditioner_shape, const Transform& transform, std::size_t context_features = 0);
 
   const Matrix& forward(const Matrix& x, const Vector& logdet) override;
   const Matrix& forward_backward(const Matrix& dy, const Vector& dlogdet) override;
   const Matrix& inverse(const Matrix& y, const Vector& logdet) override;
   const Matrix& inverse_backward(const Matrix& dx, const Vector& dlogdet) override;
 
+  std::size_t context_features() const override { return conditioner_.context_features(); }
+  void set_context(const Matrix& h, const Matrix& dh) override {
+    context_ = h;
+    context_gradient_ = dh;
+  }
   std::size_t dim() const override { return dim_; }
   std::string describe() const override;
   // "mask" [D]: 1 = passes through unchanged and feeds the conditioner.
@@ -51,6 +57,7 @@ class Coupling : public Bijector {
   Matrix input_, output_;    // [B, D] of the last call
   Matrix conditioner_grad_;  // [B, P·D]
   Matrix input_gradient_;    // [B, D]
+  Matrix context_, context_gradient_;  // [B, E] (E = 0: unconditional)
 };
 
 }  // namespace tractable

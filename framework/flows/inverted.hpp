@@ -22,6 +22,9 @@ class Inverted : public Bijector {
   }
 
   void set_training(bool training) override { inner_->set_training(training); }
+  std::size_t context_features() const override { return inner_->context_features(); }
+  void set_context(const Matrix& h, const Matrix& dh) override { inner_->set_context(h, dh); }
+  const char* context_refusal() const override { return inner_->context_refusal(); }
   std::size_t dim() const override { return inner_->dim(); }
   PassCost forward_cost() const override { return inner_->inverse_cost(); }
   PassCost inverse_cost() const override { return inner_->forward_cost(); }

@@ -1,20 +1,23 @@
 #include "flows/masked_conditioner.hpp"
 
+#include "core/column_blocks.hpp"
 #include "core/error.hpp"
 
 namespace tractable {
 
 namespace {
-MlpShape with_input(MlpShape shape, std::size_t dim) {
-  shape.in = dim;
+MlpShape with_input(MlpShape shape, std::size_t dim, std::size_t context_features) {
+  shape.in = dim + context_features;
   shape.zero_output = true;  // the transform starts as the identity
   return shape;
 }
 }  // namespace
 
 MaskedConditioner::MaskedConditioner(ParameterStore& store, const std::string& name, const std::vector<int>& mask,
-                                     MlpShape shape)
-    : mask_("tractable::MaskedConditioner::mask", mask.size()), mlp_(store, name, with_input(shape, mask.size())) {
+                                     MlpShape shape, std::size_t context_features)
+    : mask_("tractable::MaskedConditioner::mask", mask.size()),
+      context_features_(context_features),
+      mlp_(store, name, with_input(shape, mask.size(), context_features)) {
   auto host = Kokkos::create_mirror_view(mask_);
   for (std::size_t j = 0; j < mask.size(); ++j) host(j) = mask[j] ? 1 : 0;
   Kokkos::deep_copy(mask_, host);
@@ -31,11 +34,15 @@ std::string MaskedConditioner::mask_string() const {
   return m;
 }
 
-const Matrix& MaskedConditioner::operator()(const Matrix& source) {
+const Matrix& MaskedConditioner::operator()(const Matrix& source, const Matrix& h) {
   const std::size_t batch = source.extent(0), dim = this->dim();
   require(source.extent(1) == dim, "coupling: input has " + std::to_string(source.extent(1)) + " columns, expected " +
                                        std::to_string(dim));
-  ensure_shape(masked_input_, batch, dim, "tractable::MaskedConditioner::masked_input");
+  require(h.extent(1) == context_features_ && (context_features_ == 0 || h.extent(0) == batch),
+          "coupling: the context has " + std::to_string(h.extent(1)) + " features for " + std::to_string(h.extent(0)) +
+              " rows, expected " + std::to_string(context_features_) + " for " + std::to_string(batch));
+  ensure_shape(masked_input_, batch, dim + context_features_, "tractable::MaskedConditioner::masked_input");
+  place_columns(h, masked_input_, dim);
   const auto mask = mask_;
   const Matrix masked = masked_input_;
   Kokkos::parallel_for(
@@ -46,8 +53,9 @@ const Matrix& MaskedConditioner::operator()(const Matrix& source) {
   return mlp_.forward(masked_input_);
 }
 
-void MaskedConditioner::backward(const Matrix& doutput, const Matrix& grad) {
+void MaskedConditioner::backward(const Matrix& doutput, const Matrix& grad, const Matrix& dh) {
   const Matrix from_mlp = mlp_.backward(doutput);
+  if (context_features_ > 0) add_columns(from_mlp, dim(), dh);
   const auto mask = mask_;
   const std::size_t dim = this->dim();
   Kokkos::parallel_for(

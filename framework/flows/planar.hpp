@@ -21,6 +21,10 @@ class Planar : public Bijector {
   const Matrix& inverse_backward(const Matrix& dx, const Vector& dlogdet) override;
 
   std::size_t dim() const override { return dim_; }
+  const char* context_refusal() const override {
+    return "its parameters are free vectors, not a network's output, so nothing in it can read a context "
+           "(a layer made for reverse KL); condition with couplings or autoregressive layers";
+  }
   std::string describe() const override { return "Planar(" + std::to_string(dim_) + ")"; }
 
  private:

@@ -24,6 +24,10 @@ struct ModelDescription {
   std::size_t dim = 0;
   std::vector<LayerDescription> layers;  // chain order, data -> base
   LayerDescription base;
+  // A conditional flow p(x | c): C context columns, and how they are read (type "context", prefix
+  // "flow.context", config = model.context_embedding or {}); 0 and empty when unconditional.
+  std::size_t context_dim = 0;
+  LayerDescription context;
 };
 
 }  // namespace tractable

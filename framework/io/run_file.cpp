@@ -124,6 +124,8 @@ void write_model_description(Hdf5File& file, const ModelDescription& d) {
   };
   for (std::size_t i = 0; i < d.layers.size(); ++i) write_layer("/model/layers/" + std::to_string(i), d.layers[i]);
   write_layer("/model/base", d.base);
+  file.set_attribute("/model", "context_dim", static_cast<std::int64_t>(d.context_dim));
+  if (d.context_dim > 0) write_layer("/model/context", d.context);
 }
 
 // `group`'s parameters and buffers (with their name/offset/shape tables) and step.
@@ -303,6 +305,7 @@ void RunFile::create(const std::string& path, const RunHeader& header, const Pen
     file.create_group("/data");
     file.set_attribute("/data", "origin", header.data_origin);
     file.set_attribute("/data", "dim", static_cast<std::int64_t>(header.data_dim));
+    file.set_attribute("/data", "context_dim", static_cast<std::int64_t>(header.context_dim));
     file.set_attribute("/data", "n_train", static_cast<std::int64_t>(header.n_train));
     file.set_attribute("/data", "n_validation", static_cast<std::int64_t>(header.n_validation));
     file.set_attribute("/data", "n_test", static_cast<std::int64_t>(header.n_test));
@@ -381,6 +384,9 @@ ModelDescription RunFile::read_model_description(const std::string& path) {
   const std::int64_t n = file.int_attribute("/model", "n_layers");
   for (std::int64_t i = 0; i < n; ++i) d.layers.push_back(read_layer("/model/layers/" + std::to_string(i)));
   d.base = read_layer("/model/base");
+  if (file.has_attribute("/model", "context_dim"))
+    d.context_dim = static_cast<std::size_t>(file.int_attribute("/model", "context_dim"));
+  if (d.context_dim > 0) d.context = read_layer("/model/context");
   return d;
 }
 
@@ -425,6 +431,15 @@ std::size_t RunFile::read_data_dim(const std::string& path) {
   check_format(file);
   const std::int64_t dim = file.int_attribute("/data", "dim");
   if (dim < 1) throw IoError(path + ": /data has an invalid 'dim' attribute");
+  return static_cast<std::size_t>(dim);
+}
+
+std::size_t RunFile::read_context_dim(const std::string& path) {
+  Hdf5File file(path, Hdf5File::Mode::read_only);
+  check_format(file);
+  if (!file.has_attribute("/data", "context_dim")) return 0;  // run files written before conditional flows
+  const std::int64_t dim = file.int_attribute("/data", "context_dim");
+  if (dim < 0) throw IoError(path + ": /data has an invalid 'context_dim' attribute");
   return static_cast<std::size_t>(dim);
 }
 

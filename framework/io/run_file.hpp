@@ -89,7 +89,8 @@ struct RunHeader {
   nlohmann::json provenance;  // flat object of strings and numbers
   std::string data_origin;
   std::size_t data_dim = 0, n_train = 0, n_validation = 0, n_test = 0;
-  HostMatrix data_points;     // test points kept for plots [n, D]
+  std::size_t context_dim = 0;  // C: a conditional model's rows are [c | x] (0: unconditional)
+  HostMatrix data_points;     // test points kept for plots [n, C + D]
   ModelDescription model;     // -> /model
 };
 
@@ -121,7 +122,8 @@ class RunFile {
   static Checkpoint read_checkpoint(const std::string& path);
   // /checkpoint_best's parameters, buffers and step (nothing else is set); false when the run has none.
   static bool read_best_checkpoint(const std::string& path, Checkpoint& best);
-  static std::size_t read_data_dim(const std::string& path);
+  static std::size_t read_data_dim(const std::string& path);     // D, the modelled columns
+  static std::size_t read_context_dim(const std::string& path);  // C (0: unconditional)
   static RunProgress read_progress(const std::string& path);
   static bool exists(const std::string& path);
   // One self-contained file with everything the run file and its side files hold (external links

@@ -56,6 +56,7 @@ Measurement DensityEstimation::measure(const MeasureRequest& request) {
 void describe_data(const Dataset& data, std::size_t n_data_points, RunHeader& header) {
   header.data_origin = data.origin;
   header.data_dim = data.dim();
+  header.context_dim = data.context_dim;
   header.n_train = data.train.extent(0);
   header.n_validation = data.validation.extent(0);
   header.n_test = data.test.extent(0);

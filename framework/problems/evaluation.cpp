@@ -1,5 +1,6 @@
 #include "problems/evaluation.hpp"
 
+#include "core/error.hpp"
 #include "distributions/bases/standard_normal.hpp"
 
 #include <cmath>
@@ -28,19 +29,33 @@ NllResult evaluate_nll(Flow& flow, const HostMatrix& rows, std::size_t batch, co
   }
   NllResult r;
   r.nll = comm.allreduce_sum(local) / double(rows.extent(0));
-  r.bits_per_dim = r.nll / (double(rows.extent(1)) * std::log(2.0));
+  r.bits_per_dim = r.nll / (double(flow.dim()) * std::log(2.0));
   return r;
 }
 
-HostMatrix draw_samples(Flow& flow, RandomStream& stream, std::size_t n, std::size_t batch) {
-  HostMatrix out("tractable::samples", n, flow.dim());
+HostMatrix draw_samples(Flow& flow, RandomStream& stream, std::size_t n, std::size_t batch, const HostMatrix& contexts) {
+  const std::size_t c = flow.context_dim();
+  require(c == 0 || (contexts.extent(0) > 0 && contexts.extent(1) >= c),
+          "draw_samples: a conditional flow needs context rows");
+  HostMatrix out("tractable::samples", n, c + flow.dim());
   Vector log_q;
   for (std::size_t start = 0; start < n; start += batch) {
     const std::size_t stop = std::min(n, start + batch);
     Matrix z("tractable::draw_samples::z", stop - start, flow.dim());
     flow.base().sample(stream, z);
-    const Matrix x = flow.sample_from_base(z, log_q);
-    Kokkos::deep_copy(Kokkos::subview(out, std::make_pair(start, stop), Kokkos::ALL()), x);
+    Matrix context;
+    if (c > 0) {
+      // Sample i is drawn at context row i mod N: a joint sample (c, x) when the rows are data.
+      HostMatrix host("tractable::draw_samples::context_host", stop - start, c);
+      for (std::size_t i = start; i < stop; ++i)
+        for (std::size_t j = 0; j < c; ++j) host(i - start, j) = contexts(i % contexts.extent(0), j);
+      context = Matrix("tractable::draw_samples::context", stop - start, c);
+      Kokkos::deep_copy(context, host);
+      Kokkos::deep_copy(Kokkos::subview(out, std::make_pair(start, stop), std::make_pair(std::size_t(0), c)), host);
+    }
+    const Matrix x = flow.sample_from_base(z, log_q, context);
+    auto x_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
+    Kokkos::deep_copy(Kokkos::subview(out, std::make_pair(start, stop), std::make_pair(c, c + flow.dim())), x_host);
   }
   return out;
 }

@@ -16,11 +16,13 @@ struct NllResult {
 
 // Each rank evaluates its shard of `rows` in passes of `batch` rows; one reduction. With `local_log_p`,
 // this rank's per-row log p(x) (its shard, in order) is returned there too.
-NllResult evaluate_nll(Flow& flow, const HostMatrix& rows /*[N, D]*/, std::size_t batch, const Communicator& comm,
+NllResult evaluate_nll(Flow& flow, const HostMatrix& rows /*[N, C + D]*/, std::size_t batch, const Communicator& comm,
                        std::vector<double>* local_log_p = nullptr);
 
-// n samples x = f^{-1}(z), z ~ N(0, I) from `stream` (advanced by n·D draws).
-HostMatrix draw_samples(Flow& flow, RandomStream& stream, std::size_t n, std::size_t batch);  // -> [n, D]
+// n samples x = f^{-1}(z), z ~ N(0, I) from `stream` (advanced by n·D draws). A conditional flow draws
+// sample i at context row i mod N of `contexts` (its first C columns) and returns rows [c | x].
+HostMatrix draw_samples(Flow& flow, RandomStream& stream, std::size_t n, std::size_t batch,
+                        const HostMatrix& contexts = HostMatrix());  // -> [n, C + D]
 
 // log p on a resolution×resolution grid over [lo, hi]² (row = y index, col = x index).
 NamedArray log_density_grid(Flow& flow, double lo, double hi, std::size_t resolution, const std::string& path);

@@ -18,11 +18,14 @@ void FlowProblem::record_samples_and_grid(std::int64_t step, bool final_pass, Pe
                                           const HostMatrix* cover, const Target* target) {
   HostMatrix samples;
   if (comm_.is_root() && settings_.n_samples > 0) {
-    samples = draw_samples(flow_, sample_stream_, settings_.n_samples, settings_.eval_batch);
+    // A conditional flow draws at the contexts of `cover` (the test rows): joint samples beside the test points.
+    samples = draw_samples(flow_, sample_stream_, settings_.n_samples, settings_.eval_batch,
+                           flow_.context_dim() > 0 && cover ? *cover : HostMatrix());
     pending.samples.emplace_back(step, samples);
   }
   const std::size_t grid = settings_.density_grid;
-  if (!(final_pass && comm_.is_root() && flow_.dim() == 2 && grid > 1)) return;
+  // The grid is of p(x), so a conditional flow p(x | c) has none.
+  if (!(final_pass && comm_.is_root() && flow_.dim() == 2 && flow_.context_dim() == 0 && grid > 1)) return;
   // Cover the data (or the target's mass) with a margin, on a square so the heat-map is not distorted.
   double extent = target ? 4.0 : 0.0;
   const HostMatrix& points = cover ? *cover : samples;

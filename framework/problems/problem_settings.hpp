@@ -46,7 +46,8 @@ struct ProblemInputs {
   Dataset data;
   std::unique_ptr<Target> target;
   std::string target_name;
-  std::size_t dim = 0;
+  std::size_t dim = 0;          // D
+  std::size_t context_dim = 0;  // C: a conditional flow p(x | c)
 };
 
 }  // namespace tractable

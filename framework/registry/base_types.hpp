@@ -18,6 +18,7 @@ struct BaseParts {
 struct BaseContext {
   ParameterStore& store;
   std::size_t dim;
+  std::size_t context_features = 0;  // E > 0: a conditional flow's base may read the embedded context
 };
 
 using BaseRegistration = TypeRegistration<BaseParts, BaseContext>;

@@ -25,6 +25,7 @@ struct BijectorContext {
   std::size_t& couplings;      // couplings built before this one in the flow: the mask parity
   const BatchReducer& ranks;   // what batch statistics are summed over (BatchNorm)
   std::string where;           // "model.layers[i]", for errors
+  std::size_t context_features = 0;  // E: the embedded context a conditional layer reads (0: unconditional flow)
 };
 
 using BijectorRegistration = TypeRegistration<std::unique_ptr<Bijector>, BijectorContext>;

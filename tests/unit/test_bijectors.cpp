@@ -1,7 +1,10 @@
 // One harness over every bijector (fp64): round trip, log-det against a
 // finite-difference Jacobian, log-dets that cancel, input and parameter
 // gradients in both directions, and finiteness on extreme inputs.
-// Every registered bijector type is here through the examples it registers.
+// Every registered bijector type is here through the examples it registers,
+// and again conditioned on a context (E = 2) when it takes one: then the
+// context's gradient is checked too, and the round trip and log-dets hold at
+// a fixed context.
 #include "gradient_check.hpp"
 
 #include "flows/actnorm.hpp"
@@ -21,6 +24,7 @@
 
 #include <cmath>
 #include <functional>
+#include <set>
 #include <memory>
 
 using namespace tractable;
@@ -33,6 +37,16 @@ struct BijectorCase {
   std::function<std::unique_ptr<Bijector>(ParameterStore&)> make;
 };
 
+constexpr std::size_t kContextFeatures = 2;
+
+// A random context for the next calls of `b` (none when it reads none); the layer keeps the views.
+Matrix give_context(Bijector& b, std::size_t batch, std::uint64_t seed) {
+  if (b.context_features() == 0) return Matrix();
+  Matrix h = random_matrix(batch, b.context_features(), seed);
+  b.set_context(h, Matrix("dh", batch, b.context_features()));
+  return h;
+}
+
 MlpShape small_mlp(Activation a, std::size_t depth = 2) {
   MlpShape s;
   s.hidden = 8;
@@ -44,23 +58,40 @@ MlpShape small_mlp(Activation a, std::size_t depth = 2) {
 // Every registered bijector type, built through the registry from the examples it registers (so a
 // registered type the harness cannot build fails here), each in evaluation mode; conditioner
 // networks default to width 8, depth 2, tanh.
+// Example `e` of a registered type, built through the registry (conditioned on E features when E > 0).
+std::unique_ptr<Bijector> build_example(const BijectorRegistration& type, std::size_t e, std::size_t context_features,
+                                        ParameterStore& store) {
+  static const nlohmann::json model{{"hidden", 8}, {"depth", 2}, {"activation", "tanh"}, {"scale_bound", 2.0}};
+  static const Schema layer_schema = bijector_registry().schema("bijector type");
+  const nlohmann::json layer = validate(layer_schema, type.examples[e].at("layer"), "example");
+  const auto build = bijector_registry().configure(SpecSection(layer, "example", &model));
+  std::size_t couplings = 0;
+  BijectorContext context{store, "b", type.examples[e].at("dim"), 7, couplings, single_rank(), "example",
+                          context_features};
+  auto b = build(context);
+  b->set_training(false);
+  return b;
+}
+
 std::vector<BijectorCase> registered_cases() {
   std::vector<BijectorCase> cases;
-  const Schema layer_schema = bijector_registry().schema("bijector type");
   for (const auto& type : bijector_registry().types()) {
     for (std::size_t e = 0; e < type.examples.size(); ++e) {
-      const nlohmann::json example = type.examples[e];
-      const std::size_t dim = example.at("dim");
-      const nlohmann::json layer = validate(layer_schema, example.at("layer"), "example");
-      cases.push_back({type.name + " D=" + std::to_string(dim) + " " + layer.dump(), [=](ParameterStore& s) {
-                         static const nlohmann::json model{{"hidden", 8}, {"depth", 2}, {"activation", "tanh"}, {"scale_bound", 2.0}};
-                         const auto build = bijector_registry().configure(SpecSection(layer, "example", &model));
-                         std::size_t couplings = 0;
-                         BijectorContext context{s, "b", dim, 7, couplings, single_rank(), "example"};
-                         auto b = build(context);
-                         b->set_training(false);
-                         return b;
-                       }});
+      const std::string label = type.name + " D=" + type.examples[e].at("dim").dump() + " " +
+                                type.examples[e].at("layer").dump();
+      cases.push_back({label, [&type, e](ParameterStore& s) { return build_example(type, e, 0, s); }});
+      // Conditioned, when the type conditions on a context (not when it refuses one, needs none, or the
+      // example's settings cannot read one: the lattice conditioner).
+      ParameterStore probe;
+      bool conditions = false;
+      try {
+        conditions = build_example(type, e, kContextFeatures, probe)->context_features() > 0;
+      } catch (const SpecError&) {
+        CHECK(type.examples[e].at("layer").value("conditioner", "") == "conv");
+      }
+      if (conditions)
+        cases.push_back({label + " context E=" + std::to_string(kContextFeatures),
+                         [&type, e](ParameterStore& s) { return build_example(type, e, kContextFeatures, s); }});
     }
   }
   return cases;
@@ -102,6 +133,7 @@ TEST_CASE("every bijector: inverse(forward(x)) = x and the log-dets cancel", "[b
       Matrix x = random_matrix(batch, b->dim(), 3, 1.5);
       Vector ld_forward("ldf", batch), ld_inverse("ldi", batch);
       Matrix y("y", batch, b->dim());
+      give_context(*b, batch, 13);
       Kokkos::deep_copy(y, b->forward(x, ld_forward));
       const auto back = to_host(b->inverse(y, ld_inverse));
       const auto xh = to_host(x);
@@ -121,6 +153,7 @@ TEST_CASE("every bijector: log|det J| matches a finite-difference Jacobian in bo
       auto b = build(c, store);
       const std::size_t batch = 5;
       Matrix x = random_matrix(batch, b->dim(), 5);
+      give_context(*b, batch, 14);
       for (bool forward : {true, false}) {
         Vector ld("ld", batch);
         if (forward)
@@ -141,8 +174,9 @@ TEST_CASE("every bijector: input and parameter gradients match finite difference
       ParameterStore store;
       auto b = build(c, store);
       Matrix x = random_matrix(4, b->dim(), 9);
+      const Matrix context = give_context(*b, 4, 15);
       for (bool forward : {true, false}) {
-        const auto report = check_bijector_direction(*b, store, x, forward, 21);
+        const auto report = check_bijector_direction(*b, store, x, forward, 21, context);
         INFO((forward ? "forward: " : "inverse: ") << report.where);
         CHECK(report.worst < 1e-6);
       }
@@ -165,6 +199,7 @@ TEST_CASE("every bijector stays finite on extreme inputs", "[bijector]") {
       }
       Matrix x("x", 4, dim);
       Kokkos::deep_copy(x, xh);
+      give_context(*b, 4, 16);
       for (bool forward : {true, false}) {
         Vector ld("ld", 4);
         const auto out = to_host(forward ? b->forward(x, ld) : b->inverse(x, ld));
@@ -187,6 +222,25 @@ TEST_CASE("every registered bijector type registers examples for this harness, t
   bool conv = false;
   for (const auto& c : all_bijectors()) conv = conv || c.label.find("\"conv\"") != std::string::npos;
   CHECK(conv);
+}
+
+TEST_CASE("every registered bijector type conditions on a context, needs none, or refuses it with a reason",
+          "[bijector][context]") {
+  std::set<std::string> conditioning, refusing;
+  for (const auto& type : bijector_registry().types()) {
+    ParameterStore store;
+    const auto b = build_example(type, 0, kContextFeatures, store);
+    if (b->context_refusal()) refusing.insert(type.name);
+    if (b->context_features() > 0) {
+      CHECK(b->context_features() == kContextFeatures);
+      CHECK(!b->context_refusal());
+      conditioning.insert(type.name);
+    }
+  }
+  // What the README promises: every network-conditioned layer takes c; these three refuse it.
+  CHECK(conditioning == std::set<std::string>{"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf",
+                                              "rqs_autoregressive"});
+  CHECK(refusing == std::set<std::string>{"planar", "radial", "batchnorm"});
 }
 
 TEST_CASE("actnorm: data-dependent initialisation standardises the first batch", "[bijector]") {

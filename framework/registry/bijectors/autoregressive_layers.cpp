@@ -60,7 +60,8 @@ template <class Transform>
 std::unique_ptr<Bijector> build(const AutoregressiveSettings<Transform>& a, BijectorContext& context) {
   auto layer = std::make_unique<Autoregressive<Transform>>(context.store, context.name, context.dim, a.made,
                                                            a.transform, a.density_map, a.order,
-                                                           a.seed.value_or(context.derived_seed));
+                                                           a.seed.value_or(context.derived_seed),
+                                                           context.context_features);
   if (!a.inverted) return layer;
   return std::make_unique<Inverted>(std::move(layer), "IAF");
 }

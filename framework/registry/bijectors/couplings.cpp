@@ -65,6 +65,9 @@ template <class Transform>
 std::unique_ptr<Bijector> build_coupling(const CouplingSettings<Transform>& c, BijectorContext& context) {
   MlpShape shape = c.network;
   if (c.conv) {
+    if (context.context_features > 0)
+      throw SpecError(context.where + ".conditioner: 'conv' reads an L×L lattice and has no input for a context; use "
+                                      "'mlp' in a conditional flow");
     const std::size_t side = lattice_side(context.dim, context.where + ".conditioner: 'conv'");
     if (c.kernel % 2 == 0 || c.kernel / 2 > side)
       throw SpecError(context.where + ".kernel: " + std::to_string(c.kernel) + " must be odd and at most 2L + 1");
@@ -74,7 +77,7 @@ std::unique_ptr<Bijector> build_coupling(const CouplingSettings<Transform>& c, B
   }
   return std::make_unique<Coupling<Transform>>(context.store, context.name,
                                                coupling_mask(c.mask, context.dim, context.couplings++), shape,
-                                               c.transform);
+                                               c.transform, context.context_features);
 }
 }  // namespace
 

@@ -1,0 +1,47 @@
+#pragma once
+// Simulators with a prior: the data sources of simulation-based inference.
+// θ ~ prior, x ~ simulator(θ); a conditional flow learns the posterior
+// p(θ | x), so the data rows are [x | θ]: the observation is the context.
+// The definitions are sbibm's (Lueckmann et al. 2021) and Kruse et al.'s
+// (2021) inverse kinematics arm; see shared/PAPERS.md and the README.
+#include "core/random.hpp"
+#include "core/types.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+class Simulator {
+ public:
+  virtual ~Simulator() = default;
+  virtual std::string name() const = 0;
+  virtual std::size_t parameter_dim() const = 0;    // D: θ, what the posterior is over
+  virtual std::size_t observation_dim() const = 0;  // C: x, the context
+  virtual void sample_prior(RandomStream& r, double* theta /*[D]*/) const = 0;
+  virtual double log_prior(const double* theta /*[D]*/) const = 0;  // −∞ outside the support (up to a constant)
+  virtual void simulate(RandomStream& r, const double* theta /*[D]*/, double* x /*[C]*/) const = 0;
+  // log p(x | θ) where it is tractable (up to a constant in θ); −∞ where x cannot occur. A deterministic
+  // simulator (inverse kinematics) has none: has_likelihood() is false and this throws.
+  virtual bool has_likelihood() const { return true; }
+  virtual double log_likelihood(const double* theta /*[D]*/, const double* x /*[C]*/) const = 0;
+};
+
+const std::vector<std::string>& simulator_names();  // two_moons, gaussian_linear, slcp, inverse_kinematics
+// A DataError naming `where` for an unknown name.
+std::unique_ptr<Simulator> make_simulator(const std::string& name, const std::string& where = "simulator");
+
+// n seeded simulations as rows [x | θ], [n, C + D]. `block` separates independent sets drawn with the
+// same seed (training data, test data, observations): each uses its own range of the stream.
+HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_t seed, std::uint64_t block);
+
+// x = simulator(θ) for given parameter rows [n, D] -> [n, C], seeded.
+HostMatrix simulate_at(const Simulator& simulator, const HostMatrix& theta, std::uint64_t seed);
+
+// The forward kinematics of the arm: y = f(x) [2] for x [4] (rail height, three joint angles).
+void arm_end_point(const double* x, double* y);
+
+}  // namespace tractable
