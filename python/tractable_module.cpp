@@ -15,8 +15,10 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace py = pybind11;
@@ -95,25 +97,55 @@ class Model {
     return m;
   }
 
-  py::array_t<double> log_prob(const py::array_t<double, py::array::c_style | py::array::forcecast>& x,
-                               std::size_t k, std::size_t batch) const {
+  using ArrayArgument = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+  // A conditional flow's contexts [N, C] (refused by an unconditional model, required by a conditional one).
+  std::optional<HostMatrix> contexts(const std::optional<ArrayArgument>& context, const std::string& what) const {
+    ModelSession& s = session();
+    std::optional<HostMatrix> c;
+    if (context) c = rows(*context, s.context_dim ? s.context_dim : std::size_t(context->ndim() == 2 ? context->shape(1) : 0), what);
+    check_contexts(s, c ? &*c : nullptr, what, "context");
+    return c;
+  }
+
+  py::array_t<double> log_prob(const ArrayArgument& x, std::size_t k, std::size_t batch,
+                               const std::optional<ArrayArgument>& context) const {
     ModelSession& s = session();
     const ScopedSubnormalMode scope(mode());
     const HostMatrix points = rows(x, s.dim, "log_prob(x)");
     check_data_rows(s, points, "log_prob(x)");
-    const std::vector<double> values = log_prob_of_rows(s, points, k, batch, single_rank()).log_prob;
+    const auto c = contexts(context, "log_prob(context)");
+    const std::vector<double> values =
+        log_prob_of_rows(s, rows_with_context(points, c ? &*c : nullptr, "log_prob(x)", "log_prob(context)"), k, batch,
+                         single_rank())
+            .log_prob;
     py::array_t<double> out(py::ssize_t(values.size()));
     std::copy(values.begin(), values.end(), out.mutable_data());
     return out;
   }
 
   // Flows: x = f^{-1}(z), z ~ N(0, I) from (seed, rank 0, the sampling stream); VAEs: decoder means at z ~ N(0, I).
-  py::array_t<Real> sample(std::size_t n, std::uint64_t seed, std::size_t batch) const {
+  py::object sample(std::size_t n, std::uint64_t seed, std::size_t batch, const std::optional<ArrayArgument>& context,
+                    bool with_log_prob) const {
     ModelSession& s = session();
     const ScopedSubnormalMode scope(mode());
+    const auto c = contexts(context, "sample(context)");
+    if (c) {
+      // As `tractable sample -n N --context C --seed S` on one rank: [R, n, D] and log q(x | c) [R, n].
+      const std::size_t R = c->extent(0);
+      RandomStream stream(seed, 0, Stream::sample);
+      const ContextSamples drawn = sample_at_contexts(*s.flow, stream, *c, n, 0, R * n, batch);
+      py::array_t<Real> samples({py::ssize_t(R), py::ssize_t(n), py::ssize_t(s.dim)});
+      std::copy(drawn.samples.data(), drawn.samples.data() + R * n * s.dim, samples.mutable_data());
+      if (!with_log_prob) return std::move(samples);
+      py::array_t<double> log_q({py::ssize_t(R), py::ssize_t(n)});
+      std::copy(drawn.log_q.begin(), drawn.log_q.end(), log_q.mutable_data());
+      return py::make_tuple(samples, log_q);
+    }
+    if (with_log_prob) throw UsageError("sample(log_prob=True) needs a context (a conditional flow)");
     RandomStream stream(seed, 0, Stream::sample);
     const HostMatrix m = s.vae ? s.vae->sample_means(stream, n) : draw_samples(*s.flow, stream, n, batch);
-    return matrix_to_numpy(m);
+    return std::move(matrix_to_numpy(m));
   }
 
   // VAEs: q(z|x)'s mean and log-variance per row.
@@ -228,9 +260,15 @@ PYBIND11_MODULE(tractable, m) {
       .def_property_readonly("parameters", &Model::parameters,
                              "a dict name -> numpy array (float32 copies; changing them changes nothing)")
       .def("log_prob", &Model::log_prob, py::arg("x"), py::arg("k") = 0, py::arg("batch") = 4096,
-           "log p of each row of x [N, D] (float64 [N]); VAEs: the K-sample importance estimate (k=0: the spec's)")
+           py::arg("context") = py::none(),
+           "log p of each row of x [N, D] (float64 [N]); VAEs: the K-sample importance estimate (k=0: the spec's); "
+           "conditional flows: log p(x | c) with context [N, C], one row per row of x")
       .def("sample", &Model::sample, py::arg("n"), py::arg("seed") = 0, py::arg("batch") = 4096,
-           "n samples [n, D] (float32), as `tractable sample -n N --seed S`")
+           py::arg("context") = py::none(), py::arg("log_prob") = false,
+           "n samples [n, D] (float32), as `tractable sample -n N --seed S`; conditional flows: n samples at each "
+           "row of context [R, C], [R, n, D] (with log_prob=True also log q(x | c) [R, n], float64)")
+      .def_property_readonly("context_dim", [](const Model& model) { return model.session().context_dim; },
+                             "C, the context columns of a conditional flow (0: unconditional)")
       .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]")
       .def("decode", &Model::decode, py::arg("z"), "VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L]")
       .def("compress", &Model::compress, py::arg("x"), py::arg("latent_bits") = BitsBackSettings().latent_bits, py::arg("lanes") = BitsBackSettings().lanes,

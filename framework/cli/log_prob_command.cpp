@@ -4,11 +4,14 @@
 // K-sample importance estimate log p̂(x) = log (1/K) Σ_k w_k with q(z|x) as
 // proposal, and beside it the ELBO estimate (1/K) Σ_k log w_k from the same
 // samples, drawn from the run's evaluation stream (so the run's own
-// /eval/test_log_likelihood is reproduced for its test rows). Under MPI the
-// rows are sharded and gathered back in order.
+// /eval/test_log_likelihood is reproduced for its test rows). A conditional
+// flow takes --context, one row of c per row of INPUT: log p(x | c). Under MPI
+// the rows are sharded and gathered back in order.
 #include "cli/options.hpp"
 #include "cli/table_io.hpp"
 #include "experiment/model_queries.hpp"
+
+#include <optional>
 
 #include <cstdio>
 #include <filesystem>
@@ -19,12 +22,14 @@ namespace tractable::cli {
 int log_prob_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable log-prob");
   bool last = false;
-  std::string path, input, out, format = "hdf5";
+  std::string path, input, out, format = "hdf5", context_input;
   std::size_t batch = 4096, importance_samples = 0;
   bool force = false;
   options.add_options()
       ("run", po::value(&path)->required(), "run file")
       ("input", po::value(&input)->required(), "rows to evaluate: a CSV file, or FILE.h5:/path/to/dataset [N, D]")
+      ("context", po::value(&context_input),
+       "conditional flows: the context c of every row, a CSV file or FILE.h5:/dataset [N, C]")
       ("out,o", po::value(&out), "HDF5 file to write: /log_prob [N] float64 (VAEs also /elbo [N])")
       ("format", po::value(&format)->default_value("hdf5"), "hdf5 (to --out) or csv (to standard output)")
       ("importance-samples,k", po::value(&importance_samples)->default_value(0),
@@ -35,7 +40,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1).add("input", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable log-prob RUN.h5 INPUT (--out OUT.h5 | --format csv) [-k K]", options, positional,
+  if (!parse_options(args, "tractable log-prob RUN.h5 INPUT [--context C] (--out OUT.h5 | --format csv) [-k K]", options, positional,
                      vm, comm))
     return 0;
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");
@@ -50,7 +55,13 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
     throw DataError(origin + ": has " + std::to_string(rows.extent(1)) + " columns, but " + path + " was trained on " +
                     std::to_string(session->dim));
   check_data_rows(*session, rows, origin);
-  const RowLogProb local = log_prob_of_rows(*session, rows, importance_samples, batch, comm);
+  std::optional<HostMatrix> context;
+  std::string context_origin;
+  if (!context_input.empty()) context = load_rows(context_input, context_origin);
+  check_contexts(*session, context ? &*context : nullptr, context_origin, "--context");
+  const RowLogProb local = log_prob_of_rows(
+      *session, rows_with_context(rows, context ? &*context : nullptr, origin, context_origin), importance_samples,
+      batch, comm);
   const std::size_t K = local.importance_samples;
   const std::vector<double> log_prob = comm.gather_to_root(local.log_prob), elbo = comm.gather_to_root(local.elbo);
 
@@ -64,6 +75,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
   }
   if (!out.empty()) {
     std::vector<std::pair<std::string, std::string>> attributes{{"run", path}, {"input", input}, {"units", "nats"},
+        {"context", context_input},
         {"checkpoint", session->checkpoint}, {"checkpoint_step", std::to_string(session->checkpoint_step)}};
     if (session->vae) attributes.emplace_back("importance_samples", std::to_string(K));
     write_arrays(out, arrays, attributes, comm);

@@ -1,5 +1,6 @@
 #include "experiment/model_queries.hpp"
 
+#include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "data/mnist.hpp"
 #include "experiment/problem_from_spec.hpp"
@@ -19,6 +20,61 @@ Matrix on_device(const HostMatrix& rows, const char* label) {
 void check_data_rows(const ModelSession& session, const HostMatrix& rows, const std::string& where) {
   check_finite(rows, where);
   if (model_needs_unit_interval(session.spec, session.dim)) check_unit_interval(rows, where);
+}
+
+void check_contexts(const ModelSession& session, const HostMatrix* context, const std::string& where,
+                    const std::string& option) {
+  if (session.context_dim == 0) {
+    if (context)
+      throw UsageError(option + ": the run's model is unconditional (its data had no context); leave " + option +
+                       " out");
+    return;
+  }
+  if (!context)
+    throw UsageError(option + " is required: the run's flow is conditional, p(x | c) with " +
+                     std::to_string(session.context_dim) + " context columns");
+  if (context->extent(1) != session.context_dim)
+    throw DataError(where + ": " + std::to_string(context->extent(1)) + " columns, but the run's flow takes " +
+                    std::to_string(session.context_dim) + " context columns");
+  check_finite(*context, where);
+}
+
+HostMatrix rows_with_context(const HostMatrix& x, const HostMatrix* context, const std::string& x_where,
+                             const std::string& context_where) {
+  if (!context) return x;
+  if (context->extent(0) != x.extent(0))
+    throw DataError(context_where + ": " + std::to_string(context->extent(0)) + " context rows, but " + x_where +
+                    " has " + std::to_string(x.extent(0)) + " rows; each row needs its context");
+  const std::size_t C = context->extent(1), D = x.extent(1);
+  HostMatrix rows("tractable::rows_with_context", x.extent(0), C + D);
+  for (std::size_t i = 0; i < x.extent(0); ++i) {
+    for (std::size_t j = 0; j < C; ++j) rows(i, j) = (*context)(i, j);
+    for (std::size_t j = 0; j < D; ++j) rows(i, C + j) = x(i, j);
+  }
+  return rows;
+}
+
+ContextSamples sample_at_contexts(Flow& flow, RandomStream& stream, const HostMatrix& contexts, std::size_t n,
+                                  std::size_t first, std::size_t count, std::size_t batch) {
+  const std::size_t C = flow.context_dim(), D = flow.dim();
+  ContextSamples out{HostMatrix("tractable::context_samples", count, D), std::vector<double>(count)};
+  Vector log_q;
+  for (std::size_t start = 0; start < count; start += batch) {
+    const std::size_t stop = std::min(count, start + batch);
+    HostMatrix c("tractable::sample_at_contexts::c", stop - start, C);
+    for (std::size_t k = start; k < stop; ++k)
+      for (std::size_t j = 0; j < C; ++j) c(k - start, j) = contexts((first + k) / n, j);
+    Matrix z("tractable::sample_at_contexts::z", stop - start, D);
+    flow.base().sample(stream, z);
+    const auto x = Kokkos::create_mirror_view_and_copy(
+        Kokkos::HostSpace(), flow.sample_from_base(z, log_q, on_device(c, "tractable::sample_at_contexts::context")));
+    const auto lq = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), log_q);
+    for (std::size_t k = start; k < stop; ++k) {
+      for (std::size_t j = 0; j < D; ++j) out.samples(k, j) = x(k - start, j);
+      out.log_q[k] = lq(k - start);
+    }
+  }
+  return out;
 }
 
 RowLogProb log_prob_of_rows(ModelSession& session, const HostMatrix& rows, std::size_t k, std::size_t batch,

@@ -13,6 +13,24 @@ namespace tractable {
 // Data rows from outside: finite, and in [0, 1] where the model's decoder needs it; `where` names them.
 void check_data_rows(const ModelSession& session, const HostMatrix& rows /*[N, D]*/, const std::string& where);
 
+// A query's contexts: a conditional flow needs them ([N, C], finite; `where` names them in errors), an
+// unconditional model refuses them (context null: none given). UsageError or DataError otherwise.
+void check_contexts(const ModelSession& session, const HostMatrix* context /*[N, C] or null*/, const std::string& where,
+                    const std::string& option);
+// The rows a conditional flow reads, [c | x] [N, C + D], from x [N, D] and c [N, C] (as many rows: a DataError
+// naming both otherwise); x itself when `context` is null.
+HostMatrix rows_with_context(const HostMatrix& x, const HostMatrix* context, const std::string& x_where,
+                             const std::string& context_where);
+
+struct ContextSamples {
+  HostMatrix samples;         // [count, D]: draw k at context row (first + k) / n
+  std::vector<double> log_q;  // [count] log q(x | c) the sampler reports
+};
+// Draws first .. first + count − 1 of a conditional flow's rows · n draws, n per context row
+// ([R, C]), base noise from `stream` in draw order.
+ContextSamples sample_at_contexts(Flow& flow, RandomStream& stream, const HostMatrix& contexts /*[R, C]*/,
+                                  std::size_t n, std::size_t first, std::size_t count, std::size_t batch);
+
 struct RowLogProb {
   std::vector<double> log_prob;  // this rank's shard of the rows, in order
   std::vector<double> elbo;      // VAEs: the mean of the same K log-weights

@@ -12,6 +12,7 @@ std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, st
   auto s = std::make_unique<ModelSession>();
   s->spec = spec;
   s->dim = dim;
+  s->context_dim = context_dim;
   // A model computes in the subnormal mode its spec names (specs written before the key existed: flush).
   set_subnormal_mode(parse_subnormal_mode(spec.at("training").value("subnormals", "flush")));
   const std::uint64_t seed = spec.at("training").at("seed");

@@ -17,7 +17,8 @@ namespace tractable {
 
 struct ModelSession {
   nlohmann::json spec;
-  std::size_t dim = 0;
+  std::size_t dim = 0;          // D
+  std::size_t context_dim = 0;  // C: a conditional flow p(x | c) (0: unconditional)
   ParameterStore store;
   std::unique_ptr<Flow> flow;
   std::unique_ptr<LatentVariableModel> vae;  // a VAE of any kind (vae/latent_variable_model.hpp)
