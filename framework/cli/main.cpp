@@ -21,9 +21,9 @@ commands:
   run SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force] [--break-lock]
                        train from a spec (works under mpirun -np N)
   eval RUN.h5          test NLL and bits/dim of a run's checkpoint (VAE: log p(x) with K importance samples)
-  sample RUN.h5 -n N --out FILE.h5
-                       draw N samples from a run's checkpoint
-  log-prob RUN.h5 INPUT (--out OUT.h5 | --format csv) [-k K]
+  sample RUN.h5 -n N --out FILE.h5 [--context C]
+                       draw N samples from a run's checkpoint (conditional flows: N at each context row)
+  log-prob RUN.h5 INPUT (--out OUT.h5 | --format csv) [-k K] [--context C]
                        log p of each row of INPUT (CSV or FILE.h5:/dataset); VAEs: K-sample estimate and ELBO
   encode VAE_RUN.h5 INPUT (--out OUT.h5 | --format csv)
                        q(z|x): mean and log-variance per row
@@ -38,6 +38,8 @@ commands:
                        the identical images back (uint8 [N, D])
   throughput RUN.h5 [-n N]
                        density-evaluation and sampling points/s of a run's flow
+  simulate NAME (-n N | --parameters F | --reference-for F -n N) --out F.h5
+                       a built-in simulator: prior draws, observations at given parameters, reference posteriors
   validate SPEC.json [--set key=value ...]
                        check a spec and print it resolved (defaults filled)
   schema               print the JSON Schema of specs
@@ -122,6 +124,8 @@ int main(int argc, char** argv) {
       code = cli::info_command(args, comm);
     else if (command == "pack")
       code = cli::pack_command(args, comm);
+    else if (command == "simulate")
+      code = cli::simulate_command(args, comm);
     else if (command == "compress")
       code = cli::compress_command(args, comm);
     else if (command == "decompress")
