@@ -17,9 +17,7 @@ std::unique_ptr<ModelSession> build_model_session(const nlohmann::json& spec, st
   set_subnormal_mode(parse_subnormal_mode(spec.at("training").value("subnormals", "flush")));
   const std::uint64_t seed = spec.at("training").at("seed");
   if (spec.at("model").at("type") == "vae") {
-    if (context_dim > 0)
-      throw SpecError("model.type: a vae cannot be conditioned on a context (the data has " +
-                      std::to_string(context_dim) + " context columns); use a flow");
+    require(context_dim == 0, "build_model_session: a VAE has no context (refused with the data)");
     s->vae = build_vae(spec.at("model"), dim, s->store);
     s->description.kind = "vae";
     s->description.dim = dim;

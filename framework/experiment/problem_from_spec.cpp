@@ -66,6 +66,9 @@ ProblemInputs load_problem_inputs(const json& spec) {
     Dataset& data = in.data;
     if (data.train.extent(0) == 0 || data.test.extent(0) == 0)
       throw DataError(data.origin + ": the train and test splits must both be non-empty");
+    if (is_vae && data.context_dim > 0)
+      throw SpecError("model.type: a vae cannot be conditioned on a context (" + data.origin + " has " +
+                      std::to_string(data.context_dim) + " context columns); use a flow");
     const bool unit_interval = model_needs_unit_interval(spec, data.dim());
     for (const auto& [rows, split] : {std::pair{&data.train, "train"}, {&data.validation, "validation"}, {&data.test, "test"}}) {
       check_finite(*rows, data.origin + " (" + split + " split)");
