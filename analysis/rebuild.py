@@ -309,6 +309,9 @@ def load_flow(path) -> NumpyFlow:
         model = f["model"]
         if _text(model.attrs["kind"]) != "flow":
             raise ValueError(f"{path}: /model describes a {_text(model.attrs['kind'])}, not a flow")
+        if int(model.attrs.get("context_dim", 0)) > 0:
+            raise ValueError(f"{path}: a conditional flow p(x | c) (context_dim {int(model.attrs['context_dim'])}); "
+                             "this NumPy rebuild covers unconditional flows: use the Python module (tractable.load)")
 
         def layer(group):
             return {"type": _text(group.attrs["type"]), "parameter_prefix": _text(group.attrs["parameter_prefix"]),

@@ -24,6 +24,7 @@ class Run:
     target_grid: np.ndarray | None = None         # log p̃ of a reverse-KL target on the same grid
     grid_extent: tuple | None = None              # (x_min, x_max, y_min, y_max)
     checkpoint_step: int = 0
+    stopped_early: bool = False                   # training.early_stopping_patience ended it before training.steps
     reconstructions: np.ndarray | None = None           # VAE: decoder means at q's means [n, D]
     reconstruction_inputs: np.ndarray | None = None     # the test rows they reconstruct [n, D]
     posterior_mean_variance: np.ndarray | None = None   # VAE: Cov_x(E_q[z_u]) per latent unit [L]
@@ -89,9 +90,10 @@ def load_run(path) -> Run:
             extent = tuple(float(ds.attrs[k]) for k in ("x_min", "x_max", "y_min", "y_max"))
         target = f["eval/target_log_density_grid"][()] if "eval/target_log_density_grid" in f else None
         step = int(f["checkpoint"].attrs["step"]) if "checkpoint" in f else 0
+        stopped = "checkpoint" in f and int(f["checkpoint"].attrs.get("stopped_early", 0)) == 1
         optional = {name: (f[f"eval/{name}"][()] if f"eval/{name}" in f else None)
                     for name in ("reconstructions", "reconstruction_inputs", "posterior_mean_variance")}
         return Run(path=path, spec=spec, provenance=provenance, data_attrs=data_attrs,
                    metrics=_table(f.get("metrics")), evals=_table(f.get("eval")), samples=samples,
                    data_points=points, density_grid=grid, target_grid=target, grid_extent=extent,
-                   checkpoint_step=step, **optional)
+                   checkpoint_step=step, stopped_early=stopped, **optional)

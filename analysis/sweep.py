@@ -33,7 +33,8 @@ class Sweep:
 
 
 def is_finished(run: Run) -> bool:
-    total = int(run.spec.get("training", {}).get("steps", 0))
+    """The final evaluation is in the file: at training.steps, or where early stopping ended the run."""
+    total = run.checkpoint_step if run.stopped_early else int(run.spec.get("training", {}).get("steps", 0))
     return run.checkpoint_step >= total and len(run.evals) > 0 and int(run.evals["step"].iloc[-1]) >= total
 
 

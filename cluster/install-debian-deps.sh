@@ -12,6 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libboost-program-options-dev catch2 zlib1g-dev libssl-dev
   slurm-wlm munge                                         # sweeps: a local Slurm for the tests (cluster/slurm-local.sh)
   python3 python3-h5py python3-numpy python3-pandas python3-matplotlib python3-pytest
+  python3-sklearn                                         # C2ST in the sbi-benchmark suite (sbibm's classifier)
   python3-dev pybind11-dev                                # the Python module (python/, PYTHONPATH=build/python)
   clang libclang-rt-14-dev                                # libFuzzer + AddressSanitizer (tests/fuzz)
 )

@@ -17,8 +17,9 @@ class SuiteResult:
 
 
 def analyse(repro, out_dir: Path) -> SuiteResult:
-    from . import iwae, phi4, rezende_mohamed, seed_claims
-    modules = {"iwae": iwae, "rezende-mohamed": rezende_mohamed, "seed-claims": seed_claims, "phi4": phi4}
+    from . import inverse_kinematics, iwae, phi4, rezende_mohamed, sbi_benchmark, seed_claims
+    modules = {"iwae": iwae, "rezende-mohamed": rezende_mohamed, "seed-claims": seed_claims, "phi4": phi4,
+               "sbi-benchmark": sbi_benchmark, "inverse-kinematics": inverse_kinematics}
     if repro.suite not in modules:
         raise ValueError(f"{repro.path}: no analysis for suite '{repro.suite}' (known: {', '.join(sorted(modules))})")
     return modules[repro.suite].analyse(repro, Path(out_dir))
