@@ -75,6 +75,20 @@ void hold_out_validation(Dataset& data, double fraction) {
   data.validation = take(all, order, n - n_validation, n, "tractable::Dataset::validation");
 }
 
+HostMatrix join_context(const HostMatrix& context, const HostMatrix& x, const std::string& context_origin,
+                        const std::string& x_origin) {
+  if (context.extent(0) != x.extent(0))
+    throw DataError(context_origin + ": " + std::to_string(context.extent(0)) + " context rows, but " + x_origin +
+                    " has " + std::to_string(x.extent(0)) + " rows; each row needs its context");
+  const std::size_t C = context.extent(1), D = x.extent(1);
+  HostMatrix rows("tractable::rows_with_context", x.extent(0), C + D);
+  for (std::size_t i = 0; i < x.extent(0); ++i) {
+    for (std::size_t j = 0; j < C; ++j) rows(i, j) = context(i, j);
+    for (std::size_t j = 0; j < D; ++j) rows(i, C + j) = x(i, j);
+  }
+  return rows;
+}
+
 HostMatrix gather_rows(const HostMatrix& source, std::size_t count) {
   const std::size_t n = std::min(count, source.extent(0));
   HostMatrix out("tractable::gather_rows", n, source.extent(1));

@@ -38,6 +38,11 @@ Dataset split_rows(const HostMatrix& rows, double test_fraction, double validati
 // order: independent draws, or the train part of split_rows). Errors name `origin`.
 void hold_out_validation(Dataset& data, double fraction);
 
+// The rows of a conditional model, [c | x] [N, C + D], from contexts [N, C] and x [N, D]: a DataError naming
+// both when their row counts differ.
+HostMatrix join_context(const HostMatrix& context, const HostMatrix& x, const std::string& context_origin,
+                        const std::string& x_origin);
+
 // The first min(count, N) rows of `source`, copied.
 HostMatrix gather_rows(const HostMatrix& source, std::size_t count);
 

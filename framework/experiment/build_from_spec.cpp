@@ -67,22 +67,6 @@ namespace {
 // Which block of the simulator's stream each split draws from (sbi/simulators.hpp).
 constexpr std::uint64_t kTrainingSimulations = 0, kTestSimulations = 1;
 
-// [c | x] from a context [N, C] and rows [N, D], which must have as many rows.
-HostMatrix join_context(const HostMatrix& context, const HostMatrix& rows, const std::string& context_origin,
-                        const std::string& rows_origin) {
-  if (context.extent(0) != rows.extent(0))
-    throw DataError(context_origin + ": " + std::to_string(context.extent(0)) + " context rows, but " + rows_origin +
-                    " has " + std::to_string(rows.extent(0)) + " rows; each row needs its context");
-  check_finite(context, context_origin);
-  const std::size_t C = context.extent(1), D = rows.extent(1);
-  HostMatrix out("tractable::rows_with_context", rows.extent(0), C + D);
-  for (std::size_t i = 0; i < rows.extent(0); ++i) {
-    for (std::size_t j = 0; j < C; ++j) out(i, j) = context(i, j);
-    for (std::size_t j = 0; j < D; ++j) out(i, C + j) = rows(i, j);
-  }
-  return out;
-}
-
 }  // namespace
 
 Dataset load_dataset(const json& data) {

@@ -41,17 +41,7 @@ void check_contexts(const ModelSession& session, const HostMatrix* context, cons
 
 HostMatrix rows_with_context(const HostMatrix& x, const HostMatrix* context, const std::string& x_where,
                              const std::string& context_where) {
-  if (!context) return x;
-  if (context->extent(0) != x.extent(0))
-    throw DataError(context_where + ": " + std::to_string(context->extent(0)) + " context rows, but " + x_where +
-                    " has " + std::to_string(x.extent(0)) + " rows; each row needs its context");
-  const std::size_t C = context->extent(1), D = x.extent(1);
-  HostMatrix rows("tractable::rows_with_context", x.extent(0), C + D);
-  for (std::size_t i = 0; i < x.extent(0); ++i) {
-    for (std::size_t j = 0; j < C; ++j) rows(i, j) = (*context)(i, j);
-    for (std::size_t j = 0; j < D; ++j) rows(i, C + j) = x(i, j);
-  }
-  return rows;
+  return context ? join_context(*context, x, context_where, x_where) : x;
 }
 
 ContextSamples sample_at_contexts(Flow& flow, RandomStream& stream, const HostMatrix& contexts, std::size_t n,
