@@ -132,13 +132,16 @@ json validate_object(const SchemaNode& node, const json& value, const std::strin
   for (auto it = value.begin(); it != value.end(); ++it) {
     if (std::find(allowed_keys.begin(), allowed_keys.end(), it.key()) != allowed_keys.end()) continue;
     std::string message = "unknown key '" + it.key() + "'";
+    std::vector<std::string> owners;  // the variants that have the key (n_test: toy and simulator)
     for (const auto& [other, fields] : node.variants)
       for (const auto& f : fields)
-        if (f.key == it.key() && other != variant) {
-          message += " for " + node.discriminator + " '" + variant + "' (it belongs to " + node.discriminator + " '" +
-                     other + "')";
-          fail(join(path, it.key()), message);
-        }
+        if (f.key == it.key() && other != variant) owners.push_back("'" + other + "'");
+    if (!owners.empty()) {
+      std::string joined;
+      for (std::size_t k = 0; k < owners.size(); ++k) joined += (k ? (k + 1 == owners.size() ? " or " : ", ") : "") + owners[k];
+      fail(join(path, it.key()), message + " for " + node.discriminator + " '" + variant + "' (it belongs to " +
+                                     node.discriminator + " " + joined + ")");
+    }
     if (auto guess = did_you_mean(it.key(), allowed_keys)) message += "; did you mean '" + *guess + "'?";
     message += " Allowed keys: " + list(allowed_keys) + ".";
     fail(join(path, it.key()), message);
