@@ -23,8 +23,11 @@ int info_command(const Arguments& args, const Communicator& comm) {
   std::printf("run:         %s (%s)\n", path.c_str(), spec.at("name").get<std::string>().c_str());
   const long long n_validation =
       file.has_attribute("/data", "n_validation") ? file.int_attribute("/data", "n_validation") : 0;
-  std::printf("data:        %s, dim %lld, %lld train / %lld validation / %lld test\n",
+  const long long context_dim =
+      file.has_attribute("/data", "context_dim") ? file.int_attribute("/data", "context_dim") : 0;
+  std::printf("data:        %s, dim %lld%s, %lld train / %lld validation / %lld test\n",
               file.string_attribute("/data", "origin").c_str(), static_cast<long long>(file.int_attribute("/data", "dim")),
+              context_dim > 0 ? (" given a context of " + std::to_string(context_dim) + " (p(x | c))").c_str() : "",
               static_cast<long long>(file.int_attribute("/data", "n_train")), n_validation,
               static_cast<long long>(file.int_attribute("/data", "n_test")));
   const auto& model = spec.at("model");

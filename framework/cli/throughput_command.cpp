@@ -1,6 +1,8 @@
 #include "cli/options.hpp"
 #include "distributions/bases/standard_normal.hpp"
+#include "data/dataset.hpp"
 #include "experiment/model_session.hpp"
+#include "io/hdf5_file.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -29,12 +31,27 @@ int throughput_command(const Arguments& args, const Communicator& comm) {
   if (!comm.is_root()) return 0;
   auto session = load_model_session(path, last);
   Flow& flow = require_flow(*session, "throughput");
-  const std::size_t dim = session->dim, rows = std::min(batch, n);
-  Matrix z("tractable::throughput::z", rows, dim), x("tractable::throughput::x", rows, dim);
+  const std::size_t dim = session->dim, rows = std::min(batch, n), C = session->context_dim;
+  Matrix z("tractable::throughput::z", rows, dim), x("tractable::throughput::x", rows, C + dim);
+  // A conditional flow is measured at the run's own test contexts (/data/test_points), cycled.
+  HostMatrix contexts("tractable::throughput::contexts", rows, C);
+  if (C > 0) {
+    std::vector<std::uint64_t> shape;
+    const auto points = Hdf5File(path, Hdf5File::Mode::read_only).read<double>("/data/test_points", &shape);
+    if (shape.size() != 2 || shape[0] == 0 || shape[1] != C + dim)
+      throw IoError(path + ":/data/test_points: no test rows [n, " + std::to_string(C + dim) +
+                    "] to take the conditional flow's contexts from");
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < C; ++j) contexts(i, j) = Real(points[(i % shape[0]) * shape[1] + j]);
+  }
+  Matrix context("tractable::throughput::context", rows, C);
+  Kokkos::deep_copy(context, contexts);
   RandomStream stream(1, 0, Stream::eval);
   flow.base().sample(stream, z);
   Vector log_q;
-  Kokkos::deep_copy(x, flow.sample_from_base(z, log_q));  // realistic density inputs: the model's own samples
+  // Realistic density inputs: the model's own samples (at their contexts: rows [c | x]).
+  const auto drawn = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), flow.sample_from_base(z, log_q, context));
+  Kokkos::deep_copy(x, join_context(contexts, drawn, "contexts", "samples"));
   using Clock = std::chrono::steady_clock;
   auto best_rate = [&](auto&& pass) {
     double best = 0;
@@ -48,7 +65,7 @@ int throughput_command(const Arguments& args, const Communicator& comm) {
     return best;
   };
   const double density = best_rate([&] { flow.log_prob(x); });
-  const double sampling = best_rate([&] { flow.sample_from_base(z, log_q); });
+  const double sampling = best_rate([&] { flow.sample_from_base(z, log_q, context); });
   bool density_sequential = false, sampling_sequential = false;
   for (const auto& b : flow.chain()) {
     density_sequential = density_sequential || b->forward_cost() == PassCost::sequential;

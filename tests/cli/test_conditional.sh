@@ -40,6 +40,12 @@ s = f["samples"][list(f["samples"].keys())[-1]][()]
 assert s.shape == (500, 4), s.shape  # joint samples [c | x] at the test contexts
 PY
 
+# The other commands read a conditional run: info says so, eval measures log p(x | c) of the test rows,
+# throughput draws at the run's own test contexts.
+expect 0 "dim 2 given a context of 2" -- "$BIN" info moons.h5
+expect 0 '"nll": -[0-9.]+' -- "$BIN" eval moons.h5
+expect 0 '"sampling_points_per_second": [0-9.]+' -- "$BIN" throughput moons.h5 -n 2000 --repeats 1
+
 # Observations and their reference posteriors (a 2048² grid), then the flow's posterior at them.
 expect 0 "prior draws" -- "$BIN" simulate two_moons -n 3 --seed 5 --out obs.h5
 expect 0 "reference" -- "$BIN" simulate two_moons --reference-for obs.h5:/observations -n 2000 --out ref.h5
