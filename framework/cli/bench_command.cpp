@@ -253,7 +253,7 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   inputs.data.test = inputs.data.train;
   Progress quiet(0, false, false);
   auto problem = make_problem(spec, *session, std::move(inputs), comm, quiet);
-  auto optimizer = build_optimizer(spec.at("optimizer"), session->store.size());
+  auto optimizer = build_optimizer(spec.at("optimizer"), Trainer::optimizer_length(session->store, comm));
   const TrainerSettings settings = trainer_settings(spec);
   Trainer trainer(settings, session->store, *optimizer, build_schedule(spec.at("optimizer"), settings.steps), *problem,
                   comm, quiet, "");

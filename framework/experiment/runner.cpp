@@ -100,7 +100,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   auto session = build_model_session(spec, inputs.dim, comm, inputs.context_dim);
   comm.broadcast(session->store.values());  // rank 0's initialisation is everyone's
   auto problem = make_problem(spec, *session, std::move(inputs), comm, progress);
-  auto optimizer = build_optimizer(spec.at("optimizer"), session->store.size());
+  auto optimizer = build_optimizer(spec.at("optimizer"), Trainer::optimizer_length(session->store, comm));
   Trainer trainer(settings, session->store, *optimizer, build_schedule(spec.at("optimizer"), settings.steps),
                   *problem, comm, progress, path);
 
@@ -109,6 +109,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     progress.note("resuming " + path + " from step " + std::to_string(trainer.step()));
   } else {
     problem->initialize();
+    const Checkpoint first_checkpoint = trainer.snapshot(0);  // collective: every rank
     comm.write_on_root([&] {
       if (options.resume) progress.note(path + " does not exist yet; starting a new run");
       RunHeader header;
@@ -117,7 +118,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       header.model = session->description;
       PendingResults first;
       problem->describe(header, first);
-      RunFile::create(path, header, first, trainer.snapshot(0));
+      RunFile::create(path, header, first, first_checkpoint);
     });
   }
   comm.barrier();

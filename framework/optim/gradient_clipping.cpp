@@ -28,14 +28,27 @@ double global_norm(const Vector& grads /*[P]*/) {
   return std::sqrt(sum);
 }
 
-double clip_by_global_norm(const Vector& grads, double max_norm) {
-  const double norm = global_norm(grads);
+namespace {
+void scale_to(const Vector& grads, double norm, double max_norm) {
   if (max_norm > 0 && norm > max_norm && std::isfinite(norm)) {
     const Real scale = Real(max_norm / (norm + 1e-12));
     Kokkos::parallel_for(
         "tractable::clip_by_global_norm", RangePolicy(0, grads.extent(0)),
         KOKKOS_LAMBDA(const std::size_t i) { grads(i) *= scale; });
   }
+}
+}  // namespace
+
+double clip_by_global_norm(const Vector& grads, double max_norm) {
+  const double norm = global_norm(grads);
+  scale_to(grads, norm, max_norm);
+  return norm;
+}
+
+double clip_by_global_norm(const Vector& shard, double max_norm, const BatchReducer& ranks) {
+  const double local = global_norm(shard);
+  const double norm = std::sqrt(ranks.sum(local * local));
+  scale_to(shard, norm, max_norm);
   return norm;
 }
 

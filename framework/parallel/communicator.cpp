@@ -33,6 +33,46 @@ void Communicator::allreduce_sum(const Vector& buffer) const {
   Kokkos::deep_copy(buffer, host);
 }
 
+namespace {
+// Counts and displacements of shard_of(n, r, size) for every rank r, as MPI wants them.
+void shard_layout(std::size_t n, int size, std::vector<int>& counts, std::vector<int>& displacements) {
+  counts.resize(size);
+  displacements.resize(size);
+  for (int r = 0; r < size; ++r) {
+    const auto [begin, end] = Communicator::shard_of(n, r, size);
+    displacements[r] = static_cast<int>(begin);
+    counts[r] = static_cast<int>(end - begin);
+  }
+}
+}  // namespace
+
+void Communicator::reduce_scatter_sum(const Vector& buffer, const Vector& shard) const {
+  const auto [begin, end] = this->shard(buffer.extent(0));
+  require(shard.extent(0) == end - begin, "reduce_scatter_sum: the shard buffer has the wrong length");
+  if (size_ == 1) {
+    Kokkos::deep_copy(shard, buffer);
+    return;
+  }
+  std::vector<int> counts, displacements;
+  shard_layout(buffer.extent(0), size_, counts, displacements);
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), buffer);
+  auto mine = Kokkos::create_mirror_view(shard);
+  check(MPI_Reduce_scatter(host.data(), mine.data(), counts.data(), real_type(), MPI_SUM, comm_),
+        "MPI_Reduce_scatter");
+  Kokkos::deep_copy(shard, mine);
+}
+
+void Communicator::allgather_shards(const Vector& buffer) const {
+  if (size_ == 1) return;
+  std::vector<int> counts, displacements;
+  shard_layout(buffer.extent(0), size_, counts, displacements);
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), buffer);
+  check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, host.data(), counts.data(), displacements.data(),
+                       real_type(), comm_),
+        "MPI_Allgatherv");
+  Kokkos::deep_copy(buffer, host);
+}
+
 double Communicator::allreduce_sum(double value) const {
   double out = value;
   if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");

@@ -28,6 +28,11 @@ class Communicator : public BatchReducer {
   // BatchReducer: the same sums, for layers that know nothing of MPI.
   void sum(const Vector& buffer) const override { allreduce_sum(buffer); }
   double sum(double value) const override { return allreduce_sum(value); }
+  // The element-wise sum over ranks of `buffer` [n], each rank receiving only its shard(n) of it in
+  // `shard` [end − begin]: one MPI_Reduce_scatter, half the traffic of an all-reduce.
+  void reduce_scatter_sum(const Vector& buffer /*[n]*/, const Vector& shard /*[end - begin]*/) const;
+  // Every rank's shard(n) of `buffer` [n] to every rank, in place: one MPI_Allgatherv.
+  void allgather_shards(const Vector& buffer /*[n]*/) const;
   // Root's contents overwrite everyone else's.
   void broadcast(const Vector& buffer /*[n]*/, int root = 0) const;
   void broadcast(std::string& text, int root = 0) const;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <tuple>
 
 namespace tractable {
 
@@ -84,8 +85,21 @@ Trainer::Trainer(const TrainerSettings& settings, ParameterStore& store, Optimiz
       comm_(comm),
       progress_(progress),
       path_(std::move(run_path)),
+      sharded_(comm.size() > 1),
       wall_start_(now_seconds()),
-      inject_nan_at_(fault_nan_step()) {}
+      inject_nan_at_(fault_nan_step()) {
+  std::tie(shard_begin_, shard_end_) = sharded_ ? comm.shard(store.size()) : std::make_pair(std::size_t(0), store.size());
+  if (sharded_) gradient_shard_ = Vector("tractable::Trainer::gradient_shard", shard_end_ - shard_begin_);
+  for (const auto& [name, v] : optimizer_.state())
+    require(v.extent(0) == shard_end_ - shard_begin_,
+            "Trainer: optimiser state '" + name + "' has " + std::to_string(v.extent(0)) + " values for " +
+                std::to_string(shard_end_ - shard_begin_) + " parameters (build it with Trainer::optimizer_length)");
+}
+
+std::size_t Trainer::optimizer_length(const ParameterStore& store, const Communicator& comm) {
+  const auto [begin, end] = comm.shard(store.size());
+  return comm.size() > 1 ? end - begin : store.size();
+}
 
 Checkpoint Trainer::parameters_snapshot(std::int64_t step) const {
   Checkpoint c;
@@ -99,7 +113,17 @@ Checkpoint Trainer::parameters_snapshot(std::int64_t step) const {
 
 Checkpoint Trainer::snapshot(std::int64_t step) const {
   Checkpoint c = parameters_snapshot(step);
-  for (auto& [name, v] : optimizer_.state()) c.optimizer_state.emplace_back(name, to_std(v));
+  for (auto& [name, v] : optimizer_.state()) {
+    if (!sharded_) {
+      c.optimizer_state.emplace_back(name, to_std(v));
+      continue;
+    }
+    // A checkpoint holds the whole state, whatever the number of ranks that resumes it.
+    Vector whole("tractable::Trainer::optimizer_state", store_.size());
+    Kokkos::deep_copy(Kokkos::subview(whole, std::make_pair(shard_begin_, shard_end_)), v);
+    comm_.allgather_shards(whole);
+    c.optimizer_state.emplace_back(name, to_std(whole));
+  }
   c.optimizer_steps = optimizer_.steps_taken();
   problem_.save(c);
   c.window_loss = window_loss_;
@@ -116,7 +140,15 @@ void Trainer::restore(const Checkpoint& c) {
     bool found = false;
     for (const auto& [stored_name, values] : c.optimizer_state)
       if (stored_name == name) {
-        from_std(values, v, path_ + ": /checkpoint/optimizer/" + name);
+        const std::string where = path_ + ": /checkpoint/optimizer/" + name;
+        if (!sharded_) {
+          from_std(values, v, where);
+        } else {
+          if (values.size() != store_.size())
+            throw IoError(where + ": " + std::to_string(values.size()) + " values for " +
+                          std::to_string(store_.size()) + " parameters");
+          from_std(std::vector<Real>(values.begin() + shard_begin_, values.begin() + shard_end_), v, where);
+        }
         found = true;
       }
     if (!found) throw IoError(path_ + ": /checkpoint/optimizer/" + name + " is missing");
@@ -139,25 +171,43 @@ Trainer::StepResult Trainer::reduced_step(std::int64_t step) {
     nan_injected_ = true;  // a transient fault: a rollback replays the step cleanly
   }
   const double reduce_start = now_seconds();
-  comm_.allreduce_sum(store_.gradients());  // the one gradient all-reduce of the step
-  // Time in the all-reduce, waiting for the slowest rank included: the scaling model's communication term.
+  // The one gradient reduction of the step: an all-reduce on one rank's terms, a reduce-scatter on N.
+  if (sharded_)
+    comm_.reduce_scatter_sum(store_.gradients(), gradient_shard_);
+  else
+    comm_.allreduce_sum(store_.gradients());
+  // Time in the reduction, waiting for the slowest rank included: the scaling model's communication term.
   window_allreduce_seconds_ += now_seconds() - reduce_start;
   StepResult r;
   r.loss = comm_.allreduce_sum(local_loss) / double(settings_.global_batch);
-  r.grad_norm = clip_by_global_norm(store_.gradients(), settings_.clip_grad_norm);
+  r.grad_norm = sharded_ ? clip_by_global_norm(gradient_shard_, settings_.clip_grad_norm, comm_)
+                         : clip_by_global_norm(store_.gradients(), settings_.clip_grad_norm);
   return r;
+}
+
+void Trainer::update(double lr) {
+  if (!sharded_) {
+    optimizer_.step(store_.values(), store_.gradients(), Real(lr));
+    return;
+  }
+  const Vector mine(store_.values().data() + shard_begin_, shard_end_ - shard_begin_);  // [end - begin], a view
+  optimizer_.step(mine, gradient_shard_, Real(lr));
+  const double gather_start = now_seconds();
+  comm_.allgather_shards(store_.values());
+  window_allreduce_seconds_ += now_seconds() - gather_start;
 }
 
 double Trainer::train_step(std::int64_t step, double lr) {
   const StepResult r = reduced_step(step);
-  optimizer_.step(store_.values(), store_.gradients(), Real(lr));
+  update(lr);
   return r.loss;
 }
 
 void Trainer::commit(std::int64_t at_step, PendingResults& pending) {
   // Rank 0 writes; a failure (a full disk, a lost directory) stops every rank with the same error, exit 5.
   const double start = now_seconds();
-  comm_.write_on_root([&] { RunFile::commit(path_, pending, snapshot(at_step)); });
+  const Checkpoint checkpoint = snapshot(at_step);  // collective: every rank
+  comm_.write_on_root([&] { RunFile::commit(path_, pending, checkpoint); });
   last_commit_seconds_ = now_seconds() - start;
   pending.clear();
 }
@@ -260,7 +310,7 @@ TrainingOutcome Trainer::run(const std::string& spec_update) {
       if (survive_non_finite(r, pending, spec_update)) continue;
     }
     skipped_in_a_row_ = 0;
-    optimizer_.step(store_.values(), store_.gradients(), Real(lr));
+    update(lr);
 
     const std::int64_t done = step_ + 1;
     const bool last = done == total;

@@ -3,8 +3,12 @@
 // optimiser and a Problem (training/problem.hpp), and nothing of what they are.
 //
 //   step:   zero grads -> problem's loss and gradients on this rank's rows
-//           (scaled by 1/global batch) -> one all-reduce (sum) -> non-finite
-//           guard -> clip -> optimiser
+//           (scaled by 1/global batch) -> one reduction (sum) -> non-finite
+//           guard -> clip -> optimiser. On N > 1 ranks the optimiser is sharded
+//           (ZeRO stage 1): the reduction is a reduce-scatter, each rank clips
+//           and updates its 1/N of the parameters with its 1/N of the optimiser
+//           state, and an all-gather shares the new parameters: the traffic of
+//           one all-reduce, 1/N of the update's work and memory per rank.
 //   around: metric rows every log_every steps, evaluations every eval_every
 //           (the validation loss first: a new lowest keeps the parameters as
 //           /checkpoint_best, `patience` evaluations without one stop early),
@@ -57,6 +61,11 @@ class Trainer {
   // One step without the run file, metrics or policies: what `tractable bench` times. Returns the loss.
   double train_step(std::int64_t step, double lr);
 
+  // The number of parameters the optimiser of this rank updates (its state's length): all of them on one
+  // rank, this rank's shard on N.
+  static std::size_t optimizer_length(const ParameterStore& store, const Communicator& comm);
+
+  // Collective on N ranks (the sharded optimiser state is gathered): call it on every rank.
   Checkpoint snapshot(std::int64_t step) const;
   Checkpoint parameters_snapshot(std::int64_t step) const;  // parameters and buffers only
   void restore(const Checkpoint& checkpoint);  // parameters, optimiser, problem position, open windows
@@ -67,6 +76,7 @@ class Trainer {
     double loss = 0, grad_norm = 0;
   };
   StepResult reduced_step(std::int64_t step);  // up to the clip; the optimiser is the caller's
+  void update(double lr);                      // the optimiser on this rank's parameters, then the all-gather
   // A non-finite step under the policy: true to go on (skipped or rolled back), else throws.
   bool survive_non_finite(const StepResult& result, PendingResults& pending, const std::string& spec_update);
   void log_metrics(std::int64_t done, double lr, double grad_norm, PendingResults& pending);
@@ -82,6 +92,10 @@ class Trainer {
   const Communicator& comm_;
   Progress& progress_;
   std::string path_;
+  // The sharded optimiser (N > 1 ranks): this rank's [begin, end) of the parameters and its summed gradients.
+  bool sharded_ = false;
+  std::size_t shard_begin_ = 0, shard_end_ = 0;
+  Vector gradient_shard_;  // [end - begin]
 
   std::int64_t step_ = 0;
   // The open metrics window, kept in checkpoints so a resumed run writes the same rows.
