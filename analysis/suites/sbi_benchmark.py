@@ -58,12 +58,15 @@ def evaluate(repro, out_dir: Path) -> tuple:
     n_obs, n = EVALUATION.get(repro.budget, EVALUATION["small"])
     seed = int(repro.published.get("observation_seed", 2026))
     binary = repro.binary
-    rows, checks, methods, drawn = [], [], {}, {}
+    rows, checks, methods, references, drawn = [], [], {}, {}, {}
     for (_, run_id), run in sorted(repro.finished_runs().items()):
         task, budget = run.spec["data"]["simulator"], int(run.spec["data"]["n_simulations"])
         obs_file = out_dir / f"{task}-observations.h5"
         conditional.observations(binary, task, n_obs, seed, obs_file)
-        ref, methods[task] = conditional.reference_posterior(binary, task, obs_file, n, out_dir / f"{task}-reference.h5")
+        if task not in references:
+            references[task], methods[task] = conditional.reference_posterior(binary, task, obs_file, n,
+                                                                              out_dir / f"{task}-reference.h5")
+        ref = references[task]
         post, leakage = conditional.posterior_samples(binary, run.path, task, obs_file, n,
                                                       out_dir / f"{task}-{run_id}-posterior.h5")
         drawn[(task, budget, run_id)] = (ref, post)
@@ -79,7 +82,7 @@ def evaluate(repro, out_dir: Path) -> tuple:
                             "--seed", 1, "--out", other_file)
         with h5py.File(other_file, "r") as f:
             other = f["reference"][()]
-        ref = conditional.reference_posterior(binary, task, obs_file, n, out_dir / f"{task}-reference.h5")[0]
+        ref = references[task]
         checks.append({"task": task, "against": "a second reference, another seed",
                        "c2st": conditional.c2st(ref[0], other[0]), "n": n, "method": methods[task]})
         if task == "slcp":

@@ -12,12 +12,6 @@
 
 namespace tractable::cli {
 
-namespace {
-// Which block of the simulator's stream `simulate -n` draws from: apart from a run's training (0) and
-// test (1) simulations with the same seed, so observations are never training rows.
-constexpr std::uint64_t kObservationSimulations = 2;
-}  // namespace
-
 int simulate_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable simulate");
   std::string name, out, parameters, reference_for;
@@ -85,7 +79,7 @@ int simulate_command(const Arguments& args, const Communicator& comm) {
     arrays.push_back({"/observations", {observations.extent(0), C}, flatten(observations)});
     attributes.emplace_back("method", method);
   } else {
-    const HostMatrix rows = simulate_rows(*simulator, n, seed, kObservationSimulations);
+    const HostMatrix rows = simulate_rows(*simulator, n, seed, SimulationBlock::observations);
     HostMatrix x("x", n, C), theta("theta", n, D);
     for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t j = 0; j < C; ++j) x(i, j) = rows(i, j);

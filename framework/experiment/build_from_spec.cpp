@@ -63,12 +63,6 @@ Dataset load_image_dataset(const json& data) {
 }
 }  // namespace
 
-namespace {
-// Which block of the simulator's stream each split draws from (sbi/simulators.hpp).
-constexpr std::uint64_t kTrainingSimulations = 0, kTestSimulations = 1;
-
-}  // namespace
-
 Dataset load_dataset(const json& data) {
   const std::string source = data.at("source");
   const std::uint64_t seed = data.at("seed").get<std::uint64_t>();
@@ -92,8 +86,8 @@ Dataset load_dataset(const json& data) {
     Dataset d;
     d.origin = "simulator:" + simulator->name();
     d.context_dim = simulator->observation_dim();
-    d.train = simulate_rows(*simulator, data.at("n_simulations"), seed, kTrainingSimulations);
-    d.test = simulate_rows(*simulator, data.at("n_test"), seed, kTestSimulations);
+    d.train = simulate_rows(*simulator, data.at("n_simulations"), seed, SimulationBlock::training);
+    d.test = simulate_rows(*simulator, data.at("n_test"), seed, SimulationBlock::test);
     hold_out_validation(d, data.at("validation_fraction"));  // independent simulations: their tail
     return d;
   }

@@ -33,7 +33,8 @@ void ContextEncoder::initialize_from_data(const Matrix& c, const BatchReducer& r
 const Matrix& ContextEncoder::forward(const Matrix& c) {
   require(c.extent(1) == context_dim_, "context: " + std::to_string(c.extent(1)) + " columns, the flow takes " +
                                            std::to_string(context_dim_));
-  ensure_shape(unused_logdet_, c.extent(0), "tractable::ContextEncoder::unused_logdet");
+  if (unused_logdet_.extent(0) != c.extent(0))  // zeroed, so what ActNorm adds to it stays finite
+    unused_logdet_ = Vector("tractable::ContextEncoder::unused_logdet", c.extent(0));
   const Matrix& standardized = standardize_.forward(c, unused_logdet_);
   return embedding_ ? embedding_->forward(standardized) : standardized;
 }

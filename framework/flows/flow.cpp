@@ -29,7 +29,7 @@ void Flow::set_context(const Matrix& c) {
     if (b->context_features() > 0) b->set_context(h, embedded_gradient_);
 }
 
-const Matrix& Flow::read_rows(const Matrix& rows) {
+const Matrix& Flow::split_rows(const Matrix& rows) {
   const std::size_t c = context_dim();
   require(rows.extent(1) == c + dim_,
           "Flow: rows have " + std::to_string(rows.extent(1)) + " columns, the flow takes " +
@@ -39,8 +39,13 @@ const Matrix& Flow::read_rows(const Matrix& rows) {
   ensure_shape(x_rows_, rows.extent(0), dim_, "tractable::Flow::x_rows");
   copy_columns(rows, 0, context_rows_);
   copy_columns(rows, c, x_rows_);
-  set_context(context_rows_);
   return x_rows_;
+}
+
+const Matrix& Flow::read_rows(const Matrix& rows) {
+  const Matrix& x = split_rows(rows);
+  if (context_) set_context(context_rows_);
+  return x;
 }
 
 const Matrix& Flow::context_backward() {
@@ -49,12 +54,11 @@ const Matrix& Flow::context_backward() {
 }
 
 void Flow::initialize_from_data(const Matrix& rows, const BatchReducer& ranks) {
+  const Matrix& x = split_rows(rows);
   if (context_) {
-    ensure_shape(context_rows_, rows.extent(0), context_dim(), "tractable::Flow::context_rows");
-    copy_columns(rows, 0, context_rows_);
-    context_->initialize_from_data(context_rows_, ranks);
+    context_->initialize_from_data(context_rows_, ranks);  // standardised by this batch before it is read
+    set_context(context_rows_);
   }
-  const Matrix& x = read_rows(rows);
   ensure_shape(logdet_, x.extent(0), "tractable::Flow::logdet");
   Kokkos::deep_copy(logdet_, Real(0));
   const Matrix* h = &x;

@@ -54,7 +54,9 @@ class Flow {
  private:
   std::size_t dim_;
   std::vector<std::unique_ptr<Bijector>> chain_;
-  // Splits [c | x] (when conditional) and hands every conditional layer h(c); returns x.
+  // Splits [c | x] into context_rows_ and x_rows_ (when conditional); returns x.
+  const Matrix& split_rows(const Matrix& rows /*[B, C + D]*/);
+  // split_rows, then hands every conditional layer h(c); returns x.
   const Matrix& read_rows(const Matrix& rows /*[B, C + D]*/);
   void set_context(const Matrix& c /*[B, C]*/);
   // dL/dc [B, C] from what the layers accumulated into dh since the pass.

@@ -34,11 +34,15 @@ const std::vector<std::string>& simulator_names();  // two_moons, gaussian_linea
 // A DataError naming `where` for an unknown name.
 std::unique_ptr<Simulator> make_simulator(const std::string& name, const std::string& where = "simulator");
 
-// n seeded simulations as rows [x | θ], [n, C + D]. `block` separates independent sets drawn with the
-// same seed (training data, test data, observations): each uses its own range of the stream.
-HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_t seed, std::uint64_t block);
+// Independent sets of simulations drawn with one seed, each from its own block of the stream: a run's
+// training and test rows, and `tractable simulate`'s observations, which are therefore never training rows.
+enum class SimulationBlock : std::uint64_t { training = 0, test = 1, observations = 2 };
 
-// x = simulator(θ) for given parameter rows [n, D] -> [n, C], seeded.
+// n seeded simulations as rows [x | θ], [n, C + D], from `block`.
+HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_t seed, SimulationBlock block);
+
+// x = simulator(θ) for given parameter rows [n, D] -> [n, C], seeded; the noise of row i is the training
+// block's row i (so at a run's seed it repeats that run's training noise: only noisy simulators notice).
 HostMatrix simulate_at(const Simulator& simulator, const HostMatrix& theta, std::uint64_t seed);
 
 // The forward kinematics of the arm: y = f(x) [2] for x [4] (rail height, three joint angles).

@@ -30,7 +30,8 @@ Moments moments(const HostMatrix& m, F f) {
 TEST_CASE("simulators: seeded rows, prefix-stable, observation first", "[sbi]") {
   for (const auto& name : simulator_names()) {
     const auto s = make_simulator(name);
-    const HostMatrix a = simulate_rows(*s, 50, 3, 0), b = simulate_rows(*s, 20, 3, 0), c = simulate_rows(*s, 20, 3, 1);
+    const HostMatrix a = simulate_rows(*s, 50, 3, SimulationBlock::training), b = simulate_rows(*s, 20, 3, SimulationBlock::training),
+                     c = simulate_rows(*s, 20, 3, SimulationBlock::test);
     REQUIRE(a.extent(1) == s->observation_dim() + s->parameter_dim());
     bool differs = false;
     for (std::size_t i = 0; i < 20; ++i)
@@ -95,7 +96,7 @@ TEST_CASE("simulators: the likelihood is the density the simulator draws from", 
 
 TEST_CASE("reference posteriors: MCMC reproduces the closed-form gaussian_linear posterior", "[sbi]") {
   const auto s = make_simulator("gaussian_linear");
-  const HostMatrix obs = simulate_rows(*s, 1, 9, 2);
+  const HostMatrix obs = simulate_rows(*s, 1, 9, SimulationBlock::observations);
   std::vector<double> x(10);
   for (int j = 0; j < 10; ++j) x[j] = obs(0, j);
   ReferenceSettings settings;
