@@ -75,6 +75,7 @@ def conditions(rows: list[dict]) -> dict:
                          f"PyTorch {sorted(torch_modes)}; the sides were not measured alike")
     first = ours[0]
     return {"cpu": first.get("cpu", "unknown"), "cpu_isa": first.get("cpu_isa", "unknown"),
+            "build_isa": first.get("build_isa") or "unknown",
             "blas": first.get("blas", "unknown"), "blas_kernel": first.get("blas_kernel", "unknown"),
             "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "(not set)"),
             "subnormals": next(iter(ours_modes))}
@@ -106,7 +107,8 @@ def markdown(table: list[dict], rows: list[dict]) -> str:
     torch_impl = next(r["impl"] for r in rows if r["side"] == "pytorch")
     c = conditions(rows)
     lines = [
-        f"Conditions: CPU {c['cpu']} ({c['cpu_isa']}, {platform.machine()}); BLAS {c['blas']}, kernel {c['blas_kernel']}, "
+        f"Conditions: CPU {c['cpu']} ({c['cpu_isa']}, {platform.machine()}); ours compiled for {c['build_isa']}; "
+        f"BLAS {c['blas']}, kernel {c['blas_kernel']}, "
         f"OPENBLAS_CORETYPE {c['openblas_coretype']}; subnormals {c['subnormals']} on both sides; {torch_impl}.",
         f"One thread each, medians of {table[0]['repeats']} alternating repeats; "
         f"single-thread sgemm (512³, same run): {sgemm:.1f} GFLOP/s.",

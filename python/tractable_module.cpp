@@ -5,6 +5,7 @@
 // Kokkos start at import and stop at interpreter exit. Errors keep the CLI's
 // messages: bad input is a ValueError, a file problem an OSError, anything
 // else a RuntimeError.
+#include "core/build_isa.hpp"
 #include "core/error.hpp"
 #include "core/subnormals.hpp"
 #include "data/dataset.hpp"
@@ -220,6 +221,8 @@ void stop_runtime() {
 }  // namespace
 
 PYBIND11_MODULE(tractable, m) {
+  // A module compiled for a wider x86-64 level than this CPU has: an ImportError, not SIGILL later.
+  if (const char* refusal = build_isa_refusal(cpu_isa_level())) throw pybind11::import_error(refusal);
   m.doc() = "Tractable's trained models from Python: the same C++ as the tractable command (README, Using a trained model)";
   {
     static int argc = 1;

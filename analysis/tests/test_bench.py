@@ -3,7 +3,7 @@ import pytest
 
 from analysis.bench import TARGETS, WORKLOADS, conditions, markdown, summarise
 
-CONDITIONS = {"cpu": "AMD EPYC", "cpu_isa": "avx2", "blas": "OpenBLAS 0.3.21", "blas_kernel": "Zen",
+CONDITIONS = {"cpu": "AMD EPYC", "cpu_isa": "avx2", "build_isa": "x86-64-v3", "blas": "OpenBLAS 0.3.21", "blas_kernel": "Zen",
               "subnormals": "flush", "subnormals_blas": "flush"}
 
 
@@ -36,6 +36,7 @@ def test_conditions_are_printed_and_the_sides_must_match():
     rows = rows_with(ratio_of)
     text = markdown(summarise(rows), rows)
     assert "CPU AMD EPYC (avx2" in text and "BLAS OpenBLAS 0.3.21, kernel Zen" in text
+    assert "ours compiled for x86-64-v3" in text
     assert "subnormals flush on both sides" in text
     assert conditions(rows)["subnormals"] == "flush"
     with pytest.raises(ValueError, match="subnormal modes differ"):

@@ -7,6 +7,7 @@
 // the RSS growth over the timed steps (a leak shows up there).
 #include "cli/options.hpp"
 #include "core/blas_library.hpp"
+#include "core/build_isa.hpp"
 #include "core/subnormals.hpp"
 #include "core/random.hpp"
 #include "experiment/build_from_spec.hpp"
@@ -149,6 +150,7 @@ void print_result(const std::string& workload, const std::string& metric, double
                      {"steps", steps},
                      {"cpu", blas.cpu_model},
                      {"cpu_isa", blas.cpu_isa},
+                     {"build_isa", build_isa()},
                      {"blas", blas.name + (blas.version.empty() ? "" : " " + blas.version)},
                      {"blas_kernel", blas.kernel},
                      {"blas_path", blas.path},

@@ -57,7 +57,8 @@ commands:
 exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
   1 internal error     4 bad data (missing, NaN, ...)  6 non-finite loss or gradient
-  2 bad command line     7 sweep: a run failed         75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
+  2 bad command line     7 sweep: a run failed         8 built for a wider x86-64 level than this CPU (TRACTABLE_SIMD)
+  75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
 )";
 
 }  // namespace

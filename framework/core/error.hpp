@@ -15,6 +15,7 @@ enum class ExitCode : int {
   io = 5,           // a run file cannot be read/written, or would be overwritten
   numerical = 6,    // training produced a non-finite loss or gradient
   runs_failed = 7,  // tractable sweep --local: at least one run failed (see its log)
+  wrong_cpu = 8,    // the binary was compiled for a wider x86-64 level than this CPU has (TRACTABLE_SIMD)
   requeue = 75,     // stopped by SIGUSR1/SIGTERM after writing a checkpoint: resubmit with --resume (EX_TEMPFAIL)
 };
 

@@ -1,6 +1,7 @@
 #include "experiment/provenance.hpp"
 
 #include "core/blas_library.hpp"
+#include "core/build_isa.hpp"
 #include "core/subnormals.hpp"
 #include "core/types.hpp"
 #include "tractable_revision.hpp"  // generated at build time
@@ -46,6 +47,8 @@ nlohmann::json collect_provenance(int mpi_size, const std::string& command_line,
       {"cpu_model", blas_library().cpu_model},
       {"cpu_family_model", blas_library().cpu_family_model},
       {"cpu_isa", blas_library().cpu_isa},
+      {"build_isa", std::string(build_isa())},
+      {"cpu_level", std::string(cpu_isa_level())},
       {"subnormals", subnormals},
       {"subnormals_kernels", observed.kernels},
       {"subnormals_blas", observed.blas},

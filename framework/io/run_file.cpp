@@ -420,7 +420,7 @@ json RunFile::read_provenance(const std::string& path) {
   for (const char* key : {"version", "git_revision", "host", "kokkos_backend", "kokkos_version", "blas", "start_time",
                           "command_line", "scalar", "blas_path", "blas_library", "blas_version", "blas_kernel", "blas_config",
                           "cpu_model", "cpu_family_model", "cpu_isa", "subnormals", "subnormals_kernels",
-                          "subnormals_blas"})
+                          "subnormals_blas", "build_isa", "cpu_level"})
     if (file.has_attribute("/provenance", key)) p[key] = file.string_attribute("/provenance", key);
   if (file.has_attribute("/provenance", "mpi_size")) p["mpi_size"] = file.int_attribute("/provenance", "mpi_size");
   return p;

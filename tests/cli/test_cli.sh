@@ -42,6 +42,15 @@ if grep -q '"blas_kernel": *"Prescott"' <<<"$forced" && grep -q '"cpu_isa": *"av
 else
   echo "skip: OpenBLAS here does not dispatch at run time or the CPU has no AVX (no kernel warning to check)"
 fi
+# A binary compiled for a wider x86-64 level than the CPU has stops before any of that code runs, exit 8
+# (here the CPU is made to look narrower; a baseline build runs anywhere, so there is nothing to refuse).
+level=$("$BIN" bench sgemm --steps 10 2> /dev/null | tail -n 1 | /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.stdin.read())["build_isa"])')
+if [ -n "$level" ] && [ "$level" != "x86-64" ]; then
+  expect 8 "compiled for $level, and this CPU supports only x86-64 .*-DTRACTABLE_SIMD=x86-64" -- \
+    env TRACTABLE_FAULT_CPU_LEVEL=x86-64 "$BIN" schema
+else
+  echo "skip: this tractable is compiled for the baseline x86-64 (build_isa '$level'): no CPU to refuse"
+fi
 expect 2 "unknown command 'trian'" -- "$BIN" trian
 expect 2 "" -- "$BIN"
 expect 2 "unrecognised option|unrecognized option" -- "$BIN" run "$QS" --bogus

@@ -99,7 +99,16 @@ same_selection resumed.h5 es.h5 || fail "a resumed run with early stopping diffe
 # float32 reduction-order differences grow within a few hundred steps.)
 one=$("$BIN" eval es.h5 --split validation 2> /dev/null)
 two=$("$MPIEXEC" -n 2 --oversubscribe "$BIN" eval es.h5 --split validation 2> /dev/null)
-[ -n "$one" ] && [ "$one" = "$two" ] || fail "validation NLL on 1 and 2 ranks: $one vs $two"
+# Equal to float32 rounding: a row's libm calls take the vector or the scalar path of a vectorised loop by
+# its position in the rank's rows, and the two paths may differ in the last bit (README, Performance).
+/usr/bin/python3 -c '
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+for key in ("nll", "bits_per_dim"):
+    x, y = a.pop(key), b.pop(key)
+    assert abs(x - y) <= 2e-6 * abs(x) + 1e-6, key
+assert a == b' "$one" "$two" 2> /dev/null ||
+  fail "validation NLL on 1 and 2 ranks: $one vs $two"
 expect 0 "stopped early" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" run "$QS" "${OVERFIT[@]}" --out two.h5
 py <<'PY' || fail "two ranks: /checkpoint_best is not the step of the lowest validation loss"
 import h5py, numpy as np

@@ -4,12 +4,17 @@
 #include "gradient_check.hpp"
 
 #include "core/blas_library.hpp"
+#include "core/build_isa.hpp"
 #include "core/subnormals.hpp"
 #include "core/types.hpp"
 
 #include <KokkosBlas3_gemm.hpp>
 
+#include <algorithm>
+#include <fstream>
 #include <limits>
+#include <string>
+#include <vector>
 
 using namespace tractable;
 
@@ -93,4 +98,43 @@ TEST_CASE("blas: the library, its kernel and the CPU's vector ISA are read; a na
   CHECK_THAT(blas_kernel_warning(generic), Catch::Contains("OPENBLAS_CORETYPE=SkylakeX") && Catch::Contains("Prescott"));
   // ... and a machine whose kernel matches its CPU gets no warning.
   if (blas.suggested_coretype.empty()) CHECK(blas_kernel_warning(blas).empty());
+}
+
+TEST_CASE("build level: the x86-64 level compiled for, the CPU's own, and the refusal of a narrower CPU", "[machine]") {
+  const std::string built = build_isa(), cpu = cpu_isa_level();
+  const std::vector<std::string> levels = {"x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4"};
+  auto rank = [&](const std::string& level) {
+    return int(std::find(levels.begin(), levels.end(), level) - levels.begin());
+  };
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  REQUIRE(rank(built) < 4);
+  REQUIRE(rank(cpu) < 4);
+  CHECK(rank(built) <= rank(cpu));  // this test runs, so the CPU has the build's level
+  // The CPU's level agrees with the kernel's own account of its features.
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line, flags;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0) {
+      flags = " " + line.substr(line.find(':') + 1) + " ";
+      break;
+    }
+  auto has = [&](const char* flag) { return flags.find(" " + std::string(flag) + " ") != std::string::npos; };
+  if (!flags.empty()) {
+    const bool v4 = has("avx512f") && has("avx512bw") && has("avx512cd") && has("avx512dq") && has("avx512vl");
+    CHECK((rank(cpu) == 3) == (v4 && has("avx2")));
+    if (!has("avx2") || !has("fma")) CHECK(rank(cpu) < 2);
+  }
+#endif
+  // Any level at or above the build's runs it; one below is refused, naming both levels and the option.
+  for (const auto& level : levels) {
+    const char* refusal = build_isa_refusal(level.c_str());
+    if (built.empty() || rank(level) >= rank(built)) {
+      CHECK(refusal == nullptr);
+    } else {
+      REQUIRE(refusal != nullptr);
+      CHECK_THAT(refusal, Catch::Contains("compiled for " + built) && Catch::Contains("supports only " + level + " ") &&
+                              Catch::Contains("-DTRACTABLE_SIMD=" + level));
+    }
+  }
+  if (rank(built) > 0) CHECK(build_isa_refusal("not-a-level") != nullptr);
 }

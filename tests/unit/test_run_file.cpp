@@ -3,6 +3,7 @@
 #include "gradient_check.hpp"
 
 #include "core/blas_library.hpp"
+#include "core/build_isa.hpp"
 #include "core/error.hpp"
 #include "core/subnormals.hpp"
 #include "experiment/build_from_spec.hpp"
@@ -89,6 +90,9 @@ TEST_CASE("run file: a run writes spec, provenance, metrics, eval, samples and a
   CHECK(f.string_attribute("/provenance", "blas_kernel") == blas_library().kernel);
   CHECK(f.string_attribute("/provenance", "cpu_isa") == blas_library().cpu_isa);
   CHECK(RunFile::read_provenance(path).at("blas_kernel") == blas_library().kernel);
+  // The x86-64 level the binary was compiled for (TRACTABLE_SIMD) and the CPU's own.
+  CHECK(f.string_attribute("/provenance", "build_isa") == build_isa());
+  CHECK(f.string_attribute("/provenance", "cpu_level") == cpu_isa_level());
   // /model: the quickstart's two affine couplings, their parity-alternating masks and inherited keys.
   const ModelDescription model = RunFile::read_model_description(path);
   CHECK(model.kind == "flow");
