@@ -4,6 +4,7 @@
 // gives the same numbers on every backend and thread count, and a stream's
 // whole state is one integer, which the checkpoint stores for exact resume.
 #include "core/types.hpp"
+#include "core/vector_math.hpp"  // Box–Muller vectorises over a row (random.cpp)
 
 #include <cmath>
 #include <cstdint>

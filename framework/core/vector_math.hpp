@@ -1,7 +1,7 @@
 #pragma once
 // Vector variants of the libm functions our elementwise kernels call. glibc's
 // libmvec (2.35+) implements expf, logf, log1pf, expm1f, tanhf and their double
-// versions for SSE/AVX/AVX-512 (picked at run time); math.h declares them only
+// versions (and cos, for Box–Muller) for SSE/AVX/AVX-512 (picked at run time); math.h declares them only
 // under -ffast-math, whose other effects (no NaN/Inf semantics) we cannot have:
 // the non-finite guards depend on them. Declaring the functions `simd` here lets
 // GCC call the vector versions from loops it vectorises, with libm's accuracy
@@ -23,5 +23,6 @@ __attribute__((simd("notinbranch"))) double log(double) noexcept;
 __attribute__((simd("notinbranch"))) double log1p(double) noexcept;
 __attribute__((simd("notinbranch"))) double expm1(double) noexcept;
 __attribute__((simd("notinbranch"))) double tanh(double) noexcept;
+__attribute__((simd("notinbranch"))) double cos(double) noexcept;
 }
 #endif
