@@ -40,6 +40,9 @@ def main(argv=None) -> int:
     sc.add_argument("--repeats", type=int, default=3, help="alternating repeats per workload and rank count")
     sc.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                     help="the tractable binary")
+    sc.add_argument("--pytorch", action="store_true",
+                    help="instead: `tractable bench` on 1 and 2 ranks beside torch_ref.py on 1 and 2 threads")
+    sc.add_argument("--torch-ref", help="PyTorch reference script (default: ../shared/bench/torch_ref.py from the repo)")
     b = sub.add_parser("bench", help="tractable bench beside shared/bench/torch_ref.py: medians, ratios, GFLOP/s")
     b.add_argument("--repeats", type=int, default=5, help="alternating repeats per workload and side")
     b.add_argument("--torch-ref", help="PyTorch reference script (default: ../shared/bench/torch_ref.py from the repo)")
@@ -86,7 +89,12 @@ def main(argv=None) -> int:
         return 0 if all(t["met"] and t["sgemm_fraction_met"] is not False for t in table) else 1
     if args.command == "scaling":
         import pandas as pd
-        from .scaling import measure, summarise
+        from .scaling import against_pytorch, against_pytorch_markdown, against_pytorch_table, measure, summarise
+        if args.pytorch:
+            from .bench import default_torch_ref
+            rows = against_pytorch(args.bin, args.torch_ref or default_torch_ref(), args.repeats)
+            print(against_pytorch_markdown(against_pytorch_table(rows)))
+            return 0
         raw = measure(args.bin, args.repeats)
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):
             print(summarise(raw).T.to_string())

@@ -94,3 +94,44 @@ def summarise(raw: pd.DataFrame) -> pd.DataFrame:
             row[f"projected efficiency {n} (batch per rank kept)"] = weak
         out.append(row)
     return pd.DataFrame(out)
+
+
+def against_pytorch(binary, torch_ref, repeats=3, workloads=tuple(WORKLOADS)) -> list[dict]:
+    """Two of ours against two of PyTorch's: `tractable bench W` on 1 and on 2 MPI ranks (one BLAS thread
+    each, the same global batch) beside shared/bench/torch_ref.py W with --threads 1 and 2, the same
+    timing loop on both sides, alternating, subnormals flushed on both sides. Raw JSON lines."""
+    from .bench import one_thread_env, run_json
+    env = dict(one_thread_env(), OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    rows = []
+    for r in range(repeats):
+        for w in workloads:
+            for n in (1, 2):
+                ours = [str(binary), "bench", w]
+                if n > 1:
+                    ours = ["mpiexec", "-n", str(n), "--oversubscribe"] + ours
+                rows.append(dict(run_json(ours, env), side="ours", parallel=n, repeat=r))
+                # torch's intra-op threads are its own; OMP/MKL_NUM_THREADS=1 only keep the BLAS from adding more
+                rows.append(dict(run_json(["/usr/bin/python3", str(torch_ref), w, "--threads", str(n)], env),
+                                 side="pytorch", parallel=n, repeat=r))
+    return rows
+
+
+def against_pytorch_table(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    med = df.groupby(["workload", "side", "parallel"])["value"].median()
+    out = []
+    for w in dict.fromkeys(df.workload):
+        o1, o2, p1, p2 = (med[(w, s, n)] for s, n in (("ours", 1), ("ours", 2), ("pytorch", 1), ("pytorch", 2)))
+        out.append({"workload": w, "ours 1 rank": o1, "ours 2 ranks": o2, "ours speed-up": o2 / o1,
+                    "PyTorch 1 thread": p1, "PyTorch 2 threads": p2, "PyTorch speed-up": p2 / p1,
+                    "ours 2 ranks / PyTorch 2 threads": o2 / p2})
+    return pd.DataFrame(out)
+
+
+def against_pytorch_markdown(table: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    for _, row in table.iterrows():
+        cells = [row.workload] + [f"{v:.2f}×" if "speed-up" in c or "/" in c else f"{v:.1f}"
+                                  for c, v in row.items() if c != "workload"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -25,3 +25,17 @@ def test_a_two_rank_measurement_reads_speed_and_allreduce_share(tmp_path):
     r = measure_once(tractable_binary(), "realnvp2d-train", 2, tmp_path)
     assert r["steps_per_second"] > 0 and 0 <= r["allreduce_fraction"] < 1 and r["global_batch"] == 512
     assert r["parameters"] > 10000
+
+
+def test_two_ranks_against_two_threads_are_ratios_of_medians():
+    from analysis.scaling import against_pytorch_markdown, against_pytorch_table
+    rows = []
+    for r, noise in enumerate([0.9, 1.0, 1.2]):
+        for side, one, two in (("ours", 300.0, 450.0), ("pytorch", 200.0, 250.0)):
+            rows.append({"workload": "vae-mnist-train", "side": side, "parallel": 1, "value": one * noise, "repeat": r})
+            rows.append({"workload": "vae-mnist-train", "side": side, "parallel": 2, "value": two * noise, "repeat": r})
+    t = against_pytorch_table(rows).iloc[0]
+    assert t["ours 1 rank"] == 300.0 and t["PyTorch 2 threads"] == 250.0
+    assert abs(t["ours speed-up"] - 1.5) < 1e-12 and abs(t["PyTorch speed-up"] - 1.25) < 1e-12
+    assert abs(t["ours 2 ranks / PyTorch 2 threads"] - 1.8) < 1e-12
+    assert "| vae-mnist-train | 300.0 | 450.0 | 1.50× |" in against_pytorch_markdown(against_pytorch_table(rows))

@@ -136,11 +136,12 @@ Matrix bench_data(std::size_t rows, std::size_t dim, bool binary) {
 // One JSON line: the measurement and the conditions it was taken under (CPU, the BLAS and the
 // kernel it runs, the subnormal mode the kernels and the BLAS were observed in).
 void print_result(const std::string& workload, const std::string& metric, double value, double flops_per_unit,
-                  double rss_start, std::size_t steps) {
+                  double rss_start, std::size_t steps, int ranks = 1) {
   const BlasLibrary& blas = blas_library();
   const ObservedSubnormalMode subnormals = observe_subnormal_mode();
   const json line = {{"workload", workload},
-                     {"threads", 1},
+                     {"threads", 1},  // per rank: one BLAS thread
+                     {"ranks", ranks},
                      {"metric", metric},
                      {"value", std::round(value * 100) / 100},
                      {"impl", std::string("tractable-") + TRACTABLE_VERSION},
@@ -169,14 +170,13 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   options.add_options()
       ("workload", po::value(&name)->required(),
        "realnvp2d-train | maf8d-train | maf8d-density | maf8d-sample | vae-mnist-train | iwae50-mnist-train | sgemm | list")
-      ("steps", po::value(&steps)->default_value(200), "timed training steps (after 5 warm-up steps)")
+      ("steps", po::value(&steps)->default_value(200), "timed training steps (after 5 warm-up steps); the training workloads also run on N ranks (mpiexec)")
       ("subnormals", po::value(&subnormals)->default_value(subnormals),
        "flush (FTZ + DAZ, the default) | ieee (keep subnormal floats): training.subnormals");
   po::positional_options_description positional;
   positional.add("workload", 1);
   po::variables_map vm;
   if (!parse_options(args, "tractable bench WORKLOAD [--steps N]", options, positional, vm, comm)) return 0;
-  if (comm.size() > 1) throw UsageError("tractable bench runs on one rank (2-rank scaling: python3 -m analysis scaling)");
   if (steps == 0) throw UsageError("--steps must be positive");
   if (subnormals != "flush" && subnormals != "ieee") throw UsageError("--subnormals must be flush or ieee");
   set_subnormal_mode(parse_subnormal_mode(subnormals));  // sgemm has no model session to set it
@@ -188,6 +188,7 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   }
   const double rss_start = current_rss_kib();
   if (name == "sgemm") {
+    if (comm.size() > 1) throw UsageError("tractable bench sgemm runs on one rank");
     // The BLAS roof: KokkosBlas::gemm on 512³ calls the library's sgemm/dgemm (fp32 in the CLI).
     const std::size_t n = 512;
     Matrix a("tractable::bench::a", n, n), b("tractable::bench::b", n, n), c("tractable::bench::c", n, n);
@@ -208,6 +209,9 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   for (const auto& candidate : all)
     if (candidate.name == name) w = &candidate;
   if (!w) throw UsageError("tractable bench: unknown workload '" + name + "' (tractable bench list)");
+  // On N ranks a training step is data parallel, as `tractable run`'s; the other workloads are one process's.
+  if (comm.size() > 1 && w->kind != "train")
+    throw UsageError("tractable bench " + name + " runs on one rank; only the training workloads run on N ranks");
 
   json bench_spec = w->spec;
   bench_spec["training"]["subnormals"] = subnormals;
@@ -264,11 +268,14 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   for (int i = 0; i < 5; ++i) train_step();
   Kokkos::fence();
   const double rss_warm = current_rss_kib();
+  comm.barrier();  // N ranks: every rank's clock starts together (each step ends in collectives anyway)
   const auto start = Clock::now();
   for (std::size_t i = 0; i < steps; ++i) train_step();
   Kokkos::fence();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  print_result(w->name, "steps/s", double(steps) / seconds, w->flops_per_step, rss_warm, steps);
+  // The global batch's FLOPs per step, whatever the number of ranks that share them.
+  if (comm.is_root())
+    print_result(w->name, "steps/s", double(steps) / seconds, w->flops_per_step, rss_warm, steps, comm.size());
   return 0;
 }
 

@@ -30,6 +30,11 @@ for w in $("$BIN" bench list); do
     "$line" "$w" || fail "tractable bench $w: $line"
 done
 expect 2 "unknown workload 'nope'" -- "$BIN" bench nope
+# A training workload on 2 ranks: one line, from rank 0, that says so; the others run on one rank only.
+line=$("$MPIEXEC" -n 2 --oversubscribe "$BIN" bench realnvp2d-train --steps 2 2> /dev/null | grep '^{')
+/usr/bin/python3 -c 'import json, sys; d = [json.loads(l) for l in sys.argv[1].splitlines()]; assert len(d) == 1 and d[0]["ranks"] == 2 and d[0]["value"] > 0, d' \
+  "$line" || fail "tractable bench on 2 ranks: $line"
+expect 2 "maf8d-density runs on one rank" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" bench maf8d-density --steps 2
 expect 2 "subnormals must be flush or ieee" -- "$BIN" bench sgemm --subnormals denormal
 # The conditions of a measurement are in its line; an OpenBLAS forced onto its generic SSE3 kernels on a
 # CPU with wider vectors is named, with the OPENBLAS_CORETYPE that fixes it (where OpenBLAS dispatches).
