@@ -7,6 +7,7 @@
 #include "core/random.hpp"
 #include "core/types.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,14 @@ class ParameterStore {
   const Vector& values() const { return values_; }        // [size()]
   const Vector& gradients() const { return gradients_; }  // [size()]
   void zero_gradients() const { Kokkos::deep_copy(gradients_, Real(0)); }
+  // A backward pass may announce a parameter whose gradient is final for this step (Linear does, after its
+  // weight and bias gradients), so that the reduction over ranks of a finished bucket of gradients starts
+  // while the rest of the pass runs (training/gradient_buckets.hpp). Announcing is optional. A gradient
+  // must not change after its announcement; a second announcement in one step is detected and handled.
+  void set_gradient_ready_listener(std::function<void(ParameterId)> listener) { ready_listener_ = std::move(listener); }
+  void gradient_ready(ParameterId id) const {
+    if (ready_listener_) ready_listener_(id);
+  }
 
   const std::vector<ParameterInfo>& table() const { return table_; }
   const std::vector<ParameterInfo>& buffer_table() const { return buffer_table_; }
@@ -74,6 +83,7 @@ class ParameterStore {
   Vector buffers_;
   Vector values_;
   Vector gradients_;
+  std::function<void(ParameterId)> ready_listener_;
 };
 
 }  // namespace tractable

@@ -20,6 +20,7 @@ TrainerSettings trainer_settings(const json& spec) {
   s.eval_every = t.at("eval_every");
   s.checkpoint_every = t.at("checkpoint_every");
   s.clip_grad_norm = spec.at("optimizer").at("clip_grad_norm");
+  s.reduce_bucket_bytes = t.at("reduce_bucket_kib").get<std::size_t>() * 1024;
   const std::string policy = t.at("on_non_finite");
   s.on_non_finite = policy == "skip"       ? TrainerSettings::OnNonFinite::skip
                     : policy == "rollback" ? TrainerSettings::OnNonFinite::rollback

@@ -173,6 +173,10 @@ Schema training_schema() {
             "stop after this many evaluations without a lower validation loss (0: off; needs a validation split)"),
       field("checkpoint_every", s::integer(1), 500, "steps between checkpoints (each swapped in atomically)"),
       field("eval_batch_size", s::integer(1), 4096, "rows per evaluation pass"),
+      field("reduce_bucket_kib", s::integer(0), 0,
+            "N ranks: 0 reduces the gradient in one blocking reduce-scatter after the backward pass; > 0 in buckets "
+            "of at least this many KiB, each started (nonblocking) while the backward pass still runs. The sums are "
+            "the same; which is faster depends on the MPI's progress (README, Scaling)"),
       field("on_non_finite", s::string({"stop", "skip", "rollback"}), "stop",
             "a non-finite loss or gradient: stop (exit 6, last good checkpoint kept), skip the step, or roll back "
             "to the last checkpoint with a lower learning rate"),

@@ -68,7 +68,10 @@ const Matrix& Linear::backward(const Matrix& dy) {
   const std::size_t batch = input_.extent(0);
   require(dy.extent(0) == batch && dy.extent(1) == out_, "Linear::backward: dy shape mismatch");
   ensure_shape(input_gradient_, batch, in_, "tractable::Linear::input_gradient");
-  if (batch == 0) return input_gradient_;
+  if (batch == 0) {
+    announce_gradients();  // every rank announces alike, with or without rows
+    return input_gradient_;
+  }
   if (mask_.data()) {
     // dW += (dy^T x) ⊙ M: masked weights do not act, so their gradient is zero.
     KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(0), weight_gradient_);
@@ -85,8 +88,14 @@ const Matrix& Linear::backward(const Matrix& dy) {
     KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
   }
   accumulate_column_sums(dy, store_.gradient_vector(bias_));
+  announce_gradients();  // the reduction of their bucket may start while dx is computed
   KokkosBlas::gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
   return input_gradient_;
+}
+
+void Linear::announce_gradients() const {
+  store_.gradient_ready(weight_);
+  store_.gradient_ready(bias_);
 }
 
 const Matrix& Linear::input_vjp(const Matrix& dy) {

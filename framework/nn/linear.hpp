@@ -33,6 +33,7 @@ class Linear : public Layer {
   ParameterId weight_, bias_;
   // The weight as used: W itself, or W ⊙ M refreshed at each forward.
   Matrix effective_weight() const { return mask_.data() ? masked_weight_ : store_.matrix(weight_); }
+  void announce_gradients() const;  // ParameterStore::gradient_ready for the weight and the bias
 
   std::size_t in_, out_;
   Matrix mask_;                // [out, in] 0/1, empty when dense

@@ -62,6 +62,26 @@ void Communicator::reduce_scatter_sum(const Vector& buffer, const Vector& shard)
   Kokkos::deep_copy(shard, mine);
 }
 
+MPI_Request Communicator::start_reduce_sum(const Real* send, Real* recv, int count, int root) const {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Ireduce(send, rank_ == root ? recv : nullptr, count, real_type(), MPI_SUM, root, comm_, &request),
+        "MPI_Ireduce");
+  return request;
+}
+
+bool Communicator::progress(std::vector<MPI_Request>& requests) const {
+  int done = 1;
+  if (!requests.empty())
+    check(MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE), "MPI_Testall");
+  return done != 0;
+}
+
+void Communicator::finish_all(std::vector<MPI_Request>& requests) const {
+  if (!requests.empty())
+    check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  requests.clear();
+}
+
 void Communicator::allgather_shards(const Vector& buffer) const {
   if (size_ == 1) return;
   std::vector<int> counts, displacements;

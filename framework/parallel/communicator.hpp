@@ -31,6 +31,13 @@ class Communicator : public BatchReducer {
   // The element-wise sum over ranks of `buffer` [n], each rank receiving only its shard(n) of it in
   // `shard` [end − begin]: one MPI_Reduce_scatter, half the traffic of an all-reduce.
   void reduce_scatter_sum(const Vector& buffer /*[n]*/, const Vector& shard /*[end - begin]*/) const;
+  // Nonblocking sum over ranks of `count` values of host memory at `send`, into `recv` on `root` (ignored
+  // elsewhere): MPI_Ireduce. Both buffers must outlive the request; every rank starts these in the same
+  // order. finish_all() completes them; progress() lets MPI move them along (no progress thread is
+  // assumed) and returns whether all are done.
+  MPI_Request start_reduce_sum(const Real* send, Real* recv, int count, int root) const;
+  bool progress(std::vector<MPI_Request>& requests) const;
+  void finish_all(std::vector<MPI_Request>& requests) const;
   // Every rank's shard(n) of `buffer` [n] to every rank, in place: one MPI_Allgatherv.
   void allgather_shards(const Vector& buffer /*[n]*/) const;
   // Root's contents overwrite everyone else's.

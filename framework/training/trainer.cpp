@@ -89,12 +89,18 @@ Trainer::Trainer(const TrainerSettings& settings, ParameterStore& store, Optimiz
       wall_start_(now_seconds()),
       inject_nan_at_(fault_nan_step()) {
   std::tie(shard_begin_, shard_end_) = sharded_ ? comm.shard(store.size()) : std::make_pair(std::size_t(0), store.size());
-  if (sharded_) gradient_shard_ = Vector("tractable::Trainer::gradient_shard", shard_end_ - shard_begin_);
+  if (sharded_) {
+    gradient_shard_ = Vector("tractable::Trainer::gradient_shard", shard_end_ - shard_begin_);
+    buckets_ = std::make_unique<GradientBuckets>(store_, comm_, settings_.reduce_bucket_bytes);
+    if (buckets_->count() > 1) store_.set_gradient_ready_listener([this](ParameterId id) { buckets_->ready(id); });
+  }
   for (const auto& [name, v] : optimizer_.state())
     require(v.extent(0) == shard_end_ - shard_begin_,
             "Trainer: optimiser state '" + name + "' has " + std::to_string(v.extent(0)) + " values for " +
                 std::to_string(shard_end_ - shard_begin_) + " parameters (build it with Trainer::optimizer_length)");
 }
+
+Trainer::~Trainer() { store_.set_gradient_ready_listener(nullptr); }
 
 std::size_t Trainer::optimizer_length(const ParameterStore& store, const Communicator& comm) {
   const auto [begin, end] = comm.shard(store.size());
@@ -165,18 +171,22 @@ void Trainer::restore(const Checkpoint& c) {
 
 Trainer::StepResult Trainer::reduced_step(std::int64_t step) {
   store_.zero_gradients();
+  const bool inject = step + 1 == inject_nan_at_ && comm_.is_root() && !nan_injected_;
+  // The one gradient reduction of the step: a reduce-scatter on N ranks, bucket by bucket as the backward
+  // pass finishes them (not while a fault is injected: its gradient must be in what is sent).
+  if (sharded_) buckets_->start_step(store_.gradients(), gradient_shard_, !inject);
   const double local_loss = problem_.loss_and_gradients(step, Real(1) / Real(settings_.global_batch));
-  if (step + 1 == inject_nan_at_ && comm_.is_root() && !nan_injected_) {
+  if (inject) {
     Kokkos::deep_copy(Kokkos::subview(store_.gradients(), std::make_pair(0, 1)), std::nan(""));
     nan_injected_ = true;  // a transient fault: a rollback replays the step cleanly
   }
   const double reduce_start = now_seconds();
-  // The one gradient reduction of the step: an all-reduce on one rank's terms, a reduce-scatter on N.
   if (sharded_)
-    comm_.reduce_scatter_sum(store_.gradients(), gradient_shard_);
+    buckets_->finish();
   else
-    comm_.allreduce_sum(store_.gradients());
-  // Time in the reduction, waiting for the slowest rank included: the scaling model's communication term.
+    comm_.allreduce_sum(store_.gradients());  // one rank: nothing to add
+  // Time waiting for the reduction after the backward pass, the slowest rank included: the scaling
+  // model's communication term (what overlapped with the backward pass is not counted).
   window_allreduce_seconds_ += now_seconds() - reduce_start;
   StepResult r;
   r.loss = comm_.allreduce_sum(local_loss) / double(settings_.global_batch);

@@ -5,7 +5,8 @@
 //   step:   zero grads -> problem's loss and gradients on this rank's rows
 //           (scaled by 1/global batch) -> one reduction (sum) -> non-finite
 //           guard -> clip -> optimiser. On N > 1 ranks the optimiser is sharded
-//           (ZeRO stage 1): the reduction is a reduce-scatter, each rank clips
+//           (ZeRO stage 1): the reduction is a reduce-scatter (in buckets started
+//           while the backward pass still runs: training/gradient_buckets.hpp), each rank clips
 //           and updates its 1/N of the parameters with its 1/N of the optimiser
 //           state, and an all-gather shares the new parameters: the traffic of
 //           one all-reduce, 1/N of the update's work and memory per rank.
@@ -20,10 +21,12 @@
 #include "optim/learning_rate_schedule.hpp"
 #include "optim/optimizer.hpp"
 #include "parallel/communicator.hpp"
+#include "training/gradient_buckets.hpp"
 #include "training/problem.hpp"
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace tractable {
@@ -35,6 +38,7 @@ struct TrainerSettings {
   std::size_t global_batch = 256;
   std::int64_t log_every = 50, eval_every = 500, checkpoint_every = 500;
   double clip_grad_norm = 0;  // 0: off
+  std::size_t reduce_bucket_bytes = 0;  // N ranks: > 0, gradient buckets reduced during the backward pass; 0: one
   enum class OnNonFinite { stop, skip, rollback } on_non_finite = OnNonFinite::stop;
   std::int64_t max_skipped_steps = 10;  // skip: in a row; rollback: in all
   double rollback_lr_factor = 0.5;
@@ -53,6 +57,9 @@ class Trainer {
  public:
   Trainer(const TrainerSettings& settings, ParameterStore& store, Optimizer& optimizer, LearningRateSchedule schedule,
           Problem& problem, const Communicator& comm, Progress& progress, std::string run_path);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
   // Trains from the current step (0, or a restored checkpoint's) to settings.steps.
   // `spec_update`: non-empty on resume, re-recorded with the first commit (an extended training.steps).
@@ -96,6 +103,7 @@ class Trainer {
   bool sharded_ = false;
   std::size_t shard_begin_ = 0, shard_end_ = 0;
   Vector gradient_shard_;  // [end - begin]
+  std::unique_ptr<GradientBuckets> buckets_;  // N > 1 ranks: the reduction, bucket by bucket
 
   std::int64_t step_ = 0;
   // The open metrics window, kept in checkpoints so a resumed run writes the same rows.

@@ -5,6 +5,7 @@
 #include "gradient_check.hpp"
 
 #include "experiment/runner.hpp"
+#include "training/gradient_buckets.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"
 
@@ -57,13 +58,17 @@ TEST_CASE("data parallel: N ranks match 1 rank with the same global batch", "[mp
     std::size_t batch;
     std::string layers, optimizer;
   };
+  // The first case reduces the gradient in one blocking reduce-scatter (the default), the others in
+  // buckets of 1 KiB started during the backward pass.
   for (const auto& c : {Case{64, coupling, "adam"}, Case{63, coupling, "adam"}, Case{63, autoregressive, "adam"},
                         Case{63, batchnorm, "sgd"}}) {
     const std::size_t batch = c.batch;
     const std::string layers = c.layers, optimizer = c.optimizer;
     SECTION("global batch " + std::to_string(batch) + ", layers " + layers + ", " + optimizer) {
       const std::string parallel = "dp_two_ranks.h5", single = "dp_one_rank.h5";
-      const auto two = run_experiment(options(parallel, batch, layers, optimizer), world);
+      RunOptions on_n = options(parallel, batch, layers, optimizer);
+      if (batch == 63) on_n.overrides.push_back("training.reduce_bucket_kib=1");
+      const auto two = run_experiment(on_n, world);
       if (world.rank() == 0) {
         Communicator self(MPI_COMM_SELF);
         const auto one = run_experiment(options(single, batch, layers, optimizer), self);
@@ -96,6 +101,7 @@ TEST_CASE("data parallel: the sharded optimiser's state survives a change of ran
   auto steps = [&](const std::string& out, std::int64_t n, bool resume) {
     RunOptions o = options(out, 63, layers, "adam");
     o.overrides.push_back("training.steps=" + std::to_string(n));
+    o.overrides.push_back("training.reduce_bucket_kib=1");
     o.overrides.push_back("training.checkpoint_every=10");
     if (resume) {
       o.force = false;
@@ -138,6 +144,7 @@ TEST_CASE("data parallel: a conditional flow on N ranks matches 1 rank, contexts
     o.overrides.push_back(R"(model.context_embedding={"hidden":16,"depth":1,"out":6})");
     o.overrides.push_back(R"(model.base={"type":"diagonal_gaussian"})");
     o.overrides.push_back("model.repeat=2");
+    o.overrides.push_back("training.reduce_bucket_kib=1");
     return o;
   };
   const auto two = run_experiment(conditional("dp_cond_n.h5"), world);
@@ -180,7 +187,8 @@ TEST_CASE("data parallel: a VAE (IWAE, dynamic binarisation) on N ranks matches 
                    "model.latent=4", "model.hidden=16", "objective.samples=3", "objective.eval_importance_samples=50",
                    "objective.eval_bounds=[1,5,50]", "objective.amortization_gap_points=0", "training.steps=50",
                    "training.batch_size=31", "training.eval_every=0", "training.checkpoint_every=25",
-                   "training.eval_batch_size=64", "output.n_samples=4", "output.n_data_points=4"};
+                   "training.eval_batch_size=64", "output.n_samples=4", "output.n_data_points=4",
+                   "training.reduce_bucket_kib=1"};
     return o;
   };
   const auto two = run_experiment(vae_options("dp_vae_n.h5"), world);
@@ -198,4 +206,72 @@ TEST_CASE("data parallel: a VAE (IWAE, dynamic binarisation) on N ranks matches 
     for (const char* f : {"dp_vae_n.h5", "dp_vae_1.h5", "dp_images.idx"}) std::filesystem::remove(f);
   }
   world.barrier();
+}
+
+TEST_CASE("data parallel: gradient buckets reduce what one reduce-scatter does, a reused parameter included",
+          "[mpi]") {
+  Communicator world;
+  REQUIRE(world.size() >= 2);
+  // Seven parameters of uneven sizes; buckets of at least 64 values, from the last parameter back.
+  ParameterStore store;
+  std::vector<ParameterId> ids;
+  for (std::size_t n : {40, 3, 70, 1, 33, 90, 12}) ids.push_back(store.reserve("p" + std::to_string(ids.size()), {n}, Initializer::zeros()));
+  store.allocate();
+  GradientBuckets buckets(store, world, 64 * sizeof(Real));
+  CHECK(buckets.count() == 3);  // {12 + 90}, {33 + 1 + 70}, {3 + 40}
+  const auto [begin, end] = world.shard(store.size());
+  const Vector shard("shard", end - begin), expected("expected", end - begin);
+  // Rank r's gradient of element k: (r + 1)·(k + 1), changed for one parameter after it was announced.
+  // Integers, so every summation order gives the same sums and the shards can be compared exactly.
+  auto fill = [&](ParameterId id, Real scale) {
+    const Vector g = store.gradient_vector(id);
+    const std::size_t offset = store.table()[id].offset;
+    const Real r = Real(world.rank() + 1);
+    Kokkos::parallel_for("test::fill", RangePolicy(0, g.extent(0)),
+                         KOKKOS_LAMBDA(const std::size_t k) { g(k) = scale * r * Real(offset + k + 1); });
+  };
+  auto reference = [&] {
+    Vector copy("copy", store.size());
+    Kokkos::deep_copy(copy, store.gradients());
+    world.reduce_scatter_sum(copy, expected);
+  };
+  auto same = [&] {
+    auto a = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), shard);
+    auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), expected);
+    for (std::size_t k = 0; k < a.extent(0); ++k)
+      if (a(k) != b(k)) return false;
+    return true;
+  };
+  SECTION("announced out of order, one never announced") {
+    buckets.start_step(store.gradients(), shard);
+    for (ParameterId id : {ids[5], ids[6], ids[2], ids[4], ids[0], ids[1]}) {  // ids[3] is never announced
+      fill(id, 1);
+      buckets.ready(id);
+    }
+    fill(ids[3], 1);
+    buckets.finish();
+    reference();
+    CHECK(same());
+    CHECK(buckets.overlapping());
+  }
+  SECTION("a parameter changed after its bucket left: the final gradients are reduced, then no more overlap") {
+    for (ParameterId id : ids) fill(id, 1);
+    buckets.start_step(store.gradients(), shard);
+    buckets.ready(ids[6]);
+    buckets.ready(ids[5]);  // the first bucket leaves here
+    fill(ids[6], 2);        // applied a second time
+    buckets.ready(ids[6]);
+    for (std::size_t k = 0; k < 5; ++k) buckets.ready(ids[k]);
+    buckets.finish();
+    reference();
+    CHECK(same());
+    CHECK_FALSE(buckets.overlapping());
+    // The next step still reduces correctly, all at the end.
+    fill(ids[0], 3);
+    buckets.start_step(store.gradients(), shard);
+    for (ParameterId id : ids) buckets.ready(id);
+    buckets.finish();
+    reference();
+    CHECK(same());
+  }
 }
