@@ -8,15 +8,20 @@ namespace tractable {
 
 namespace {
 
-// [1, n] ones, grown on demand and kept for the process (released before Kokkos finalises).
+// [1, n] ones, grown on demand and kept while Kokkos runs (released by a finalize hook, installed again
+// if Kokkos is initialised again).
 Matrix ones(std::size_t n) {
   static Matrix buffer;
-  static bool hook_installed = false;
+  static bool released_at_finalize = false;
   if (buffer.extent(1) < n) {
     buffer = Matrix(Kokkos::view_alloc(std::string("tractable::column_sums::ones"), Kokkos::WithoutInitializing), 1, n);
     Kokkos::deep_copy(buffer, Real(1));
-    if (!hook_installed) Kokkos::push_finalize_hook([] { buffer = Matrix(); });
-    hook_installed = true;
+    if (!released_at_finalize)
+      Kokkos::push_finalize_hook([] {
+        buffer = Matrix();
+        released_at_finalize = false;
+      });
+    released_at_finalize = true;
   }
   return Kokkos::subview(buffer, Kokkos::ALL, std::make_pair(std::size_t(0), n));
 }
