@@ -14,7 +14,8 @@ GradientBuckets::GradientBuckets(const ParameterStore& store, const Communicator
   const std::size_t n = store.size();
   std::vector<std::pair<std::size_t, std::size_t>> shards;
   for (int r = 0; r < comm.size(); ++r) shards.push_back(Communicator::shard_of(n, r, comm.size()));
-  const auto [my_begin, my_end] = comm.shard(n);
+  const std::pair<std::size_t, std::size_t> mine = comm.shard(n);  // (captured below: not a structured binding)
+  const std::size_t my_begin = mine.first, my_end = mine.second;
   auto close = [&](std::size_t begin, std::size_t end) {
     Bucket b;
     b.begin = begin;
