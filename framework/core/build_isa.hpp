@@ -13,10 +13,10 @@ namespace tractable {
 // "x86-64", "x86-64-v2", "x86-64-v3" or "x86-64-v4"; "" where no level applies (not an x86-64 GCC build).
 const char* build_isa();
 
-// The widest level this CPU supports; "" off x86-64.
+// The widest level this CPU supports; "" off x86-64 or where the compiler cannot ask (before GCC 12).
 const char* cpu_isa_level();
 
-// nullptr when a CPU of level `cpu_level` runs this build; otherwise the reason, naming both
+// nullptr when a CPU of level `cpu_level` runs this build (or its level is unknown); otherwise the reason, naming both
 // levels and the CMake option to rebuild with (a static buffer: read it before the next call).
 const char* build_isa_refusal(const char* cpu_level);
 

@@ -143,5 +143,5 @@ TEST_CASE("build level: the x86-64 level compiled for, the CPU's own, and the re
                               Catch::Contains("-DTRACTABLE_SIMD=" + level));
     }
   }
-  if (rank(built) > 0) CHECK(build_isa_refusal("not-a-level") != nullptr);
+  CHECK(build_isa_refusal("not-a-level") == nullptr);  // a CPU whose level cannot be read is not refused
 }
