@@ -9,8 +9,8 @@
 // every bucket whose parameters are all final is reduce-scattered without
 // blocking: each rank receives the sums of the part of the bucket that lies in
 // its optimiser shard (one MPI_Ireduce to each rank whose shard the bucket
-// touches; Open MPI 4.1's MPI_Ireduce_scatter reduces everything to one rank
-// and scatters, and measured slower), so the shards are the ones one
+// touches; Open MPI 4.1's MPI_Ireduce_scatter measured slower still), so the
+// shards are the ones one
 // whole-buffer reduce-scatter gives and nothing downstream changes. finish()
 // starts what no layer announced and waits. With one bucket (0, or a model
 // smaller than a bucket) the reduction is the one blocking MPI_Reduce_scatter.
