@@ -69,12 +69,13 @@ void Autoregressive<Transform>::seed_parameters(const Matrix& alpha, Real alpha_
   const bool has_alpha = alpha.data() != nullptr, has_direct = direct.data() != nullptr;
   const Oriented<Transform, DensityInverted> h{transform_};
   Kokkos::parallel_for(
-      "tractable::Autoregressive::seed_parameters", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        const Real a = has_alpha ? alpha_scale * alpha(i, j) : Real(0);
-        const Real d = h.vjp(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j), a, beta_scale * beta(i),
-                             TransformParameterGradient{dtheta, i, j, dim});
-        if (has_direct) direct(i, j) = d;
+      "tractable::Autoregressive::seed_parameters", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        for (std::size_t j = 0; j < dim; ++j) {
+          const Real a = has_alpha ? alpha_scale * alpha(i, j) : Real(0);
+          const Real d = h.vjp(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j), a, beta_scale * beta(i),
+                               TransformParameterGradient{dtheta, i, j, dim});
+          if (has_direct) direct(i, j) = d;
+        }
       });
   prepare_parameters_backward(transform_, raw_, dtheta_, dim);  // every caller passes dtheta_ on to the MADE
 }
@@ -135,9 +136,10 @@ const Matrix& Autoregressive<Transform>::density_backward(const Matrix& du, cons
   accumulate_context_gradient(through_made);
   const Matrix direct = direct_, dx = input_gradient_;
   Kokkos::parallel_for(
-      "tractable::Autoregressive::forward_backward", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        dx(i, j) = direct(i, j) + through_made(i, j);
+      "tractable::Autoregressive::forward_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        for (std::size_t j = 0; j < dim; ++j) {
+          dx(i, j) = direct(i, j) + through_made(i, j);
+        }
       });
   return input_gradient_;
 }
@@ -159,11 +161,12 @@ const Matrix& Autoregressive<Transform>::sample(const Matrix& u, const Vector& l
   for (std::size_t pass = 0; pass < dim; ++pass) {
     const Matrix raw = prepare_parameters(transform_, made_forward(x), prepared_, dim);
     Kokkos::parallel_for(
-        "tractable::Autoregressive::inverse_pass", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-          const std::size_t i = k / dim, j = k % dim;
-          Real b = 0;
-          h_inverse.apply(TransformParameters{raw, i, j, dim}, u(i, j), b);
-          x(i, j) = b;
+        "tractable::Autoregressive::inverse_pass", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+          for (std::size_t j = 0; j < dim; ++j) {
+            Real b = 0;
+            h_inverse.apply(TransformParameters{raw, i, j, dim}, u(i, j), b);
+            x(i, j) = b;
+          }
         });
   }
   raw_ = prepare_parameters(transform_, made_forward(x), prepared_, dim);  // θ at the solution, for the backward
@@ -201,11 +204,12 @@ const Matrix& Autoregressive<Transform>::sample_backward(const Matrix& dx, const
   {
     const Matrix through_theta = made_.input_vjp(dtheta_);
     Kokkos::parallel_for(
-        "tractable::Autoregressive::total_dx", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-          const std::size_t i = k / dim, j = k % dim;
-          v(i, j) = dx(i, j) + direct(i, j) + through_theta(i, j);
-          slope(i, j) = h.slope(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j));  // h', reused by every sweep
-          w(i, j) = v(i, j) / slope(i, j);
+        "tractable::Autoregressive::total_dx", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+          for (std::size_t j = 0; j < dim; ++j) {
+            v(i, j) = dx(i, j) + direct(i, j) + through_theta(i, j);
+            slope(i, j) = h.slope(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j));  // h', reused by every sweep
+            w(i, j) = v(i, j) / slope(i, j);
+          }
         });
   }
   // Solve J^T w = v with J^T w = h' ⊙ w + VJP(dθ_j = w_j ∂h/∂θ_j): the VJP term
@@ -214,9 +218,10 @@ const Matrix& Autoregressive<Transform>::sample_backward(const Matrix& dx, const
     seed_parameters<DensityInverted>(w_, Real(1), zeros_, Real(0), none);
     const Matrix r = made_.input_vjp(dtheta_);
     Kokkos::parallel_for(
-        "tractable::Autoregressive::sweep", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-          const std::size_t i = k / dim, j = k % dim;
-          w(i, j) = (v(i, j) - r(i, j)) / slope(i, j);
+        "tractable::Autoregressive::sweep", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+          for (std::size_t j = 0; j < dim; ++j) {
+            w(i, j) = (v(i, j) - r(i, j)) / slope(i, j);
+          }
         });
   }
   // Parameters: dL/dθ = −w^T ∂h/∂θ − dL/dlogdet · ∂Σ log h'/∂θ.

@@ -69,11 +69,12 @@ const Matrix& Coupling<Transform>::backward(const Matrix& dout, const Vector& dl
   const auto mask = conditioner_.mask();
   const Oriented<Transform, Inverted> h{transform_};
   Kokkos::parallel_for(
-      "tractable::Coupling::backward", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        din(i, j) = mask(j) ? dout(i, j)
-                            : h.vjp(TransformParameters{raw, i, j, dim}, a(i, j), b(i, j), dout(i, j), dlogdet(i),
-                                    TransformParameterGradient{dtheta, i, j, dim});
+      "tractable::Coupling::backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+        for (std::size_t j = 0; j < dim; ++j) {
+          din(i, j) = mask(j) ? dout(i, j)
+                              : h.vjp(TransformParameters{raw, i, j, dim}, a(i, j), b(i, j), dout(i, j), dlogdet(i),
+                                      TransformParameterGradient{dtheta, i, j, dim});
+        }
       });
   prepare_parameters_backward(transform_, raw_, conditioner_grad_, dim);
   conditioner_.backward(conditioner_grad_, input_gradient_, context_gradient_);
