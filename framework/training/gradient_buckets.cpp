@@ -7,24 +7,22 @@
 namespace tractable {
 
 GradientBuckets::GradientBuckets(const ParameterStore& store, const Communicator& comm, std::size_t bucket_bytes)
-    : store_(store), comm_(comm) {
+    : store_(store), comm_(comm), shard_begin_(comm.shard(store.size()).first) {
   const auto& table = store.table();
   bucket_of_.resize(table.size());
   announced_.resize(table.size());
   const std::size_t n = store.size();
   std::vector<std::pair<std::size_t, std::size_t>> shards;
   for (int r = 0; r < comm.size(); ++r) shards.push_back(Communicator::shard_of(n, r, comm.size()));
-  const std::pair<std::size_t, std::size_t> mine = comm.shard(n);  // (captured below: not a structured binding)
-  const std::size_t my_begin = mine.first, my_end = mine.second;
-  auto close = [&](std::size_t begin, std::size_t end) {
+  auto close = [&](std::size_t begin, std::size_t end, std::size_t parameters) {
     Bucket b;
     b.begin = begin;
     b.end = end;
+    b.parameters = parameters;
     for (int r = 0; r < comm.size(); ++r) {
       const std::size_t lo = std::max(begin, shards[r].first), hi = std::min(end, shards[r].second);
       if (hi > lo) b.parts.push_back({r, lo, static_cast<int>(hi - lo)});
     }
-    b.recv_offset = std::min(std::max(begin, my_begin), my_end) - my_begin;
     buckets_.push_back(std::move(b));
   };
   // From the last parameter to the first (the order a backward pass finishes them), whole parameters.
@@ -34,12 +32,12 @@ GradientBuckets::GradientBuckets(const ParameterStore& store, const Communicator
     ++parameters;
     const std::size_t begin = table[k].offset;
     if (bucket_bytes > 0 && (end - begin) * sizeof(Real) >= bucket_bytes && k > 0) {
-      close(begin, end);
+      close(begin, end, parameters);
       end = begin;
       parameters = 0;
     }
   }
-  if (parameters > 0 || buckets_.empty()) close(0, end);
+  if (parameters > 0 || buckets_.empty()) close(0, end, parameters);
 }
 
 void GradientBuckets::start_step(const Vector& gradients, const Vector& shard, bool overlap) {
@@ -53,9 +51,8 @@ void GradientBuckets::start_step(const Vector& gradients, const Vector& shard, b
   for (std::size_t k = 0; k < announced_.size(); ++k) announced_[k] = 0;
   for (auto& b : buckets_) {
     b.started = false;
-    b.unannounced = 0;
+    b.unannounced = b.parameters;
   }
-  for (std::size_t k = 0; k < bucket_of_.size(); ++k) ++buckets_[bucket_of_[k]].unannounced;
   next_ = 0;
   reused_ = false;
   overlap_ = overlap && !disabled_;
@@ -67,9 +64,11 @@ void GradientBuckets::start(Bucket& b) {
     const auto range = std::make_pair(b.begin, b.end);
     Kokkos::deep_copy(Kokkos::subview(host_gradients_, range), Kokkos::subview(gradients_, range));
   }
-  for (const auto& part : b.parts)
-    requests_.push_back(comm_.start_reduce_sum(host_gradients_.data() + part.begin,
-                                               host_shard_.data() + b.recv_offset, part.count, part.rank));
+  for (const auto& part : b.parts) {
+    // Only the root's receive buffer is read: this rank's part lands at its place in the shard.
+    Real* recv = host_shard_.data() + (part.rank == comm_.rank() ? part.begin - shard_begin_ : 0);
+    requests_.push_back(comm_.start_reduce_sum(host_gradients_.data() + part.begin, recv, part.count, part.rank));
+  }
   b.started = true;
 }
 

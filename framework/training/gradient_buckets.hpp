@@ -48,14 +48,14 @@ class GradientBuckets {
  private:
   struct Bucket {
     std::size_t begin = 0, end = 0;  // [begin, end) of the flat buffer
-    std::size_t unannounced = 0;     // parameters not yet announced this step
+    std::size_t parameters = 0;      // whole parameters in it
+    std::size_t unannounced = 0;     // of those, not yet announced this step
     struct Part {
       int rank;                      // whose shard
       std::size_t begin;             // first element of the flat buffer in it
       int count;                     // elements
     };
     std::vector<Part> parts;         // the bucket split by shard (ranks whose shard it touches)
-    std::size_t recv_offset = 0;     // where this rank's part lands in its shard
     bool started = false;
   };
   void start(Bucket& bucket);
@@ -68,6 +68,8 @@ class GradientBuckets {
   std::vector<char> announced_;                 // [parameters] this step
   std::vector<MPI_Request> requests_;
   std::size_t next_ = 0;                        // the next bucket to start (index order)
+  std::size_t shard_begin_ = 0;                 // this rank's first element: its part of a bucket lands at
+                                                // part.begin − shard_begin_ in its shard
   bool active_ = false, overlap_ = true, reused_ = false, disabled_ = false;
   Vector gradients_, shard_;
   decltype(Kokkos::create_mirror_view(Vector())) host_gradients_, host_shard_;
