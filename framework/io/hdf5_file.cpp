@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <fcntl.h>
@@ -151,7 +152,15 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
       break;
     }
   }
-  if (id < 0) throw IoError(path + ": cannot open or create the HDF5 file (check the path and permissions)");
+  if (id < 0) {
+    // A directory removed under a running job is a cause worth naming (README, the run file's fault
+    // table), whichever open or create meets it first.
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::exists(parent, ec))
+      throw IoError(path + ": cannot open or create: " + file_error_cause(ENOENT));
+    throw IoError(path + ": cannot open or create the HDF5 file (check the path and permissions)");
+  }
   file_ = H5Handle(id, H5Fclose);
 }
 

@@ -211,3 +211,19 @@ TEST_CASE("run file: BatchNorm running statistics are checkpointed, so eval repr
   CHECK(r.nll == Approx(summary.result("test_nll")).epsilon(1e-12));
   std::filesystem::remove(path);
 }
+
+TEST_CASE("hdf5: a file whose directory is gone is refused naming that cause", "[io]") {
+  const std::string dir = "gone_directory_test";
+  std::filesystem::remove_all(dir);
+  // The directory of a running job removed under it: whichever open or create meets it says so (exit 5).
+  for (auto mode : {Hdf5File::Mode::create_exclusive, Hdf5File::Mode::create_truncate}) {
+    try {
+      Hdf5File f(dir + "/q.h5", mode);
+      FAIL("created a file in a missing directory");
+    } catch (const IoError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("gone_directory_test/q.h5") &&
+                               Catch::Contains("no such file or directory (was the directory removed?)"));
+      CHECK(e.code() == ExitCode::io);
+    }
+  }
+}
