@@ -11,6 +11,7 @@
 #include "data/dataset.hpp"
 #include "experiment/model_compression.hpp"
 #include "experiment/model_queries.hpp"
+#include "experiment/run_verification.hpp"
 #include "parallel/runtime.hpp"
 #include "problems/evaluation.hpp"
 
@@ -235,10 +236,14 @@ PYBIND11_MODULE(tractable, m) {
     set_thread_subnormal_mode(interpreter);
     py::module_::import("atexit").attr("register")(py::cpp_function(&stop_runtime));
   }
-  // The CLI's error classes, mapped to Python's: bad input -> ValueError, files -> OSError.
+  // The CLI's error classes, mapped to Python's: bad input -> ValueError, files -> OSError; a run file
+  // that fails its checksums -> tractable.CorruptionError, an OSError (exit code 9 of the CLI).
+  static py::exception<CorruptionError> corruption_error(m, "CorruptionError", PyExc_OSError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const CorruptionError& e) {
+      corruption_error(e.what());
     } catch (const IoError& e) {
       PyErr_SetString(PyExc_OSError, e.what());
     } catch (const DataError& e) {
@@ -282,4 +287,18 @@ PYBIND11_MODULE(tractable, m) {
         py::arg("last") = false,
         "the model of a run file: /checkpoint_best when the run has one (a validation split), else or with "
         "last=True its last checkpoint");
+  m.def(
+      "verify",
+      [](const std::string& path) {
+        std::vector<std::pair<std::string, std::string>> findings;
+        for (const auto& f : verify_run(path))
+          findings.emplace_back(f.kind == RunFinding::Kind::defect    ? "defect"
+                                : f.kind == RunFinding::Kind::warning ? "warning"
+                                                                      : "ok",
+                                f.text);
+        return findings;
+      },
+      py::arg("path"),
+      "`tractable verify` of one run file: a list of (kind, text), kind 'defect', 'warning' or 'ok'; the run "
+      "is intact when no kind is 'defect'");
 }

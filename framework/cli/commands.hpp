@@ -18,6 +18,7 @@ int encode_command(const Arguments& args, const Communicator& comm);
 int decode_command(const Arguments& args, const Communicator& comm);
 int info_command(const Arguments& args, const Communicator& comm);
 int pack_command(const Arguments& args, const Communicator& comm);
+int verify_command(const Arguments& args, const Communicator& comm);
 int compress_command(const Arguments& args, const Communicator& comm);
 int decompress_command(const Arguments& args, const Communicator& comm);
 int throughput_command(const Arguments& args, const Communicator& comm);

@@ -1,5 +1,6 @@
 #include <cmath>
 #include "cli/options.hpp"
+#include "experiment/data_fingerprint.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"
 
@@ -65,9 +66,23 @@ int info_command(const Arguments& args, const Communicator& comm) {
     for (const auto& [name, value] : *row.second) std::printf(" %s=%.6g", name.c_str(), value);
     std::printf("\n");
   }
+  // What the run trained on (experiment/data_fingerprint.hpp).
+  const DataFingerprint fingerprint = recorded_fingerprint(provenance);
+  for (const auto& [file, digest] : fingerprint.files)
+    std::printf("data files:  %s sha256 %s\n", file.c_str(), digest.c_str());
+  if (!fingerprint.rows.empty()) {
+    std::printf("data rows:  ");
+    for (const auto& [split, digest] : fingerprint.rows) std::printf(" %s sha256 %s", split.c_str(), digest.c_str());
+    std::printf("\n");
+  }
+  if (provenance.contains("data_changed_on_resume"))
+    std::printf("data changed on resume (--allow-changed-data): %s\n",
+                provenance.at("data_changed_on_resume").get<std::string>().c_str());
   std::printf("provenance: ");
-  for (auto it = provenance.begin(); it != provenance.end(); ++it)
+  for (auto it = provenance.begin(); it != provenance.end(); ++it) {
+    if (it.key().rfind("data_", 0) == 0) continue;  // above
     std::printf(" %s=%s", it.key().c_str(), it->is_string() ? it->get<std::string>().c_str() : it->dump().c_str());
+  }
   std::printf("\n");
   return 0;
 }

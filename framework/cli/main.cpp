@@ -32,6 +32,8 @@ commands:
   info RUN.h5          spec summary, last metrics, provenance
   pack RUN.h5 --out ONE.h5
                        the run file and its RUN.h5.d files as one self-contained file
+  verify RUN.h5 [...] | --sweep DIR
+                       check run files end to end: links, checksums, commits, spec, checkpoints load
   compress VAE_RUN.h5 INPUT --out FILE.tbc
                        binary images losslessly by bits-back coding with the run's VAE (BB-ANS)
   decompress FILE.tbc --model VAE_RUN.h5 --out OUT.h5[:/dataset]
@@ -58,6 +60,8 @@ exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
   1 internal error     4 bad data (missing, NaN, ...)  6 non-finite loss or gradient
   2 bad command line     7 sweep: a run failed         8 built for a wider x86-64 level than this CPU (TRACTABLE_SIMD)
+  9 a checksum fails: the run file is corrupt (verify: a defect)
+  10 --resume: the data changed since the run started (--allow-changed-data)
   75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
 )";
 
@@ -102,7 +106,7 @@ int main(int argc, char** argv) {
   int code = 0;
   bool agreed = false;  // every rank threw the same error together
   const bool computes = command == "run" || command == "eval" || command == "sample" || command == "log-prob" || command == "encode" || command == "decode" ||
-                        command == "throughput" ||
+                        command == "throughput" || command == "verify" ||
                         command == "bench";
   if (computes && comm.is_root()) {
     const std::string warning = blas_kernel_warning(blas_library());
@@ -125,6 +129,8 @@ int main(int argc, char** argv) {
       code = cli::info_command(args, comm);
     else if (command == "pack")
       code = cli::pack_command(args, comm);
+    else if (command == "verify")
+      code = cli::verify_command(args, comm);
     else if (command == "simulate")
       code = cli::simulate_command(args, comm);
     else if (command == "compress")

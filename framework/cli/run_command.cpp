@@ -14,6 +14,8 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
       ("out,o", po::value(&run.out), "run file to write (default: output.path, else runs/<name>.h5)")
       ("resume", po::bool_switch(&run.resume), "continue from the run file's last checkpoint")
       ("force", po::bool_switch(&run.force), "replace an existing run file")
+      ("allow-changed-data", po::bool_switch(&run.allow_changed_data),
+       "--resume even though the data's fingerprint (/provenance) changed; recorded in the run file")
       ("break-lock", po::bool_switch(&run.break_lock),
        "take RUN.h5.lock from a holder on another host that is known to be gone (see README, the run file)")
       ("quiet,q", po::bool_switch(&run.quiet), "no progress output");

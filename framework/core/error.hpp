@@ -16,6 +16,8 @@ enum class ExitCode : int {
   numerical = 6,    // training produced a non-finite loss or gradient
   runs_failed = 7,  // tractable sweep --local: at least one run failed (see its log)
   wrong_cpu = 8,    // the binary was compiled for a wider x86-64 level than this CPU has (TRACTABLE_SIMD)
+  corrupt = 9,      // a stored array or attribute fails its checksum (io/hdf5_seal.hpp), or `verify` found a defect
+  data_changed = 10,  // --resume: the data the run trained on changed (its fingerprint in /provenance)
   requeue = 75,     // stopped by SIGUSR1/SIGTERM after writing a checkpoint: resubmit with --resume (EX_TEMPFAIL)
 };
 
@@ -41,6 +43,13 @@ struct DataError : Error {
 };
 struct IoError : Error {
   explicit IoError(const std::string& m) : Error(ExitCode::io, m) {}
+};
+// What was written is not what is read back: a bad disk, a torn network write, a faulty copy.
+struct CorruptionError : Error {
+  explicit CorruptionError(const std::string& m) : Error(ExitCode::corrupt, m) {}
+};
+struct DataChangedError : Error {
+  explicit DataChangedError(const std::string& m) : Error(ExitCode::data_changed, m) {}
 };
 struct NumericalError : Error {
   explicit NumericalError(const std::string& m) : Error(ExitCode::numerical, m) {}

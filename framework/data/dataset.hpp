@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tractable {
 
@@ -19,6 +20,7 @@ struct Dataset {
   HostMatrix validation;  // [N_validation, C + D]; N_validation may be 0
   HostMatrix test;        // [N_test, C + D]
   std::size_t context_dim = 0;  // C (0: unconditional)
+  std::vector<std::string> files;  // every file the rows were read from (fingerprinted in /provenance)
   std::size_t dim() const { return train.extent(1) - context_dim; }  // D, the modelled columns
   // "train", "validation" or "test"; a DataError for an empty validation split.
   const HostMatrix& split(const std::string& name) const;

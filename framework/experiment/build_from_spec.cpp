@@ -40,6 +40,7 @@ Dataset load_image_dataset(const json& data) {
       d.validation = read_mnist_hdf5(path, "validation").images;  // the file's own validation digits
     }
     d.test = read_mnist_hdf5(path, "test").images;
+    d.files = {path};
   } else {
     const std::string train_path = data.at("train_images");
     const double validation_fraction = data.at("validation_fraction");
@@ -47,12 +48,14 @@ Dataset load_image_dataset(const json& data) {
       const std::string test_path = data.at("test_images");
       d = split_rows(read_idx_images(train_path).images, 0, validation_fraction, seed, "idx:" + train_path);
       d.test = read_idx_images(test_path).images;
+      d.files = {train_path, test_path};
       if (d.test.extent(1) != d.train.extent(1))
         throw DataError(test_path + ": images of " + std::to_string(d.test.extent(1)) +
                         " pixels, but the training images have " + std::to_string(d.train.extent(1)));
     } else {
       d = split_rows(read_idx_images(train_path).images, data.at("test_fraction"), validation_fraction, seed,
                      "idx:" + train_path);
+      d.files = {train_path};
     }
   }
   // Dynamic binarisation redraws training pixels at every use (in the run loop); test rows are binarised once.
@@ -117,9 +120,12 @@ Dataset load_dataset(const json& data) {
     d.context_dim = context_dim;
     return d;
   };
-  if (!data.contains("test_path") && !data.contains("test_dataset"))
-    return with_context(split_rows(load(path, dataset, context_dataset), data.at("test_fraction"), validation_fraction,
-                                   seed, origin(path, dataset)));
+  if (!data.contains("test_path") && !data.contains("test_dataset")) {
+    Dataset d = with_context(split_rows(load(path, dataset, context_dataset), data.at("test_fraction"),
+                                        validation_fraction, seed, origin(path, dataset)));
+    d.files = {path};
+    return d;
+  }
   // A separate test file (or, for hdf5, another dataset of the same file): every row of `path` trains or validates.
   const std::string test_path = data.value("test_path", path), test_dataset = data.value("test_dataset", dataset);
   if (!context_dataset.empty() && !data.contains("test_context_dataset"))
@@ -134,6 +140,8 @@ Dataset load_dataset(const json& data) {
                     " columns, but the training rows have " + std::to_string(d.train.extent(1)));
   check_finite(d.test, test_origin);  // named by the test file's own rows
   d.origin += " (test: " + test_origin + ")";
+  d.files = {path};
+  if (test_path != path) d.files.push_back(test_path);
   return d;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "experiment/build_from_spec.hpp"
+#include "experiment/data_fingerprint.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/problem_from_spec.hpp"
 #include "training/progress.hpp"
@@ -93,6 +94,27 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   }
 
   ProblemInputs inputs = load_problem_inputs(spec);
+  // Every rank fingerprints the data it loaded, so every rank refuses changed data alike.
+  const DataFingerprint fingerprint = inputs.target ? DataFingerprint{} : fingerprint_data(spec.at("data"), inputs.data);
+  std::vector<std::string> data_changes;
+  json provenance_then;
+  if (resuming) {
+    provenance_then = RunFile::read_provenance(path);
+    const DataFingerprint then = recorded_fingerprint(provenance_then);
+    if (then.empty() && !fingerprint.empty())
+      progress.warn(path + " records no data fingerprint (written before fingerprints): the data cannot be checked");
+    else
+      data_changes = fingerprint_changes(then, fingerprint);
+    if (!data_changes.empty() && !options.allow_changed_data) {
+      std::string list;
+      for (const auto& change : data_changes) list += "\n  " + change;
+      DataChangedError error(path + ": the data changed since the run started:" + list +
+                             "\nresume with the data it started with, or pass --allow-changed-data to train on with "
+                             "this data (recorded in /provenance); nothing was changed");
+      error.set_on_all_ranks();
+      throw error;
+    }
+  }
   if (settings.early_stopping_patience > 0 && inputs.data.validation.extent(0) == 0)
     throw SpecError(options.spec_path + ": training.early_stopping_patience needs a validation split, and " +
                     inputs.data.origin + " has none (set data.validation_fraction > 0; mnist: data.train_split "
@@ -104,9 +126,21 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   Trainer trainer(settings, session->store, *optimizer, build_schedule(spec.at("optimizer"), settings.steps),
                   *problem, comm, progress, path);
 
+  std::map<std::string, std::string> provenance_update;
   if (resuming) {
     trainer.restore(RunFile::read_checkpoint(path));
     progress.note("resuming " + path + " from step " + std::to_string(trainer.step()));
+    if (!data_changes.empty()) {
+      // The data now trained on becomes the run's fingerprint; each accepted change is kept, in order.
+      json changes = json::parse(provenance_then.value("data_changed_on_resume", "[]"), nullptr, false);
+      if (!changes.is_array()) changes = json::array();
+      changes.push_back({{"step", trainer.step()}, {"changes", data_changes}, {"command_line", options.command_line}});
+      json recorded;
+      record_fingerprint(recorded, fingerprint);
+      for (auto it = recorded.begin(); it != recorded.end(); ++it) provenance_update[it.key()] = it->get<std::string>();
+      provenance_update["data_changed_on_resume"] = changes.dump();
+      for (const auto& change : data_changes) progress.warn("--allow-changed-data: " + change);
+    }
   } else {
     problem->initialize();
     const Checkpoint first_checkpoint = trainer.snapshot(0);  // collective: every rank
@@ -115,6 +149,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
       RunHeader header;
       header.spec = spec;
       header.provenance = collect_provenance(comm.size(), options.command_line, spec.at("training").at("subnormals"));
+      record_fingerprint(header.provenance, fingerprint);
       header.model = session->description;
       PendingResults first;
       problem->describe(header, first);
@@ -123,7 +158,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   }
   comm.barrier();
 
-  const TrainingOutcome outcome = trainer.run(resuming ? spec.dump(2) : "");  // records an extended training.steps
+  // Records an extended training.steps, and changed data accepted on resume.
+  const TrainingOutcome outcome = trainer.run(resuming ? spec.dump(2) : "", provenance_update);
   progress.finish();
 
   RunSummary summary;

@@ -25,6 +25,8 @@ struct RunOptions {
   bool force = false;    // replace an existing run file
   bool break_lock = false;  // take the run file's lock even from a live-looking holder on another host
   bool quiet = false;
+  // --resume with data whose fingerprint differs from the one in /provenance (recorded in the run file).
+  bool allow_changed_data = false;
   std::string command_line;
 };
 

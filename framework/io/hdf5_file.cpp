@@ -3,6 +3,7 @@
 #include "core/durable_file.hpp"
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -387,20 +388,27 @@ void Hdf5File::write_strings(const std::string& object, const std::vector<std::s
   write_text(object, texts, /*scalar=*/false);
 }
 
+// Fixed-length strings (as wide as the longest, NUL-padded): the text lives in the dataset's own storage,
+// where its seal covers it (io/hdf5_seal.hpp). A variable-length string lives in HDF5's global heap, whose
+// damaged references HDF5 1.10 follows without a bounds check (a crash in H5HG_read, not an error).
+// Readers take both (read_strings; h5py's .asstr()), so files written before read as they did.
 void Hdf5File::write_text(const std::string& object, const std::vector<std::string>& texts, bool scalar) {
   remove(object);
   ensure_parent(object);
+  std::size_t width = 1;
+  for (const auto& t : texts) width = std::max(width, t.size());
   H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), H5T_VARIABLE);
+  H5Tset_size(type.get(), width);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
   H5Tset_cset(type.get(), H5T_CSET_UTF8);
   hsize_t n = texts.size();
   H5Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose);
   H5Handle set(H5Dcreate2(file_.get(), object.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                H5Dclose);
   if (!set.valid()) fail("cannot create string dataset", object);
-  std::vector<const char*> pointers;
-  for (const auto& t : texts) pointers.push_back(t.c_str());
-  if (!texts.empty() && H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
+  std::vector<char> buffer(width * texts.size(), '\0');
+  for (std::size_t i = 0; i < texts.size(); ++i) std::copy(texts[i].begin(), texts[i].end(), buffer.begin() + i * width);
+  if (!texts.empty() && H5Dwrite(set.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
     fail("cannot write string dataset", object);
 }
 

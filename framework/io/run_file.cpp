@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "io/hdf5_file.hpp"
+#include "io/hdf5_seal.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -39,6 +40,7 @@ void PendingResults::clear() {
   samples.clear();
   arrays.clear();
   spec.clear();
+  provenance.clear();
   best.reset();
 }
 
@@ -208,7 +210,10 @@ class Commit {
     const std::string file = directory_ + "/" + name;
     written_.push_back(file);
     try {
-      write_hdf5_durably(file, fill);
+      write_hdf5_durably(file, [&](Hdf5File& f) {
+        fill(f);
+        for (const auto& object : objects) seal(f, object);  // each linked object vouches for itself
+      });
     } catch (const IoError& e) {
       throw IoError(std::string(e.what()) + "; the commit was abandoned and " + path_ + " is unchanged");
     }
@@ -221,11 +226,14 @@ class Commit {
     write_hdf5_durably(
         path_,
         [&](Hdf5File& file) {
+          // A damaged index is not re-sealed with the damage in it: the commit fails, the file stays as it is.
+          if (!create) check_seal(file, "/", path_);
           fill(file);
           for (const auto& [object, side] : links_) file.link_external(object, side, object);
           file.set_attribute("/", "format_version", std::int64_t(2));
           file.set_attribute("/", "commits", sequence_);
           named = file.external_link_files();
+          seal(file, "/");  // the index's own content; the side files' objects carry their own seals
         },
         partial_path(path_), create ? "" : path_);
     committed_ = true;
@@ -270,6 +278,7 @@ void commit_to(const std::string& path, bool create, const PendingResults& pendi
   commit.index(create, [&](Hdf5File& file) {
     if (header) header(file);
     if (!pending.spec.empty()) file.write_string("/spec", pending.spec);
+    for (const auto& [name, value] : pending.provenance) file.set_attribute("/provenance", name, value);
     append_rows(file, "/metrics", pending.metrics);
     append_rows(file, "/eval", pending.eval);
   });
@@ -327,12 +336,17 @@ void RunFile::pack(const std::string& path, const std::string& out) {
   if (std::filesystem::equivalent(path, out, ec)) throw UsageError("--out must differ from the run file " + path);
   Hdf5File index(path, Hdf5File::Mode::read_only);
   check_format(index);
+  // A corrupted array is not packed into a file that would vouch for it.
+  for (const auto& finding : check_all_seals(index))
+    if (!finding.message.empty())
+      throw CorruptionError(finding.message + "; nothing was written (pack a good copy of the run)");
   write_hdf5_durably(out, [&](Hdf5File& file) {
     for (const auto& name : index.children("/")) file.copy_expanded(index, "/" + name);
     file.set_attribute("/", "format", std::string("tractable-run"));
     file.set_attribute("/", "format_version", std::int64_t(2));
     file.set_attribute("/", "commits", index.has_attribute("/", "commits") ? index.int_attribute("/", "commits") : 0);
     file.set_attribute("/", "packed_from", path);
+    seal(file, "/");
   });
 }
 
@@ -347,6 +361,48 @@ void check_format(const Hdf5File& file) {
     if (!std::filesystem::exists(directory / side, ec))
       throw IoError(file.path() + ": its side file " + (directory / side).string() +
                     " is missing (a run is RUN.h5 with its RUN.h5.d directory; `tractable pack` makes one file to copy)");
+  }
+  check_seal(file, "/", file.path());  // spec, provenance, model, data rows, metrics, and the links themselves
+}
+
+// The file that holds `object` as a user finds it: the index, or its side file behind the external link.
+std::string holder_of(const Hdf5File& index, const std::string& object) {
+  H5L_info_t info;
+  if (H5Lget_info(index.id(), object.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5L_TYPE_EXTERNAL)
+    return index.path();
+  std::vector<char> value(info.u.val_size);
+  const char *file = nullptr, *target = nullptr;
+  unsigned flags = 0;
+  if (H5Lget_val(index.id(), object.c_str(), value.data(), value.size(), H5P_DEFAULT) < 0 ||
+      H5Lunpack_elink_val(value.data(), value.size(), &flags, &file, &target) < 0)
+    return index.path();
+  return (std::filesystem::path(index.path()).parent_path() / file).lexically_normal().string();
+}
+
+bool intact(const Hdf5File& index, const std::string& object) {
+  try {
+    return index.exists(object) && check_seal(index, object, index.path()) == SealState::intact;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Checks a checkpoint group's seal; a mismatch names the file and what to do instead.
+void check_checkpoint_seal(const Hdf5File& index, const std::string& group) {
+  try {
+    check_seal(index, group, holder_of(index, group) + " (" + index.path() + ":" + group + ")");
+  } catch (const CorruptionError& e) {
+    std::string advice;
+    if (group == "/checkpoint_best")
+      advice = intact(index, "/checkpoint")
+                   ? "; the last checkpoint is intact: pass --last to use it"
+                   : "; the last checkpoint is damaged too: use a good copy of the run (`tractable pack` output, a backup)";
+    else
+      advice = intact(index, "/checkpoint_best")
+                   ? "; the best checkpoint (/checkpoint_best) is intact: eval, log-prob and sample use it without --last, "
+                     "but --resume needs this one: resume a good copy of the run (`tractable pack` output, a backup)"
+                   : "; use a good copy of the run (`tractable pack` output, a backup)";
+    throw CorruptionError(std::string(e.what()) + advice + "; nothing was changed");
   }
 }
 }  // namespace
@@ -420,7 +476,8 @@ json RunFile::read_provenance(const std::string& path) {
   for (const char* key : {"version", "git_revision", "host", "kokkos_backend", "kokkos_version", "blas", "start_time",
                           "command_line", "scalar", "blas_path", "blas_library", "blas_version", "blas_kernel", "blas_config",
                           "cpu_model", "cpu_family_model", "cpu_isa", "subnormals", "subnormals_kernels",
-                          "subnormals_blas", "build_isa", "cpu_level"})
+                          "subnormals_blas", "build_isa", "cpu_level", "data_files", "data_rows",
+                          "data_definition", "data_changed_on_resume"})
     if (file.has_attribute("/provenance", key)) p[key] = file.string_attribute("/provenance", key);
   if (file.has_attribute("/provenance", "mpi_size")) p["mpi_size"] = file.int_attribute("/provenance", "mpi_size");
   return p;
@@ -469,6 +526,7 @@ Checkpoint RunFile::read_checkpoint(const std::string& path) {
   Hdf5File file(path, Hdf5File::Mode::read_only);
   check_format(file);
   if (!file.exists("/checkpoint")) throw IoError(path + ": the run file has no /checkpoint");
+  check_checkpoint_seal(file, "/checkpoint");
   Checkpoint c;
   read_parameters(file, "/checkpoint", c);
   c.optimizer_steps = file.int_attribute("/checkpoint/optimizer", "steps");
@@ -489,6 +547,7 @@ bool RunFile::read_best_checkpoint(const std::string& path, Checkpoint& best) {
   Hdf5File file(path, Hdf5File::Mode::read_only);
   check_format(file);
   if (!file.exists("/checkpoint_best")) return false;
+  check_checkpoint_seal(file, "/checkpoint_best");
   read_parameters(file, "/checkpoint_best", best);
   best.selection.best_loss = file.double_attribute("/checkpoint_best", "validation_loss");
   best.selection.best_step = best.step;

@@ -49,6 +49,8 @@ struct PendingResults {
   std::vector<std::pair<std::int64_t, HostMatrix>> samples;  // -> /samples/<step>
   std::vector<NamedArray> arrays;
   std::string spec;  // non-empty: replaces /spec (a resume that extended training.steps)
+  // Attributes set on /provenance (a resume that accepted changed data records it here).
+  std::map<std::string, std::string> provenance;
   // Set: replaces /checkpoint_best (parameters and buffers of a new lowest validation loss).
   std::shared_ptr<const Checkpoint> best;
   void clear();

@@ -222,7 +222,8 @@ void Trainer::commit(std::int64_t at_step, PendingResults& pending) {
   pending.clear();
 }
 
-bool Trainer::survive_non_finite(const StepResult& r, PendingResults& pending, const std::string& spec_update) {
+bool Trainer::survive_non_finite(const StepResult& r, PendingResults& pending, const std::string& spec_update,
+                                 const std::map<std::string, std::string>& provenance_update) {
   using Policy = TrainerSettings::OnNonFinite;
   const std::int64_t max = settings_.max_skipped_steps;
   const std::string what = "step " + std::to_string(step_ + 1) + ": non-finite " +
@@ -240,6 +241,7 @@ bool Trainer::survive_non_finite(const StepResult& r, PendingResults& pending, c
     ++rollbacks_;
     pending.clear();  // rows after the checkpoint are recomputed
     pending.spec = spec_update;
+    pending.provenance = provenance_update;
     restore(RunFile::read_checkpoint(path_));
     lr_scale_ *= settings_.rollback_lr_factor;
     progress_.warn(what + "; rolled back to the checkpoint at step " + std::to_string(step_) +
@@ -295,10 +297,11 @@ std::map<std::string, double> Trainer::evaluate(std::int64_t done, bool final_pa
   return results;
 }
 
-TrainingOutcome Trainer::run(const std::string& spec_update) {
+TrainingOutcome Trainer::run(const std::string& spec_update, const std::map<std::string, std::string>& provenance_update) {
   const StopSignals stop_signals;
   PendingResults pending;
   pending.spec = spec_update;
+  pending.provenance = provenance_update;
   TrainingOutcome out;
   const std::int64_t first_step = step_, total = settings_.steps;
   const double train_start = now_seconds();
@@ -317,7 +320,7 @@ TrainingOutcome Trainer::run(const std::string& spec_update) {
     const StepResult r = reduced_step(step_);
     // After the all-reduce every rank sees the same loss and norm, so all decide alike.
     if (!std::isfinite(r.loss) || !std::isfinite(r.grad_norm)) {
-      if (survive_non_finite(r, pending, spec_update)) continue;
+      if (survive_non_finite(r, pending, spec_update, provenance_update)) continue;
     }
     skipped_in_a_row_ = 0;
     update(lr);

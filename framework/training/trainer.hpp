@@ -62,8 +62,10 @@ class Trainer {
   Trainer& operator=(const Trainer&) = delete;
 
   // Trains from the current step (0, or a restored checkpoint's) to settings.steps.
-  // `spec_update`: non-empty on resume, re-recorded with the first commit (an extended training.steps).
-  TrainingOutcome run(const std::string& spec_update = "");
+  // `spec_update`: non-empty on resume, re-recorded with the first commit (an extended training.steps);
+  // `provenance_update`: attributes of /provenance set by the first commit (changed data accepted on resume).
+  TrainingOutcome run(const std::string& spec_update = "",
+                      const std::map<std::string, std::string>& provenance_update = {});
 
   // One step without the run file, metrics or policies: what `tractable bench` times. Returns the loss.
   double train_step(std::int64_t step, double lr);
@@ -85,7 +87,8 @@ class Trainer {
   StepResult reduced_step(std::int64_t step);  // up to the clip; the optimiser is the caller's
   void update(double lr);                      // the optimiser on this rank's parameters, then the all-gather
   // A non-finite step under the policy: true to go on (skipped or rolled back), else throws.
-  bool survive_non_finite(const StepResult& result, PendingResults& pending, const std::string& spec_update);
+  bool survive_non_finite(const StepResult& result, PendingResults& pending, const std::string& spec_update,
+                          const std::map<std::string, std::string>& provenance_update);
   void log_metrics(std::int64_t done, double lr, double grad_norm, PendingResults& pending);
   // The validation loss (model selection, early stopping), then the problem's evaluation: the /eval row of `done`.
   std::map<std::string, double> evaluate(std::int64_t done, bool final_pass, PendingResults& pending);
