@@ -586,6 +586,8 @@ RunProgress RunFile::read_progress(const std::string& path) {
   p.final_eval = last_row(file, "/eval", &p.eval_step);
   p.last_metrics = last_row(file, "/metrics", &p.metrics_step);
   if (file.exists("/checkpoint")) p.stopped_early = read_selection(file).stopped_early;
+  for (auto [key, value] : {std::pair{"data_files", &p.data_files}, {"data_rows", &p.data_rows}})
+    if (file.has_attribute("/provenance", key)) *value = file.string_attribute("/provenance", key);
   p.finished = (p.step >= p.total_steps || p.stopped_early) && p.eval_step == p.step;
   return p;
 }

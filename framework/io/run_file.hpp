@@ -105,6 +105,8 @@ struct RunProgress {
   std::map<std::string, double> final_eval;    // the last /eval row (NaN columns left out)
   std::map<std::string, double> last_metrics;  // the last /metrics row
   std::int64_t eval_step = -1, metrics_step = -1;  // the steps of those rows (−1: no row yet)
+  // /provenance's data fingerprint as JSON text (experiment/data_fingerprint.hpp; empty: none recorded).
+  std::string data_files, data_rows;
 };
 
 // Copies a checkpoint's parameters and buffers into `store` after checking that

@@ -59,6 +59,9 @@ SummaryTable summarise_sweep(const json& manifest, const std::vector<RunStatus>&
   for (const auto& name : eval_columns) table.columns.push_back("eval." + name);
   table.columns.push_back("metrics.loss");
   table.columns.push_back("metrics.wall_time");
+  // What each run trained on: SHA-256 of its data files and of its train/validation/test rows (JSON text).
+  table.columns.push_back("data.files_sha256");
+  table.columns.push_back("data.rows_sha256");
 
   for (const auto& s : statuses) {
     std::vector<json> row = {s.index, s.id, to_string(s.state)};
@@ -73,6 +76,9 @@ SummaryTable summarise_sweep(const json& manifest, const std::vector<RunStatus>&
       const bool has = s.progress && s.progress->last_metrics.count(name);
       row.push_back(has ? json(s.progress->last_metrics.at(name)) : json());
     }
+    for (const std::string* text : {s.progress ? &s.progress->data_files : nullptr,
+                                    s.progress ? &s.progress->data_rows : nullptr})
+      row.push_back(text && !text->empty() ? json(*text) : json());
     table.rows.push_back(row);
   }
   return table;

@@ -5,7 +5,9 @@
 // Columns: index, id, state, step, total_steps, one per axis key (e.g.
 // optimizer.lr), then eval.<name> for the last /eval row of the run file
 // (test_nll, kl, ...) and metrics.loss / metrics.wall_time from the last
-// /metrics row. Runs without a value leave the cell empty (CSV) or NaN (HDF5).
+// /metrics row, then data.files_sha256 and data.rows_sha256 (the run's data
+// fingerprint from /provenance, JSON text). Runs without a value leave the
+// cell empty (CSV) or NaN (HDF5).
 #include "sweep/sweep_status.hpp"
 
 #include <nlohmann/json.hpp>

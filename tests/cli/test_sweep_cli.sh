@@ -46,7 +46,7 @@ expect 0 "4 runs: 4 done 0 running 0 pending 0 preempted 0 failed" -- "$TRACTABL
 expect 0 "0 finished now, 4 before" -- "$TRACTABLE" sweep four.json --local -j 2
 expect 0 "^3 +[0-9a-f]{16} +finished +16 +128 +2$" -- "$TRACTABLE" sweep four.json --dry-run
 expect 0 "summary.csv and summary.h5 \(4 runs\)" -- "$TRACTABLE" collect sweeps/four
-head -n 1 sweeps/four/summary.csv | grep -q "^index,id,state,step,total_steps,model.hidden,training.batch_size,training.seed,eval.test_bits_per_dim,eval.test_nll,eval.validation_nll,metrics.loss,metrics.wall_time$" ||
+head -n 1 sweeps/four/summary.csv | grep -q "^index,id,state,step,total_steps,model.hidden,training.batch_size,training.seed,eval.test_bits_per_dim,eval.test_nll,eval.validation_nll,metrics.loss,metrics.wall_time,data.files_sha256,data.rows_sha256$" ||
   fail "summary.csv header: $(head -n 1 sweeps/four/summary.csv)"
 [ "$(grep -c ',done,200,200,' sweeps/four/summary.csv)" -eq 4 ] || fail "summary.csv: $(cat sweeps/four/summary.csv)"
 $PY -c '
@@ -55,6 +55,10 @@ f = h5py.File("sweeps/four/summary.h5", "r")
 nll = f["summary/eval.test_nll"][()]
 assert len(nll) == 4 and np.all(np.isfinite(nll)), nll
 assert list(f["summary/training.seed"][()]) == [1, 2, 1, 2]
+import json
+rows = [json.loads(t) for t in f["summary/data.rows_sha256"].asstr()[()]]
+assert all(set(r) == {"train", "validation", "test"} and len(r["train"]) == 64 for r in rows), rows
+assert all(r == rows[0] for r in rows), rows  # the seeds axis is training.seed: every run saw the same rows
 ' || fail "summary.h5 content"
 # Each run equals `tractable run` of its spec file.
 last=$(run_ids sweeps/four | awk '{print $4}')

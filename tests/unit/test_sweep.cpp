@@ -262,6 +262,7 @@ TEST_CASE("sweep: the summary table round-trips through CSV and HDF5", "[sweep]"
   p.finished = true;
   p.final_eval = {{"test_nll", 2.5}};
   p.last_metrics = {{"loss", 2.4}, {"wall_time", 3.0}};
+  p.data_rows = "{\"test\":\"ab\"}";
   done.progress = p;
   RunStatus pending;
   pending.index = 1;
@@ -269,7 +270,8 @@ TEST_CASE("sweep: the summary table round-trips through CSV and HDF5", "[sweep]"
   pending.axes = {{"optimizer.lr", 0.01}, {"model.layers", 2}};
   const SummaryTable table = summarise_sweep(manifest, {done, pending});
   REQUIRE(table.columns == std::vector<std::string>{"index", "id", "state", "step", "total_steps", "optimizer.lr",
-                                                    "model.layers", "eval.test_nll", "metrics.loss", "metrics.wall_time"});
+                                                    "model.layers", "eval.test_nll", "metrics.loss", "metrics.wall_time",
+                                                    "data.files_sha256", "data.rows_sha256"});
   const std::string dir = std::filesystem::temp_directory_path() / ("tractable-summary-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   write_summary_csv(table, dir + "/summary.csv");
@@ -278,9 +280,10 @@ TEST_CASE("sweep: the summary table round-trips through CSV and HDF5", "[sweep]"
   std::getline(in, header);
   std::getline(in, row0);
   std::getline(in, row1);
-  CHECK(header == "index,id,state,step,total_steps,optimizer.lr,model.layers,eval.test_nll,metrics.loss,metrics.wall_time");
-  CHECK(row0 == "0,aa,done,100,100,0.001,\"{\"\"type\"\":\"\"x,y\"\"}\",2.5,2.4,3");
-  CHECK(row1 == "1,bb,pending,,,0.01,2,,,");
+  CHECK(header == "index,id,state,step,total_steps,optimizer.lr,model.layers,eval.test_nll,metrics.loss,metrics.wall_time,"
+                  "data.files_sha256,data.rows_sha256");
+  CHECK(row0 == "0,aa,done,100,100,0.001,\"{\"\"type\"\":\"\"x,y\"\"}\",2.5,2.4,3,,\"{\"\"test\"\":\"\"ab\"\"}\"");
+  CHECK(row1 == "1,bb,pending,,,0.01,2,,,,,");
   write_summary_hdf5(table, dir + "/summary.h5");
   Hdf5File file(dir + "/summary.h5", Hdf5File::Mode::read_only);
   CHECK(file.read_strings("/summary/columns") == table.columns);
