@@ -2,8 +2,10 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -29,6 +31,7 @@ class Feed {
     hasher_.update(data, size);
   }
   void text(const std::string& s) { bytes(s.data(), s.size()); }
+  void raw(const void* data, std::size_t size) { hasher_.update(data, size); }  // after number(total size)
   void number(std::uint64_t v) { hasher_.update(&v, sizeof v); }
   Sha256 digest() { return hasher_.digest(); }
 
@@ -65,10 +68,35 @@ std::optional<std::string> stored_seal(hid_t object) {
   return out.substr(0, out.find('\0'));
 }
 
-// Type class, shape and values of a dataset or an attribute; `read(memory_type, buffer)` reads it whole.
+// A dataset's fixed-size values in slabs of whole rows of about 1 MiB, each hashed while it is in cache:
+// the same bytes as one read of the whole (the digest does not depend on the slab size), at the speed of
+// SHA-256 rather than of a second pass over memory.
+void feed_rows(Feed& feed, hid_t dataset, hid_t type, hid_t space, const std::vector<hsize_t>& dims, std::size_t size,
+               const std::string& where, const std::string& object) {
+  std::size_t row_bytes = size;
+  for (std::size_t k = 1; k < dims.size(); ++k) row_bytes *= dims[k];
+  const hsize_t rows = dims[0];
+  feed.number(row_bytes * rows);
+  if (rows == 0 || row_bytes == 0) return;
+  const hsize_t block = std::max<hsize_t>(1, (std::size_t(1) << 20) / row_bytes);
+  std::unique_ptr<unsigned char[]> buffer(new unsigned char[std::min(block, rows) * row_bytes]);
+  std::vector<hsize_t> start(dims.size(), 0), count = dims;
+  for (hsize_t first = 0; first < rows; first += block) {
+    start[0] = first;
+    count[0] = std::min(block, rows - first);
+    H5Handle memory(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), H5Sclose);
+    if (H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0 ||
+        H5Dread(dataset, type, memory.get(), space, H5P_DEFAULT, buffer.get()) < 0)
+      unreadable(where, object, "the values");
+    feed.raw(buffer.get(), count[0] * row_bytes);
+  }
+}
+
+// Type class, shape and values of a dataset or an attribute; `read(memory_type, buffer)` reads it whole
+// (`dataset` ≥ 0: a dataset, read in slabs of rows).
 template <class Read>
 void feed_values(Feed& feed, hid_t file_type, hid_t space, Read read, const std::string& where,
-                 const std::string& object) {
+                 const std::string& object, hid_t dataset = -1) {
   const H5T_class_t cls = H5Tget_class(file_type);
   const int rank = H5Sget_simple_extent_ndims(space);
   const hssize_t count = H5Sget_simple_extent_npoints(space);
@@ -98,6 +126,7 @@ void feed_values(Feed& feed, hid_t file_type, hid_t space, Read read, const std:
   const std::size_t size = H5Tget_size(type.get());
   feed.number(size);
   feed.number(cls == H5T_INTEGER ? static_cast<std::uint64_t>(H5Tget_sign(type.get())) : 0);
+  if (dataset >= 0 && rank >= 1) return feed_rows(feed, dataset, type.get(), space, dims, size, where, object);
   std::vector<unsigned char> values(n * size);
   if (n > 0 && read(type.get(), values.data()) < 0) unreadable(where, object, "the values");
   feed.bytes(values.data(), values.size());
@@ -174,7 +203,7 @@ void feed_object(Feed& feed, hid_t object, const std::string& where, const std::
     feed_values(
         feed, type.get(), space.get(),
         [&](hid_t memory, void* out) { return H5Dread(object, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, out); }, where,
-        path);
+        path, object);
     return;
   }
   if (kind != H5I_GROUP) {
