@@ -112,9 +112,20 @@ work = tempfile.mkdtemp()
 try:
     os.chdir(work)
     # A small flow with a validation split (so /checkpoint_best), samples and a density grid.
-    expect(0, None, "run", QS, "--quiet", "--set", "training.steps=200", "--set", "training.checkpoint_every=100",
-           "--set", "training.eval_every=100", "--set", "output.n_samples=300", "--set", "output.density_grid=8",
-           "--set", "data.n_train=2000", "--set", "data.n_test=500", "--out", "good.h5")
+    RUN = ["run", QS, "--quiet", "--set", "training.checkpoint_every=100", "--set", "training.eval_every=100",
+           "--set", "output.n_samples=300", "--set", "output.density_grid=8", "--set", "data.n_train=2000",
+           "--set", "data.n_test=500"]
+    expect(0, None, *RUN, "--set", "training.steps=200", "--out", "good.h5")
+    np.savetxt("rows.csv", np.random.default_rng(0).normal(size=(20, 2)), delimiter=",")
+    # The commands that read each file, besides verify (a flip in its dataset bytes must stop each of them).
+    LAST = ["--last"]
+    readers = {"checkpoint": [["eval", "t/good.h5", *LAST], ["log-prob", "t/good.h5", "rows.csv", "--format", "csv", *LAST],
+                              ["sample", "t/good.h5", "-n", "5", "--format", "csv", *LAST],
+                              [*RUN, "--set", "training.steps=300", "--out", "t/good.h5", "--resume"]],
+               "best": [["eval", "t/good.h5"], ["log-prob", "t/good.h5", "rows.csv", "--format", "csv"],
+                        ["sample", "t/good.h5", "-n", "5", "--format", "csv"]]}
+    readers["good.h5"] = readers["checkpoint"]
+    COMMAND_FLIPS = min(FLIPS, 8)
     expect(0, r"0 with defects", "verify", "good.h5")
     side = sorted(os.listdir("good.h5.d"))
     kinds = {re.sub(r"-[0-9]+\.h5$", "", s) for s in side}
@@ -154,6 +165,16 @@ try:
                 stats["array detected"] += detected
                 if not detected:
                     fail(f"{name}: a flip in stored array bytes (byte {where}, bit {bit}) was not detected")
+                kind = "good.h5" if name == "good.h5" else re.sub(r"-[0-9]+\.h5$", "", os.path.basename(name))
+                if trial < COMMAND_FLIPS and kind in readers:
+                    index_before = open("t/good.h5", "rb").read()
+                    for command in readers[kind]:
+                        code, out = run(*command)
+                        stats["command checks"] = stats.get("command checks", 0) + 1
+                        if code not in (5, 9):
+                            fail(f"{name} byte {where} bit {bit}: {command[0]} exit {code}:\n{out[-600:]}")
+                    if open("t/good.h5", "rb").read() != index_before:
+                        fail(f"{name} byte {where} bit {bit}: a refused command changed the run file")
                 continue
             stats["other flips"] += 1
             changed = h5dump(target) != original_dump
@@ -180,16 +201,13 @@ try:
         flip(side_file, offset + rng.randrange(length), rng.randrange(8))
         return side_file
 
-    np.savetxt("rows.csv", np.random.default_rng(0).normal(size=(20, 2)), delimiter=",")
     last = corrupted_copy("last", "checkpoint", "/checkpoint/parameters")
     before = open("last/good.h5", "rb").read()
     expect(9, re.escape(last) + r".*fails its checksum", "eval", "last/good.h5", "--last")
     expect(9, "fails its checksum", "log-prob", "last/good.h5", "rows.csv", "--format", "csv", "--last")
     expect(9, "fails its checksum", "sample", "last/good.h5", "-n", "10", "--out", "s.h5", "--last")
     expect(9, r"fails its checksum.*best checkpoint \(/checkpoint_best\) is intact.*nothing was changed",
-           "run", QS, "--quiet", "--set", "training.steps=300", "--set", "training.checkpoint_every=100",
-           "--set", "training.eval_every=100", "--set", "output.n_samples=300", "--set", "output.density_grid=8",
-           "--set", "data.n_train=2000", "--set", "data.n_test=500", "--out", "last/good.h5", "--resume")
+           *RUN, "--set", "training.steps=300", "--out", "last/good.h5", "--resume")
     if open("last/good.h5", "rb").read() != before or os.path.exists("s.h5"):
         fail("a refused command changed the run file or wrote its output")
     expect(0, None, "eval", "last/good.h5")  # the best checkpoint is intact: the default still works
@@ -205,10 +223,7 @@ try:
     # Optimiser state: what only --resume reads.
     corrupted_copy("adam", "checkpoint", "/checkpoint/optimizer/" +
                    sorted(h5py.File("good.h5")["checkpoint/optimizer"].keys())[0])
-    expect(9, "fails its checksum", "run", QS, "--quiet", "--set", "training.steps=300", "--out", "adam/good.h5",
-           "--resume", "--set", "training.checkpoint_every=100", "--set", "training.eval_every=100",
-           "--set", "output.n_samples=300", "--set", "output.density_grid=8", "--set", "data.n_train=2000",
-           "--set", "data.n_test=500")
+    expect(9, "fails its checksum", *RUN, "--set", "training.steps=300", "--out", "adam/good.h5", "--resume")
 
     # An attribute: the checkpoint's data cursor (where a resumed run continues in the data).
     copy_run("cursor")
