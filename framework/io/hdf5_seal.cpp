@@ -47,24 +47,17 @@ std::string child_path(const std::string& parent, const std::string& name) {
   return parent == "/" ? "/" + name : parent + "/" + name;
 }
 
-// The seal stored on an open object, if any.
+// The seal stored on an open object, if any: fixed-length text as seal() writes it; anything else (another
+// type, unreadable) reads as "" and so fails the comparison.
 std::optional<std::string> stored_seal(hid_t object) {
   if (H5Aexists(object, kSealAttribute) <= 0) return std::nullopt;
   H5Handle attribute(H5Aopen(object, kSealAttribute, H5P_DEFAULT), H5Aclose);
-  H5Handle file_type(H5Aget_type(attribute.get()), H5Tclose);
-  if (!attribute.valid() || !file_type.valid() || H5Tget_class(file_type.get()) != H5T_STRING) return std::string();
-  if (H5Tis_variable_str(file_type.get()) > 0) {
-    H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(type.get(), H5T_VARIABLE);
-    H5Tset_cset(type.get(), H5Tget_cset(file_type.get()));
-    char* value = nullptr;
-    if (H5Aread(attribute.get(), type.get(), &value) < 0 || !value) return std::string();
-    std::string out(value);
-    H5free_memory(value);
-    return out;
-  }
-  std::string out(H5Tget_size(file_type.get()), '\0');
-  if (H5Aread(attribute.get(), file_type.get(), out.data()) < 0) return std::string();
+  H5Handle type(H5Aget_type(attribute.get()), H5Tclose);
+  if (!attribute.valid() || !type.valid() || H5Tget_class(type.get()) != H5T_STRING ||
+      H5Tis_variable_str(type.get()) != 0)
+    return std::string();
+  std::string out(H5Tget_size(type.get()), '\0');
+  if (H5Aread(attribute.get(), type.get(), out.data()) < 0) return std::string();
   return out.substr(0, out.find('\0'));
 }
 
