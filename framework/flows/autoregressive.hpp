@@ -53,7 +53,9 @@ class Autoregressive : public Bijector {
   std::string describe() const override;
   std::vector<FixedArray> fixed_arrays() const override { return made_fixed_arrays(connectivity_); }
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   // Each direction once, for h = f (DensityInverted false) or h = f^{-1}.
   template <bool DensityInverted>
   const Matrix& density(const Matrix& x, const Vector& logdet);
@@ -69,6 +71,7 @@ class Autoregressive : public Bijector {
   void seed_parameters(const Matrix& alpha /*[B, D] or empty*/, Real alpha_scale, const Vector& beta /*[B]*/,
                        Real beta_scale, const Matrix& direct /*[B, D] or empty*/);
 
+ private:
   // The MADE on x: x itself, or [x | h] copied into made_input_ for a conditional layer.
   const Matrix& made_forward(const Matrix& x /*[B, D]*/);
   // dL/dh += the context columns of a MADE input gradient [B, D + E].

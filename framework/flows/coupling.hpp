@@ -41,13 +41,16 @@ class Coupling : public Bijector {
   // "mask" [D]: 1 = passes through unchanged and feeds the conditioner.
   std::vector<FixedArray> fixed_arrays() const override { return {fixed_vector("mask", conditioner_.host_mask())}; }
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   // One kernel body for both directions: h = f (forward) or f^{-1} (inverse).
   template <bool Inverted>
   const Matrix& apply(const Matrix& in /*[B, D]*/, const Vector& logdet /*[B]*/);
   template <bool Inverted>
   const Matrix& backward(const Matrix& dout /*[B, D]*/, const Vector& dlogdet /*[B]*/);
 
+ private:
   std::size_t dim_;
   Transform transform_;
   MaskedConditioner conditioner_;

@@ -27,7 +27,9 @@ class LuLinear : public Bijector {
   // "permutation" [D]: W(a, b) = (L U)(permutation[a], b).
   std::vector<FixedArray> fixed_arrays() const override;
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   void build_weight();                      // L_, U_, W_ from the parameters
   void build_inverse();                     // V_ = W^{-1}
   void add_logdet(const Vector& logdet, Real sign);
@@ -35,6 +37,7 @@ class LuLinear : public Bijector {
   void backpropagate_weight(const Matrix& dW);
   void add_log_diag_gradient(const Vector& dlogdet, Real sign);
 
+ private:
   ParameterStore& store_;
   ParameterId lower_, upper_, log_diag_, bias_;
   std::size_t dim_;

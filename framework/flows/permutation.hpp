@@ -27,10 +27,13 @@ class Permutation : public Bijector {
   // "permutation" [D]: forward y_j = x_{permutation[j]}.
   std::vector<FixedArray> fixed_arrays() const override { return {fixed_vector("permutation", order_)}; }
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   // out(i, perm[j]) = in(i, j) when scatter, out(i, j) = in(i, perm[j]) when gather.
   void apply(const Matrix& in, Matrix& out, bool scatter, const char* label);
 
+ private:
   std::vector<int> order_;
   std::string kind_;
   IndexVector perm_;  // [D]

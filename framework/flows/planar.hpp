@@ -27,11 +27,14 @@ class Planar : public Bijector {
   }
   std::string describe() const override { return "Planar(" + std::to_string(dim_) + ")"; }
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   void constrain();  // û and the scalars c = wᵀû, t = wᵀu, ‖w‖², k into hat_ and scalars_
   // Parameter gradients of the explicit map at y for upstream (gx_sign·gx, gl_sign·gl).
   void accumulate_parameter_gradients(const Matrix& y, const Matrix& gx, Real gx_sign, const Vector& gl, Real gl_sign);
 
+ private:
   ParameterStore& store_;
   ParameterId u_, w_, b_;
   std::size_t dim_;

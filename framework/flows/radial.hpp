@@ -28,11 +28,14 @@ class Radial : public Bijector {
   }
   std::string describe() const override { return "Radial(" + std::to_string(dim_) + ")"; }
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   // Parameter gradients of the explicit map at y for upstream (gx_sign·gx, gl_sign·gl);
   // also leaves the explicit map's dL/dy in input_gradient_.
   void explicit_backward(const Matrix& y, const Matrix& gx, Real gx_sign, const Vector& gl, Real gl_sign);
 
+ private:
   ParameterStore& store_;
   ParameterId z0_, alpha_, beta_;
   std::size_t dim_;

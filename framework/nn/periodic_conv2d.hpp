@@ -30,10 +30,13 @@ class PeriodicConv2d : public Layer {
   std::size_t out_features() const override { return out_channels_ * side_ * side_; }
   std::string describe() const override;
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   void transpose_gradient(const Matrix& dy /*[B, O·L²]*/);  // -> output_gradient_t_ [O, B·L²]
   const Matrix& col2im();                                  // column_gradient_ -> input_gradient_
 
+ private:
   ParameterStore& store_;
   ParameterId weight_, bias_;
   std::size_t in_channels_, out_channels_, side_, kernel_;

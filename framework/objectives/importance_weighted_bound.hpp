@@ -35,8 +35,11 @@ class ImportanceWeightedBound : public Objective {
   // The KL weight in force at the current step (β after warm-up).
   double current_beta() const;
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   double evaluate(const Matrix& batch, Real scale, bool backward);
+ private:
   LatentVariableModel& vae_;
   BoundOptions options_;
   RandomStream noise_;

@@ -305,7 +305,9 @@ TEST_CASE("rational-quadratic spline: identity at zero parameters, exact on knot
   }
   // Points: every knot of the random spline (in x and in y), the interval ends, tails, and 0.
   const int n = 2 * (c.bins + 1) + 4;
-  Kokkos::View<double**, Kokkos::HostSpace> host_points("points", n, 2);
+  // Host views are the device views' mirrors: the same layout on every backend (LayoutLeft on CUDA).
+  Kokkos::View<double**, MemSpace> points("points", n, 2), out("out", n, 6);
+  auto host_points = Kokkos::create_mirror_view(points);
   {
     auto h = to_host(raw);
     std::vector<double> w(c.bins), hh(c.bins);
@@ -332,8 +334,7 @@ TEST_CASE("rational-quadratic spline: identity at zero parameters, exact on knot
     const double extra[4] = {-1e4, 1e4, 0.0, c.tail_bound};
     for (int i = 0; i < 4; ++i) host_points(2 * (c.bins + 1) + i, 0) = extra[i];
   }
-  Kokkos::View<double**, Kokkos::HostSpace> result("result", n, 6);
-  Kokkos::View<double**, MemSpace> points("points", n, 2), out("out", n, 6);
+  auto result = Kokkos::create_mirror_view(out);
   Kokkos::deep_copy(points, host_points);
   Kokkos::parallel_for("test::spline_points", RangePolicy(0, n), KOKKOS_LAMBDA(const std::size_t i) {
     const Real x = points(i, 0);

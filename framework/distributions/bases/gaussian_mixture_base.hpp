@@ -19,9 +19,12 @@ class GaussianMixtureBase : public BaseDistribution {
   bool reparameterizable() const override { return false; }
   std::string describe() const override;
 
- private:
+ public:
+  // Kernel launchers, public only because nvcc refuses a device lambda inside a private or protected
+  // member function (tests/lint/kokkos_lint.py); not part of the interface.
   void responsibilities(const Matrix& z);  // log_joint_ [B, K] and log_norm_ [B]
 
+ private:
   ParameterStore& store_;
   ParameterId logits_, means_, log_scales_;  // [K], [K, D], [K, D]
   std::size_t dim_, components_;
