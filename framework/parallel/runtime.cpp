@@ -7,6 +7,9 @@
 #include <mpi.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <set>
+#include <vector>
 
 namespace tractable {
 
@@ -19,6 +22,27 @@ void single_threaded_blas_by_default() {
   if (std::getenv("OPENBLAS_NUM_THREADS") || std::getenv("OMP_NUM_THREADS")) return;
   using SetThreads = void (*)(int);
   if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+}
+
+bool is_help(const char* arg) { return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0; }
+
+// Kokkos::initialize without our --help/-h: Kokkos reads an unprefixed --help as its own and prints its
+// 45 lines of options before every command's usage. `--kokkos-help` still shows them. Kokkos removes the
+// --kokkos-* options it consumed; the rest, and the help flags, stay in argv in their order.
+void initialize_kokkos(int& argc, char**& argv) {
+  std::vector<char*> for_kokkos;
+  for (int i = 0; i < argc; ++i)
+    if (i == 0 || !is_help(argv[i])) for_kokkos.push_back(argv[i]);
+  int kokkos_argc = static_cast<int>(for_kokkos.size());
+  for_kokkos.push_back(nullptr);
+  char** kokkos_argv = for_kokkos.data();
+  Kokkos::initialize(kokkos_argc, kokkos_argv);
+  const std::set<char*> left(kokkos_argv, kokkos_argv + kokkos_argc);
+  int n = 0;
+  for (int i = 0; i < argc; ++i)
+    if ((i > 0 && is_help(argv[i])) || left.count(argv[i])) argv[n++] = argv[i];
+  argc = n;
+  argv[n] = nullptr;
 }
 }  // namespace
 
@@ -34,7 +58,7 @@ Runtime::Runtime(int& argc, char**& argv) {
   }
   // Errors in MPI calls come back as codes and are reported by our wrappers.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-  Kokkos::initialize(argc, argv);
+  initialize_kokkos(argc, argv);
   single_threaded_blas_by_default();
 }
 

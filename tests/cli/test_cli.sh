@@ -19,6 +19,8 @@ source "$SRC/tests/cli/expect.sh"
 
 # help and usage
 expect 0 "exit codes" -- "$BIN" --help
+expect 0 "Kokkos command line arguments" -- "$BIN" info --kokkos-help --help
+expect 0 "usage: tractable info" -- "$BIN" info --kokkos-threads=1 --help  # a Kokkos option is still Kokkos's
 # Every registered command (cli/command_registry.cpp, from which --help is built) has its own --help and a
 # line in README's command list.
 commands=$("$BIN" --help | sed -n '/^commands:/,/^exit codes:/p' | grep -oE '^  [a-z-]+' | tr -d ' ')
@@ -26,6 +28,8 @@ commands=$("$BIN" --help | sed -n '/^commands:/,/^exit codes:/p' | grep -oE '^  
 for c in $commands; do
   [ "$c" = data ] && continue  # `tractable data ACTION --help`: its usage names the action
   expect 0 "usage: tractable $c" -- "$BIN" $c --help
+  # Our usage alone: Kokkos's own options only with --kokkos-help.
+  "$BIN" $c --help 2>&1 | grep -q "Kokkos command line arguments" && fail "tractable $c --help prints Kokkos's options"
   grep -q "^tractable $c\b" "$SRC/README.md" || fail "README's command list lacks 'tractable $c'"
 done
 # tractable bench: every workload of BENCHMARKS.md runs and prints one JSON line (speed is measured by
