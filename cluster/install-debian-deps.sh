@@ -15,6 +15,7 @@ PACKAGES=(
   python3-sklearn                                         # C2ST in the sbi-benchmark suite (sbibm's classifier)
   python3-dev pybind11-dev                                # the Python module (python/, PYTHONPATH=build/python)
   clang libclang-rt-14-dev                                # libFuzzer + AddressSanitizer (tests/fuzz)
+  mkdocs mkdocs-material                                  # the documentation site (docs/, cluster/docs.sh)
 )
 
 missing=()

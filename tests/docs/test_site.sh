@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The documentation site builds with --strict from a clean copy, its generated reference pages hold what
+# the binary and the registries say, and a broken link fails the build (the check can fail).
+# usage: test_site.sh TRACTABLE_BIN SOURCE_DIR
+set -u
+BIN=$(realpath "$1")
+SRC=$(realpath "$2")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+if ! command -v mkdocs > /dev/null; then echo "FAIL: mkdocs is missing (cluster/install-debian-deps.sh installs it)"; exit 1; fi
+"$SRC/cluster/docs.sh" "$BIN" "$WORK/docs" > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; fail "the site does not build"; }
+site="$WORK/docs/site"
+for page in index.html getting-started/install/index.html reference/commands/index.html \
+            reference/spec-types/index.html reference/exit-codes/index.html explanation/integrity/index.html \
+            contributing/extending/index.html; do
+  [ -s "$site/$page" ] || fail "missing page $page"
+done
+grep -q "tractable verify" "$site/reference/commands/index.html" || fail "commands page lacks tractable verify"
+grep -q -- "--allow-changed-data" "$site/reference/commands/index.html" || fail "commands page lacks run's options"
+for c in $("$BIN" --help | sed -n '/^commands:/,/^exit codes:/p' | grep -oE '^  [a-z-]+' | tr -d ' '); do
+  grep -q "tractable $c</code>" "$site/reference/commands/index.html" || fail "commands page lacks a section for $c"
+done
+grep -q "affine_coupling" "$site/reference/spec-types/index.html" || fail "spec types page lacks affine_coupling"
+grep -q "checksum" "$site/reference/exit-codes/index.html" || fail "exit codes page lacks code 9"
+
+# --strict is real: a link to a page that does not exist fails the build.
+cp -r "$WORK/docs/src" "$WORK/broken"
+echo "[gone](no-such-page.md)" >> "$WORK/broken/docs/index.md"
+(cd "$WORK/broken" && mkdocs build --strict --quiet -d "$WORK/broken-site" > "$WORK/broken.log" 2>&1) &&
+  fail "mkdocs --strict accepted a broken link"
+
+if [ "$failures" -gt 0 ]; then echo "$failures docs check(s) failed"; exit 1; fi
+echo "docs site: all checks passed"
