@@ -16,6 +16,7 @@ PACKAGES=(
   python3-dev pybind11-dev                                # the Python module (python/, PYTHONPATH=build/python)
   clang libclang-rt-14-dev                                # libFuzzer + AddressSanitizer (tests/fuzz)
   mkdocs mkdocs-material                                  # the documentation site (docs/, cluster/docs.sh)
+  chromium                                                # its test renders two pages headless (tests/docs)
 )
 
 missing=()

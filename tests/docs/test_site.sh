@@ -26,6 +26,23 @@ done
 grep -q "affine_coupling" "$site/reference/spec-types/index.html" || fail "spec types page lacks affine_coupling"
 grep -q "checksum" "$site/reference/exit-codes/index.html" || fail "exit codes page lacks code 9"
 
+# Two pages as Debian's headless Chromium renders them: not blank (many colours, text in the middle).
+for page in index.html reference/commands/index.html; do
+  shot="$WORK/$(echo "$page" | tr / _).png"
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --window-size=1280,900 --screenshot="$shot" \
+    "file://$site/$page" > "$WORK/chromium.log" 2>&1 || { tail -n 5 "$WORK/chromium.log"; fail "chromium could not render $page"; continue; }
+  /usr/bin/python3 - "$shot" <<'PY' || fail "the screenshot of $page looks blank"
+import sys
+import matplotlib.image as image
+import numpy as np
+pixels = image.imread(sys.argv[1])[..., :3]
+colours = len(np.unique((pixels.reshape(-1, 3) * 255).astype(int), axis=0))
+middle = pixels[100:800, 280:980]  # the content column
+dark = float((middle.mean(axis=2) < 0.5).mean())
+assert colours > 50 and dark > 0.01, (colours, dark)
+PY
+done
+
 # --strict is real: a link to a page that does not exist fails the build.
 cp -r "$WORK/docs/src" "$WORK/broken"
 echo "[gone](no-such-page.md)" >> "$WORK/broken/docs/index.md"
