@@ -15,3 +15,4 @@ echo "plots:"
 /usr/bin/python3 -m analysis plot "$out" | sed 's/^/  /'
 echo
 echo "inspect: build/tractable info $out    (or h5py / h5dump; layout in README.md)"
+echo "check:   build/tractable verify $out  (links, checksums, the checkpoint loads)"
