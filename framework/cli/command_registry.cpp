@@ -10,25 +10,14 @@ int plain(const Arguments& args, const Communicator& comm, const std::string&) {
   return F(args, comm);
 }
 
+// Command is an aggregate: name, synopsis, summary, kind, stop_signals, run, orchestrate.
 Command make(std::string name, std::string synopsis, std::string summary, CommandKind kind,
              int (*run)(const Arguments&, const Communicator&, const std::string&)) {
-  Command c;
-  c.name = std::move(name);
-  c.synopsis = std::move(synopsis);
-  c.summary = std::move(summary);
-  c.kind = kind;
-  c.run = run;
-  return c;
+  return {std::move(name), std::move(synopsis), std::move(summary), kind, false, run, {}};
 }
 
 Command orchestration(std::string name, std::string synopsis, std::string summary, int (*f)(const Arguments&)) {
-  Command c;
-  c.name = std::move(name);
-  c.synopsis = std::move(synopsis);
-  c.summary = std::move(summary);
-  c.kind = CommandKind::orchestrates;
-  c.orchestrate = f;
-  return c;
+  return {std::move(name), std::move(synopsis), std::move(summary), CommandKind::orchestrates, false, {}, f};
 }
 
 std::vector<Command> build() {
