@@ -1,4 +1,4 @@
-// `tractable simulate NAME`: the built-in simulators outside a run (sbi/simulators.hpp).
+// `tractable simulate NAME`: the registered simulators outside a run (registry/simulator_types.hpp).
 //   -n N                         N prior draws and their simulations: /parameters [N, D], /observations [N, C]
 //   --parameters FILE            simulations at given parameter rows: /observations [N, C]
 //   --reference-for FILE -n N    N reference-posterior draws for each observation row: /reference [R, N, D]
@@ -6,7 +6,7 @@
 #include "cli/options.hpp"
 #include "cli/table_io.hpp"
 #include "data/dataset.hpp"
-#include "sbi/reference_posterior.hpp"
+#include "registry/simulator_types.hpp"
 
 #include <cstdio>
 
@@ -20,7 +20,7 @@ int simulate_command(const Arguments& args, const Communicator& comm) {
   bool force = false;
   ReferenceSettings settings;
   options.add_options()
-      ("simulator", po::value(&name)->required(), "two_moons, gaussian_linear, slcp or inverse_kinematics")
+      ("simulator", po::value(&name)->required(), "a registered simulator (data.simulator): `tractable schema --markdown` lists them")
       ("n,n", po::value(&n), "prior draws (alone), or reference draws per observation (with --reference-for)")
       ("parameters", po::value(&parameters), "simulate at these parameter rows [N, D] (CSV or FILE.h5:/dataset)")
       ("reference-for", po::value(&reference_for),
@@ -41,7 +41,10 @@ int simulate_command(const Arguments& args, const Communicator& comm) {
     throw UsageError("--parameters and --reference-for are different uses of simulate; give one");
   if (parameters.empty() && n == 0) throw UsageError("-n must be positive");
   refuse_existing_output(out, force);
-  const auto simulator = make_simulator(name, "tractable simulate");
+  const SimulatorType& type = simulator_registry().at(name, "tractable simulate");
+  if (!reference_for.empty() && !type.reference)
+    throw UsageError("tractable simulate: '" + name + "' has no reference posterior (" + type.reference_method + ")");
+  const auto simulator = type.make();
   const std::size_t C = simulator->observation_dim(), D = simulator->parameter_dim();
   std::vector<OutputArray> arrays;
   std::vector<std::pair<std::string, std::string>> attributes{{"simulator", name}, {"seed", std::to_string(seed)}};
@@ -69,7 +72,7 @@ int simulate_command(const Arguments& args, const Communicator& comm) {
     std::vector<double> x(C);
     for (std::size_t r = begin; r < end; ++r) {
       for (std::size_t j = 0; j < C; ++j) x[j] = observations(r, j);
-      const ReferenceSamples ref = reference_posterior(*simulator, x.data(), n, mix64(seed * 1000003ULL + r), settings);
+      const ReferenceSamples ref = type.reference(*simulator, x.data(), n, mix64(seed * 1000003ULL + r), settings);
       const auto values = flatten(ref.samples);
       mine.insert(mine.end(), values.begin(), values.end());
       method = ref.method;

@@ -5,7 +5,7 @@
 #include "data/mnist.hpp"
 #include "vae/hierarchical_vae.hpp"
 #include "data/toy_2d.hpp"
-#include "sbi/simulators.hpp"
+#include "registry/simulator_types.hpp"
 #include "io/model_description.hpp"
 #include "nn/activation.hpp"
 #include "registry/base_types.hpp"

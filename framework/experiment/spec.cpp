@@ -5,13 +5,13 @@
 
 #include "core/error.hpp"
 #include "data/toy_2d.hpp"
-#include "sbi/simulators.hpp"
 #include "nn/activation.hpp"
 #include "registry/base_types.hpp"
 #include "registry/bijector_types.hpp"
 #include "registry/decoder_types.hpp"
 #include "registry/objective_types.hpp"
 #include "registry/posterior_types.hpp"
+#include "registry/simulator_types.hpp"
 #include "registry/optimizer_types.hpp"
 #include "registry/target_types.hpp"
 
@@ -34,7 +34,8 @@ std::vector<std::pair<std::string, std::string>> registry_tables() {
           {target_registry().family(), target_registry().markdown_table()},
           {objective_registry().family(), objective_registry().markdown_table()},
           {optimizer_registry().family(), optimizer_registry().markdown_table()},
-          {schedule_registry().family(), schedule_registry().markdown_table()}};
+          {schedule_registry().family(), schedule_registry().markdown_table()},
+          {simulator_registry().family(), simulator_registry().markdown_table()}};
 }
 
 namespace {
@@ -102,9 +103,9 @@ Schema data_schema() {
          validation_fraction,
          binarize}},
        {"simulator",
-        {required("simulator", s::string(simulator_names()),
-                  "two_moons, gaussian_linear, slcp (sbibm; the flow learns p(θ | x)) or inverse_kinematics (Kruse "
-                  "et al.; p(x | y)): rows [observation | parameters], the observation the context"),
+        {required("simulator", s::string(simulator_registry().names()),
+                  "a registered simulator (the simulator table): rows [observation | parameters], the observation "
+                  "the context; the flow learns p(parameters | observation)"),
          field("n_simulations", s::integer(2), 10000, "simulations that train (and validate): the budget"),
          field("n_test", s::integer(1), 1000, "independent simulations for the test split"),
          validation_fraction}}});

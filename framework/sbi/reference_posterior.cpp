@@ -31,13 +31,6 @@ std::vector<std::size_t> draw_cells(const std::vector<double>& weights, std::siz
   return cells;
 }
 
-HostMatrix gaussian_linear_posterior(const double* x_o, std::size_t n, RandomStream& r) {
-  HostMatrix out("tractable::reference", n, 10);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < 10; ++j) out(i, j) = static_cast<Real>(0.5 * x_o[j] + std::sqrt(0.05) * r.normal());
-  return out;
-}
-
 // A grid over the prior box [lo, hi]²: each cell's mass is the posterior at its centre times its area.
 HostMatrix grid_posterior(const Simulator& s, const double* x_o, std::size_t n, RandomStream& r, std::size_t side,
                           double lo, double hi) {
@@ -167,35 +160,45 @@ HostMatrix slice_sampling_posterior(const Simulator& s, const double* x_o, std::
   return mixed;
 }
 
-ReferenceSamples reference_posterior(const Simulator& s, const double* x_o, std::size_t n, std::uint64_t seed,
-                                     const ReferenceSettings& settings, bool mcmc) {
-  RandomStream r(seed, 1, Stream::mcmc);
-  ReferenceSamples ref;
-  if (mcmc || s.name() == "slcp") {
-    ref.samples = slice_sampling_posterior(s, x_o, n, seed, settings);
-    ref.method = "slice-sampling MCMC: " + std::to_string(settings.chains) + " chains from SIR of " +
-                 std::to_string(settings.sir_draws) + " prior draws, burn-in " + std::to_string(settings.burn_in) +
-                 " sweeps, thinned by " + std::to_string(settings.thin);
-    if (s.name() == "slcp") {
-      // p(θ | x) depends on θ3 and θ4 only through their squares, and the prior is symmetric: flip at random.
-      for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j : {2, 3})
-          if (r.uniform() < 0.5) ref.samples(i, j) = -ref.samples(i, j);
-      ref.method += "; signs of theta3 and theta4 drawn at random (an exact symmetry of the posterior)";
-    }
-  } else if (s.name() == "gaussian_linear") {
-    ref.samples = gaussian_linear_posterior(x_o, n, r);
-    ref.method = "closed form: N(x/2, 0.05 I)";
-  } else if (s.name() == "two_moons") {
-    ref.samples = grid_posterior(s, x_o, n, r, settings.grid, -1, 1);
-    ref.method = "grid of " + std::to_string(settings.grid) + "^2 cells over the prior box, uniform within a cell";
-  } else if (s.name() == "inverse_kinematics") {
-    ref.samples = rejection_abc(s, x_o, n, r, settings.abc_epsilon, settings.abc_max_draws);
-    ref.method = "rejection ABC: prior draws with |f(x) - y| < " + std::to_string(settings.abc_epsilon);
-  } else {
-    throw DataError(s.name() + ": no reference posterior");
-  }
-  return ref;
+RandomStream reference_stream(std::uint64_t seed) { return RandomStream(seed, 1, Stream::mcmc); }
+
+ReferenceSampler grid_reference(double lo, double hi) {
+  return [lo, hi](const Simulator& s, const double* x_o, std::size_t n, std::uint64_t seed,
+                  const ReferenceSettings& settings) {
+    RandomStream r = reference_stream(seed);
+    return ReferenceSamples{grid_posterior(s, x_o, n, r, settings.grid, lo, hi),
+                            "grid of " + std::to_string(settings.grid) +
+                                "^2 cells over the prior box, uniform within a cell"};
+  };
+}
+
+ReferenceSampler slice_sampling_reference(std::vector<std::size_t> symmetric_signs) {
+  return [symmetric_signs](const Simulator& s, const double* x_o, std::size_t n, std::uint64_t seed,
+                           const ReferenceSettings& settings) {
+    RandomStream r = reference_stream(seed);
+    ReferenceSamples ref{slice_sampling_posterior(s, x_o, n, seed, settings),
+                         "slice-sampling MCMC: " + std::to_string(settings.chains) + " chains from SIR of " +
+                             std::to_string(settings.sir_draws) + " prior draws, burn-in " +
+                             std::to_string(settings.burn_in) + " sweeps, thinned by " + std::to_string(settings.thin)};
+    if (symmetric_signs.empty()) return ref;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j : symmetric_signs)
+        if (r.uniform() < 0.5) ref.samples(i, j) = -ref.samples(i, j);
+    std::string names;
+    for (std::size_t k = 0; k < symmetric_signs.size(); ++k)
+      names += (k == 0 ? "" : k + 1 == symmetric_signs.size() ? " and " : ", ") + std::string("theta") +
+               std::to_string(symmetric_signs[k] + 1);
+    ref.method += "; signs of " + names + " drawn at random (an exact symmetry of the posterior)";
+    return ref;
+  };
+}
+
+ReferenceSampler rejection_abc_reference() {
+  return [](const Simulator& s, const double* x_o, std::size_t n, std::uint64_t seed, const ReferenceSettings& settings) {
+    RandomStream r = reference_stream(seed);
+    return ReferenceSamples{rejection_abc(s, x_o, n, r, settings.abc_epsilon, settings.abc_max_draws),
+                            "rejection ABC: prior draws with |f(x) - y| < " + std::to_string(settings.abc_epsilon)};
+  };
 }
 
 }  // namespace tractable

@@ -1,16 +1,15 @@
 #pragma once
-// Reference posteriors p(θ | x_o) of the built-in simulators, to judge a
-// trained posterior by (C2ST, MMD). Each is exact or checked against one that
-// is (tests/unit/test_simulators.cpp):
-//   gaussian_linear     closed form, N(x_o/2, 0.05 I)
-//   two_moons           a fine grid over the prior box: cells drawn by their mass, uniform within
-//   slcp                slice-sampling MCMC on the tractable likelihood from SIR starting points, then the
-//                       posterior's exact symmetry θ3 -> −θ3, θ4 -> −θ4 applied at random (the four modes
-//                       have equal mass; chains need not cross between them)
-//   inverse_kinematics  rejection ABC: prior draws whose end point lies within ε of y_o
+// Reference posteriors p(θ | x_o), to judge a trained posterior by (C2ST,
+// MMD). Each simulator's registration names how its reference is drawn
+// (registry/simulator_types.cpp); the samplers here are the generic ones,
+// each checked against an exact reference (tests/unit/test_simulators.cpp):
+// a grid over a 2-D prior box, slice-sampling MCMC on a tractable
+// likelihood, and rejection ABC for a deterministic simulator.
 #include "sbi/simulators.hpp"
 
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace tractable {
 
@@ -29,11 +28,22 @@ struct ReferenceSamples {
   std::string method;  // how they were drawn, with its settings (stored beside them)
 };
 
-// n draws of p(θ | x_o), seeded. `mcmc` forces the generic MCMC path (the tests check it on gaussian_linear).
-ReferenceSamples reference_posterior(const Simulator& simulator, const double* x_o /*[C]*/, std::size_t n,
-                                     std::uint64_t seed, const ReferenceSettings& settings = {}, bool mcmc = false);
+// n draws of p(θ | x_o [C]) for `simulator`, seeded.
+using ReferenceSampler = std::function<ReferenceSamples(const Simulator& simulator, const double* x_o, std::size_t n,
+                                                        std::uint64_t seed, const ReferenceSettings& settings)>;
 
-// The generic path: slice-sampling MCMC on log prior + log likelihood (simulators with a likelihood).
+// The stream a reference sampler draws from at `seed`.
+RandomStream reference_stream(std::uint64_t seed);
+
+// A grid of settings.grid² cells over the prior box [lo, hi]²: cells drawn by their mass, uniform within.
+ReferenceSampler grid_reference(double lo, double hi);
+// Slice-sampling MCMC on log prior + log likelihood; then, if `symmetric_signs` is not empty, the signs of
+// those coordinates drawn at random: an exact symmetry of the posterior that MCMC chains need not cross.
+ReferenceSampler slice_sampling_reference(std::vector<std::size_t> symmetric_signs = {});
+// Rejection ABC: prior draws whose simulation lies within settings.abc_epsilon of x_o.
+ReferenceSampler rejection_abc_reference();
+
+// The MCMC itself: coordinate-wise slice sampling from SIR starting points (simulators with a likelihood).
 HostMatrix slice_sampling_posterior(const Simulator& simulator, const double* x_o, std::size_t n, std::uint64_t seed,
                                     const ReferenceSettings& settings);
 

@@ -2,8 +2,8 @@
 // Simulators with a prior: the data sources of simulation-based inference.
 // θ ~ prior, x ~ simulator(θ); a conditional flow learns the posterior
 // p(θ | x), so the data rows are [x | θ]: the observation is the context.
-// The definitions are sbibm's (Lueckmann et al. 2021) and Kruse et al.'s
-// (2021) inverse kinematics arm; see shared/PAPERS.md and the README.
+// The tasks themselves (sbi/tasks/) are sbibm's (Lueckmann et al. 2021) and
+// Kruse et al.'s (2021) inverse kinematics arm; see shared/PAPERS.md.
 #include "core/random.hpp"
 #include "core/types.hpp"
 
@@ -30,9 +30,7 @@ class Simulator {
   virtual double log_likelihood(const double* theta /*[D]*/, const double* x /*[C]*/) const = 0;
 };
 
-const std::vector<std::string>& simulator_names();  // two_moons, gaussian_linear, slcp, inverse_kinematics
-// A DataError naming `where` for an unknown name.
-std::unique_ptr<Simulator> make_simulator(const std::string& name, const std::string& where = "simulator");
+// The simulators are registered once, with their reference posteriors: registry/simulator_types.hpp.
 
 // Independent sets of simulations drawn with one seed, each from its own block of the stream: a run's
 // training and test rows, and `tractable simulate`'s observations, which are therefore never training rows.
@@ -44,8 +42,5 @@ HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_
 // x = simulator(θ) for given parameter rows [n, D] -> [n, C], seeded; the noise of row i is the training
 // block's row i (so at a run's seed it repeats that run's training noise: only noisy simulators notice).
 HostMatrix simulate_at(const Simulator& simulator, const HostMatrix& theta, std::uint64_t seed);
-
-// The forward kinematics of the arm: y = f(x) [2] for x [4] (rail height, three joint angles).
-void arm_end_point(const double* x, double* y);
 
 }  // namespace tractable

@@ -1,14 +1,17 @@
-// The simulators and their reference posteriors against ground truth: the
+// The simulators and their reference posteriors against ground truth. The
+// harness runs over every registered simulator (registry/simulator_types.hpp)
+// and requires each to have its own test case tagged [simulator:NAME]: the
 // likelihoods integrate to one and match the simulators' draws, the generic
 // MCMC reference reproduces the closed-form gaussian_linear posterior and the
 // two_moons grid, and the arm's forward kinematics at known poses.
 #include <catch2/catch.hpp>
 
-#include "sbi/reference_posterior.hpp"
-#include "sbi/simulators.hpp"
+#include "registry/simulator_types.hpp"
+#include "sbi/tasks/inverse_kinematics.hpp"
 
 #include <cmath>
 #include <numeric>
+#include <set>
 
 using namespace tractable;
 
@@ -25,11 +28,61 @@ Moments moments(const HostMatrix& m, F f) {
   out.sd = std::sqrt(out.sd);
   return out;
 }
+
+// The score identities at θ [D], coordinate by coordinate, by central differences of log p(x | θ) over n
+// simulations x ~ p(x | θ): E[∂ℓ] = 0 (the normaliser does not depend on θ) and E[(∂ℓ)²] = −E[∂²ℓ] (the
+// likelihood has the simulator's spread, not another). Each is checked to within 6 standard errors.
+void check_score_identities(const Simulator& s, std::vector<double> theta, std::size_t n, double h) {
+  const std::size_t D = s.parameter_dim();
+  std::vector<double> x(s.observation_dim());
+  for (std::size_t j = 0; j < D; ++j) {
+    RandomStream r(11, int(j), Stream::data);
+    double sum = 0, sum_sq = 0, score_sq = 0, score_4 = 0, curvature = 0, curvature_sq = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      s.simulate(r, theta.data(), x.data());
+      std::vector<double> up = theta, down = theta;
+      up[j] += h;
+      down[j] -= h;
+      const double l0 = s.log_likelihood(theta.data(), x.data()), lu = s.log_likelihood(up.data(), x.data()),
+                   ld = s.log_likelihood(down.data(), x.data());
+      const double score = (lu - ld) / (2 * h), second = (lu - 2 * l0 + ld) / (h * h);
+      sum += score;
+      sum_sq += score * score;
+      score_sq += score * score;
+      score_4 += score * score * score * score;
+      curvature += second;
+      curvature_sq += second * second;
+    }
+    const double N = double(n), mean = sum / N, var = sum_sq / N - mean * mean;
+    const double info = score_sq / N, info_var = score_4 / N - info * info;
+    const double curv = curvature / N, curv_var = curvature_sq / N - curv * curv;
+    INFO(s.name() << " coordinate " << j << ": E[score] " << mean << ", E[score^2] " << info << ", -E[d2] " << -curv);
+    CHECK(std::abs(mean) < 6 * std::sqrt(var / N));
+    CHECK(std::abs(info + curv) < 6 * std::sqrt((info_var + curv_var) / N));
+  }
+}
 }  // namespace
 
+TEST_CASE("simulators: every registered simulator has its own test", "[sbi]") {
+  // A new registration fails here until a test case tagged [simulator:NAME] checks its prior and likelihood
+  // (or, without a likelihood, its simulator) against ground truth.
+  std::set<std::string> tested;
+  for (const auto& test : Catch::getRegistryHub().getTestCaseRegistry().getAllTests())
+    for (const auto& tag : test.tags)
+      if (tag.rfind("simulator:", 0) == 0) tested.insert(tag.substr(10));
+  for (const auto& type : simulator_registry().types()) {
+    INFO(type.name);
+    CHECK(tested.count(type.name) == 1);
+    const auto s = type.make();
+    CHECK(bool(type.reference) == !type.reference_method.empty());
+    // A reference posterior without a likelihood must come from simulation (ABC), which the method says.
+    if (!s->has_likelihood() && type.reference) CHECK(type.reference_method.find("ABC") != std::string::npos);
+  }
+}
+
 TEST_CASE("simulators: seeded rows, prefix-stable, observation first", "[sbi]") {
-  for (const auto& name : simulator_names()) {
-    const auto s = make_simulator(name);
+  for (const auto& type : simulator_registry().types()) {
+    const auto s = type.make();
     const HostMatrix a = simulate_rows(*s, 50, 3, SimulationBlock::training), b = simulate_rows(*s, 20, 3, SimulationBlock::training),
                      c = simulate_rows(*s, 20, 3, SimulationBlock::test);
     REQUIRE(a.extent(1) == s->observation_dim() + s->parameter_dim());
@@ -46,10 +99,11 @@ TEST_CASE("simulators: seeded rows, prefix-stable, observation first", "[sbi]") 
       CHECK(std::isfinite(s->log_prior(theta.data())));
     }
   }
-  CHECK_THROWS_WITH(make_simulator("three_moons", "data.simulator"), Catch::Contains("data.simulator") && Catch::Contains("three_moons"));
+  CHECK_THROWS_WITH(make_simulator("three_moons", "data.simulator"),
+                    Catch::Contains("data.simulator") && Catch::Contains("three_moons") && Catch::Contains("two_moons"));
 }
 
-TEST_CASE("simulators: each likelihood integrates to one over x (2-D quadrature)", "[sbi]") {
+TEST_CASE("simulators: the two_moons likelihood integrates to one over x (2-D quadrature)", "[sbi][simulator:two_moons]") {
   // two_moons at two parameters (slcp's Gaussians are checked against their draws below).
   const auto moons = make_simulator("two_moons");
   for (const auto& theta : std::vector<std::array<double, 2>>{{0.3, -0.5}, {-0.8, 0.1}}) {
@@ -66,7 +120,7 @@ TEST_CASE("simulators: each likelihood integrates to one over x (2-D quadrature)
   }
 }
 
-TEST_CASE("simulators: the likelihood is the density the simulator draws from", "[sbi]") {
+TEST_CASE("simulators: the slcp likelihood is the density the simulator draws from", "[sbi][simulator:slcp]") {
   // Mean log-likelihood of simulated x equals minus the entropy; the slcp check compares it with the
   // Gaussian's closed-form entropy, and the draws' covariance with Σ.
   const auto slcp = make_simulator("slcp");
@@ -92,17 +146,18 @@ TEST_CASE("simulators: the likelihood is the density the simulator draws from", 
   CHECK(sxx == Approx(s1 * s1).epsilon(0.01));
   CHECK(syy == Approx(s2 * s2).epsilon(0.01));
   CHECK(sxy == Approx(rho * s1 * s2).epsilon(0.02));
+  check_score_identities(*slcp, {0.5, -1.0, 1.2, -0.7, 0.8}, 40000, 1e-4);
 }
 
-TEST_CASE("reference posteriors: MCMC reproduces the closed-form gaussian_linear posterior", "[sbi]") {
+TEST_CASE("reference posteriors: MCMC reproduces the closed-form gaussian_linear posterior", "[sbi][simulator:gaussian_linear]") {
   const auto s = make_simulator("gaussian_linear");
   const HostMatrix obs = simulate_rows(*s, 1, 9, SimulationBlock::observations);
   std::vector<double> x(10);
   for (int j = 0; j < 10; ++j) x[j] = obs(0, j);
   ReferenceSettings settings;
   settings.sir_draws = 20000;
-  const auto mcmc = reference_posterior(*s, x.data(), 8000, 4, settings, /*mcmc=*/true);
-  const auto exact = reference_posterior(*s, x.data(), 8000, 4, settings);
+  const auto mcmc = slice_sampling_reference()(*s, x.data(), 8000, 4, settings);
+  const auto exact = simulator_registry().at("gaussian_linear", "test").reference(*s, x.data(), 8000, 4, settings);
   CHECK(exact.method.find("closed form") != std::string::npos);
   for (int j = 0; j < 10; ++j) {
     const auto m = moments(mcmc.samples, [&](std::size_t i) { return double(mcmc.samples(i, j)); });
@@ -113,6 +168,7 @@ TEST_CASE("reference posteriors: MCMC reproduces the closed-form gaussian_linear
     CHECK(e.mean == Approx(x[j] / 2).margin(0.012));
     CHECK(e.sd == Approx(std::sqrt(0.05)).margin(0.01));
   }
+  check_score_identities(*s, std::vector<double>(x.begin(), x.end()), 40000, 1e-4);
 }
 
 TEST_CASE("reference posteriors: the two_moons grid and MCMC agree on what the posterior's symmetry keeps", "[sbi]") {
@@ -122,8 +178,8 @@ TEST_CASE("reference posteriors: the two_moons grid and MCMC agree on what the p
   const double x[2] = {0.05, -0.2};
   ReferenceSettings settings;
   settings.grid = 1024;
-  const auto grid = reference_posterior(*s, x, 6000, 2, settings);
-  const auto mcmc = reference_posterior(*s, x, 6000, 2, settings, /*mcmc=*/true);
+  const auto grid = simulator_registry().at("two_moons", "test").reference(*s, x, 6000, 2, settings);
+  const auto mcmc = slice_sampling_reference()(*s, x, 6000, 2, settings);
   for (const auto& [label, f] : std::vector<std::pair<const char*, std::function<double(const HostMatrix&, std::size_t)>>>{
            {"theta1 - theta2", [](const HostMatrix& m, std::size_t i) { return double(m(i, 0) - m(i, 1)); }},
            {"|theta1 + theta2|", [](const HostMatrix& m, std::size_t i) { return std::abs(double(m(i, 0) + m(i, 1))); }}}) {
@@ -135,7 +191,7 @@ TEST_CASE("reference posteriors: the two_moons grid and MCMC agree on what the p
   }
 }
 
-TEST_CASE("inverse kinematics: the arm at known poses, and ABC draws land within epsilon", "[sbi]") {
+TEST_CASE("inverse kinematics: the arm at known poses, and ABC draws land within epsilon", "[sbi][simulator:inverse_kinematics]") {
   double y[2];
   const double straight[4] = {0.3, 0, 0, 0};
   arm_end_point(straight, y);
@@ -152,7 +208,7 @@ TEST_CASE("inverse kinematics: the arm at known poses, and ABC draws land within
   const auto s = make_simulator("inverse_kinematics");
   CHECK_FALSE(s->has_likelihood());
   const double target[2] = {1.5, 0.2};
-  const auto ref = reference_posterior(*s, target, 500, 1);
+  const auto ref = simulator_registry().at("inverse_kinematics", "test").reference(*s, target, 500, 1, {});
   for (std::size_t i = 0; i < 500; ++i) {
     const double x[4] = {ref.samples(i, 0), ref.samples(i, 1), ref.samples(i, 2), ref.samples(i, 3)};
     arm_end_point(x, y);
