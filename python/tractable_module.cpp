@@ -58,15 +58,13 @@ class Model {
     return **session_;
   }
   // The run's training.subnormals for the length of one call, as the CLI computes.
-  SubnormalMode mode() const {
-    return parse_subnormal_mode(session().spec.at("training").value("subnormals", std::string("flush")));
-  }
+  SubnormalMode mode() const { return session().spec.subnormals; }
   std::size_t dim() const { return session().dim; }
-  std::string kind() const { return session().vae ? "vae" : "flow"; }
+  std::string kind() const { return session().spec.model.family; }
   std::string checkpoint() const { return session().checkpoint; }
   std::int64_t checkpoint_step() const { return session().checkpoint_step; }
   const std::string& path() const { return path_; }
-  std::string spec_text() const { return session().spec.dump(); }
+  std::string spec_text() const { return session().spec.document.dump(); }
 
   // Copies of every parameter (and buffer), float32, shaped as in the run file's /checkpoint.
   py::dict parameters() const {

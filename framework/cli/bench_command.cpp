@@ -10,11 +10,10 @@
 #include "core/build_isa.hpp"
 #include "core/subnormals.hpp"
 #include "core/random.hpp"
-#include "experiment/build_from_spec.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/problem_from_spec.hpp"
 #include "training/progress.hpp"
-#include "experiment/spec.hpp"
+#include "experiment/run_spec.hpp"
 
 #include <KokkosBlas3_gemm.hpp>
 
@@ -97,10 +96,12 @@ std::vector<Workload> workloads() {
     return dense_flops(encoder, batch, true) + dense_flops(decoder, batch * k, true);
   };
   auto spec = [&](const json& model, const json& objective, std::size_t batch) {
-    json s = {{"name", "bench"}, {"model", model}, {"objective", objective}, {"optimizer", adam},
-              {"training", {{"batch_size", batch}, {"seed", 0}}}};
-    // Declares binary image data so the Bernoulli decoder validates; the bench draws its own pixels.
-    if (model.at("type") == "vae") s["data"] = {{"source", "mnist"}};
+    return json{{"name", "bench"}, {"model", model}, {"objective", objective}, {"optimizer", adam},
+                {"training", {{"batch_size", batch}, {"seed", 0}}}};
+  };
+  // Declares binary image data so the Bernoulli decoder validates; the bench draws its own pixels.
+  auto on_images = [](json s) {
+    s["data"] = {{"source", "mnist"}};
     return s;
   };
   const json nll = {{"type", "nll"}};
@@ -110,9 +111,10 @@ std::vector<Workload> workloads() {
       {"maf8d-density", spec(maf, nll, 512), 8, "density", dense_flops(maf_all, 1e5, false)},
       // Sampling: D = 8 sequential MADE passes per layer.
       {"maf8d-sample", spec(maf, nll, 512), 8, "sample", 8 * dense_flops(maf_all, 1e5, false)},
-      {"vae-mnist-train", spec(vae, {{"type", "elbo"}, {"kl", "sampled"}, {"samples", 1}}, 100), 784, "train",
+      {"vae-mnist-train", on_images(spec(vae, {{"type", "elbo"}, {"kl", "sampled"}, {"samples", 1}}, 100)), 784, "train",
        vae_flops(100, 1)},
-      {"iwae50-mnist-train", spec(vae, {{"type", "iwae"}, {"samples", 50}}, 20), 784, "train", vae_flops(20, 50)},
+      {"iwae50-mnist-train", on_images(spec(vae, {{"type", "iwae"}, {"samples", 50}}, 20)), 784, "train",
+       vae_flops(20, 50)},
   };
 }
 
@@ -215,9 +217,9 @@ int bench_command(const Arguments& args, const Communicator& comm) {
 
   json bench_spec = w->spec;
   bench_spec["training"]["subnormals"] = subnormals;
-  const json spec = resolve_spec_json(bench_spec, {}, "bench:" + w->name);
+  const RunSpec spec = resolve_spec(bench_spec, {}, "bench:" + w->name);
   auto session = build_model_session(spec, w->dim, comm);
-  const std::size_t batch = spec.at("training").at("batch_size");
+  const std::size_t batch = spec.trainer.global_batch;
   if (w->kind == "density" || w->kind == "sample") {
     Flow& flow = *session->flow;
     const std::size_t n = 100000;
@@ -226,7 +228,7 @@ int bench_command(const Arguments& args, const Communicator& comm) {
     // In passes of training.eval_batch_size rows, as `tractable eval` and `sample` evaluate: the
     // layers' buffers are allocated once and stay in cache, rather than 1 GB of 100,000-row
     // intermediates (PyTorch frees its intermediates under no_grad; our layers keep theirs for backward).
-    const std::size_t chunk = spec.at("training").at("eval_batch_size");
+    const std::size_t chunk = spec.eval_batch;
     auto pass = [&] {
       for (std::size_t begin = 0; begin < n; begin += chunk) {
         const Matrix rows = Kokkos::subview(x, std::make_pair(begin, std::min(n, begin + chunk)), Kokkos::ALL);
@@ -259,10 +261,8 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   inputs.data.test = inputs.data.train;
   Progress quiet(0, false, false);
   auto problem = make_problem(spec, *session, std::move(inputs), comm, quiet);
-  auto optimizer = build_optimizer(spec.at("optimizer"), Trainer::optimizer_length(session->store, comm));
-  const TrainerSettings settings = trainer_settings(spec);
-  Trainer trainer(settings, session->store, *optimizer, build_schedule(spec.at("optimizer"), settings.steps), *problem,
-                  comm, quiet, "");
+  auto optimizer = spec.make_optimizer(Trainer::optimizer_length(session->store, comm));
+  Trainer trainer(spec.trainer, session->store, *optimizer, spec.make_schedule(), *problem, comm, quiet, "");
   std::int64_t step = 0;
   auto train_step = [&] { trainer.train_step(step++, 1e-3); };
   for (int i = 0; i < 5; ++i) train_step();

@@ -78,7 +78,7 @@ int eval_command(const Arguments& args, const Communicator& comm) {
   request.importance_samples = importance_samples;
   request.points = points;
   const Measurement measured = problem->measure(request);
-  if (comm.is_root()) std::cout << measurement_json(path, session->spec.at("objective").at("type") == "reverse_kl" ? "" : split, *session, measured) << std::endl;
+  if (comm.is_root()) std::cout << measurement_json(path, session->spec.target ? "" : split, *session, measured) << std::endl;
   return 0;
 }
 

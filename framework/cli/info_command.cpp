@@ -1,6 +1,7 @@
 #include <cmath>
 #include "cli/options.hpp"
 #include "experiment/data_fingerprint.hpp"
+#include "experiment/model_session.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"
 
@@ -17,11 +18,11 @@ int info_command(const Arguments& args, const Communicator& comm) {
   po::variables_map vm;
   if (!parse_options(args, "tractable info RUN.h5", options, positional, vm, comm)) return 0;
   if (!comm.is_root()) return 0;
-  const auto spec = RunFile::read_spec(path);
+  const RunSpec spec = load_run_spec(path);
   const auto provenance = RunFile::read_provenance(path);
   const auto checkpoint = RunFile::read_checkpoint(path);
   Hdf5File file(path, Hdf5File::Mode::read_only);
-  std::printf("run:         %s (%s)\n", path.c_str(), spec.at("name").get<std::string>().c_str());
+  std::printf("run:         %s (%s)\n", path.c_str(), spec.name.c_str());
   const long long n_validation =
       file.has_attribute("/data", "n_validation") ? file.int_attribute("/data", "n_validation") : 0;
   const long long context_dim =
@@ -31,27 +32,12 @@ int info_command(const Arguments& args, const Communicator& comm) {
               context_dim > 0 ? (" given a context of " + std::to_string(context_dim) + " (p(x | c))").c_str() : "",
               static_cast<long long>(file.int_attribute("/data", "n_train")), n_validation,
               static_cast<long long>(file.int_attribute("/data", "n_test")));
-  const auto& model = spec.at("model");
-  if (model.at("type") == "vae")
-    std::printf("model:       vae, latent %lld, hidden %lld, depth %lld, %s, %s decoder\n",
-                static_cast<long long>(model.at("latent").get<std::int64_t>()),
-                static_cast<long long>(model.at("hidden").get<std::int64_t>()),
-                static_cast<long long>(model.at("depth").get<std::int64_t>()),
-                model.at("activation").get<std::string>().c_str(),
-                model.at("decoder").at("type").get<std::string>().c_str());
-  else
-    std::printf("model:       flow, %zu layer(s) x %lld, hidden %lld, depth %lld, %s\n", model.at("layers").size(),
-                static_cast<long long>(model.at("repeat").get<std::int64_t>()),
-                static_cast<long long>(model.at("hidden").get<std::int64_t>()),
-                static_cast<long long>(model.at("depth").get<std::int64_t>()),
-                model.at("activation").get<std::string>().c_str());
+  std::printf("model:       %s\n", spec.model.summary.c_str());
   std::printf("parameters:  %zu in %zu tensors\n", checkpoint.parameters.size(), checkpoint.table.size());
-  std::printf("objective:   %s; optimizer %s lr %g; batch %lld\n",
-              spec.at("objective").at("type").get<std::string>().c_str(),
-              spec.at("optimizer").at("type").get<std::string>().c_str(), spec.at("optimizer").at("lr").get<double>(),
-              static_cast<long long>(spec.at("training").at("batch_size").get<std::int64_t>()));
+  std::printf("objective:   %s; optimizer %s lr %g; batch %zu\n", spec.objective.c_str(), spec.optimizer_type.c_str(),
+              spec.learning_rate, spec.trainer.global_batch);
   std::printf("checkpoint:  step %lld of %lld%s\n", static_cast<long long>(checkpoint.step),
-              static_cast<long long>(spec.at("training").at("steps").get<std::int64_t>()),
+              static_cast<long long>(spec.trainer.steps),
               checkpoint.selection.stopped_early ? " (stopped early)" : "");
   if (checkpoint.selection.best_step >= 0)
     std::printf("best:        step %lld, validation loss %.6g (/checkpoint_best)\n",

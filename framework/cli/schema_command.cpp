@@ -1,4 +1,5 @@
 #include "cli/options.hpp"
+#include "experiment/run_spec.hpp"
 #include "experiment/spec.hpp"
 #include "spec/registry.hpp"
 
@@ -32,7 +33,7 @@ int validate_command(const Arguments& args, const Communicator& comm) {
   if (!parse_options(args, "tractable validate SPEC.json [--set key=value ...]", options, positional, vm, comm))
     return 0;
   const auto resolved = resolve_spec(path, overrides);
-  if (comm.is_root()) std::cout << resolved.dump(2) << std::endl;
+  if (comm.is_root()) std::cout << resolved.document.dump(2) << std::endl;
   return 0;
 }
 

@@ -21,6 +21,8 @@ struct Dataset {
   HostMatrix test;        // [N_test, C + D]
   std::size_t context_dim = 0;  // C (0: unconditional)
   std::vector<std::string> files;  // every file the rows were read from (fingerprinted in /provenance)
+  // Training rows are pixel intensities redrawn as Bernoulli pixels at each use (data.binarize "dynamic").
+  bool dynamic_binarization = false;
   std::size_t dim() const { return train.extent(1) - context_dim; }  // D, the modelled columns
   // "train", "validation" or "test"; a DataError for an empty validation split.
   const HostMatrix& split(const std::string& name) const;

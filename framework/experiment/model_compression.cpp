@@ -7,18 +7,13 @@
 namespace tractable {
 
 void check_compressible(const ModelSession& session, const std::string& run) {
-  const auto& model = session.spec.at("model");
   // An IAF posterior's q(z|x) has no per-coordinate table over the buckets: it is not coded.
-  const bool ok = session.vae && model.at("posterior").at("type") == "gaussian" &&
-                  model.at("decoder").at("type") == "bernoulli";
+  const RunSpec& spec = session.spec;
+  const bool ok = spec.provides("model:vae") && spec.provides("posterior:diagonal_gaussian") &&
+                  spec.provides("decoder:binary");
   if (!ok)
     throw UsageError(run + ": bits-back compression needs a VAE with a Gaussian posterior (one or two stochastic "
-                           "layers) and a Bernoulli decoder (this run: model.type " + model.at("type").get<std::string>() +
-                     (session.vae ? ", stochastic_layers " + model.at("stochastic_layers").dump() + ", posterior " +
-                                        model.at("posterior").at("type").get<std::string>() + ", decoder " +
-                                        model.at("decoder").at("type").get<std::string>()
-                                  : std::string()) +
-                     ")");
+                           "layers) and a Bernoulli decoder (this run: " + spec.model.summary + ")");
 }
 
 void check_binary_rows(const HostMatrix& rows, const std::string& where) {
@@ -31,7 +26,7 @@ void check_binary_rows(const HostMatrix& rows, const std::string& where) {
 
 Sha256 model_digest(const ModelSession& session) {
   Sha256Hasher h;
-  const std::string spec = session.spec.dump();
+  const std::string spec = session.spec.document.dump();
   h.update(spec.data(), spec.size());
   for (const Vector& v : {session.store.values(), session.store.buffers()}) {
     const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);

@@ -18,8 +18,7 @@ Matrix on_device(const HostMatrix& rows, const char* label) {
 }  // namespace
 
 void check_data_rows(const ModelSession& session, const HostMatrix& rows, const std::string& where) {
-  check_finite(rows, where);
-  if (model_needs_unit_interval(session.spec, session.dim)) check_unit_interval(rows, where);
+  check_model_rows(session.spec, rows, where);
 }
 
 void check_contexts(const ModelSession& session, const HostMatrix* context, const std::string& where,
@@ -71,9 +70,10 @@ RowLogProb log_prob_of_rows(ModelSession& session, const HostMatrix& rows, std::
                             const Communicator& comm) {
   RowLogProb r;
   if (session.vae) {
-    r.importance_samples =
-        k > 0 ? k : session.spec.at("objective").at("eval_importance_samples").get<std::size_t>();
-    const RandomStream stream(session.spec.at("training").at("seed").get<std::uint64_t>(), 0, Stream::eval);
+    require(k > 0 || session.spec.eval_importance_samples.has_value(),
+            "log_prob_of_rows: the run's objective names no importance samples");
+    r.importance_samples = k > 0 ? k : *session.spec.eval_importance_samples;
+    const RandomStream stream(session.spec.seed, 0, Stream::eval);
     auto evaluation = evaluate_vae(*session.vae, rows, r.importance_samples, {1}, stream, batch, comm);
     r.log_prob = std::move(evaluation.local_log_likelihood);
     r.elbo = std::move(evaluation.local_elbo);

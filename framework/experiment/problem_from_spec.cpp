@@ -1,94 +1,60 @@
 #include "experiment/problem_from_spec.hpp"
 
-#include "registry/decoder_types.hpp"
-#include "registry/objective_types.hpp"
-
 #include "core/error.hpp"
 #include "data/mnist.hpp"
-#include "experiment/build_from_spec.hpp"
 
 namespace tractable {
 
-using nlohmann::json;
+namespace {
+// The capability a model declares when it can only see data in [0, 1] (a Bernoulli decoder).
+constexpr const char* kUnitInterval = "data:unit_interval";
+}  // namespace
 
-TrainerSettings trainer_settings(const json& spec) {
-  const json& t = spec.at("training");
-  TrainerSettings s;
-  s.steps = t.at("steps");
-  s.global_batch = t.at("batch_size");
-  s.log_every = t.at("log_every");
-  s.eval_every = t.at("eval_every");
-  s.checkpoint_every = t.at("checkpoint_every");
-  s.clip_grad_norm = spec.at("optimizer").at("clip_grad_norm");
-  s.reduce_bucket_bytes = t.at("reduce_bucket_kib").get<std::size_t>() * 1024;
-  const std::string policy = t.at("on_non_finite");
-  s.on_non_finite = policy == "skip"       ? TrainerSettings::OnNonFinite::skip
-                    : policy == "rollback" ? TrainerSettings::OnNonFinite::rollback
-                                           : TrainerSettings::OnNonFinite::stop;
-  s.max_skipped_steps = t.at("max_skipped_steps");
-  s.rollback_lr_factor = t.at("rollback_lr_factor");
-  s.early_stopping_patience = t.at("early_stopping_patience");
-  return s;
+void check_model_rows(const RunSpec& spec, const HostMatrix& rows, const std::string& where) {
+  check_finite(rows, where);
+  if (spec.needs(kUnitInterval)) check_unit_interval(rows, where);
 }
 
-ProblemSettings problem_settings(const json& spec) {
-  const json &t = spec.at("training"), &output = spec.at("output");
-  ProblemSettings s;
-  s.seed = t.at("seed").get<std::uint64_t>();
-  s.global_batch = t.at("batch_size");
-  s.eval_batch = t.at("eval_batch_size");
-  s.n_samples = output.at("n_samples");
-  s.density_grid = output.at("density_grid");
-  s.n_data_points = output.at("n_data_points");
-  s.dynamic_binarization = spec.at("objective").at("type") != "reverse_kl" && spec.at("data").contains("binarize") &&
-                           spec.at("data").at("binarize") == "dynamic";
-  return s;
-}
-
-bool model_needs_unit_interval(const json& spec, std::size_t dim) {
-  if (spec.at("model").at("type") != "vae") return false;
-  // The decoder says what data it can model (a Bernoulli: values in [0, 1]).
-  ParameterStore unallocated;
-  return decoder_factory(SpecSection(spec.at("model").at("decoder"), "model.decoder"))(unallocated, "decoder", dim)
-      ->needs_unit_interval();
-}
-
-ProblemInputs load_problem_inputs(const json& spec) {
-  const json& objective = spec.at("objective");
-  const bool is_vae = spec.at("model").at("type") == "vae";
+ProblemInputs load_problem_inputs(const RunSpec& spec) {
   ProblemInputs in;
-  if (objective.at("type") == "reverse_kl") {
-    in.target = build_target(objective.at("target"));
-    in.target_name = objective.at("target").at("type").get<std::string>();
+  if (spec.target) {
+    TargetContext none;
+    in.target = spec.target->build(none);
+    in.target_name = spec.target->name;
     in.dim = in.target->dim();
     in.data.origin = "target:" + in.target_name;
   } else {
-    in.data = load_dataset(spec.at("data"));
+    DataContext none;
+    in.data = spec.data->load(none);
     Dataset& data = in.data;
     if (data.train.extent(0) == 0 || data.test.extent(0) == 0)
       throw DataError(data.origin + ": the train and test splits must both be non-empty");
-    if (is_vae && data.context_dim > 0)
-      throw SpecError("model.type: a vae cannot be conditioned on a context (" + data.origin + " has " +
-                      std::to_string(data.context_dim) + " context columns); use a flow");
-    const bool unit_interval = model_needs_unit_interval(spec, data.dim());
-    for (const auto& [rows, split] : {std::pair{&data.train, "train"}, {&data.validation, "validation"}, {&data.test, "test"}}) {
-      check_finite(*rows, data.origin + " (" + split + " split)");
-      if (unit_interval) check_unit_interval(*rows, data.origin + " (" + split + " split)");
-    }
+    if (!spec.model.conditional && data.context_dim > 0)
+      throw SpecError("model.type: a " + spec.model.family + " cannot be conditioned on a context (" + data.origin +
+                      " has " + std::to_string(data.context_dim) + " context columns); use a flow");
+    for (const auto& [rows, split] : {std::pair{&data.train, "train"}, {&data.validation, "validation"}, {&data.test, "test"}})
+      check_model_rows(spec, *rows, data.origin + " (" + split + " split)");
     in.dim = data.dim();
     in.context_dim = data.context_dim;
   }
-  if (!is_vae && in.dim < 2)
-    throw DataError(in.data.origin + ": has " + std::to_string(in.dim) +
-                    " column(s); a coupling flow needs data with at least 2 dimensions");
+  if (in.dim < spec.model.min_dim)
+    throw DataError(in.data.origin + ": has " + std::to_string(in.dim) + " column(s); a " + spec.model.family +
+                    " needs data with at least " + std::to_string(spec.model.min_dim) + " dimensions");
   return in;
 }
 
-std::unique_ptr<Problem> make_problem(const json& spec, ModelSession& session, ProblemInputs inputs,
+std::unique_ptr<Problem> make_problem(const RunSpec& spec, ModelSession& session, ProblemInputs inputs,
                                       const Communicator& comm, Progress& progress) {
-  const ProblemSettings settings = problem_settings(spec);
+  ProblemSettings settings;
+  settings.seed = spec.seed;
+  settings.global_batch = spec.trainer.global_batch;
+  settings.eval_batch = spec.eval_batch;
+  settings.n_samples = spec.output.n_samples;
+  settings.density_grid = spec.output.density_grid;
+  settings.n_data_points = spec.output.n_data_points;
+  settings.dynamic_binarization = inputs.data.dynamic_binarization;
   ObjectiveContext context{session.flow.get(), session.vae.get(), inputs, settings, comm, progress};
-  return objective_registry().configure(SpecSection(spec.at("objective"), "objective"))(context);
+  return spec.problem(context);
 }
 
 }  // namespace tractable

@@ -1,15 +1,11 @@
 #pragma once
-// From a resolved spec to what a run trains: the typed settings of the Trainer
-// and of the problems, the data or target (validated, with the place of any
-// bad value named), and the Problem itself. The one place a run's spec is read.
+// From a RunSpec to what a run trains: the data or target (validated, with
+// the place of any bad value named) and the Problem itself.
 #include "data/dataset.hpp"
-#include "distributions/targets/target.hpp"
 #include "experiment/model_session.hpp"
+#include "experiment/run_spec.hpp"
 #include "problems/problem_settings.hpp"
 #include "training/problem.hpp"
-#include "training/trainer.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <memory>
 
@@ -17,15 +13,13 @@ namespace tractable {
 
 class Progress;
 
-TrainerSettings trainer_settings(const nlohmann::json& spec);
-ProblemSettings problem_settings(const nlohmann::json& spec);
+// The data the spec names (loaded and checked: finite, in [0, 1] where the model needs it), or its target.
+ProblemInputs load_problem_inputs(const RunSpec& spec);
 
-ProblemInputs load_problem_inputs(const nlohmann::json& spec);
+// Rows a model of `spec` is given are checked as its training rows were (finite; in [0, 1] where it needs).
+void check_model_rows(const RunSpec& spec, const HostMatrix& rows /*[N, D]*/, const std::string& where);
 
-// Whether the spec's model can only see data in [0, 1] (a VAE with a Bernoulli decoder).
-bool model_needs_unit_interval(const nlohmann::json& spec, std::size_t dim);
-
-std::unique_ptr<Problem> make_problem(const nlohmann::json& spec, ModelSession& session, ProblemInputs inputs,
+std::unique_ptr<Problem> make_problem(const RunSpec& spec, ModelSession& session, ProblemInputs inputs,
                                       const Communicator& comm, Progress& progress);
 
 }  // namespace tractable

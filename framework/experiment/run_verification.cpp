@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "experiment/model_queries.hpp"
 #include "experiment/model_session.hpp"
+#include "experiment/run_spec.hpp"
 #include "experiment/spec.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/hdf5_seal.hpp"

@@ -1,13 +1,12 @@
 #include "experiment/runner.hpp"
 
 #include "core/error.hpp"
-#include "experiment/build_from_spec.hpp"
 #include "experiment/data_fingerprint.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/problem_from_spec.hpp"
 #include "training/progress.hpp"
 #include "experiment/provenance.hpp"
-#include "experiment/spec.hpp"
+#include "experiment/run_spec.hpp"
 #include "io/run_file.hpp"
 #include "io/run_lock.hpp"
 #include "training/trainer.hpp"
@@ -23,10 +22,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string output_path(const RunOptions& options, const json& spec) {
+std::string output_path(const RunOptions& options, const RunSpec& spec) {
   if (!options.out.empty()) return options.out;
-  const std::string configured = spec.at("output").at("path");
-  return configured.empty() ? "runs/" + spec.at("name").get<std::string>() + ".h5" : configured;
+  return spec.output.path.empty() ? "runs/" + spec.name + ".h5" : spec.output.path;
 }
 
 // The first JSON path where two specs differ, ignoring `ignored` (dotted).
@@ -61,9 +59,9 @@ std::string first_difference(const json& a, const json& b, const std::string& pa
 
 RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   const auto wall_start = Clock::now();
-  json spec = resolve_spec(options.spec_path, options.overrides);
+  RunSpec spec = resolve_spec(options.spec_path, options.overrides);
   const std::string path = output_path(options, spec);
-  const TrainerSettings settings = trainer_settings(spec);
+  const TrainerSettings& settings = spec.trainer;
   Progress progress(settings.steps, comm.is_root() && !options.quiet, comm.is_root());
   // One writer per run file, decided before anything is read or written (rank 0 writes; io/run_lock.hpp).
   std::optional<RunLock> lock;
@@ -85,9 +83,13 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     // those whose default would change what the run does (resolve_stored_spec): there the run's own
     // value replaces today's default.
     std::vector<json::json_pointer> legacy;
-    const json stored = resolve_stored_spec(RunFile::read_spec(path), path + ":/spec", &legacy);
-    for (const auto& place : legacy) spec[place] = stored[place];
-    const std::string diff = first_difference(stored, spec, "", "training.steps");
+    const RunSpec stored = resolve_stored_spec(RunFile::read_spec(path), path + ":/spec", &legacy);
+    if (!legacy.empty()) {
+      json document = spec.document;
+      for (const auto& place : legacy) document[place] = stored.document[place];
+      spec = resolve_spec(document, {}, options.spec_path);
+    }
+    const std::string diff = first_difference(stored.document, spec.document, "", "training.steps");
     if (!diff.empty())
       throw SpecError(options.spec_path + ": differs from the spec stored in " + path + " at '" + diff +
                       "'; resume with the same spec (only training.steps may change)");
@@ -95,7 +97,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
 
   ProblemInputs inputs = load_problem_inputs(spec);
   // Every rank fingerprints the data it loaded, so every rank refuses changed data alike.
-  const DataFingerprint fingerprint = inputs.target ? DataFingerprint{} : fingerprint_data(spec.at("data"), inputs.data);
+  const DataFingerprint fingerprint = inputs.target ? DataFingerprint{} : fingerprint_data(spec.data->section, inputs.data);
   std::vector<std::string> data_changes;
   json provenance_then;
   if (resuming) {
@@ -122,9 +124,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   auto session = build_model_session(spec, inputs.dim, comm, inputs.context_dim);
   comm.broadcast(session->store.values());  // rank 0's initialisation is everyone's
   auto problem = make_problem(spec, *session, std::move(inputs), comm, progress);
-  auto optimizer = build_optimizer(spec.at("optimizer"), Trainer::optimizer_length(session->store, comm));
-  Trainer trainer(settings, session->store, *optimizer, build_schedule(spec.at("optimizer"), settings.steps),
-                  *problem, comm, progress, path);
+  auto optimizer = spec.make_optimizer(Trainer::optimizer_length(session->store, comm));
+  Trainer trainer(settings, session->store, *optimizer, spec.make_schedule(), *problem, comm, progress, path);
 
   std::map<std::string, std::string> provenance_update;
   if (resuming) {
@@ -147,8 +148,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
     comm.write_on_root([&] {
       if (options.resume) progress.note(path + " does not exist yet; starting a new run");
       RunHeader header;
-      header.spec = spec;
-      header.provenance = collect_provenance(comm.size(), options.command_line, spec.at("training").at("subnormals"));
+      header.spec = spec.document;
+      header.provenance = collect_provenance(comm.size(), options.command_line, to_string(spec.subnormals));
       record_fingerprint(header.provenance, fingerprint);
       header.model = session->description;
       PendingResults first;
@@ -159,7 +160,7 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   comm.barrier();
 
   // Records an extended training.steps, and changed data accepted on resume.
-  const TrainingOutcome outcome = trainer.run(resuming ? spec.dump(2) : "", provenance_update);
+  const TrainingOutcome outcome = trainer.run(resuming ? spec.document.dump(2) : "", provenance_update);
   progress.finish();
 
   RunSummary summary;

@@ -1,7 +1,9 @@
 #pragma once
-// The experiment spec: its schema (sections data, model, objective, optimizer,
-// training, output), loading from a file, `--set key=value` overrides and
-// validation into the resolved spec that is stored in the run file.
+// The experiment spec as a document: its schema (sections data, model,
+// objective, optimizer, training, output), loading from a file, `--set
+// key=value` overrides and validation into the resolved document that is
+// stored in the run file. experiment/run_spec.hpp reads it into a RunSpec.
+#include "spec/compatibility.hpp"
 #include "spec/schema.hpp"
 
 #include <nlohmann/json.hpp>
@@ -30,16 +32,20 @@ nlohmann::json read_json_file(const std::string& path);
 // otherwise (relu). Array elements are addressed by index: model.layers.0.type.
 void apply_override(nlohmann::json& spec, const std::string& assignment);
 
-// File -> overrides -> validation with defaults. Errors name the file and the JSON path.
-nlohmann::json resolve_spec(const std::string& path, const std::vector<std::string>& overrides);
-nlohmann::json resolve_spec_json(const nlohmann::json& raw, const std::vector<std::string>& overrides,
-                                 const std::string& origin);
+// Overrides -> validation with defaults -> the rules between families (spec/compatibility.hpp): the
+// resolved document. Errors name the JSON path; run_spec.hpp's resolve_spec adds the file and reads it.
+nlohmann::json validate_spec_document(const nlohmann::json& raw, const std::vector<std::string>& overrides);
 
-// A run file's stored spec, resolved. Keys added since the run was written take their defaults,
-// except where a default would change what the run did: a run written before
-// data.validation_fraction existed had no validation split, so it gets 0. `legacy` receives the
-// places so filled (a resumed run keeps them over the defaults of today's spec).
-nlohmann::json resolve_stored_spec(const nlohmann::json& raw, const std::string& origin,
-                                   std::vector<nlohmann::json::json_pointer>* legacy = nullptr);
+// Every registered type's declarations, named as errors list them ("data.source 'mnist'").
+const std::vector<std::pair<std::string, const Compatibility*>>& registered_declarations();
+
+// The types a resolved document selects, each with its section and declarations.
+std::vector<Selection> selected_types(const nlohmann::json& resolved);
+
+// A run file's stored spec before it is resolved: keys added since the run was written take their
+// defaults, except where a default would change what the run did. A run written before
+// data.validation_fraction existed had no validation split, so it gets 0. `legacy` receives the places
+// so filled (a resumed run keeps them over the defaults of today's spec).
+nlohmann::json legacy_stored_spec(const nlohmann::json& raw, std::vector<nlohmann::json::json_pointer>* legacy);
 
 }  // namespace tractable

@@ -5,16 +5,15 @@
 namespace tractable {
 
 namespace {
-std::unique_ptr<Mlp> make_embedding(ParameterStore& store, const std::string& name, std::size_t context_dim,
-                                    std::optional<MlpShape> shape) {
-  if (!shape) return nullptr;
-  shape->in = context_dim;
-  return std::make_unique<Mlp>(store, name, *shape);
+std::unique_ptr<Layer> make_embedding(ParameterStore& store, const std::string& name, std::size_t context_dim,
+                                      const std::optional<ContextEmbedding>& embedding) {
+  if (!embedding) return nullptr;
+  return embedding->network(store, name, context_dim, embedding->features);
 }
 }  // namespace
 
 ContextEncoder::ContextEncoder(ParameterStore& store, const std::string& name, std::size_t context_dim,
-                               const std::optional<MlpShape>& embedding)
+                               const std::optional<ContextEmbedding>& embedding)
     : context_dim_(context_dim),
       standardize_(store, name + ".standardize", context_dim),
       embedding_(make_embedding(store, name + ".embedding", context_dim, embedding)) {

@@ -1,5 +1,5 @@
 #pragma once
-// The typed settings the problems are built from (parsed once from a spec by
+// The typed settings the problems are built from (made from a RunSpec by
 // experiment/problem_from_spec.cpp; the problems never read JSON).
 #include "data/dataset.hpp"
 #include "distributions/targets/target.hpp"

@@ -48,7 +48,8 @@ const BaseRegistry& base_registry() {
                      "learnable weights, means and diagonal scales; exact density gradients, so it trains by `nll`; "
                      "its component choice is not differentiable, so `reverse_kl` refuses it",
                      {{"components", s::integer(1, 1024), 4, "number of diagonal Gaussian components K", false}},
-                     &read_mixture, &build_mixture)});
+                     &read_mixture, &build_mixture)
+           .provides("base:not_reparameterisable")});
   return registry;
 }
 

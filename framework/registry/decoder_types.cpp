@@ -27,7 +27,9 @@ const DecoderRegistry& decoder_registry() {
   static const DecoderRegistry registry(
       "model.decoder.type",
       {register_type("bernoulli", "Bernoulli pixels with logits ℓ: log p = Σ x ℓ − softplus(ℓ); needs data in [0, 1]", {},
-                     &read_nothing, &build_bernoulli, {json{{"type", "bernoulli"}}}),
+                     &read_nothing, &build_bernoulli, {json{{"type", "bernoulli"}}})
+           .needs("data:unit_interval", "needs data in [0, 1]")
+           .provides("decoder:binary"),
        register_type("gaussian",
                      "diagonal Gaussian with means m: log p = −½(|x − m|²/v + Σ log v + D log 2π)",
                      {{"variance", s::string({"learned", "fixed"}), "learned",

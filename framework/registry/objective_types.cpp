@@ -58,6 +58,9 @@ VariationalEvaluationSettings read_reverse_kl(const SpecSection& objective) {
   v.mcmc.hmc.thermalization = hmc.get<std::size_t>("thermalization");
   v.mcmc.hmc.leapfrog_steps = hmc.get<std::size_t>("leapfrog_steps");
   v.mcmc.hmc.step_size = hmc.get<double>("step_size");
+  if (v.mcmc.proposals > 0 && v.mcmc.thermalization >= v.mcmc.proposals)
+    throw SpecError(mcmc.where("thermalization") + ": " + std::to_string(v.mcmc.thermalization) +
+                    " discards every one of the " + std::to_string(v.mcmc.proposals) + " proposals");
   return v;
 }
 std::unique_ptr<Problem> build_reverse_kl(const VariationalEvaluationSettings& v, ObjectiveContext& c) {
@@ -88,12 +91,11 @@ struct BoundSettings {
   BoundOptions options;
   LatentEvaluationSettings evaluation;
 };
-BoundSettings read_bound(const SpecSection& o) {
+BoundSettings read_bound(const SpecSection& o, BoundOptions::Kind kind) {
   BoundSettings b;
   b.options.samples = o.get<std::size_t>("samples");
-  if (o.get<std::string>("type") == "iwae") {
-    b.options.kind = BoundOptions::Kind::iwae;
-  } else {
+  b.options.kind = kind;
+  if (kind == BoundOptions::Kind::elbo) {
     b.options.beta = o.get<double>("beta");
     b.options.analytic_kl = o.get<std::string>("kl") == "analytic";
     b.options.kl_warmup_steps = o.get<std::int64_t>("kl_warmup_steps");
@@ -106,8 +108,15 @@ BoundSettings read_bound(const SpecSection& o) {
   e.amortization_gap_points = o.get<std::size_t>("amortization_gap_points");
   e.amortization_gap_steps = o.get<std::size_t>("amortization_gap_steps");
   e.amortization_gap_lr = o.get<double>("amortization_gap_lr");
+  for (std::size_t i = 0; i < e.eval_bounds.size(); ++i)
+    if (e.eval_bounds[i] > e.eval_importance_samples)
+      throw SpecError(o.where("eval_bounds") + "[" + std::to_string(i) + "]: " + std::to_string(e.eval_bounds[i]) +
+                      " exceeds " + o.where("eval_importance_samples") + " (" +
+                      std::to_string(e.eval_importance_samples) + ")");
   return b;
 }
+BoundSettings read_elbo(const SpecSection& o) { return read_bound(o, BoundOptions::Kind::elbo); }
+BoundSettings read_iwae(const SpecSection& o) { return read_bound(o, BoundOptions::Kind::iwae); }
 std::unique_ptr<Problem> build_bound(const BoundSettings& b, ObjectiveContext& c) {
   LatentVariableModel& vae = vae_of(c, b.options.kind == BoundOptions::Kind::iwae ? "iwae" : "elbo");
   // Noise from (seed, Stream::noise), keyed on each example's global row.
@@ -116,6 +125,9 @@ std::unique_ptr<Problem> build_bound(const BoundSettings& b, ObjectiveContext& c
   return std::make_unique<LatentVariableFit>(vae, std::move(objective), std::move(c.inputs.data), c.settings,
                                              b.evaluation, c.comm);
 }
+const char* kTrainsVae = "trains a variational autoencoder; set model.type to \"vae\"";
+const char* kDoesNotTrainVae = "does not train a VAE; use \"elbo\" or \"iwae\"";
+
 std::vector<SchemaField> join(std::vector<SchemaField> a, const std::vector<SchemaField>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -125,7 +137,8 @@ std::vector<SchemaField> join(std::vector<SchemaField> a, const std::vector<Sche
 const ObjectiveRegistry& objective_registry() {
   static const ObjectiveRegistry registry(
       "objective.type",
-      {register_type("nll", "maximum likelihood (forward KL) on the training data (flows)", {}, &read_nothing, &build_nll),
+      {register_type("nll", "maximum likelihood (forward KL) on the training data (flows)", {}, &read_nothing, &build_nll)
+           .refuses("model:vae", kDoesNotTrainVae),
        register_type(
            "reverse_kl",
            "variational inference (flows): fit q to an unnormalised target p̃ by minimising E_q[log q − log p̃] "
@@ -142,7 +155,14 @@ const ObjectiveRegistry& objective_registry() {
              "`bootstrap_resamples`, and `hmc` with `chains`, `trajectories`, `thermalization`, `leapfrog_steps`, "
              "`step_size` (phi4 at L = 8: 20 × 0.05 accepts 97 %)",
              false}},
-           &read_reverse_kl, &build_reverse_kl),
+           &read_reverse_kl, &build_reverse_kl)
+           .refuses("model:vae", kDoesNotTrainVae)
+           .refuses("layer:batch_statistics",
+                    "trains through the sampling direction, where a layer has no batch statistics to normalise by; "
+                    "use actnorm")
+           .refuses("base:not_reparameterisable",
+                    "cannot train a base that is not reparameterisable (a mixture's component choice has no gradient); use "
+                    "standard_normal or diagonal_gaussian"),
        register_type("elbo",
                      "the VAE evidence lower bound averaged over k reparameterised samples (needs `model.type` `vae`); "
                      "`kl` `sampled` with k = 1 is exactly IWAE with k = 1",
@@ -152,10 +172,16 @@ const ObjectiveRegistry& objective_registry() {
                             "closed-form KL(q‖p) to N(0, I) or its single-sample estimate log q − log p", false},
                            {"kl_warmup_steps", s::integer(0), 0, "β ramps linearly from 0 over this many steps (0: off)",
                             false}}),
-                     &read_bound, &build_bound),
+                     &read_elbo, &build_bound)
+           .needs("model:vae", kTrainsVae)
+           .needs("model:one_stochastic_layer",
+                  "has no closed form with two stochastic layers; set it to \"sampled\"", "kl", "analytic")
+           .needs("posterior:analytic_kl", "needs a posterior whose KL has a closed form; set it to \"sampled\"",
+                  "kl", "analytic"),
        register_type("iwae",
                      "the importance-weighted bound L_k = log (1/k) Σ_j w_j (Burda et al. 2016; needs `model.type` `vae`)",
-                     bound_keys(5), &read_bound, &build_bound)});
+                     bound_keys(5), &read_iwae, &build_bound)
+           .needs("model:vae", kTrainsVae)});
   return registry;
 }
 

@@ -17,7 +17,9 @@ const PosteriorRegistry& posterior_registry() {
   const Schema width = s::integer(1, 1 << 16);
   static const PosteriorRegistry registry(
       "model.posterior.type",
-      {register_type("gaussian", "q(z|x) = N(μ, diag σ²) from the encoder", {}, &read_nothing, &build_gaussian),
+      {register_type("gaussian", "q(z|x) = N(μ, diag σ²) from the encoder", {}, &read_nothing, &build_gaussian)
+           .provides("posterior:analytic_kl")
+           .provides("posterior:diagonal_gaussian"),
        register_type("iaf",
                      "z0 ~ N(μ, σ²) then T inverse autoregressive steps (Kingma et al. 2016), each a MADE over [z, h] "
                      "with the encoder's context h (degree 0, so each step stays autoregressive in z): σ_t = "
@@ -28,7 +30,8 @@ const PosteriorRegistry& posterior_registry() {
                       {"depth", s::integer(1, 16), 1, "hidden layers of each step's MADE", false},
                       {"context", s::integer(1, 1 << 12), 50, "width C of the context h the encoder emits (2L + C values)",
                        false}},
-                     &read_iaf, &build_iaf)});
+                     &read_iaf, &build_iaf)
+           .needs("model:one_stochastic_layer", "is available with one stochastic layer only")});
   return registry;
 }
 

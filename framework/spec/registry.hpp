@@ -7,6 +7,7 @@
 // the did-you-mean on an unknown type, the README's tables (markdown_table(),
 // checked by a test) and the tests that build every registered type.
 #include "core/error.hpp"
+#include "spec/compatibility.hpp"
 #include "spec/schema.hpp"
 #include "spec/spec_section.hpp"
 
@@ -25,6 +26,23 @@ struct TypeRegistration {
   std::vector<SchemaField> keys;       // keys beyond "type"
   std::function<Builder(const SpecSection&)> configure;
   std::vector<nlohmann::json> examples;  // sections the tests build (the bijector harness)
+  Compatibility compatibility;            // the rules between families (spec/compatibility.hpp)
+
+  // Declarations, chained after register_type(...): `key`/`equals` make one hold only for that value.
+  TypeRegistration provides(std::string capability, std::string key = "", nlohmann::json equals = nullptr) && {
+    compatibility.provides.push_back({std::move(capability), "", std::move(key), std::move(equals)});
+    return std::move(*this);
+  }
+  TypeRegistration needs(std::string capability, std::string reason, std::string key = "",
+                         nlohmann::json equals = nullptr) && {
+    compatibility.needs.push_back({std::move(capability), std::move(reason), std::move(key), std::move(equals)});
+    return std::move(*this);
+  }
+  TypeRegistration refuses(std::string capability, std::string reason, std::string key = "",
+                           nlohmann::json equals = nullptr) && {
+    compatibility.refuses.push_back({std::move(capability), std::move(reason), std::move(key), std::move(equals)});
+    return std::move(*this);
+  }
 };
 
 // A type's registration from its typed reader and builder: `read` turns the
@@ -38,7 +56,7 @@ TypeRegistration<Product, Context> register_type(std::string name, std::string h
     return std::function<Product(Context&)>(
         [settings = read(section), build](Context& context) { return build(settings, context); });
   };
-  return {std::move(name), std::move(help), std::move(keys), configure, std::move(examples)};
+  return {std::move(name), std::move(help), std::move(keys), configure, std::move(examples), {}};
 }
 
 // The settings of a type with no keys of its own.
@@ -50,8 +68,10 @@ class Registry {
  public:
   using Registration = TypeRegistration<Product, Context>;
 
-  // `family` names the spec key in errors and tables ("model.layers[].type").
-  Registry(std::string family, std::vector<Registration> types) : family_(std::move(family)), types_(std::move(types)) {
+  // `family` names the spec key in errors and tables ("model.layers[].type"); `discriminator` is the key of
+  // a section that names its type ("type"; a data section's "source").
+  Registry(std::string family, std::vector<Registration> types, std::string discriminator = "type")
+      : family_(std::move(family)), discriminator_(std::move(discriminator)), types_(std::move(types)) {
     for (std::size_t i = 0; i < types_.size(); ++i)
       for (std::size_t j = 0; j < i; ++j)
         require(types_[i].name != types_[j].name, family_ + ": type '" + types_[i].name + "' registered twice");
@@ -64,10 +84,15 @@ class Registry {
     throw SpecError(where + ": unknown type '" + name + "'" + (guess ? "; did you mean '" + *guess + "'?" : ""));
   }
 
-  // Reads a validated section with a "type" key into its builder.
+  // Reads a validated section with a discriminator ("type") key into its builder.
   typename Registration::Builder configure(const SpecSection& section) const {
-    return at(section.get<std::string>("type"), section.where("type")).configure(section);
+    return at(type_of(section), section.where(discriminator_.c_str())).configure(section);
   }
+  // The registration a validated section names.
+  const Registration& registration(const SpecSection& section) const {
+    return at(type_of(section), section.where(discriminator_.c_str()));
+  }
+  std::string type_of(const SpecSection& section) const { return section.get<std::string>(discriminator_.c_str()); }
 
   std::vector<std::string> names() const {
     std::vector<std::string> out;
@@ -76,15 +101,27 @@ class Registry {
   }
   const std::vector<Registration>& types() const { return types_; }
   const std::string& family() const { return family_; }
+  const std::string& discriminator() const { return discriminator_; }
 
-  // The tagged schema: a "type" field (required when `default_type` is null) selecting each type's keys;
+  // The selection of a validated section, for check_compatibility.
+  Selection selection(const nlohmann::json& section, const std::string& path) const {
+    const SpecSection s(section, path);
+    return {path, discriminator_, type_of(s), &section, &registration(s).compatibility};
+  }
+  // Every registration's declarations, named as an error lists them ("data.source 'mnist'").
+  void add_providers(std::vector<std::pair<std::string, const Compatibility*>>& out) const {
+    const std::string key = family_.substr(0, family_.rfind('.') + 1) + discriminator_;
+    for (const auto& t : types_) out.emplace_back(key + " '" + t.name + "'", &t.compatibility);
+  }
+
+  // The tagged schema: a discriminator field (required when `default_type` is null) selecting each type's keys;
   // `common` keys are allowed whatever the type (an optimiser's learning rate).
   Schema schema(const std::string& type_help, const nlohmann::json& default_type = nullptr,
                 std::vector<SchemaField> common = {}) const {
-    common.insert(common.begin(), SchemaField{"type", schema::string(names()), default_type, type_help, false});
+    common.insert(common.begin(), SchemaField{discriminator_, schema::string(names()), default_type, type_help, false});
     std::map<std::string, std::vector<SchemaField>> variants;
     for (const auto& t : types_) variants[t.name] = t.keys;
-    return schema::tagged("type", common, variants);
+    return schema::tagged(discriminator_, common, variants);
   }
 
   // | type | keys | what | — the README table, one row per type in registration order.
@@ -92,6 +129,7 @@ class Registry {
 
  private:
   std::string family_;
+  std::string discriminator_;
   std::vector<Registration> types_;
 };
 
@@ -106,7 +144,7 @@ inline std::string readme_table_end() { return "<!-- end of generated table -->"
 
 template <class Product, class Context>
 std::string Registry<Product, Context>::markdown_table() const {
-  std::string out = "| type | keys | what |\n|---|---|---|\n";
+  std::string out = "| " + discriminator_ + " | keys | what |\n|---|---|---|\n";
   for (const auto& t : types_) {
     std::string keys;
     for (const auto& k : t.keys) keys += (keys.empty() ? "" : "; ") + describe_key_markdown(k);

@@ -62,6 +62,16 @@ Schema tagged(std::string discriminator, std::vector<SchemaField> common,
   n->variants = std::move(variants);
   return n;
 }
+
+SchemaField field(std::string key, Schema schema, nlohmann::json default_value, std::string description) {
+  return SchemaField{std::move(key), std::move(schema), std::move(default_value), std::move(description), false};
+}
+SchemaField required(std::string key, Schema schema, std::string description) {
+  return SchemaField{std::move(key), std::move(schema), nlohmann::json(), std::move(description), false};
+}
+SchemaField optional(std::string key, Schema schema, std::string description) {
+  return SchemaField{std::move(key), std::move(schema), nlohmann::json(), std::move(description), true};
+}
 }  // namespace schema
 
 namespace {

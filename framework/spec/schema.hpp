@@ -50,6 +50,11 @@ Schema object(std::vector<SchemaField> fields);
 // variant names as choices) selects which extra fields are allowed.
 Schema tagged(std::string discriminator, std::vector<SchemaField> common,
               std::map<std::string, std::vector<SchemaField>> variants);
+
+// A key with a default; one a spec must give; one it may leave out (no default filled in).
+SchemaField field(std::string key, Schema schema, nlohmann::json default_value, std::string description);
+SchemaField required(std::string key, Schema schema, std::string description);
+SchemaField optional(std::string key, Schema schema, std::string description);
 }  // namespace schema
 
 // Returns `value` with defaults filled in; throws SpecError("<path>: ...").

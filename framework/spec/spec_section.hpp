@@ -1,7 +1,8 @@
 #pragma once
 // One validated section of a spec (defaults filled, ranges checked), read into
-// a type's settings. The registry's `read` functions are the only code below
-// the spec parser that sees JSON; builders take the settings they produce.
+// a type's settings. The registry's `read` functions and the RunSpec reader
+// (experiment/run_spec.cpp) are the only code that reads a spec's JSON;
+// builders take the settings they produce.
 #include "core/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -22,9 +23,9 @@ class SpecSection {
     return lookup(key).get<T>();
   }
   bool has(const char* key) const { return value_.contains(key) || (inherited_ && inherited_->contains(key)); }
-  SpecSection child(const char* key) const { return SpecSection(value_.at(key), path_ + "." + key); }
-  // "model.layers[0].mask": for errors that name the place.
-  std::string where(const char* key) const { return path_ + "." + key; }
+  SpecSection child(const char* key) const { return SpecSection(lookup(key), where(key)); }
+  // "model.layers[0].mask": for errors that name the place (the document's root has the path "").
+  std::string where(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
   const std::string& path() const { return path_; }
   // The section with the keys it inherits written in: what a run file stores to rebuild it.
   nlohmann::json resolved(const std::vector<const char*>& inherited_keys) const {
@@ -39,7 +40,7 @@ class SpecSection {
   const nlohmann::json& lookup(const char* key) const {
     if (value_.contains(key)) return value_.at(key);
     if (inherited_ && inherited_->contains(key)) return inherited_->at(key);
-    throw SpecError(path_ + "." + key + ": missing");
+    throw SpecError(where(key) + ": missing");
   }
   const nlohmann::json& value_;
   std::string path_;

@@ -1,6 +1,7 @@
 #include "sweep/sweep_spec.hpp"
 
 #include "core/error.hpp"
+#include "experiment/run_spec.hpp"
 #include "experiment/spec.hpp"
 #include "sweep/run_id.hpp"
 #include "core/safe_text.hpp"
@@ -255,8 +256,7 @@ SweepSpec parse_sweep_spec(const json& document, const std::string& origin, cons
       // Checked before the axis is built: a typo such as 28888888000 must be an error, not an allocation (fuzz_sweep).
       if (repeats > 100000) throw SpecError("repeats: at most 100000, got " + std::to_string(repeats));
       // Repeats count up from the base's own seed (after the fixed overrides), validated like any run.
-      const json resolved = resolve_spec_json(sweep.base, sweep.fixed, sweep.base_origin);
-      const std::int64_t first = resolved.at("training").at("seed").get<std::int64_t>();
+      const std::int64_t first = std::int64_t(resolve_spec(sweep.base, sweep.fixed, sweep.base_origin).seed);
       SweepSpec::Axis axis{{"training.seed"}, {}};
       for (std::int64_t r = 0; r < repeats; ++r) axis.points.push_back({json(first + r)});
       sweep.axes.push_back(axis);
@@ -325,13 +325,16 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& sweep) {
       }
     }
     const std::string where = sweep.origin + ": run " + std::to_string(index) + " " + run.axes.dump();
+    std::string name;
     try {
-      run.spec = resolve_spec_json(sweep.base, overrides, sweep.base_origin);
+      RunSpec resolved = resolve_spec(sweep.base, overrides, sweep.base_origin);
+      name = resolved.name;
+      run.spec = std::move(resolved.document);
     } catch (const SpecError& e) {
       throw SpecError(where + ": " + e.what());
     }
     run.spec["output"]["path"] = "";  // the sweep passes --out SWEEP_DIR/runs/<id>.h5
-    check_name(run.spec.at("name").get<std::string>(), where + ": name");
+    check_name(name, where + ": name");
     run.id = run_id(run.spec);
     const auto [it, inserted] = index_of_id.emplace(run.id, index);
     if (!inserted)

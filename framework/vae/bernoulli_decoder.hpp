@@ -9,7 +9,6 @@ class BernoulliDecoder : public Decoder {
   void log_likelihood(const Matrix& x, const Matrix& out, std::size_t k, const Matrix& terms) const override;
   void backward(const Matrix& x, const Matrix& out, std::size_t k, const Matrix& d_terms, const Matrix& d_out) const override;
   void mean(const Matrix& out, Matrix& result) const override;  // sigmoid(ℓ)
-  bool needs_unit_interval() const override { return true; }
   std::string describe() const override { return "Bernoulli"; }
 
  private:

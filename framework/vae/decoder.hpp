@@ -27,8 +27,6 @@ class Decoder {
                                   const Matrix& /*d_terms*/, const Matrix& /*scratch*/) const {}
   // E[x|z] [N, D] from `out`.
   virtual void mean(const Matrix& out /*[N, D]*/, Matrix& result /*[N, D]*/) const = 0;
-  // Whether data must lie in [0, 1] (checked with the data's file, row and column named).
-  virtual bool needs_unit_interval() const { return false; }
   virtual std::string describe() const = 0;
 };
 

@@ -13,12 +13,10 @@ constexpr double kLog2Pi = 1.8378770664093453;
 
 HierarchicalVae::HierarchicalVae(ParameterStore& store, const HierarchicalVaeShape& shape) : shape_(shape) {
   const auto& s = shape;
-  encoder_ = std::make_unique<Mlp>(store, "encoder", MlpShape{s.data_dim, s.hidden1, s.depth, 2 * s.latent1, s.activation, false});
-  upper_encoder_ =
-      std::make_unique<Mlp>(store, "encoder2", MlpShape{s.latent1, s.hidden2, s.depth, 2 * s.latent2, s.activation, false});
-  upper_decoder_ =
-      std::make_unique<Mlp>(store, "decoder2", MlpShape{s.latent2, s.hidden2, s.depth, 2 * s.latent1, s.activation, false});
-  decoder_ = std::make_unique<Mlp>(store, "decoder", MlpShape{s.latent1, s.hidden1, s.depth, s.data_dim, s.activation, false});
+  encoder_ = s.network(store, "encoder", s.data_dim, 2 * s.latent1);
+  upper_encoder_ = s.upper_network(store, "encoder2", s.latent1, 2 * s.latent2);
+  upper_decoder_ = s.upper_network(store, "decoder2", s.latent2, 2 * s.latent1);
+  decoder_ = s.network(store, "decoder", s.latent1, s.data_dim);
   likelihood_ = s.decoder(store, "decoder", s.data_dim);
 }
 

@@ -15,7 +15,7 @@
 #include "vae/bernoulli_decoder.hpp"
 #include "vae/decoder.hpp"
 #include "vae/latent_variable_model.hpp"
-#include "nn/mlp.hpp"
+#include "nn/network.hpp"
 
 #include <memory>
 
@@ -23,10 +23,9 @@ namespace tractable {
 
 struct HierarchicalVaeShape {
   std::size_t data_dim = 0;
-  std::size_t latent1 = 100, hidden1 = 200;  // x <-> z1 networks
-  std::size_t latent2 = 50, hidden2 = 100;   // z1 <-> z2 networks
-  std::size_t depth = 2;
-  Activation activation = Activation::tanh;
+  std::size_t latent1 = 100, latent2 = 50;
+  NetworkFactory network = mlp_network(200, 2, Activation::tanh);        // x <-> z1 (nn/network.hpp)
+  NetworkFactory upper_network = mlp_network(100, 2, Activation::tanh);  // z1 <-> z2
   DecoderFactory decoder = bernoulli_decoder();  // p(x|z1) (vae/decoder.hpp)
 };
 
@@ -57,7 +56,7 @@ class HierarchicalVae : public LatentVariableModel {
 
  private:
   HierarchicalVaeShape shape_;
-  std::unique_ptr<Mlp> encoder_, upper_encoder_, upper_decoder_, decoder_;  // q(z1|x), q(z2|z1), p(z1|z2), p(x|z1)
+  std::unique_ptr<Layer> encoder_, upper_encoder_, upper_decoder_, decoder_;  // q(z1|x), q(z2|z1), p(z1|z2), p(x|z1)
   std::unique_ptr<Decoder> likelihood_;
   Matrix x_, posterior_, eps_;
   std::size_t k_ = 1;

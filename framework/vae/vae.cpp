@@ -12,10 +12,8 @@ namespace tractable {
 
 VariationalAutoencoder::VariationalAutoencoder(ParameterStore& store, const VaeShape& shape) : shape_(shape) {
   const std::size_t context = shape.iaf_steps > 0 ? shape.iaf_context : 0;
-  MlpShape encoder{shape.data_dim, shape.hidden, shape.depth, 2 * shape.latent + context, shape.activation, false};
-  MlpShape decoder{shape.latent, shape.hidden, shape.depth, shape.data_dim, shape.activation, false};
-  encoder_ = std::make_unique<Mlp>(store, "encoder", encoder);
-  decoder_ = std::make_unique<Mlp>(store, "decoder", decoder);
+  encoder_ = shape.network(store, "encoder", shape.data_dim, 2 * shape.latent + context);
+  decoder_ = shape.network(store, "decoder", shape.latent, shape.data_dim);
   likelihood_ = shape.decoder(store, "decoder", shape.data_dim);
   if (shape.iaf_steps > 0)
     iaf_ = std::make_unique<IafPosterior>(

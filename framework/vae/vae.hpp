@@ -16,7 +16,7 @@
 #include "vae/decoder.hpp"
 #include "vae/iaf_posterior.hpp"
 #include "vae/latent_variable_model.hpp"
-#include "nn/mlp.hpp"
+#include "nn/network.hpp"
 
 #include <memory>
 
@@ -25,9 +25,8 @@ namespace tractable {
 struct VaeShape {
   std::size_t data_dim = 0;
   std::size_t latent = 50;
-  std::size_t hidden = 200;  // width of every hidden layer, encoder and decoder
-  std::size_t depth = 2;     // hidden layers of each MLP
-  Activation activation = Activation::tanh;
+  // The encoder x -> [μ, log σ², h] and the decoder z -> p(x|z)'s parameters (nn/network.hpp).
+  NetworkFactory network = mlp_network(200, 2, Activation::tanh);
   DecoderFactory decoder = bernoulli_decoder();  // p(x|z) (vae/decoder.hpp)
   // IAF posterior: steps = 0 is the plain diagonal Gaussian.
   std::size_t iaf_steps = 0, iaf_context = 0, iaf_hidden = 0, iaf_depth = 1;
@@ -56,7 +55,7 @@ class VariationalAutoencoder : public LatentVariableModel {
  private:
   const Matrix& decode_mean(const Matrix& z /*[N, L]*/);  // -> [N, D]
   VaeShape shape_;
-  std::unique_ptr<Mlp> encoder_, decoder_;
+  std::unique_ptr<Layer> encoder_, decoder_;
   std::unique_ptr<Decoder> likelihood_;
   std::unique_ptr<IafPosterior> iaf_;
   // Caches of the last log_weight_terms call.

@@ -95,7 +95,7 @@ printf 'x,y\n0.1,0.2\n0.3,nan\n' > nan.csv
 expect 4 "nan.csv: line 3, column 2 is NaN" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"nan.csv"}' --out b.h5
 expect 4 "missing.csv: cannot open" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"missing.csv"}' --out b.h5
 printf 'x\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n' > one_column.csv
-expect 4 "csv:one_column.csv: has 1 column\(s\); a coupling flow needs data with at least 2 dimensions" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"one_column.csv"}' --out b.h5
+expect 4 "csv:one_column.csv: has 1 column\(s\); a flow needs data with at least 2 dimensions" -- "$BIN" run "$QS" --set 'data={"source":"csv","path":"one_column.csv"}' --out b.h5
 
 # a diverging run stops with exit 6 and keeps the last good checkpoint
 expect 6 "non-finite loss.*last good one stays in diverge.h5" -- \

@@ -34,7 +34,7 @@ expect 3 "objective.type: 'nll' does not train a VAE" -- "$BIN" validate "$VAE" 
 expect 3 "objective.eval_bounds\[1\]: 5000 exceeds objective.eval_importance_samples \(100\)" -- \
   "$BIN" validate "$VAE" --set objective.eval_importance_samples=100 --set 'objective.eval_bounds=[1,5000]'
 expect 3 "model.latent: 0 is out of range" -- "$BIN" validate "$VAE" --set model.latent=0
-expect 3 "objective.kl: the KL of an IAF posterior has no closed form" -- "$BIN" validate "$VAE" --set model.posterior.type=iaf
+expect 3 "objective.kl: \"analytic\" \(objective.type 'elbo'\) needs a posterior whose KL has a closed form" -- "$BIN" validate "$VAE" --set model.posterior.type=iaf
 expect 3 "data.binarize: 'yes' is not one of" -- "$BIN" validate "$VAE" --set data.binarize=yes
 # a Bernoulli decoder refuses data outside [0, 1]; a missing MNIST file says how to make it
 printf 'a,b,c\n0.1,0.2,0.3\n0.5,1.7,0.1\n0.2,0.2,0.2\n' > grey.csv

@@ -7,7 +7,7 @@
 // dimension, checkpoint, and the model rebuilt with the checkpoint restored.
 #include "core/error.hpp"
 #include "experiment/model_session.hpp"
-#include "experiment/spec.hpp"
+#include "experiment/run_spec.hpp"
 #include "fuzz_common.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"

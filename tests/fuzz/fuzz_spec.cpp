@@ -3,8 +3,7 @@
 // building the model the spec describes (kept small). Input: the first line is
 // an override (key.path=value, possibly empty), the rest the spec's JSON text.
 #include "core/error.hpp"
-#include "experiment/build_from_spec.hpp"
-#include "experiment/spec.hpp"
+#include "experiment/run_spec.hpp"
 #include "fuzz_common.hpp"
 
 #include <nlohmann/json.hpp>
@@ -22,23 +21,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     std::vector<std::string> overrides;
     if (!override_line.empty()) overrides.push_back(override_line);
-    const auto spec = resolve_spec_json(raw, overrides, "fuzz.json");
+    const RunSpec spec = resolve_spec(raw, overrides, "fuzz.json");
     // Build what the spec describes when it is small enough to build quickly.
-    const auto& model = spec.at("model");
+    const auto& model = spec.document.at("model");
     const bool small = model.at("hidden").get<double>() <= 64 && model.at("depth").get<double>() <= 3 &&
                        (model.at("type") != "flow" || model.at("repeat").get<double>() <= 4) &&
                        (model.at("type") != "vae" || model.at("latent").get<double>() <= 16);
-    if (small && model.at("type") == "flow") {
+    if (small) {
       ParameterStore store;
-      build_flow(model, 2 + (size % 5), store, 0);
-      build_optimizer(spec.at("optimizer"), 10);
-      build_schedule(spec.at("optimizer"), spec.at("training").at("steps"));
+      ModelContext context{store, (model.at("type") == "flow" ? 2 : 4) + (size % 5), 0, 0, single_rank()};
+      spec.model.build(context);
+      spec.make_optimizer(10);
+      spec.make_schedule();
     }
-    if (small && model.at("type") == "vae") {
-      ParameterStore store;
-      build_vae(model, 4 + (size % 5), store);
+    if (spec.target) {
+      TargetContext none;
+      spec.target->build(none);
     }
-    if (spec.at("objective").at("type") == "reverse_kl") build_target(spec.at("objective").at("target"));
   } catch (const Error&) {
     // a documented error with an exit code: what bad input must produce
   }

@@ -147,8 +147,7 @@ struct TinyVae {
     VaeShape shape;
     shape.data_dim = 16;
     shape.latent = 3;
-    shape.hidden = 12;
-    shape.depth = 1;
+    shape.network = mlp_network(12, 1, Activation::tanh);
     vae = std::make_unique<VariationalAutoencoder>(store, shape);
     store.allocate();
     RandomStream init(seed, 0, Stream::init);
@@ -207,10 +206,9 @@ TEST_CASE("bits-back with two stochastic layers: exact, at about the negative EL
   HierarchicalVaeShape shape;
   shape.data_dim = 16;
   shape.latent1 = 4;
-  shape.hidden1 = 12;
+  shape.network = mlp_network(12, 1, Activation::tanh);
   shape.latent2 = 2;
-  shape.hidden2 = 6;
-  shape.depth = 1;
+  shape.upper_network = mlp_network(6, 1, Activation::tanh);
   HierarchicalVae vae(store, shape);
   store.allocate();
   RandomStream init(8, 0, Stream::init);

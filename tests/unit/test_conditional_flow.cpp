@@ -5,7 +5,7 @@
 // sampling path's context gradient, and log_prob of what sample drew.
 #include "gradient_check.hpp"
 
-#include "experiment/build_from_spec.hpp"
+#include "model_from_spec.hpp"
 #include "experiment/spec.hpp"
 #include "flows/flow.hpp"
 
@@ -28,8 +28,7 @@ std::unique_ptr<Flow> conditional_flow(ParameterStore& store, std::size_t dim, s
                                         json{{"type", "rqs_autoregressive"}, {"bins", 3}, {"tail_bound", 3}},
                                         json{{"type", "iaf"}}, json{{"type", "additive_coupling"}}})}};
   if (embedding) model["context_embedding"] = {{"hidden", 6}, {"depth", 1}, {"out", 3}, {"activation", "tanh"}};
-  const json spec = resolve_spec_json({{"model", model}}, {}, "test");
-  auto flow = build_flow(spec.at("model"), dim, store, 3, single_rank(), nullptr, context_dim);
+  auto flow = flow_from_spec(json{{"model", model}}, dim, store, 3, context_dim);
   store.allocate();
   Matrix flat(store.values().data(), 1, store.size());
   RandomStream(4, 0, Stream::init).fill_normal(flat, 0, scale);
@@ -145,16 +144,15 @@ TEST_CASE("conditional flow: log p(x | c) of a sample equals the sampler's log q
 TEST_CASE("conditional flow: layers that cannot take a context are refused by name", "[flow][context][spec]") {
   for (const char* type : {"planar", "radial", "batchnorm"}) {
     ParameterStore store;
-    const json spec = resolve_spec_json(
-        {{"model", {{"repeat", 1}, {"layers", json::array({json{{"type", "affine_coupling"}}, json{{"type", type}}})}}}},
-        {}, "test");
-    CHECK_THROWS_WITH(build_flow(spec.at("model"), 2, store, 1, single_rank(), nullptr, 2),
+    const json spec = {
+        {"model", {{"repeat", 1}, {"layers", json::array({json{{"type", "affine_coupling"}}, json{{"type", type}}})}}}};
+    CHECK_THROWS_WITH(flow_from_spec(spec, 2, store, 1, 2),
                       Catch::Contains("model.layers[1].type") && Catch::Contains(type) &&
                           Catch::Contains("conditional flow"));
   }
   ParameterStore store;
-  const json with_embedding = resolve_spec_json(
-      {{"model", {{"context_embedding", json::object()}, {"layers", json::array({json{{"type", "maf"}}})}}}}, {}, "test");
-  CHECK_THROWS_WITH(build_flow(with_embedding.at("model"), 2, store, 1),
+  const json with_embedding = {
+      {"model", {{"context_embedding", json::object()}, {"layers", json::array({json{{"type", "maf"}}})}}}};
+  CHECK_THROWS_WITH(flow_from_spec(with_embedding, 2, store, 1),
                     Catch::Contains("model.context_embedding") && Catch::Contains("no context"));
 }

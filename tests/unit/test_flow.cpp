@@ -3,7 +3,7 @@
 // agreement.
 #include "gradient_check.hpp"
 
-#include "experiment/build_from_spec.hpp"
+#include "model_from_spec.hpp"
 #include "experiment/spec.hpp"
 #include "distributions/bases/gaussian_mixture_base.hpp"
 #include "flows/flow.hpp"
@@ -24,8 +24,7 @@ std::unique_ptr<Flow> small_flow(ParameterStore& store, std::size_t dim, double 
                 {"layers", json::array({json{{"type", "affine_coupling"}}, json{{"type", "random_permutation"}},
                                         json{{"type", "affine_coupling"}, {"mask", "half"}},
                                         json{{"type", "reverse"}}})}}}};
-  const json spec = resolve_spec_json(raw, {}, "test");
-  auto flow = build_flow(spec.at("model"), dim, store, 3);
+  auto flow = flow_from_spec(raw, dim, store, 3);
   store.allocate();
   Matrix flat(store.values().data(), 1, store.size());
   RandomStream(4, 0, Stream::init).fill_normal(flat, 0, scale);
@@ -153,11 +152,10 @@ TEST_CASE("mixture base: log p_Z and its z and parameter gradients match finite 
 
 TEST_CASE("mixture base: a flow over it integrates to one, and its samples follow the mixture", "[flow]") {
   ParameterStore store;
-  const json spec = resolve_spec_json(
-      {{"model", {{"hidden", 8}, {"depth", 1}, {"repeat", 2}, {"base", {{"type", "gaussian_mixture"}, {"components", 3}}},
-                  {"layers", json::array({json{{"type", "affine_coupling"}}})}}}},
-      {}, "test");
-  auto flow = build_flow(spec.at("model"), 2, store, 1);
+  auto flow = flow_from_spec(
+      json{{"model", {{"hidden", 8}, {"depth", 1}, {"repeat", 2}, {"base", {{"type", "gaussian_mixture"}, {"components", 3}}},
+                      {"layers", json::array({json{{"type", "affine_coupling"}}})}}}},
+      2, store, 1);
   store.allocate();
   RandomStream init(3, 0, Stream::init);
   store.initialize(init);

@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "distributions/targets/phi4_lattice.hpp"
-#include "experiment/build_from_spec.hpp"
+#include "model_from_spec.hpp"
 #include "experiment/runner.hpp"
 #include "io/hdf5_file.hpp"
 #include "io/run_file.hpp"

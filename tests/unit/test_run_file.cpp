@@ -6,7 +6,7 @@
 #include "core/build_isa.hpp"
 #include "core/error.hpp"
 #include "core/subnormals.hpp"
-#include "experiment/build_from_spec.hpp"
+#include "model_from_spec.hpp"
 #include "problems/evaluation.hpp"
 #include "experiment/model_session.hpp"
 #include "experiment/runner.hpp"
@@ -206,7 +206,8 @@ TEST_CASE("run file: BatchNorm running statistics are checkpointed, so eval repr
   REQUIRE(c.buffer_table.size() == 4);  // 2 layers x (running_mean, running_var)
   CHECK(c.buffer_table[0].name == "flow.1.running_mean");
   auto session = load_model_session(path);
-  const Dataset data = load_dataset(session->spec.at("data"));
+  DataContext none;
+  const Dataset data = session->spec.data->load(none);
   const auto r = evaluate_nll(*session->flow, data.test, 4096, comm);
   CHECK(r.nll == Approx(summary.result("test_nll")).epsilon(1e-12));
   std::filesystem::remove(path);

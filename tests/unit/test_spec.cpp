@@ -4,12 +4,15 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
+#include "experiment/run_spec.hpp"
 #include "experiment/spec.hpp"
 #include "spec/registry.hpp"
 #include "sweep/paper_suite.hpp"
 #include "sweep/sweep_spec.hpp"
 
 #include <filesystem>
+#include <set>
+#include <tuple>
 #include <fstream>
 #include <sstream>
 
@@ -199,4 +202,57 @@ TEST_CASE("spec: an override whose value is not UTF-8 is refused by name (found 
                     Catch::Contains("training.steps") && Catch::Contains("not valid UTF-8"));
   CHECK_THROWS_AS(apply_override(spec, "name=a\xff"), SpecError);
   CHECK_THROWS_WITH(apply_override(spec, "model.layer\xf3s.0.bins=3"), Catch::Contains("not valid UTF-8"));
+}
+
+TEST_CASE("spec: every rule between families is declared once and can both hold and fail", "[spec]") {
+  // Each capability a registration needs or refuses is provided by some registered type: a need nobody can
+  // meet, or a refusal nothing can trigger, is a mistake in the declarations.
+  std::set<std::string> provided;
+  for (const auto& [who, c] : registered_declarations())
+    for (const auto& p : c->provides) provided.insert(p.name);
+  for (const auto& [who, c] : registered_declarations()) {
+    for (const auto& n : c->needs) {
+      INFO(who << " needs " << n.name);
+      CHECK(provided.count(n.name) == 1);
+    }
+    for (const auto& r : c->refuses) {
+      INFO(who << " refuses " << r.name);
+      CHECK(provided.count(r.name) == 1);
+    }
+  }
+  // Each declared rule refuses its counterexample with the place, the type and the reason; the same specs
+  // with the rule met pass.
+  const json vae = {{"type", "vae"}, {"latent", 4}, {"hidden", 8}};
+  const json images = {{"source", "idx"}, {"train_images", "x.idx"}};
+  const std::vector<std::tuple<json, std::vector<std::string>>> refused{
+      {{{"objective", {{"type", "iwae"}}}}, {"objective.type: 'iwae' trains a variational autoencoder", "model.type 'vae'"}},
+      {{{"model", vae}, {"data", images}, {"objective", {{"type", "nll"}}}}, {"objective.type: 'nll' does not train a VAE"}},
+      {{{"model", vae}, {"objective", {{"type", "elbo"}}}},
+       {"model.decoder.type: 'bernoulli' needs data in [0, 1]", "data.source 'mnist'"}},
+      {{{"model", {{"type", "vae"}, {"stochastic_layers", 2}, {"posterior", {{"type", "iaf"}}}}}, {"data", images},
+        {"objective", {{"type", "elbo"}, {"kl", "sampled"}}}},
+       {"model.posterior.type: 'iaf' is available with one stochastic layer only"}},
+      {{{"model", {{"type", "vae"}, {"stochastic_layers", 2}}}, {"data", images}, {"objective", {{"type", "elbo"}}}},
+       {"objective.kl: \"analytic\" (objective.type 'elbo') has no closed form with two stochastic layers"}},
+      {{{"model", {{"type", "vae"}, {"posterior", {{"type", "iaf"}}}}}, {"data", images}, {"objective", {{"type", "elbo"}}}},
+       {"objective.kl: \"analytic\"", "needs a posterior whose KL has a closed form", "model.posterior.type 'gaussian'"}},
+      {{{"model", {{"layers", json::array({json{{"type", "batchnorm"}}})}}},
+        {"objective", {{"type", "reverse_kl"}, {"target", {{"type", "u1"}}}}}},
+       {"objective.type: 'reverse_kl'", "no batch statistics", "model.layers[0].type is 'batchnorm'"}}};
+  for (const auto& [raw, parts] : refused) {
+    INFO(raw.dump());
+    try {
+      resolve_spec_json(raw, {}, "spec.json");
+      FAIL("accepted");
+    } catch (const SpecError& e) {
+      for (const auto& part : parts) CHECK_THAT(e.what(), Catch::Contains(part));
+    }
+  }
+  CHECK_NOTHROW(resolve_spec_json({{"model", vae}, {"data", images}, {"objective", {{"type", "elbo"}}}}, {}, "spec.json"));
+  CHECK_NOTHROW(resolve_spec_json({{"model", {{"type", "vae"}, {"stochastic_layers", 2}}}, {"data", images},
+                                   {"objective", {{"type", "iwae"}}}},
+                                  {}, "spec.json"));
+  CHECK_NOTHROW(resolve_spec_json({{"model", {{"layers", json::array({json{{"type", "actnorm"}}})}}},
+                                   {"objective", {{"type", "reverse_kl"}, {"target", {{"type", "u1"}}}}}},
+                                  {}, "spec.json"));
 }

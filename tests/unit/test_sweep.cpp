@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
+#include "experiment/run_spec.hpp"
 #include "experiment/spec.hpp"
 #include "io/hdf5_file.hpp"
 #include "sweep/process.hpp"

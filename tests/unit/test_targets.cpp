@@ -8,7 +8,7 @@
 #include "distributions/targets/energy_2d.hpp"
 #include "distributions/targets/gaussian_mixture.hpp"
 #include "distributions/targets/phi4_lattice.hpp"
-#include "experiment/build_from_spec.hpp"
+#include "model_from_spec.hpp"
 #include "problems/evaluation.hpp"
 #include "experiment/runner.hpp"
 #include "experiment/spec.hpp"
@@ -117,16 +117,17 @@ TEST_CASE("targets: invalid mixtures are named by their spec path", "[target]") 
 
 TEST_CASE("reverse KL: parameter gradients through the sampling path match finite differences", "[objective][gradient]") {
   ParameterStore store;
-  const json spec = resolve_spec_json(
+  const RunSpec spec = resolve_spec(
       {{"model", {{"hidden", 8}, {"depth", 1}, {"activation", "tanh"}, {"repeat", 2},
                   {"layers", json::array({json{{"type", "affine_coupling"}}, json{{"type", "maf"}, {"hidden", 8}}})}}},
        {"objective", {{"type", "reverse_kl"}, {"target", {{"type", "u3"}}}}}},
       {}, "test");
-  auto flow = build_flow(spec.at("model"), 2, store, 1);
+  auto flow = flow_from_spec(spec, 2, store, 1);
   store.allocate();
   Matrix flat(store.values().data(), 1, store.size());
   RandomStream(6, 0, Stream::init).fill_normal(flat, 0, 0.3);
-  const auto target = build_target(spec.at("objective").at("target"));
+  TargetContext none;
+  const auto target = spec.target->build(none);
   ReverseKl objective(*flow, *target);
   Matrix z = random_matrix(5, 2, 31);
   store.zero_gradients();

@@ -30,9 +30,7 @@ VaeShape small_shape(const nlohmann::json& likelihood) {
   VaeShape s;
   s.data_dim = 6;
   s.latent = 3;
-  s.hidden = 5;
-  s.depth = 1;
-  s.activation = Activation::tanh;
+  s.network = mlp_network(5, 1, Activation::tanh);
   s.decoder = decoder(likelihood);
   return s;
 }
@@ -51,10 +49,9 @@ HierarchicalVaeShape two_layer_shape(const nlohmann::json& likelihood) {
   HierarchicalVaeShape s;
   s.data_dim = 6;
   s.latent1 = 4;
-  s.hidden1 = 5;
+  s.network = mlp_network(5, 1, Activation::tanh);
   s.latent2 = 2;
-  s.hidden2 = 3;
-  s.depth = 1;
+  s.upper_network = mlp_network(3, 1, Activation::tanh);
   s.decoder = decoder(likelihood);
   return s;
 }
@@ -271,7 +268,7 @@ struct LinearGaussian {
     VaeShape s;
     s.data_dim = D;
     s.latent = L;
-    s.depth = 0;
+    s.network = mlp_network(200, 0, Activation::tanh);  // one linear map each way: probabilistic PCA
     s.decoder = gaussian_decoder(/*learned=*/false, 0.4);
     return s;
   }

@@ -83,7 +83,8 @@ BijectorRegistration batchnorm_type() {
       "checkpoint keeps; `reverse_kl` refuses it",
       {{"momentum", s::number(0, 1, true, false), 0.1, "running averages: r ← (1 − m) r + m · batch statistic", false},
        {"eps", s::number(0, std::nullopt, true), 1e-5, "added to the variance", false}},
-      &read_batchnorm, &build_batchnorm, {example(3, "batchnorm")});
+      &read_batchnorm, &build_batchnorm, {example(3, "batchnorm")})
+      .provides("layer:batch_statistics");
 }
 
 }  // namespace tractable
