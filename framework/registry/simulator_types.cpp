@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 #include "sbi/tasks/gaussian_linear.hpp"
+#include "sbi/tasks/gaussian_linear_uniform.hpp"
+#include "sbi/tasks/gaussian_mixture.hpp"
 #include "sbi/tasks/inverse_kinematics.hpp"
 #include "sbi/tasks/slcp.hpp"
 #include "sbi/tasks/two_moons.hpp"
@@ -59,20 +61,29 @@ const SimulatorRegistry& simulator_registry() {
        "2: a ~ U(−π/2, π/2), r ~ N(0.1, 0.01²), x = (r cos a + 0.25, r sin a) + (−|θ1 + θ2|/√2, (−θ1 + θ2)/√2)",
        make<TwoMoons>(), grid_reference(-1, 1),
        "a grid over the prior box (`--grid` cells per side, 2048 by default): cells drawn by their mass, uniform "
-       "within"},
+       "within",
+       "two_moons"},
       {"gaussian_linear", "10, N(0, 0.1 I)", "10: x ~ N(θ, 0.1 I)", make<GaussianLinear>(),
-       gaussian_linear_reference(), "closed form, N(x/2, 0.05 I)"},
+       gaussian_linear_reference(), "closed form, N(x/2, 0.05 I)", "gaussian_linear"},
+      {"gaussian_linear_uniform", "10, U(−1, 1)¹⁰", "10: x ~ N(θ, 0.1 I)", make<GaussianLinearUniform>(),
+       gaussian_linear_uniform_reference(), "exact: N(x, 0.1 I) truncated to the prior box, each coordinate by its "
+       "inverse CDF", "gaussian_linear_uniform"},
       {"slcp", "5, U(−3, 3)⁵",
-       "8: four draws of N((θ1, θ2), Σ), s1 = θ3², s2 = θ4², ρ = tanh θ5, Σ = [[s1², ρ s1 s2], [ρ s1 s2, s2²]]",
+       "8: four draws of N((θ1, θ2), Σ), s1 = θ3², s2 = θ4², ρ = tanh θ5, Σ = [[s1², ρ s1 s2], [ρ s1 s2, s2²]] + "
+       "10⁻⁶ I",
        make<Slcp>(), slice_sampling_reference({2, 3}),
        "coordinate-wise slice sampling (32 chains started by sampling-importance-resampling of 100,000 prior "
        "draws, 500 burn-in sweeps, thinned by 5), then the signs of θ3 and θ4 drawn at random: an exact symmetry "
-       "of the posterior that makes the four modes' weights exact"},
+       "of the posterior that makes the four modes' weights exact",
+       "slcp"},
+      {"gaussian_mixture", "2, U(−10, 10)²", "2: x ~ ½ N(θ, I) + ½ N(θ, 0.01 I)", make<GaussianMixtureTask>(),
+       gaussian_mixture_reference(),
+       "exact: a component by its mass in the prior box, then its normal truncated to the box", "gaussian_mixture"},
       {"inverse_kinematics", "4, N(0, diag(0.25, 0.5, 0.5, 0.5)²): rail height, three joint angles",
        "2: the end point y = (0, x1) + Σ_i l_i (cos φ_i, sin φ_i), l = (0.5, 0.5, 1.0), φ1 = x2, φ2 = x2 + x3, "
        "φ3 = x2 + x3 + x4 (deterministic, Kruse et al. 2021: the flow learns p(x | y))",
        make<InverseKinematics>(), rejection_abc_reference(),
-       "rejection ABC: prior draws whose end point lies within ε of y (`--abc-epsilon`, 0.05 by default)"},
+       "rejection ABC: prior draws whose end point lies within ε of y (`--abc-epsilon`, 0.05 by default)", ""},
   });
   return registry;
 }

@@ -22,6 +22,9 @@ struct SimulatorType {
   std::function<std::unique_ptr<Simulator>()> make;
   ReferenceSampler reference;  // null: no reference posterior
   std::string reference_method;  // how the reference is drawn, in words
+  // sbibm's task of the same definition, whose official observations and reference posterior samples
+  // (cluster/fetch-sbibm.sh: data/sbibm/sbibm_<task>.h5) the tests and the benchmark suite use ("": none).
+  std::string benchmark;
 };
 
 class SimulatorRegistry {

@@ -1,6 +1,7 @@
 #pragma once
 // slcp (sbibm): θ ~ U(−3, 3)⁵; m = (θ1, θ2), s1 = θ3², s2 = θ4², ρ = tanh θ5,
-// Σ = [[s1², ρ s1 s2], [ρ s1 s2, s2²]]; x = four independent draws of N(m, Σ), [8].
+// Σ = [[s1², ρ s1 s2], [ρ s1 s2, s2²]] + 10⁻⁶ I; x = four independent draws of
+// N(m, Σ), point-major, [8].
 #include "sbi/simulators.hpp"
 
 namespace tractable {

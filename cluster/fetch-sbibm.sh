@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Makes data/sbibm/sbibm_<task>.h5: the simulation-based inference benchmark's
+# own data (Lueckmann et al. 2021) — for each task its 10 official
+# observations, the parameters that made them and 10,000 reference posterior
+# samples each — from the sbibm wheel on PyPI (pinned version and SHA-256),
+# converted once by analysis/sbibm_data.py. Idempotent: does nothing when the
+# files are there.
+#   TRACTABLE_SBIBM_WHEEL  use this wheel instead of fetching (offline machines); without it, a failed
+#                          download falls back to ../shared/data/sbibm/ beside the checkout (or beside a
+#                          local origin it was cloned from), the same data converted by the workplace
+#   TRACTABLE_SBIBM_OUT    output directory (default data/sbibm)
+# The tasks bernoulli_glm and slcp_distractors also need fixed arrays (design matrix, distractor mixture)
+# that the wheel keeps as PyTorch pickles; only the shared copy has them as HDF5 (`aux/`).
+set -euo pipefail
+[ -n "${TRACTABLE_SBIBM_WHEEL:-}" ] && TRACTABLE_SBIBM_WHEEL=$(realpath -m "$TRACTABLE_SBIBM_WHEEL")
+[ -n "${TRACTABLE_SBIBM_OUT:-}" ] && TRACTABLE_SBIBM_OUT=$(realpath -m "$TRACTABLE_SBIBM_OUT")
+cd "$(dirname "$0")/.."
+
+VERSION=1.1.0
+EXPECTED_SHA256=12ecc6b4d327b92f9225f08faa6405e4274fb8e75943d86a53157d1b1bcfaf74
+OUT=${TRACTABLE_SBIBM_OUT:-data/sbibm}
+TASKS="two_moons gaussian_linear gaussian_linear_uniform slcp bernoulli_glm gaussian_mixture sir lotka_volterra"
+complete() { for t in $TASKS; do [ -f "$OUT/sbibm_$t.h5" ] || return 1; done; }
+complete && { echo "sbibm: $OUT present"; exit 0; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+FALLBACK=$(realpath -m "$PWD/../shared/data/sbibm")
+origin=$(git remote get-url origin 2> /dev/null || true)
+if [ ! -d "$FALLBACK" ] && [ -n "$origin" ] && [ -d "$origin" ]; then
+  FALLBACK=$(realpath -m "$origin/../shared/data/sbibm")
+fi
+wheel=
+if [ -n "${TRACTABLE_SBIBM_WHEEL:-}" ]; then
+  wheel=$TRACTABLE_SBIBM_WHEEL
+elif timeout 300 /usr/bin/python3 -m pip download --quiet --no-deps --only-binary :all: "sbibm==$VERSION" \
+       -d "$work" > /dev/null 2>&1; then
+  wheel=$(ls "$work"/sbibm-"$VERSION"-*.whl)
+fi
+mkdir -p "$OUT"
+if [ -n "$wheel" ]; then
+  actual=$(sha256sum "$wheel" | cut -d' ' -f1)
+  if [ "$actual" != "$EXPECTED_SHA256" ]; then
+    echo "sbibm: checksum mismatch for $wheel: sha256 $actual, expected $EXPECTED_SHA256 (corrupt or not sbibm $VERSION)" >&2
+    exit 1
+  fi
+  /usr/bin/python3 -m analysis.sbibm_data "$wheel" "$OUT"
+elif [ -d "$FALLBACK" ]; then
+  echo "sbibm: 'pip download sbibm==$VERSION' failed (PyPI unreachable?); using $FALLBACK"
+  for t in $TASKS; do cp "$FALLBACK/sbibm_$t.h5" "$OUT/sbibm_$t.h5.partial" && mv "$OUT/sbibm_$t.h5.partial" "$OUT/sbibm_$t.h5"; done
+else
+  echo "sbibm: 'pip download sbibm==$VERSION' failed and neither TRACTABLE_SBIBM_WHEEL nor $FALLBACK is there" >&2
+  exit 1
+fi
+# The fixed arrays of bernoulli_glm and slcp_distractors, where the shared copy has them.
+for t in bernoulli_glm slcp_distractors; do
+  [ -f "$FALLBACK/sbibm_$t.h5" ] && [ ! -f "$OUT/sbibm_${t}_aux.h5" ] && cp "$FALLBACK/sbibm_$t.h5" "$OUT/sbibm_${t}_aux.h5"
+done
+complete || { echo "sbibm: $OUT is incomplete" >&2; exit 1; }
+echo "sbibm: wrote $OUT (sbibm $VERSION)"
