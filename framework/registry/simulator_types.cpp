@@ -5,6 +5,8 @@
 #include "sbi/tasks/gaussian_linear_uniform.hpp"
 #include "sbi/tasks/gaussian_mixture.hpp"
 #include "sbi/tasks/inverse_kinematics.hpp"
+#include "sbi/tasks/lotka_volterra.hpp"
+#include "sbi/tasks/sir.hpp"
 #include "sbi/tasks/slcp.hpp"
 #include "sbi/tasks/two_moons.hpp"
 #include "spec/registry.hpp"
@@ -79,6 +81,20 @@ const SimulatorRegistry& simulator_registry() {
       {"gaussian_mixture", "2, U(−10, 10)²", "2: x ~ ½ N(θ, I) + ½ N(θ, 0.01 I)", make<GaussianMixtureTask>(),
        gaussian_mixture_reference(),
        "exact: a component by its mass in the prior box, then its normal truncated to the box", "gaussian_mixture"},
+      {"sir", "2: (β, γ) ~ LogNormal(log 0.4, 0.5) × LogNormal(log 1/8, 0.2)",
+       "10: x_k ~ Binomial(1000, I(t_k)/N) at t_k = 17 k of the SIR ODE (N = 10⁶, one infected at t = 0; Boost.Odeint "
+       "Dormand–Prince, tolerances 10⁻⁸ absolute, 10⁻¹⁰ relative)",
+       make<Sir>(), slice_sampling_reference(),
+       "coordinate-wise slice sampling on the binomial likelihood (32 chains started by sampling-importance-"
+       "resampling of 100,000 prior draws)",
+       "sir"},
+      {"lotka_volterra", "4: (α, β, γ, δ), LogNormal with loc (−0.125, −3, −0.125, −3), scale 0.5",
+       "20: prey then predators at t_k = 2.1 k, k = 0..9, each LogNormal(log clamp(u, 10⁻¹⁰, 10⁴), 0.1) around the "
+       "Lotka–Volterra ODE from (30, 1) (Boost.Odeint Dormand–Prince, tolerances 10⁻⁸ absolute, 10⁻¹⁰ relative)",
+       make<LotkaVolterra>(), slice_sampling_reference(),
+       "coordinate-wise slice sampling on the log-normal likelihood (32 chains started by sampling-importance-"
+       "resampling of 100,000 prior draws)",
+       "lotka_volterra"},
       {"inverse_kinematics", "4, N(0, diag(0.25, 0.5, 0.5, 0.5)²): rail height, three joint angles",
        "2: the end point y = (0, x1) + Σ_i l_i (cos φ_i, sin φ_i), l = (0.5, 0.5, 1.0), φ1 = x2, φ2 = x2 + x3, "
        "φ3 = x2 + x3 + x4 (deterministic, Kruse et al. 2021: the flow learns p(x | y))",

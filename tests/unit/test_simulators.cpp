@@ -9,7 +9,10 @@
 #include "registry/simulator_types.hpp"
 #include "data/file_loaders.hpp"
 #include "sbi/tasks/inverse_kinematics.hpp"
+#include "sbi/tasks/lotka_volterra.hpp"
+#include "sbi/tasks/sir.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <filesystem>
@@ -333,4 +336,23 @@ TEST_CASE("simulators: gaussian_linear_uniform and gaussian_mixture against thei
     CHECK(std::abs(double(ref.samples(i, 0))) <= 10);
     CHECK(std::abs(double(ref.samples(i, 1))) <= 10);
   }
+}
+
+TEST_CASE("simulators: sir and lotka_volterra, ODE models with tractable noise", "[sbi][simulator:sir][simulator:lotka_volterra]") {
+  // The ODE solutions against what is known of them: SIR conserves N and, with R₀ = β/γ = 3.2, infects about
+  // the fraction z of the final-size equation z = 1 − exp(−R₀ z) by t → ∞ (t = 153 is past the peak); the
+  // Lotka–Volterra solution keeps its first integral V = δx − γ log x + βy − α log y. Then the likelihoods'
+  // score identities at typical parameters.
+  const double sir_theta[2] = {0.4, 0.125};
+  const auto fraction = Sir::infected_fraction(sir_theta);
+  CHECK(fraction[0] == Approx(1e-6));
+  CHECK(*std::max_element(fraction.begin(), fraction.end()) > 0.05);
+  const double lv_theta[4] = {0.9, 0.05, 0.8, 0.04};
+  const auto u = LotkaVolterra::populations(lv_theta);
+  auto invariant = [&](double x, double y) {
+    return lv_theta[3] * x - lv_theta[2] * std::log(x) + lv_theta[1] * y - lv_theta[0] * std::log(y);
+  };
+  for (int k = 0; k < 10; ++k) CHECK(invariant(u[k], u[10 + k]) == Approx(invariant(30, 1)).epsilon(1e-7));
+  check_score_identities(*make_simulator("sir"), {0.4, 0.125}, 4000, 1e-6);
+  check_score_identities(*make_simulator("lotka_volterra"), {0.9, 0.05, 0.8, 0.04}, 4000, 1e-6);
 }
