@@ -53,6 +53,24 @@ def run(binary: str, *args) -> None:
         raise RuntimeError(f"{' '.join(map(str, [binary, *args]))} exited {done.returncode}: {done.stderr.strip()}")
 
 
+def official_data(task: str):
+    """sbibm's own data for `task` (data/sbibm/sbibm_<task>.h5, made by cluster/fetch-sbibm.sh), or None."""
+    path = Path(__file__).resolve().parents[1] / "data" / "sbibm" / f"sbibm_{task}.h5"
+    return path if path.exists() else None
+
+
+def official_observations(task: str, n: int, n_samples: int, out: Path) -> tuple:
+    """sbibm's first n official observations written to `out` as /observations [n, C] (what `tractable sample
+    --context` reads), and their reference posterior samples [n, n_samples, D] (sbibm ships 10,000 each)."""
+    with h5py.File(official_data(task), "r") as f:
+        x = np.concatenate([f[f"obs_{i}"][()] for i in range(1, n + 1)])
+        ref = np.stack([f[f"ref_{i}"][:n_samples] for i in range(1, n + 1)])
+    if not out.exists():
+        with h5py.File(out, "w") as f:
+            f["observations"] = x
+    return x, ref
+
+
 def observations(binary: str, simulator: str, n: int, seed: int, out: Path) -> np.ndarray:
     """n observations x_o of the simulator (prior draws, a block of the stream no run trains on): [n, C]."""
     if not out.exists():

@@ -1,5 +1,7 @@
 #include "registry/network_types.hpp"
 
+#include "nn/deep_set.hpp"
+
 namespace tractable {
 
 namespace {
@@ -14,6 +16,21 @@ MlpSettings read_mlp(const SpecSection& n) {
   return {n.get<std::size_t>("hidden"), n.get<std::size_t>("depth"), parse_activation(n.get<std::string>("activation"))};
 }
 NetworkFactory build_mlp(const MlpSettings& m, NetworkContext&) { return mlp_network(m.hidden, m.depth, m.activation); }
+
+DeepSetShape read_deep_set(const SpecSection& n) {
+  DeepSetShape s;
+  s.point_dim = n.get<std::size_t>("point_dim");
+  s.hidden = n.get<std::size_t>("hidden");
+  s.pooled = n.has("pooled") ? n.get<std::size_t>("pooled") : s.hidden;
+  s.depth = n.get<std::size_t>("depth");
+  s.activation = parse_activation(n.get<std::string>("activation"));
+  return s;
+}
+NetworkFactory build_deep_set(const DeepSetShape& shape, NetworkContext&) {
+  return [shape](ParameterStore& store, const std::string& name, std::size_t in, std::size_t out) {
+    return std::unique_ptr<Layer>(std::make_unique<DeepSet>(store, name, in, out, shape));
+  };
+}
 }  // namespace
 
 const NetworkRegistry& network_registry() {
@@ -26,7 +43,23 @@ const NetworkRegistry& network_registry() {
                        true}},
                      &read_mlp, &build_mlp,
                      {json{{"type", "mlp"}, {"hidden", 5}, {"depth", 2}, {"activation", "tanh"}},
-                      json{{"type", "mlp"}, {"hidden", 3}, {"depth", 0}, {"activation", "relu"}}})});
+                      json{{"type", "mlp"}, {"hidden", 3}, {"depth", 0}, {"activation", "relu"}}}),
+       register_type(
+           "deep_set",
+           "permutation invariant (Zaheer et al. 2017): the input is n points of point_dim features, point-major (slcp's "
+           "four 2-D draws); y = ρ(mean_i φ(x_i)), φ and ρ MLPs",
+           {{"point_dim", s::integer(1, 1 << 16), 2, "d, the features of one point (the input width must be a multiple)",
+             false},
+            {"pooled", s::integer(1, 1 << 16), nullptr, "width of φ's output, averaged over the points (default: hidden)",
+             true},
+            {"hidden", s::integer(1, 1 << 16), nullptr, "width of every hidden layer of φ and ρ (default: the place's)",
+             true},
+            {"depth", s::integer(0, 64), nullptr, "hidden layers of φ and of ρ (default: the place's)", true},
+            {"activation", s::string(activation_names()), nullptr, "hidden activation (default: the place's)", true}},
+           &read_deep_set, &build_deep_set,
+           // Input width 3 in the harness: three points of one feature; and one point of three.
+           {json{{"type", "deep_set"}, {"point_dim", 1}, {"hidden", 5}, {"pooled", 4}, {"depth", 1}, {"activation", "tanh"}},
+            json{{"type", "deep_set"}, {"point_dim", 3}, {"hidden", 4}, {"depth", 0}, {"activation", "elu"}}})});
   return registry;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "nn/activation.hpp"
+#include "nn/deep_set.hpp"
 #include "nn/linear.hpp"
 #include "nn/made.hpp"
 #include "nn/mlp.hpp"
@@ -291,4 +292,33 @@ TEST_CASE("MADE: output d depends exactly on the inputs before it in the order",
     }
   }
   CHECK_THROWS_AS(made_connectivity(6, 4, 1, 2, InputOrder::natural, 0), SpecError);  // hidden < D − 1
+}
+
+TEST_CASE("DeepSet: invariant under permutations of the points, and of any number of them", "[layer][network]") {
+  ParameterStore store;
+  DeepSetShape shape;
+  shape.point_dim = 2;
+  shape.hidden = 6;
+  shape.pooled = 5;
+  shape.depth = 1;
+  shape.activation = Activation::tanh;
+  DeepSet net(store, "set", 8, 3, shape);
+  store.allocate();
+  RandomStream init(2, 0, Stream::init);
+  store.initialize(init);
+  const Matrix x = random_matrix(4, 8, 9);
+  const auto y = to_host(net.forward(x));
+  // Points (0, 1, 2, 3) -> (2, 0, 3, 1), each point's two features kept together.
+  const auto hx = to_host(x);
+  HostMatrix permuted("permuted", 4, 8);
+  const int order[4] = {2, 0, 3, 1};
+  for (int b = 0; b < 4; ++b)
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 2; ++j) permuted(b, 2 * i + j) = hx(b, 2 * order[i] + j);
+  Matrix px("px", 4, 8);
+  Kokkos::deep_copy(px, permuted);
+  const auto py = to_host(net.forward(px));
+  for (int b = 0; b < 4; ++b)
+    for (int k = 0; k < 3; ++k) CHECK(py(b, k) == Approx(y(b, k)).margin(1e-12));
+  CHECK_THROWS_WITH(DeepSet(store, "odd", 7, 3, shape), Catch::Contains("not a whole number of points"));
 }
