@@ -11,7 +11,10 @@
 #include "data/dataset.hpp"
 #include "experiment/model_compression.hpp"
 #include "experiment/model_queries.hpp"
+#include "experiment/run_spec.hpp"
 #include "experiment/run_verification.hpp"
+#include "experiment/runner.hpp"
+#include "experiment/spec.hpp"
 #include "parallel/runtime.hpp"
 #include "problems/evaluation.hpp"
 
@@ -219,6 +222,64 @@ void stop_runtime() {
 
 }  // namespace
 
+// A spec given as a dict (anything json.dumps takes) or a path; `origin` names it in errors.
+nlohmann::json spec_argument(const py::object& spec, std::string& origin) {
+  if (py::isinstance<py::str>(spec) || py::hasattr(spec, "__fspath__")) {
+    origin = py::str(py::module_::import("os").attr("fspath")(spec));
+    return read_json_file(origin);
+  }
+  origin = "spec (a dict)";
+  return nlohmann::json::parse(std::string(py::str(py::module_::import("json").attr("dumps")(spec))));
+}
+
+// `set={"training.steps": 100}` and keyword arguments training__steps=100 ("__" for "."), as `--set` takes
+// them: each value as JSON.
+std::vector<std::string> override_arguments(const py::object& set, const py::kwargs& kwargs) {
+  std::vector<std::string> out;
+  const py::object dumps = py::module_::import("json").attr("dumps");
+  auto add = [&](std::string key, const py::handle& value) {
+    for (std::size_t at = key.find("__"); at != std::string::npos; at = key.find("__", at + 1)) key.replace(at, 2, ".");
+    out.push_back(key + "=" + std::string(py::str(dumps(value))));
+  };
+  if (!set.is_none())
+    for (const auto& [key, value] : set.cast<py::dict>()) add(std::string(py::str(key)), value);
+  for (const auto& [key, value] : kwargs) add(std::string(py::str(key)), value);
+  return out;
+}
+
+// tractable.run's progress argument as a listener: a callable gets (step, total, loss, steps/s); True a tqdm
+// bar when tqdm is installed (else the CLI's lines). Either way Ctrl-C stops the run at the next report, the
+// last checkpoint kept.
+Progress::Listener progress_listener(const py::object& progress, bool& print_lines, std::shared_ptr<py::object> bar) {
+  print_lines = false;
+  if (progress.is_none() || (py::isinstance<py::bool_>(progress) && !progress.cast<bool>()))
+    return [](std::int64_t, std::int64_t, double, double) {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    };
+  if (!py::isinstance<py::bool_>(progress))
+    return [progress](std::int64_t step, std::int64_t total, double loss, double rate) {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      progress(step, total, loss, rate);
+    };
+  py::object tqdm;
+  try {
+    tqdm = py::module_::import("tqdm").attr("tqdm");
+  } catch (const py::error_already_set&) {
+    print_lines = true;  // no tqdm: the CLI's progress lines
+    return [](std::int64_t, std::int64_t, double, double) {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    };
+  }
+  return [tqdm, bar, shown = std::make_shared<std::int64_t>(0)](std::int64_t step, std::int64_t total, double loss,
+                                                                  double) {
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (!*bar) *bar = tqdm(py::arg("total") = total, py::arg("unit") = "step");
+    bar->attr("update")(step - *shown);
+    bar->attr("set_postfix")(py::arg("loss") = loss);
+    *shown = step;
+  };
+}
+
 PYBIND11_MODULE(tractable, m) {
   // A module compiled for a wider x86-64 level than this CPU has: an ImportError, not SIGILL later.
   if (const char* refusal = build_isa_refusal(cpu_isa_level())) throw pybind11::import_error(refusal);
@@ -285,6 +346,54 @@ PYBIND11_MODULE(tractable, m) {
         py::arg("last") = false,
         "the model of a run file: /checkpoint_best when the run has one (a validation split), else or with "
         "last=True its last checkpoint");
+  m.def(
+      "validate",
+      [](const py::object& spec, const py::object& set, const py::kwargs& kwargs) {
+        std::string origin;
+        const nlohmann::json raw = spec_argument(spec, origin);
+        const RunSpec resolved = resolve_spec(raw, override_arguments(set, kwargs), origin);
+        return py::module_::import("json").attr("loads")(resolved.document.dump());
+      },
+      py::arg("spec"), py::arg("set") = py::none(),
+      "the resolved spec (a dict: defaults filled in) of `spec`, a dict or a path, with `set={'key.path': value}` "
+      "and keyword overrides (key__path=value) applied as `tractable validate --set`; a ValueError with the "
+      "validator's message (file, JSON path) when it is not valid");
+  m.def(
+      "run",
+      [](const py::object& spec, const std::string& out, const py::object& progress, bool resume, bool force,
+         const py::object& set, const py::kwargs& kwargs) {
+        RunOptions o;
+        o.spec_document = spec_argument(spec, o.spec_path);
+        o.overrides = override_arguments(set, kwargs);
+        o.out = out;
+        o.resume = resume;
+        o.force = force;
+        o.command_line = "python: tractable.run(" + o.spec_path + ", out=" + out + ")";
+        auto bar = std::make_shared<py::object>();
+        bool print_lines = false;
+        o.listener = progress_listener(progress, print_lines, bar);
+        o.quiet = !print_lines;
+        const SubnormalMode interpreter = thread_subnormal_mode();  // a run sets its spec's mode; give it back
+        RunSummary summary;
+        try {
+          Communicator comm;
+          summary = run_experiment(o, comm);
+        } catch (...) {
+          set_thread_subnormal_mode(interpreter);
+          if (*bar) bar->attr("close")();
+          throw;
+        }
+        set_thread_subnormal_mode(interpreter);
+        if (*bar) bar->attr("close")();
+        return Model(summary.path, false);
+      },
+      py::arg("spec"), py::arg("out"), py::arg("progress") = py::none(), py::arg("resume") = false,
+      py::arg("force") = false, py::arg("set") = py::none(),
+      "train `spec` (a dict or a path) in this process, exactly as `tractable run SPEC --out OUT` (the same run "
+      "file, bit for bit), with `set={'key.path': value}` and keyword overrides (key__path=value); progress: "
+      "None (quiet), True (a tqdm bar, or the CLI's lines without tqdm) or a callable (step, total, loss, "
+      "steps_per_second); resume / force as the CLI's flags. Returns the trained model (tractable.load(out)). "
+      "Ctrl-C stops it at the next progress report with its last checkpoint kept");
   m.def(
       "verify",
       [](const std::string& path) {

@@ -59,10 +59,12 @@ std::string first_difference(const json& a, const json& b, const std::string& pa
 
 RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
   const auto wall_start = Clock::now();
-  RunSpec spec = resolve_spec(options.spec_path, options.overrides);
+  RunSpec spec = options.spec_document ? resolve_spec(*options.spec_document, options.overrides, options.spec_path)
+                                       : resolve_spec(options.spec_path, options.overrides);
   const std::string path = output_path(options, spec);
   const TrainerSettings& settings = spec.trainer;
   Progress progress(settings.steps, comm.is_root() && !options.quiet, comm.is_root());
+  if (options.listener) progress.set_listener(options.listener);
   // One writer per run file, decided before anything is read or written (rank 0 writes; io/run_lock.hpp).
   std::optional<RunLock> lock;
   if (comm.is_root()) {

@@ -9,16 +9,21 @@
 // return `interrupted`; a non-finite loss or gradient stops the run or, with
 // training.on_non_finite = "skip", skips the step.
 #include "parallel/communicator.hpp"
+#include "training/progress.hpp"
 #include "training/trainer.hpp"  // install_stop_signal_handlers
 
+#include <nlohmann/json.hpp>
+
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace tractable {
 
 struct RunOptions {
-  std::string spec_path;
+  std::string spec_path;        // the spec file, or the name of `spec_document` in errors
+  std::optional<nlohmann::json> spec_document;  // a spec held in memory (the Python module), read instead
   std::vector<std::string> overrides;
   std::string out;       // overrides output.path
   bool resume = false;   // continue from the run file's checkpoint
@@ -28,6 +33,7 @@ struct RunOptions {
   // --resume with data whose fingerprint differs from the one in /provenance (recorded in the run file).
   bool allow_changed_data = false;
   std::string command_line;
+  Progress::Listener listener;  // each progress report, in-process (null: none)
 };
 
 struct RunSummary {

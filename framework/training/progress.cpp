@@ -16,6 +16,7 @@ void Progress::warn(const std::string& line) {
 }
 
 void Progress::report(std::int64_t step, double loss, double steps_per_second) {
+  if (listener_) listener_(step, total_, loss, steps_per_second);
   if (!enabled_) return;
   const double remaining = steps_per_second > 0 ? double(total_ - step) / steps_per_second : 0;
   const int minutes = int(remaining) / 60, seconds = int(remaining) % 60;

@@ -149,3 +149,54 @@ def test_the_interpreter_keeps_ieee_subnormals(work):
     m.log_prob(np.zeros((4, 2)))
     tiny = np.float32(1e-45)
     assert tiny * np.float32(2) > 0  # flush-to-zero would give 0
+
+
+def checkpoints(path):
+    """Every value a run's checkpoints hold, by name (side files followed)."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        for group in ("checkpoint", "checkpoint_best"):
+            if group in f:
+                f[group].visititems(lambda name, o: out.__setitem__(f"{group}/{name}", o[()])
+                                    if isinstance(o, h5py.Dataset) else None)
+    return out
+
+
+def test_run_from_python_is_the_cli_run_bit_for_bit(work):
+    # The same spec by the CLI and by tractable.run (a dict, overrides as keywords and as `set`): every
+    # checkpoint value and every metric equal, the stored spec the same.
+    spec = json.loads(open(QUICKSTART).read())
+    run("run", QUICKSTART, "--quiet", "--set", "training.steps=80", "--set", "model.hidden=16",
+        "--set", "data.n_train=1000", "--set", "output.density_grid=0", "--out", "cli.h5", cwd=work)
+    reports = []
+    m = tractable.run(spec, out=str(work / "py.h5"), progress=lambda *r: reports.append(r),
+                      training__steps=80, set={"model.hidden": 16, "data.n_train": 1000, "output.density_grid": 0})
+    assert m.kind == "flow" and m.path == str(work / "py.h5")
+    a, b = checkpoints(work / "cli.h5"), checkpoints(work / "py.h5")
+    assert a.keys() == b.keys() and len(a) > 0
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+    with h5py.File(work / "cli.h5", "r") as f, h5py.File(work / "py.h5", "r") as g:
+        assert json.loads(f["spec"][()]) == json.loads(g["spec"][()])
+        assert np.array_equal(f["metrics/loss"][()], g["metrics/loss"][()])
+    # Progress reports: (step, total, loss, steps/s), steps rising to the total.
+    assert reports and all(len(r) == 4 for r in reports)
+    assert reports[-1][0] == 80 and reports[-1][1] == 80
+    assert [r[0] for r in reports] == sorted(r[0] for r in reports)
+    # An existing run file is refused as by the CLI; a bad spec names its place.
+    with pytest.raises(OSError, match="already exists"):
+        tractable.run(spec, out=str(work / "py.h5"), training__steps=80)
+    with pytest.raises(ValueError, match="model.hiden"):
+        tractable.run(spec, out=str(work / "bad.h5"), model__hiden=3)
+    assert not (work / "bad.h5").exists()
+
+
+def test_validate_returns_the_resolved_spec_or_the_validators_message():
+    resolved = tractable.validate(QUICKSTART, training__steps=5)
+    assert resolved["training"]["steps"] == 5 and resolved["model"]["type"] == "flow"
+    assert resolved == json.loads(subprocess.run([BIN, "validate", QUICKSTART, "--set", "training.steps=5"],
+                                                 check=True, capture_output=True, text=True).stdout)
+    with pytest.raises(ValueError, match=r"objective.type: 'iwae' trains a variational autoencoder"):
+        tractable.validate({"objective": {"type": "iwae"}})
+    with pytest.raises(ValueError, match="did you mean 'hidden'"):
+        tractable.validate({"model": {"hiden": 3}})

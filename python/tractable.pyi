@@ -1,0 +1,53 @@
+"""Type stubs of the Tractable module (python/tractable_module.cpp): train, validate, load and verify runs."""
+from os import PathLike
+from typing import Any, Callable, Mapping, Optional, Tuple, Union
+
+import numpy as np
+
+Spec = Union[str, PathLike, Mapping[str, Any]]
+ProgressCallback = Callable[[int, int, float, float], None]
+
+
+class CorruptionError(OSError):
+    """A run file that fails its checksums (the CLI's exit code 9)."""
+
+
+class Model:
+    """A trained flow or VAE, loaded from a run file's /checkpoint_best (or last checkpoint)."""
+    dim: int
+    kind: str
+    path: str
+    checkpoint: str
+    checkpoint_step: int
+    context_dim: int
+    spec: dict
+    parameters: dict
+
+    def log_prob(self, x: np.ndarray, k: int = 0, batch: int = 4096,
+                 context: Optional[np.ndarray] = None) -> np.ndarray: ...
+    def sample(self, n: int, seed: int = 0, batch: int = 4096, context: Optional[np.ndarray] = None,
+               log_prob: bool = False) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]: ...
+    def encode(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]: ...
+    def decode(self, z: np.ndarray) -> np.ndarray: ...
+    def compress(self, x: np.ndarray, latent_bits: int = ..., lanes: int = ..., seed: int = 0) -> bytes: ...
+    def decompress(self, data: bytes) -> np.ndarray: ...
+
+
+def load(path: str, last: bool = False) -> Model:
+    """The model of a run file: /checkpoint_best when the run has one, else (or with last=True) /checkpoint."""
+
+
+def validate(spec: Spec, set: Optional[Mapping[str, Any]] = None, **overrides: Any) -> dict:
+    """The resolved spec (defaults filled in), with set={'key.path': value} and key__path=value overrides
+    applied as `tractable validate --set`; ValueError with the validator's message when it is not valid."""
+
+
+def run(spec: Spec, out: str, progress: Union[None, bool, ProgressCallback] = None, resume: bool = False,
+        force: bool = False, set: Optional[Mapping[str, Any]] = None, **overrides: Any) -> Model:
+    """Train `spec` in this process exactly as `tractable run SPEC --out OUT` (the same run file, bit for bit);
+    progress None (quiet), True (tqdm when installed, else the CLI's lines) or a callable
+    (step, total, loss, steps_per_second). Returns tractable.load(out)."""
+
+
+def verify(path: str) -> list:
+    """`tractable verify` of one run file: a list of (kind, text), kind 'defect', 'warning' or 'ok'."""
