@@ -3,6 +3,7 @@
   reference/commands.md    `tractable --help` and every registered command's `--help`
   reference/spec-types.md  the registries' type tables (`tractable schema --markdown`)
   reference/exit-codes.md  the README's exit-code table (the one list of codes and their meaning)
+  reference/python.md      the Python API from its type stubs (python/tractable.pyi)
 
 usage: gen_reference.py TRACTABLE_BIN SOURCE_DIR OUT_DOCS_DIR
 """
@@ -48,3 +49,35 @@ if not match:
     "# Exit codes\n\nEvery failure maps to one documented code (`framework/core/error.hpp`); under MPI every rank "
     "exits with it.\n\n" + match.group(1) + "\n")
 print(f"reference pages: {len(commands)} commands, spec types, exit codes -> {out / 'reference'}")
+
+# The Python API from the type stubs (python/tractable.pyi): every function and method, its signature and
+# its docstring, in the order the stubs give them.
+import ast  # noqa: E402
+
+stubs = ast.parse((source / "python" / "tractable.pyi").read_text())
+page = ["# Python API", "", "Generated from `python/tractable.pyi`, the module's type stubs (`import tractable` with "
+        "`PYTHONPATH=build/python`).", ""]
+
+
+def entry(node, prefix=""):
+    signature = ast.unparse(node.args)
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    lines = [f"### `{prefix}{node.name}({signature}){returns}`", ""]
+    doc = ast.get_docstring(node)
+    if doc:
+        lines += [doc, ""]
+    return lines
+
+
+for node in stubs.body:
+    if isinstance(node, ast.FunctionDef):
+        page += entry(node)
+    elif isinstance(node, ast.ClassDef):
+        page += [f"## `{node.name}`", "", ast.get_docstring(node) or "", ""]
+        for member in node.body:
+            if isinstance(member, ast.FunctionDef):
+                page += entry(member, f"{node.name}.")
+            elif isinstance(member, ast.AnnAssign):
+                page += [f"- `{ast.unparse(member.target)}: {ast.unparse(member.annotation)}`"]
+        page += [""]
+(out / "reference" / "python.md").write_text("\n".join(page))

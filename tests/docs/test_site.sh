@@ -15,7 +15,7 @@ if ! command -v mkdocs > /dev/null; then echo "FAIL: mkdocs is missing (cluster/
 site="$WORK/docs/site"
 for page in index.html getting-started/install/index.html reference/commands/index.html \
             reference/spec-types/index.html reference/exit-codes/index.html explanation/integrity/index.html \
-            contributing/extending/index.html; do
+            reference/python/index.html contributing/extending/index.html; do
   [ -s "$site/$page" ] || fail "missing page $page"
 done
 grep -q "tractable verify" "$site/reference/commands/index.html" || fail "commands page lacks tractable verify"
@@ -25,6 +25,10 @@ for c in $("$BIN" --help | sed -n '/^commands:/,/^exit codes:/p' | grep -oE '^  
 done
 grep -q "affine_coupling" "$site/reference/spec-types/index.html" || fail "spec types page lacks affine_coupling"
 grep -q "checksum" "$site/reference/exit-codes/index.html" || fail "exit codes page lacks code 9"
+# Every function of the Python stubs has its entry on the Python page.
+for f in $(grep -oE '^def [a-z_]+' "$SRC/python/tractable.pyi" | cut -c5-); do
+  grep -q "<code>$f(" "$site/reference/python/index.html" || fail "Python page lacks $f"
+done
 
 # Two pages as Debian's headless Chromium renders them: not blank (many colours, text in the middle).
 for page in index.html reference/commands/index.html; do
