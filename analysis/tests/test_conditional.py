@@ -32,3 +32,27 @@ def test_mmd_is_unbiased_for_one_distribution_and_grows_with_a_shift():
     # MMD² with k(u, v) = 1/(1 + |u − v|²) between point masses at 0 and at d: 2 − 2/(1 + d²).
     x, y = np.zeros((50, 1)), np.full((50, 1), 2.0)
     assert mmd_squared(x, y) == pytest.approx(2 - 2 / (1 + 4.0))
+
+
+def conjugate_pairs(m=2000, draws=200, scale=1.0, seed=0):
+    """θ ~ N(0, 1), x ~ N(θ, 1): the posterior is N(x/2, 1/2). `scale` < 1 shrinks the posterior's spread (an
+    over-confident one)."""
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(size=(m, 1))
+    x = theta + rng.normal(size=(m, 1))
+    posterior = x[:, None, :] / 2 + scale * np.sqrt(0.5) * rng.normal(size=(m, draws, 1))
+    return theta, posterior
+
+
+def test_sbc_ranks_are_uniform_for_the_exact_posterior_and_not_for_an_overconfident_one():
+    from analysis.conditional import expected_coverage, sbc_ranks, sbc_uniformity
+    theta, exact = conjugate_pairs()
+    ranks = sbc_ranks(theta, exact)
+    assert ranks.min() >= 0 and ranks.max() <= 200
+    assert sbc_uniformity(ranks, 200)[0] > 0.001
+    coverage = expected_coverage(theta, exact)
+    for level, fraction in coverage.items():
+        assert abs(fraction[0] - level) < 0.035
+    theta, narrow = conjugate_pairs(scale=0.5)
+    assert sbc_uniformity(sbc_ranks(theta, narrow), 200)[0] < 1e-6
+    assert expected_coverage(theta, narrow)[0.95][0] < 0.8

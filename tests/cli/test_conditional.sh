@@ -45,6 +45,10 @@ PY
 expect 0 "dim 2 given a context of 2" -- "$BIN" info moons.h5
 expect 0 '"nll": -[0-9.]+' -- "$BIN" eval moons.h5
 expect 0 '"sampling_points_per_second": [0-9.]+' -- "$BIN" throughput moons.h5 -n 2000 --repeats 1
+# Calibration beyond C2ST: SBC ranks and coverage of the posterior over fresh prior draws.
+expect 0 "SBC p-value +coverage@0.5" -- env PYTHONPATH="$SRC" /usr/bin/python3 -m analysis calibrate moons.h5 -n 40 \
+  --draws 20 --out cal --bin "$BIN"
+[ -s cal/ranks.png ] || fail "calibrate wrote no ranks.png"
 
 # Observations and their reference posteriors (a 2048² grid), then the flow's posterior at them.
 expect 0 "prior draws" -- "$BIN" simulate two_moons -n 3 --seed 5 --out obs.h5
