@@ -34,28 +34,4 @@ Mlp::Mlp(ParameterStore& store, const std::string& name, const MlpShape& shape, 
   }
 }
 
-std::string Mlp::describe() const {
-  std::string s = "Mlp(";
-  for (std::size_t i = 0; i < layers_.size(); ++i) s += (i ? ", " : "") + layers_[i]->describe();
-  return s + ")";
-}
-
-const Matrix& Mlp::forward(const Matrix& x) {
-  const Matrix* h = &x;
-  for (auto& layer : layers_) h = &layer->forward(*h);
-  return *h;
-}
-
-const Matrix& Mlp::backward(const Matrix& dy) {
-  const Matrix* g = &dy;
-  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) g = &(*it)->backward(*g);
-  return *g;
-}
-
-const Matrix& Mlp::input_vjp(const Matrix& dy) {
-  const Matrix* g = &dy;
-  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) g = &(*it)->input_vjp(*g);
-  return *g;
-}
-
 }  // namespace tractable

@@ -3,6 +3,7 @@
 // activation), or the same stack of periodic convolutions on lattice data. Each piece is a Layer, so the MLP's backward is the chain of
 // theirs in reverse.
 #include "nn/activation.hpp"
+#include "nn/layer_stack.hpp"
 #include "nn/linear.hpp"
 
 #include <memory>
@@ -23,22 +24,19 @@ struct MlpShape {
   std::size_t kernel = 3;    // the CNN's kernel side (odd)
 };
 
-class Mlp : public Layer {
+class Mlp : public LayerStack {
  public:
   // `masks`, if given, holds one [out][in] 0/1 connectivity mask per Linear
   // (depth + 1 of them): a MADE.
   using Masks = std::vector<std::vector<std::vector<int>>>;
   Mlp(ParameterStore& store, const std::string& name, const MlpShape& shape, const Masks& masks = {});
-  const Matrix& forward(const Matrix& x /*[B, in]*/) override;     // -> [B, out]
-  const Matrix& backward(const Matrix& dy /*[B, out]*/) override;  // -> [B, in]
-  const Matrix& input_vjp(const Matrix& dy /*[B, out]*/) override; // -> [B, in], no parameter gradients
+  // forward [B, in] -> [B, out]; backward and input_vjp [B, out] -> [B, in] (LayerStack)
   std::size_t in_features() const override { return shape_.in; }
   std::size_t out_features() const override { return shape_.out; }
-  std::string describe() const override;
 
  private:
+  std::string name() const override { return "Mlp"; }
   MlpShape shape_;
-  std::vector<std::unique_ptr<Layer>> layers_;
 };
 
 }  // namespace tractable

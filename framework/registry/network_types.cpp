@@ -1,5 +1,8 @@
 #include "registry/network_types.hpp"
 
+#include "core/error.hpp"
+
+#include "nn/conv1d.hpp"
 #include "nn/deep_set.hpp"
 
 namespace tractable {
@@ -25,6 +28,22 @@ DeepSetShape read_deep_set(const SpecSection& n) {
   s.depth = n.get<std::size_t>("depth");
   s.activation = parse_activation(n.get<std::string>("activation"));
   return s;
+}
+SequenceShape read_sequence(const SpecSection& n) {
+  SequenceShape s;
+  s.channels = n.get<std::size_t>("channels");
+  s.filters = n.get<std::size_t>("filters");
+  s.kernel = n.get<std::size_t>("kernel");
+  s.depth = n.get<std::size_t>("depth");
+  s.activation = parse_activation(n.get<std::string>("activation"));
+  if (s.kernel % 2 == 0) throw SpecError(n.where("kernel") + ": " + std::to_string(s.kernel) + " is even; the kernel must be odd");
+  if (s.depth == 0) throw SpecError(n.where("depth") + ": a conv1d network needs at least one convolution");
+  return s;
+}
+NetworkFactory build_sequence(const SequenceShape& shape, NetworkContext&) {
+  return [shape](ParameterStore& store, const std::string& name, std::size_t in, std::size_t out) {
+    return std::unique_ptr<Layer>(std::make_unique<SequenceNetwork>(store, name, in, out, shape));
+  };
 }
 NetworkFactory build_deep_set(const DeepSetShape& shape, NetworkContext&) {
   return [shape](ParameterStore& store, const std::string& name, std::size_t in, std::size_t out) {
@@ -59,7 +78,21 @@ const NetworkRegistry& network_registry() {
            &read_deep_set, &build_deep_set,
            // Input width 3 in the harness: three points of one feature; and one point of three.
            {json{{"type", "deep_set"}, {"point_dim", 1}, {"hidden", 5}, {"pooled", 4}, {"depth", 1}, {"activation", "tanh"}},
-            json{{"type", "deep_set"}, {"point_dim", 3}, {"hidden", 4}, {"depth", 0}, {"activation", "elu"}}})});
+            json{{"type", "deep_set"}, {"point_dim", 3}, {"hidden", 4}, {"depth", 0}, {"activation", "elu"}}}),
+       register_type(
+           "conv1d",
+           "for time series: the input is `channels` series of T steps, channel-major (lotka_volterra: prey then "
+           "predators); `depth` zero-padded 1-D convolutions of `filters` channels (the activation after each), then "
+           "one linear map from the filters·T features",
+           {{"channels", s::integer(1, 1 << 16), 1, "C, the series (the input width must be a multiple)", false},
+            {"filters", s::integer(1, 1 << 12), 16, "F, the channels of every convolution", false},
+            {"kernel", s::integer(1, 63), 3, "k, odd", false},
+            {"depth", s::integer(0, 64), nullptr, "convolutions, at least 1 (default: the place's)", true},
+            {"activation", s::string(activation_names()), nullptr, "activation (default: the place's)", true}},
+           &read_sequence, &build_sequence,
+           // Input width 3 in the harness: one series of 3 steps, and three series of one step.
+           {json{{"type", "conv1d"}, {"channels", 1}, {"filters", 2}, {"kernel", 3}, {"depth", 2}, {"activation", "tanh"}},
+            json{{"type", "conv1d"}, {"channels", 3}, {"filters", 2}, {"kernel", 1}, {"depth", 1}, {"activation", "elu"}}})});
   return registry;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "nn/activation.hpp"
+#include "nn/conv1d.hpp"
 #include "nn/deep_set.hpp"
 #include "nn/linear.hpp"
 #include "nn/made.hpp"
@@ -179,6 +180,34 @@ TEST_CASE("PeriodicConv2d: forward is the direct periodic convolution sum", "[la
               }
           CHECK(y(b, o * L * L + t * L + s) == Approx(expected).epsilon(1e-12));
         }
+}
+
+TEST_CASE("Conv1d: forward is the direct zero-padded convolution sum; its gradients match finite differences", "[layer][gradient]") {
+  const std::size_t T = 6, C = 2, O = 3, k = 3, B = 2;
+  ParameterStore store;
+  Conv1d conv(store, "conv", C, O, T, k);
+  store.allocate();
+  RandomStream init(3, 0, Stream::init);
+  store.initialize(init);
+  const Matrix x = random_matrix(B, C * T, 9);
+  const auto y = to_host(conv.forward(x));
+  const auto xh = to_host(x);
+  const auto p = to_host(store.values());  // weight [O, C·k] then bias [O]
+  for (std::size_t b = 0; b < B; ++b)
+    for (std::size_t o = 0; o < O; ++o)
+      for (std::size_t t = 0; t < T; ++t) {
+        double expected = p(O * C * k + o);
+        for (std::size_t c = 0; c < C; ++c)
+          for (int u = -1; u <= 1; ++u) {
+            const long at = long(t) + u;
+            if (at < 0 || at >= long(T)) continue;  // zero padding
+            expected += p(o * C * k + c * k + std::size_t(u + 1)) * xh(b, c * T + std::size_t(at));
+          }
+        CHECK(y(b, o * T + t) == Approx(expected).epsilon(1e-12));
+      }
+  const auto report = check_layer(conv, store, 3, 43);
+  INFO(report.where);
+  CHECK(report.worst < 1e-6);
 }
 
 TEST_CASE("PeriodicConv2d: translation equivariant on the torus", "[layer]") {
