@@ -46,6 +46,8 @@ def main(argv=None) -> int:
     b = sub.add_parser("bench", help="tractable bench beside shared/bench/torch_ref.py: medians, ratios, GFLOP/s")
     b.add_argument("--repeats", type=int, default=5, help="alternating repeats per workload and side")
     b.add_argument("--torch-ref", help="PyTorch reference script (default: ../shared/bench/torch_ref.py from the repo)")
+    b.add_argument("--python", default="/usr/bin/python3",
+                   help="the Python that runs the PyTorch side (default Debian's; cluster/bench.sh --peers: a venv's)")
     b.add_argument("--growth-steps", type=int, default=0,
                    help="also run each training workload this many steps and report the RSS growth")
     b.add_argument("--out", default="runs/bench", help="directory for the raw JSON and table.md")
@@ -82,7 +84,8 @@ def main(argv=None) -> int:
         if not torch_ref.exists():
             print(f"bench: {torch_ref} not found; pass --torch-ref PATH (shared/bench/torch_ref.py)", file=sys.stderr)
             return 2
-        rows = measure(args.bin, str(torch_ref), args.repeats, ieee_subnormals=args.ieee_subnormals)
+        rows = measure(args.bin, str(torch_ref), args.repeats, ieee_subnormals=args.ieee_subnormals,
+                       python=args.python)
         table = summarise(rows)
         text = markdown(table, rows)
         if args.growth_steps:

@@ -46,9 +46,10 @@ def default_torch_ref() -> Path:
 
 
 def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
-            ieee_subnormals: bool = False) -> list[dict]:
+            ieee_subnormals: bool = False, python: str = "/usr/bin/python3") -> list[dict]:
     """Every repeat runs sgemm, then each workload ours-then-PyTorch, so drifts hit both sides alike;
-    both sides flush subnormals, or (ieee_subnormals) both keep them."""
+    both sides flush subnormals, or (ieee_subnormals) both keep them. `python` runs torch_ref.py: Debian's
+    (PyTorch 1.13), or a virtual environment's with a current PyTorch (cluster/bench.sh --peers)."""
     env = one_thread_env()
     ours_mode = ["--subnormals", "ieee" if ieee_subnormals else "flush"]
     torch_mode = ["--no-flush-denormal"] if ieee_subnormals else []
@@ -58,7 +59,7 @@ def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
         for w in WORKLOADS:
             extra = ["--steps", str(steps)] if steps and w.endswith("-train") else []
             rows.append(dict(run_json([binary, "bench", w] + extra + ours_mode, env), side="ours", repeat=r))
-            rows.append(dict(run_json(["/usr/bin/python3", torch_ref, w, "--threads", "1"] + extra + torch_mode, env),
+            rows.append(dict(run_json([python, torch_ref, w, "--threads", "1"] + extra + torch_mode, env),
                              side="pytorch", repeat=r))
     return rows
 
