@@ -251,14 +251,17 @@ std::vector<std::string> override_arguments(const py::object& set, const py::kwa
 // bar when tqdm is installed (else the CLI's lines). Either way Ctrl-C stops the run at the next report, the
 // last checkpoint kept.
 Progress::Listener progress_listener(const py::object& progress, bool& print_lines, std::shared_ptr<py::object> bar) {
+  auto stop_on_interrupt = [] {
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  };
+  const Progress::Listener quiet = [stop_on_interrupt](std::int64_t, std::int64_t, double, double) {
+    stop_on_interrupt();
+  };
   print_lines = false;
-  if (progress.is_none() || (py::isinstance<py::bool_>(progress) && !progress.cast<bool>()))
-    return [](std::int64_t, std::int64_t, double, double) {
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    };
+  if (progress.is_none() || (py::isinstance<py::bool_>(progress) && !progress.cast<bool>())) return quiet;
   if (!py::isinstance<py::bool_>(progress))
-    return [progress](std::int64_t step, std::int64_t total, double loss, double rate) {
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    return [progress, stop_on_interrupt](std::int64_t step, std::int64_t total, double loss, double rate) {
+      stop_on_interrupt();
       progress(step, total, loss, rate);
     };
   py::object tqdm;
@@ -266,13 +269,11 @@ Progress::Listener progress_listener(const py::object& progress, bool& print_lin
     tqdm = py::module_::import("tqdm").attr("tqdm");
   } catch (const py::error_already_set&) {
     print_lines = true;  // no tqdm: the CLI's progress lines
-    return [](std::int64_t, std::int64_t, double, double) {
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    };
+    return quiet;
   }
-  return [tqdm, bar, shown = std::make_shared<std::int64_t>(0)](std::int64_t step, std::int64_t total, double loss,
-                                                                  double) {
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  return [tqdm, bar, stop_on_interrupt, shown = std::make_shared<std::int64_t>(0)](std::int64_t step, std::int64_t total,
+                                                                                 double loss, double) {
+    stop_on_interrupt();
     if (!*bar) *bar = tqdm(py::arg("total") = total, py::arg("unit") = "step");
     bar->attr("update")(step - *shown);
     bar->attr("set_postfix")(py::arg("loss") = loss);
