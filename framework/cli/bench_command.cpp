@@ -6,6 +6,7 @@
 // reported: the step's FLOPs in its dense layers, the process's peak RSS and
 // the RSS growth over the timed steps (a leak shows up there).
 #include "cli/options.hpp"
+#include "core/batch_parallel.hpp"
 #include "core/blas_library.hpp"
 #include "core/build_isa.hpp"
 #include "core/subnormals.hpp"
@@ -128,10 +129,8 @@ Matrix bench_data(std::size_t rows, std::size_t dim, bool binary) {
   }
   Matrix u("tractable::bench::uniform", rows, dim);
   stream.fill_uniform(u, 0, 1);
-  Kokkos::parallel_for(
-      "tractable::bench::bernoulli", Kokkos::RangePolicy<>(0, rows), KOKKOS_LAMBDA(const int i) {
-        for (std::size_t j = 0; j < dim; ++j) x(i, j) = u(i, j) < Real(0.13) ? Real(1) : Real(0);
-      });
+  for_each_element("tractable::bench::bernoulli", rows, dim,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { x(i, j) = u(i, j) < Real(0.13) ? Real(1) : Real(0); });
   return x;
 }
 
@@ -142,7 +141,9 @@ void print_result(const std::string& workload, const std::string& metric, double
   const BlasLibrary& blas = blas_library();
   const ObservedSubnormalMode subnormals = observe_subnormal_mode();
   const json line = {{"workload", workload},
-                     {"threads", 1},  // per rank: one BLAS thread
+                     {"kokkos", ExecSpace::name()},
+                     {"threads", ExecSpace().concurrency()},  // per rank: Kokkos's threads (Serial: 1)
+                     {"blas_threads", blas_threads()},
                      {"ranks", ranks},
                      {"metric", metric},
                      {"value", std::round(value * 100) / 100},

@@ -102,6 +102,7 @@ std::string usage_text() {
     text += "  " + (head.size() <= 19 ? head + std::string(21 - head.size(), ' ') : head + "\n" + std::string(23, ' ')) +
             c.summary + "\n";
   }
+  text += "  --version            the version, git revision, Kokkos backends, BLAS and build ISA\n";
   text += R"(
 exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)

@@ -1,10 +1,14 @@
 // tractable: train and evaluate normalizing flows and VAEs from JSON specs.
 #include "cli/command_registry.hpp"
 #include "core/blas_library.hpp"
+#include "core/build_isa.hpp"
 #include "core/durable_file.hpp"
 #include "core/error.hpp"
 #include "experiment/runner.hpp"
 #include "parallel/runtime.hpp"
+#include "tractable_revision.hpp"  // generated at build time
+
+#include <Kokkos_Core.hpp>
 
 #include <boost/program_options/errors.hpp>
 
@@ -33,11 +37,45 @@ int orchestration_main(const cli::Command& command, const cli::Arguments& args) 
   }
 }
 
+// `tractable --version`: what this binary is, read without starting MPI or Kokkos (so it answers on
+// a login node, and from a CUDA build on a machine without a GPU).
+void print_version() {
+  std::string backends;
+  auto add = [&](const char* name) { backends += (backends.empty() ? "" : ", ") + std::string(name); };
+#ifdef KOKKOS_ENABLE_SERIAL
+  add("Serial");
+#endif
+#ifdef KOKKOS_ENABLE_OPENMP
+  add("OpenMP");
+#endif
+#ifdef KOKKOS_ENABLE_THREADS
+  add("Threads");
+#endif
+#ifdef KOKKOS_ENABLE_CUDA
+  add("Cuda");
+#endif
+#ifdef KOKKOS_ENABLE_HIP
+  add("HIP");
+#endif
+  const BlasLibrary& blas = blas_library();
+  std::cout << "tractable " << TRACTABLE_VERSION << " (git " << TRACTABLE_GIT_REVISION << ")\n"
+            << "kokkos " << KOKKOS_VERSION / 10000 << "." << KOKKOS_VERSION / 100 % 100 << "." << KOKKOS_VERSION % 100
+            << ": backends " << backends << "; kernels run on " << Kokkos::DefaultExecutionSpace::name() << "\n"
+            << "blas " << blas.name << (blas.version.empty() ? "" : " " + blas.version)
+            << (blas.kernel.empty() ? "" : " (kernel " + blas.kernel + ")") << ": " << blas.path << "\n"
+            << "build " << build_isa() << " on a " << cpu_isa_level() << " CPU (" << blas.cpu_model << "), "
+            << (sizeof(void*) == 8 ? "64-bit" : "32-bit") << "; the CLI trains in fp32\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   report_file_size_limit_as_error();  // ulimit -f: EFBIG, an IoError, rather than SIGXFSZ
   const std::string command = argc > 1 ? argv[1] : "";
+  if (command == "--version" || command == "version") {
+    print_version();
+    return 0;
+  }
   const cli::Command* entry = cli::find_command(command);
   if (entry && entry->kind == cli::CommandKind::orchestrates)
     return orchestration_main(*entry, cli::Arguments(argv + 2, argv + argc));

@@ -168,4 +168,11 @@ std::string blas_kernel_warning(const BlasLibrary& blas) {
          " in the environment (or install libblis4 and select it with update-alternatives; README, Performance).";
 }
 
+int blas_threads() {
+  void* library = sgemm_provider().second;
+  if (auto openblas = symbol<int (*)()>(library, "openblas_get_num_threads")) return openblas();
+  if (auto blis = symbol<long (*)()>(library, "bli_thread_get_num_threads")) return int(blis());
+  return 0;
+}
+
 }  // namespace tractable

@@ -28,6 +28,10 @@ struct BlasLibrary {
 // Reads the library and the CPU once per process.
 const BlasLibrary& blas_library();
 
+// The threads the BLAS uses now (openblas_get_num_threads, bli_thread_get_num_threads); 0 when the
+// library does not say (a reference BLAS is single-threaded).
+int blas_threads();
+
 // The OPENBLAS_CORETYPE that matches a CPU whose widest vector ISA is `cpu_isa`, when the
 // OpenBLAS kernel `kernel` is narrower than it; "" when it is not (or the kernel is unknown).
 std::string suggested_openblas_coretype(const std::string& kernel, const std::string& cpu_isa, bool amd_cpu);

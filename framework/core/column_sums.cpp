@@ -1,5 +1,6 @@
 #include "core/column_sums.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 
 #include <KokkosBlas3_gemm.hpp>
@@ -40,28 +41,22 @@ void accumulate_column_sums(const Matrix& m, const Vector& out, Real sign) {
 
 void row_sums(const Matrix& m, const Vector& out, bool accumulate) {
   require(m.extent(0) == out.extent(0), "row_sums: shape mismatch");
-  const std::size_t cols = m.extent(1);
-  Kokkos::parallel_for(
-      "tractable::row_sums", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < cols; ++j) sum += m(i, j);
-        out(i) = accumulate ? out(i) + sum : sum;
-      });
+  for_each_row_sum("tractable::row_sums", m.extent(0), m.extent(1), out, accumulate,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return m(i, j); });
 }
 
 void column_moments(const Matrix& x, const Vector& out) {
   const std::size_t batch = x.extent(0), dim = x.extent(1);
+  require(out.extent(0) == 2 * dim + 1, "column_moments: out must hold 2D + 1 values");
+  const Vector first = Kokkos::subview(out, std::make_pair(std::size_t(0), dim));
+  const Vector second = Kokkos::subview(out, std::make_pair(dim, 2 * dim));
+  for_each_column_sum("tractable::column_moments::first", batch, dim, first, false,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return x(i, j); });
+  for_each_column_sum("tractable::column_moments::second", batch, dim, second, false,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return x(i, j) * x(i, j); });
+  // A kernel, not a deep_copy of a scalar: nothing here waits for the device.
   Kokkos::parallel_for(
-      "tractable::column_moments", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
-        Real s1 = 0, s2 = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          s1 += x(i, j);
-          s2 += x(i, j) * x(i, j);
-        }
-        out(j) = s1;
-        out(dim + j) = s2;
-        if (j == 0) out(2 * dim) = Real(batch);
-      });
+      "tractable::column_moments::count", RangePolicy(0, 1), KOKKOS_LAMBDA(std::size_t) { out(2 * dim) = Real(batch); });
 }
 
 }  // namespace tractable

@@ -56,7 +56,8 @@ class ParameterStore {
 
   const Vector& values() const { return values_; }        // [size()]
   const Vector& gradients() const { return gradients_; }  // [size()]
-  void zero_gradients() const { Kokkos::deep_copy(gradients_, Real(0)); }
+  // On the execution space's queue: a fill that needs no fence (training steps fill buffers this way).
+  void zero_gradients() const { Kokkos::deep_copy(ExecSpace(), gradients_, Real(0)); }
   // A backward pass may announce a parameter whose gradient is final for this step (Linear does, after its
   // weight and bias gradients), so that the reduction over ranks of a finished bucket of gradients starts
   // while the rest of the pass runs (training/gradient_buckets.hpp). Announcing is optional. A gradient

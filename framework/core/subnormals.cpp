@@ -5,6 +5,7 @@
 #include <KokkosBlas3_gemm.hpp>
 
 #include <cmath>
+#include <dlfcn.h>
 #include <limits>
 #include <stdexcept>
 
@@ -67,6 +68,11 @@ void set_subnormal_mode(SubnormalMode mode) {
       Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Static>>(0, threads),
       [mode](const int) { set_thread_subnormal_mode(mode); });
   Kokkos::fence();
+  // A threaded OpenBLAS keeps the register of the thread that started its workers (OPENBLAS_NUM_THREADS
+  // or OMP_NUM_THREADS > 1): stop them, and its next parallel call starts them again from this thread,
+  // in the new mode. (Its own fork handler does the same; without the symbol there is nothing to do.)
+  using Shutdown = int (*)();
+  if (auto shutdown = reinterpret_cast<Shutdown>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"))) shutdown();
 }
 
 namespace {

@@ -16,8 +16,11 @@ ShardedBatcher::ShardedBatcher(const HostMatrix& rows, std::size_t global_batch,
     throw DataError("batch size " + std::to_string(global_batch) + " must be between 1 and the number of training rows (" +
                     std::to_string(rows.extent(0)) + ")");
   std::tie(begin_, end_) = Communicator::shard_of(global_batch, rank, size);
-  staging_ = HostMatrix("tractable::ShardedBatcher::staging", end_ - begin_, rows.extent(1));
   batch_ = Matrix("tractable::ShardedBatcher::batch", end_ - begin_, rows.extent(1));
+  if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemSpace>::accessible)
+    staging_ = decltype(staging_)(batch_.data(), batch_.extent(0), batch_.extent(1));  // the batch itself
+  else
+    staging_ = decltype(staging_)("tractable::ShardedBatcher::staging", end_ - begin_, rows.extent(1));
   shuffle_for_epoch();
 }
 
@@ -49,7 +52,7 @@ const Matrix& ShardedBatcher::next() {
     for (std::size_t j = 0; j < rows_.extent(1); ++j) staging_(k - begin_, j) = rows_(row, j);
   }
   cursor_ += global_batch_;
-  Kokkos::deep_copy(batch_, staging_);
+  if (staging_.data() != batch_.data()) Kokkos::deep_copy(batch_, staging_);
   return batch_;
 }
 

@@ -35,8 +35,16 @@ class ShardedBatcher {
   std::int64_t epoch_ = 0;
   std::size_t cursor_ = 0;
   std::vector<std::size_t> order_;
-  HostMatrix staging_;
-  Matrix batch_;
+  // Where the rows are gathered: the batch itself when kernels run on the host (no copy), else
+  // page-locked host memory, copied to the device once per step at full bus speed (a pageable
+  // buffer is staged by the driver through a pinned one: two copies and a synchronisation).
+#if defined(KOKKOS_ENABLE_CUDA)
+  using StagingSpace = Kokkos::CudaHostPinnedSpace;
+#else
+  using StagingSpace = Kokkos::HostSpace;
+#endif
+  Kokkos::View<Real**, Kokkos::LayoutRight, StagingSpace> staging_;  // [local, D]
+  Matrix batch_;                                                      // [local, D]
 };
 
 }  // namespace tractable

@@ -7,10 +7,22 @@
 #include "tractable_revision.hpp"  // generated at build time
 
 #include <ctime>
+#include <sched.h>
+#include <thread>
 #include <filesystem>
 #include <unistd.h>
 
 namespace tractable {
+
+namespace {
+// The cores this process may run on (its affinity mask: mpirun --map-by … :pe=N, taskset, Slurm).
+int available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+  return int(std::thread::hardware_concurrency());
+}
+}  // namespace
 
 nlohmann::json collect_provenance(int mpi_size, const std::string& command_line, const std::string& subnormals) {
   char host[256] = {0};
@@ -37,6 +49,11 @@ nlohmann::json collect_provenance(int mpi_size, const std::string& command_line,
       {"kokkos_version", std::to_string(KOKKOS_VERSION / 10000) + "." + std::to_string(KOKKOS_VERSION / 100 % 100) +
                              "." + std::to_string(KOKKOS_VERSION % 100)},
       {"kokkos_backend", std::string(ExecSpace::name())},
+      // Threads per rank (any count works, more than the cores too: then they share them), the
+      // cores this process may run on, and the BLAS's own threads.
+      {"kokkos_threads", ExecSpace().concurrency()},
+      {"cpu_cores", available_cores()},
+      {"blas_threads", blas_threads()},
       {"blas", blas},
       {"scalar", sizeof(Real) == 4 ? "float32" : "float64"},
       {"blas_path", blas_library().path},

@@ -1,5 +1,6 @@
 #include "flows/actnorm.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
 
@@ -36,83 +37,69 @@ void ActNorm::initialize_from_data(const Matrix& x, const BatchReducer& ranks) {
   Kokkos::deep_copy(store_.vector(log_scale_), s);
 }
 
-const Matrix& ActNorm::forward(const Matrix& x, const Vector& logdet) {
+// The elementwise map is written as a side effect of the per-row log-determinant sum (one launch),
+// and the parameter gradients are column sums over the batch (core/batch_parallel.hpp).
+const Matrix& ActNorm::forward(const Matrix& x /*[B, D]*/, const Vector& logdet /*[B]*/) {
   const std::size_t batch = x.extent(0), dim = dim_;
   require(x.extent(1) == dim, "ActNorm::forward: input has the wrong number of columns");
   input_ = x;
   ensure_shape(output_, batch, dim, "tractable::ActNorm::output");
   const Vector b = store_.vector(shift_), s = store_.vector(log_scale_);
   const Matrix y = output_;
-  Kokkos::parallel_for(
-      "tractable::ActNorm::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < dim; ++j) {
-          y(i, j) = (x(i, j) - b(j)) * kmath::exp(-s(j));
-          sum += s(j);
-        }
-        logdet(i) -= sum;
-      });
+  for_each_row_sum("tractable::ActNorm::forward", batch, dim, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     y(i, j) = (x(i, j) - b(j)) * kmath::exp(-s(j));
+                     return -s(j);
+                   });
   return output_;
 }
 
-const Matrix& ActNorm::forward_backward(const Matrix& dy, const Vector& dlogdet) {
+const Matrix& ActNorm::forward_backward(const Matrix& dy /*[B, D]*/, const Vector& dlogdet /*[B]*/) {
   const std::size_t batch = input_.extent(0), dim = dim_;
   ensure_shape(input_gradient_, batch, dim, "tractable::ActNorm::input_gradient");
   const Vector s = store_.vector(log_scale_), db = store_.gradient_vector(shift_),
                ds = store_.gradient_vector(log_scale_);
   const Matrix y = output_, dx = input_gradient_;
-  Kokkos::parallel_for(
-      "tractable::ActNorm::forward_backward", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
-        const Real e = kmath::exp(-s(j));
-        Real sum_b = 0, sum_s = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          dx(i, j) = dy(i, j) * e;
-          sum_b -= dy(i, j) * e;
-          sum_s -= dy(i, j) * y(i, j) + dlogdet(i);
-        }
-        db(j) += sum_b;
-        ds(j) += sum_s;
-      });
+  for_each_column_sum("tractable::ActNorm::forward_backward::shift", batch, dim, db, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                        dx(i, j) = dy(i, j) * kmath::exp(-s(j));
+                        return -dx(i, j);
+                      });
+  for_each_column_sum("tractable::ActNorm::forward_backward::log_scale", batch, dim, ds, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return -(dy(i, j) * y(i, j) + dlogdet(i)); });
   return input_gradient_;
 }
 
-const Matrix& ActNorm::inverse(const Matrix& y, const Vector& logdet) {
+const Matrix& ActNorm::inverse(const Matrix& y /*[B, D]*/, const Vector& logdet /*[B]*/) {
   const std::size_t batch = y.extent(0), dim = dim_;
   require(y.extent(1) == dim, "ActNorm::inverse: input has the wrong number of columns");
   input_ = y;
   ensure_shape(output_, batch, dim, "tractable::ActNorm::output");
   const Vector b = store_.vector(shift_), s = store_.vector(log_scale_);
   const Matrix x = output_;
-  Kokkos::parallel_for(
-      "tractable::ActNorm::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < dim; ++j) {
-          x(i, j) = y(i, j) * kmath::exp(s(j)) + b(j);
-          sum += s(j);
-        }
-        logdet(i) += sum;
-      });
+  for_each_row_sum("tractable::ActNorm::inverse", batch, dim, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     x(i, j) = y(i, j) * kmath::exp(s(j)) + b(j);
+                     return s(j);
+                   });
   return output_;
 }
 
-const Matrix& ActNorm::inverse_backward(const Matrix& dx, const Vector& dlogdet) {
+const Matrix& ActNorm::inverse_backward(const Matrix& dx /*[B, D]*/, const Vector& dlogdet /*[B]*/) {
   const std::size_t batch = input_.extent(0), dim = dim_;
   ensure_shape(input_gradient_, batch, dim, "tractable::ActNorm::input_gradient");
   const Vector s = store_.vector(log_scale_), db = store_.gradient_vector(shift_),
                ds = store_.gradient_vector(log_scale_);
   const Matrix y = input_, dy = input_gradient_;
-  Kokkos::parallel_for(
-      "tractable::ActNorm::inverse_backward", RangePolicy(0, dim), KOKKOS_LAMBDA(const std::size_t j) {
-        const Real e = kmath::exp(s(j));
-        Real sum_b = 0, sum_s = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          dy(i, j) = dx(i, j) * e;
-          sum_b += dx(i, j);
-          sum_s += dx(i, j) * y(i, j) * e + dlogdet(i);
-        }
-        db(j) += sum_b;
-        ds(j) += sum_s;
-      });
+  for_each_column_sum("tractable::ActNorm::inverse_backward::shift", batch, dim, db, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                        dy(i, j) = dx(i, j) * kmath::exp(s(j));
+                        return dx(i, j);
+                      });
+  for_each_column_sum("tractable::ActNorm::inverse_backward::log_scale", batch, dim, ds, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                        return dx(i, j) * y(i, j) * kmath::exp(s(j)) + dlogdet(i);
+                      });
   return input_gradient_;
 }
 

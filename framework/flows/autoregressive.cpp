@@ -1,6 +1,7 @@
 #include "flows/autoregressive.hpp"
 
 #include "core/column_blocks.hpp"
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 #include "flows/affine_transform.hpp"
 #include "flows/rational_quadratic_spline.hpp"
@@ -64,19 +65,17 @@ void Autoregressive<Transform>::seed_parameters(const Matrix& alpha, Real alpha_
                                                 Real beta_scale, const Matrix& direct) {
   const std::size_t batch = x_.extent(0), dim = dim_;
   ensure_shape(dtheta_, batch, raw_.extent(1), "tractable::Autoregressive::dtheta");
-  Kokkos::deep_copy(dtheta_, Real(0));
+  Kokkos::deep_copy(ExecSpace(), dtheta_, Real(0));
   const Matrix x = x_, u = u_, raw = raw_, dtheta = dtheta_;
   const bool has_alpha = alpha.data() != nullptr, has_direct = direct.data() != nullptr;
   const Oriented<Transform, DensityInverted> h{transform_};
-  Kokkos::parallel_for(
-      "tractable::Autoregressive::seed_parameters", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        for (std::size_t j = 0; j < dim; ++j) {
-          const Real a = has_alpha ? alpha_scale * alpha(i, j) : Real(0);
-          const Real d = h.vjp(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j), a, beta_scale * beta(i),
-                               TransformParameterGradient{dtheta, i, j, dim});
-          if (has_direct) direct(i, j) = d;
-        }
-      });
+  for_each_element("tractable::Autoregressive::seed_parameters", batch, dim,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     const Real a = has_alpha ? alpha_scale * alpha(i, j) : Real(0);
+                     const Real d = h.vjp(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j), a,
+                                          beta_scale * beta(i), TransformParameterGradient{dtheta, i, j, dim});
+                     if (has_direct) direct(i, j) = d;
+                   });
   prepare_parameters_backward(transform_, raw_, dtheta_, dim);  // every caller passes dtheta_ on to the MADE
 }
 
@@ -111,16 +110,13 @@ const Matrix& Autoregressive<Transform>::density(const Matrix& x, const Vector& 
   u_ = output_;
   const Matrix u = output_, raw = raw_;
   const Oriented<Transform, DensityInverted> h{transform_};
-  Kokkos::parallel_for(
-      "tractable::Autoregressive::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < dim; ++j) {
-          Real b = 0;
-          sum += h.apply(TransformParameters{raw, i, j, dim}, x(i, j), b);
-          u(i, j) = b;
-        }
-        logdet(i) += sum;
-      });
+  for_each_row_sum("tractable::Autoregressive::forward", batch, dim, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     Real b = 0;
+                     const Real log_derivative = h.apply(TransformParameters{raw, i, j, dim}, x(i, j), b);
+                     u(i, j) = b;
+                     return log_derivative;
+                   });
   return output_;
 }
 
@@ -135,12 +131,8 @@ const Matrix& Autoregressive<Transform>::density_backward(const Matrix& du, cons
   const Matrix through_made = made_.backward(dtheta_);  // [B, D + E]
   accumulate_context_gradient(through_made);
   const Matrix direct = direct_, dx = input_gradient_;
-  Kokkos::parallel_for(
-      "tractable::Autoregressive::forward_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        for (std::size_t j = 0; j < dim; ++j) {
-          dx(i, j) = direct(i, j) + through_made(i, j);
-        }
-      });
+  for_each_element("tractable::Autoregressive::forward_backward", batch, dim,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { dx(i, j) = direct(i, j) + through_made(i, j); });
   return input_gradient_;
 }
 
@@ -154,34 +146,28 @@ const Matrix& Autoregressive<Transform>::sample(const Matrix& u, const Vector& l
                                   " columns, expected " + std::to_string(dim));
   ensure_shape(output_, batch, dim, "tractable::Autoregressive::output");
   const Matrix x = output_;
-  Kokkos::deep_copy(x, Real(0));
+  Kokkos::deep_copy(ExecSpace(), x, Real(0));
   const Oriented<Transform, DensityInverted> h{transform_};
   const Oriented<Transform, !DensityInverted> h_inverse{transform_};
   // After pass p every coordinate of degree <= p is exact; D passes finish.
   for (std::size_t pass = 0; pass < dim; ++pass) {
     const Matrix raw = prepare_parameters(transform_, made_forward(x), prepared_, dim);
-    Kokkos::parallel_for(
-        "tractable::Autoregressive::inverse_pass", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-          for (std::size_t j = 0; j < dim; ++j) {
-            Real b = 0;
-            h_inverse.apply(TransformParameters{raw, i, j, dim}, u(i, j), b);
-            x(i, j) = b;
-          }
-        });
+    for_each_element("tractable::Autoregressive::inverse_pass", batch, dim,
+                     KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                       Real b = 0;
+                       h_inverse.apply(TransformParameters{raw, i, j, dim}, u(i, j), b);
+                       x(i, j) = b;
+                     });
   }
   raw_ = prepare_parameters(transform_, made_forward(x), prepared_, dim);  // θ at the solution, for the backward
   x_ = output_;
   u_ = u;
   const Matrix raw = raw_;
-  Kokkos::parallel_for(
-      "tractable::Autoregressive::inverse_logdet", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < dim; ++j) {
-          Real b = 0;
-          sum += -h.apply(TransformParameters{raw, i, j, dim}, x(i, j), b);  // log (h^{-1})' = −log h'
-        }
-        logdet(i) += sum;
-      });
+  for_each_row_sum("tractable::Autoregressive::inverse_logdet", batch, dim, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     Real b = 0;
+                     return -h.apply(TransformParameters{raw, i, j, dim}, x(i, j), b);  // log (h^{-1})' = −log h'
+                   });
   return output_;
 }
 
@@ -203,26 +189,19 @@ const Matrix& Autoregressive<Transform>::sample_backward(const Matrix& dx, const
   seed_parameters<DensityInverted>(none, Real(0), dlogdet, Real(-1), direct_);
   {
     const Matrix through_theta = made_.input_vjp(dtheta_);
-    Kokkos::parallel_for(
-        "tractable::Autoregressive::total_dx", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-          for (std::size_t j = 0; j < dim; ++j) {
-            v(i, j) = dx(i, j) + direct(i, j) + through_theta(i, j);
-            slope(i, j) = h.slope(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j));  // h', reused by every sweep
-            w(i, j) = v(i, j) / slope(i, j);
-          }
-        });
+    for_each_element("tractable::Autoregressive::total_dx", batch, dim, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+      v(i, j) = dx(i, j) + direct(i, j) + through_theta(i, j);
+      slope(i, j) = h.slope(TransformParameters{raw, i, j, dim}, x(i, j), u(i, j));  // h', reused by every sweep
+      w(i, j) = v(i, j) / slope(i, j);
+    });
   }
   // Solve J^T w = v with J^T w = h' ⊙ w + VJP(dθ_j = w_j ∂h/∂θ_j): the VJP term
   // of coordinate d involves only later coordinates, so D sweeps are exact.
   for (std::size_t sweep = 0; sweep < dim; ++sweep) {
     seed_parameters<DensityInverted>(w_, Real(1), zeros_, Real(0), none);
     const Matrix r = made_.input_vjp(dtheta_);
-    Kokkos::parallel_for(
-        "tractable::Autoregressive::sweep", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-          for (std::size_t j = 0; j < dim; ++j) {
-            w(i, j) = (v(i, j) - r(i, j)) / slope(i, j);
-          }
-        });
+    for_each_element("tractable::Autoregressive::sweep", batch, dim,
+                     KOKKOS_LAMBDA(std::size_t i, std::size_t j) { w(i, j) = (v(i, j) - r(i, j)) / slope(i, j); });
   }
   // Parameters: dL/dθ = −w^T ∂h/∂θ − dL/dlogdet · ∂Σ log h'/∂θ.
   seed_parameters<DensityInverted>(w_, Real(-1), dlogdet, Real(-1), none);

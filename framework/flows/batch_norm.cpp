@@ -1,5 +1,6 @@
 #include "flows/batch_norm.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
 
@@ -50,16 +51,12 @@ const Matrix& BatchNorm::forward(const Matrix& x, const Vector& logdet) {
   const Vector lg = store_.vector(log_gamma_), b = store_.vector(beta_);
   const Matrix xh = normalized_, y = output_;
   const Real eps = eps_;
-  Kokkos::parallel_for(
-      "tractable::BatchNorm::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          xh(i, j) = (x(i, j) - mean(j)) / kmath::sqrt(var(j) + eps);
-          y(i, j) = xh(i, j) * kmath::exp(lg(j)) + b(j);
-          sum += lg(j) - Real(0.5) * kmath::log(var(j) + eps);
-        }
-        logdet(i) += sum;
-      });
+  for_each_row_sum("tractable::BatchNorm::forward", batch, d, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     xh(i, j) = (x(i, j) - mean(j)) / kmath::sqrt(var(j) + eps);
+                     y(i, j) = xh(i, j) * kmath::exp(lg(j)) + b(j);
+                     return lg(j) - Real(0.5) * kmath::log(var(j) + eps);
+                   });
   return output_;
 }
 
@@ -72,48 +69,33 @@ const Matrix& BatchNorm::forward_backward(const Matrix& dy, const Vector& dlogde
   const Matrix xh = normalized_, dx = input_gradient_;
   const Real eps = eps_;
   // Parameters: local sums (the runner's gradient all-reduce adds the ranks).
-  Kokkos::parallel_for(
-      "tractable::BatchNorm::parameter_gradients", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-        Real s_gamma = 0, s_beta = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          s_gamma += dy(i, j) * xh(i, j) * kmath::exp(lg(j)) + dlogdet(i);
-          s_beta += dy(i, j);
-        }
-        glg(j) += s_gamma;
-        gb(j) += s_beta;
-      });
+  for_each_column_sum("tractable::BatchNorm::parameter_gradients::log_gamma", batch, d, glg, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                        return dy(i, j) * xh(i, j) * kmath::exp(lg(j)) + dlogdet(i);
+                      });
+  for_each_column_sum("tractable::BatchNorm::parameter_gradients::beta", batch, d, gb, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return dy(i, j); });
   if (!used_batch_statistics_) {  // running statistics are constants: an elementwise affine map
-    Kokkos::parallel_for(
-        "tractable::BatchNorm::affine_backward", RangePolicy(0, batch * d), KOKKOS_LAMBDA(const std::size_t k) {
-          const std::size_t i = k / d, j = k % d;
-          dx(i, j) = dy(i, j) * kmath::exp(lg(j)) / kmath::sqrt(var(j) + eps);
-        });
+    for_each_element("tractable::BatchNorm::affine_backward", batch, d, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+      dx(i, j) = dy(i, j) * kmath::exp(lg(j)) / kmath::sqrt(var(j) + eps);
+    });
     return input_gradient_;
   }
   // Through the global batch statistics: with g = dL/dx̂ = dy·γ,
   //   dx = (g − mean(g) − x̂·mean(g·x̂)) / s − x̂ · (Σ dlogdet) / (N s),
   // where the means run over the whole global batch (one more all-reduce).
-  Kokkos::parallel_for(
-      "tractable::BatchNorm::backward_sums", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-        Real s_g = 0, s_gx = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          const Real g = dy(i, j) * kmath::exp(lg(j));
-          s_g += g;
-          s_gx += g * xh(i, j);
-        }
-        sums(j) = s_g;
-        sums(d + j) = s_gx;
-        if (j == 0) {
-          Real s_l = 0;
-          for (std::size_t i = 0; i < batch; ++i) s_l += dlogdet(i);
-          sums(2 * d) = s_l;
-        }
-      });
+  const Vector sum_g = Kokkos::subview(sums, std::make_pair(std::size_t(0), d)),
+               sum_gx = Kokkos::subview(sums, std::make_pair(d, 2 * d)),
+               sum_dlogdet = Kokkos::subview(sums, std::make_pair(2 * d, 2 * d + 1));
+  for_each_column_sum("tractable::BatchNorm::backward_sums::g", batch, d, sum_g, false,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return dy(i, j) * kmath::exp(lg(j)); });
+  for_each_column_sum("tractable::BatchNorm::backward_sums::gx", batch, d, sum_gx, false,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return dy(i, j) * kmath::exp(lg(j)) * xh(i, j); });
+  for_each_column_sum("tractable::BatchNorm::backward_sums::dlogdet", batch, 1, sum_dlogdet, false,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t) { return dlogdet(i); });
   ranks_.sum(sums_);
   const Real n = Real(ranks_.sum(double(batch)));
-  Kokkos::parallel_for(
-      "tractable::BatchNorm::input_gradient", RangePolicy(0, batch * d), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / d, j = k % d;
+  for_each_element("tractable::BatchNorm::input_gradient", batch, d, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
         const Real s = kmath::sqrt(var(j) + eps);
         const Real g = dy(i, j) * kmath::exp(lg(j));
         dx(i, j) = (g - sums(j) / n - xh(i, j) * sums(d + j) / n) / s - xh(i, j) * sums(2 * d) / (n * s);
@@ -134,15 +116,11 @@ const Matrix& BatchNorm::inverse(const Matrix& y, const Vector& logdet) {
   const Vector lg = store_.vector(log_gamma_), b = store_.vector(beta_), mean = mean_, var = var_;
   const Matrix x = output_;
   const Real eps = eps_;
-  Kokkos::parallel_for(
-      "tractable::BatchNorm::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          x(i, j) = (y(i, j) - b(j)) * kmath::exp(-lg(j)) * kmath::sqrt(var(j) + eps) + mean(j);
-          sum += lg(j) - Real(0.5) * kmath::log(var(j) + eps);
-        }
-        logdet(i) -= sum;
-      });
+  for_each_row_sum("tractable::BatchNorm::inverse", batch, d, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     x(i, j) = (y(i, j) - b(j)) * kmath::exp(-lg(j)) * kmath::sqrt(var(j) + eps) + mean(j);
+                     return -(lg(j) - Real(0.5) * kmath::log(var(j) + eps));
+                   });
   return output_;
 }
 
@@ -154,19 +132,18 @@ const Matrix& BatchNorm::inverse_backward(const Matrix& dx, const Vector& dlogde
                gb = store_.gradient_vector(beta_), var = var_;
   const Matrix y = input_, dy = input_gradient_;
   const Real eps = eps_;
-  Kokkos::parallel_for(
-      "tractable::BatchNorm::inverse_backward", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-        const Real scale = kmath::exp(-lg(j)) * kmath::sqrt(var(j) + eps);
-        Real s_gamma = 0, s_beta = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          dy(i, j) = dx(i, j) * scale;
-          // x = (y − β)·scale + μ: ∂x/∂γ = −(y − β)·scale, ∂x/∂β = −scale; log|det| = −Σ(γ − …).
-          s_gamma += -dx(i, j) * (y(i, j) - b(j)) * scale - dlogdet(i);
-          s_beta += -dx(i, j) * scale;
-        }
-        glg(j) += s_gamma;
-        gb(j) += s_beta;
-      });
+  // x = (y − β)·scale + μ: ∂x/∂γ = −(y − β)·scale, ∂x/∂β = −scale; log|det| = −Σ(γ − …).
+  for_each_column_sum("tractable::BatchNorm::inverse_backward::beta", batch, d, gb, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                        const Real scale = kmath::exp(-lg(j)) * kmath::sqrt(var(j) + eps);
+                        dy(i, j) = dx(i, j) * scale;
+                        return -dx(i, j) * scale;
+                      });
+  for_each_column_sum("tractable::BatchNorm::inverse_backward::log_gamma", batch, d, glg, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                        const Real scale = kmath::exp(-lg(j)) * kmath::sqrt(var(j) + eps);
+                        return -dx(i, j) * (y(i, j) - b(j)) * scale - dlogdet(i);
+                      });
   return input_gradient_;
 }
 

@@ -1,5 +1,6 @@
 #include "flows/coupling.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 #include "flows/affine_transform.hpp"
 #include "flows/rational_quadratic_spline.hpp"
@@ -40,20 +41,19 @@ const Matrix& Coupling<Transform>::apply(const Matrix& in, const Vector& logdet)
   const Matrix out = output_, raw = raw_;
   const auto mask = conditioner_.mask();
   const Oriented<Transform, Inverted> h{transform_};
-  Kokkos::parallel_for(
-      "tractable::Coupling::apply", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real sum = 0;
-        for (std::size_t j = 0; j < dim; ++j) {
-          if (mask(j)) {
-            out(i, j) = in(i, j);
-            continue;
-          }
-          Real b = 0;
-          sum += h.apply(TransformParameters{raw, i, j, dim}, in(i, j), b);
-          out(i, j) = b;
-        }
-        logdet(i) += sum;
-      });
+  // Each element of the [B, D] batch is transformed (or passed, where masked); its log-derivative
+  // is summed per row into logdet.
+  for_each_row_sum("tractable::Coupling::apply", batch, dim, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     if (mask(j)) {
+                       out(i, j) = in(i, j);
+                       return Real(0);
+                     }
+                     Real b = 0;
+                     const Real log_derivative = h.apply(TransformParameters{raw, i, j, dim}, in(i, j), b);
+                     out(i, j) = b;
+                     return log_derivative;
+                   });
   return output_;
 }
 
@@ -64,18 +64,15 @@ const Matrix& Coupling<Transform>::backward(const Matrix& dout, const Vector& dl
   require(dout.extent(0) == batch && dout.extent(1) == dim, "Coupling: backward gradient shape mismatch");
   ensure_shape(conditioner_grad_, batch, raw_.extent(1), "tractable::Coupling::conditioner_grad");
   ensure_shape(input_gradient_, batch, dim, "tractable::Coupling::input_gradient");
-  Kokkos::deep_copy(conditioner_grad_, Real(0));
+  Kokkos::deep_copy(ExecSpace(), conditioner_grad_, Real(0));
   const Matrix a = input_, b = output_, raw = raw_, dtheta = conditioner_grad_, din = input_gradient_;
   const auto mask = conditioner_.mask();
   const Oriented<Transform, Inverted> h{transform_};
-  Kokkos::parallel_for(
-      "tractable::Coupling::backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        for (std::size_t j = 0; j < dim; ++j) {
-          din(i, j) = mask(j) ? dout(i, j)
-                              : h.vjp(TransformParameters{raw, i, j, dim}, a(i, j), b(i, j), dout(i, j), dlogdet(i),
-                                      TransformParameterGradient{dtheta, i, j, dim});
-        }
-      });
+  for_each_element("tractable::Coupling::backward", batch, dim, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+    din(i, j) = mask(j) ? dout(i, j)
+                        : h.vjp(TransformParameters{raw, i, j, dim}, a(i, j), b(i, j), dout(i, j), dlogdet(i),
+                                TransformParameterGradient{dtheta, i, j, dim});
+  });
   prepare_parameters_backward(transform_, raw_, conditioner_grad_, dim);
   conditioner_.backward(conditioner_grad_, input_gradient_, context_gradient_);
   return input_gradient_;

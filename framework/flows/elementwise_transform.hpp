@@ -1,4 +1,5 @@
 #pragma once
+#include "core/batch_parallel.hpp"
 // Elementwise monotone transforms: the one thing that differs between a RealNVP
 // coupling and a spline coupling, or between MAF and NSF-AR. A coupling layer
 // (flows/coupling.hpp) and an autoregressive layer (flows/autoregressive.hpp)
@@ -118,12 +119,11 @@ Matrix prepare_parameters(const Transform& f, const Matrix& raw /*[B, P·D]*/, M
     const std::size_t rows = raw.extent(0), blocks = raw.extent(1) / dim;
     ensure_shape(prepared, rows, raw.extent(1), "tractable::prepared_parameters");
     const Matrix out = prepared;
-    // One row per work item, block by block: no division per element.
-    Kokkos::parallel_for(
-        "tractable::prepare_parameters", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
-          for (std::size_t p = 0; p < blocks; ++p)
-            for (std::size_t j = 0; j < dim; ++j) out(i, p * dim + j) = f.prepare(int(p), raw(i, p * dim + j));
-        });
+    // Elementwise over [B, P·D]: block p holds parameter p of every feature.
+    for_each_block_element("tractable::prepare_parameters", rows, blocks, dim,
+                           KOKKOS_LAMBDA(std::size_t i, std::size_t p, std::size_t j) {
+                             out(i, p * dim + j) = f.prepare(int(p), raw(i, p * dim + j));
+                           });
     return prepared;
   }
 }
@@ -134,14 +134,11 @@ void prepare_parameters_backward(const Transform& f, const Matrix& prepared /*[B
                                  std::size_t dim) {
   if constexpr (Transform::prepares) {
     const std::size_t rows = grad.extent(0), blocks = grad.extent(1) / dim;
-    Kokkos::parallel_for(
-        "tractable::prepare_parameters_backward", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
-          for (std::size_t p = 0; p < blocks; ++p)
-            for (std::size_t j = 0; j < dim; ++j) {
-              const std::size_t c = p * dim + j;
-              grad(i, c) = f.prepare_backward(int(p), prepared(i, c), grad(i, c));
-            }
-        });
+    for_each_block_element("tractable::prepare_parameters_backward", rows, blocks, dim,
+                           KOKKOS_LAMBDA(std::size_t i, std::size_t p, std::size_t j) {
+                             const std::size_t c = p * dim + j;
+                             grad(i, c) = f.prepare_backward(int(p), prepared(i, c), grad(i, c));
+                           });
   }
 }
 

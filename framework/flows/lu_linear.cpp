@@ -1,6 +1,7 @@
 #include "flows/lu_linear.hpp"
 #include "core/column_sums.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
 
@@ -74,13 +75,9 @@ void LuLinear::build_inverse() {
 void LuLinear::add_logdet(const Vector& logdet, Real sign) {
   const Vector s = store_.vector(log_diag_);
   const std::size_t d = dim_;
-  Real total = 0;
-  Kokkos::parallel_reduce(
-      "tractable::LuLinear::log_det", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j, Real& acc) { acc += s(j); },
-      total);
-  Kokkos::parallel_for(
-      "tractable::LuLinear::add_logdet", RangePolicy(0, logdet.extent(0)),
-      KOKKOS_LAMBDA(const std::size_t i) { logdet(i) += sign * total; });
+  // log|det W| = Σ_j s_j, summed in each row's work item: no scalar comes back to the host.
+  for_each_row_sum("tractable::LuLinear::add_logdet", logdet.extent(0), d, logdet, true,
+                   KOKKOS_LAMBDA(std::size_t, std::size_t j) { return sign * s(j); });
 }
 
 void LuLinear::backpropagate_weight(const Matrix& dW) {
@@ -105,14 +102,10 @@ void LuLinear::backpropagate_weight(const Matrix& dW) {
 }
 
 void LuLinear::add_log_diag_gradient(const Vector& dlogdet, Real sign) {
-  Real total = 0;
-  Kokkos::parallel_reduce(
-      "tractable::LuLinear::sum_dlogdet", RangePolicy(0, dlogdet.extent(0)),
-      KOKKOS_LAMBDA(const std::size_t i, Real& acc) { acc += dlogdet(i); }, total);
+  // ∂/∂s_j of Σ_i dlogdet_i · sign · Σ_j s_j: the same column sum for every j, on the device.
   const Vector gs = store_.gradient_vector(log_diag_);
-  Kokkos::parallel_for(
-      "tractable::LuLinear::log_diag_gradient", RangePolicy(0, dim_),
-      KOKKOS_LAMBDA(const std::size_t j) { gs(j) += sign * total; });
+  for_each_column_sum("tractable::LuLinear::log_diag_gradient", dlogdet.extent(0), dim_, gs, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t) { return sign * dlogdet(i); });
 }
 
 // ---- forward: y = x Wᵀ + b ------------------------------------------------
@@ -125,9 +118,8 @@ const Matrix& LuLinear::forward(const Matrix& x, const Vector& logdet) {
   ensure_shape(output_, batch, d, "tractable::LuLinear::output");
   const Vector b = store_.vector(bias_);
   const Matrix y = output_;
-  Kokkos::parallel_for(
-      "tractable::LuLinear::broadcast_bias", RangePolicy(0, batch * d),
-      KOKKOS_LAMBDA(const std::size_t k) { y(k / d, k % d) = b(k % d); });
+  for_each_element("tractable::LuLinear::broadcast_bias", batch, d,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = b(j); });
   if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, W_, Real(1), y);
   add_logdet(logdet, Real(1));
   return output_;
@@ -156,9 +148,8 @@ const Matrix& LuLinear::inverse(const Matrix& y, const Vector& logdet) {
   ensure_shape(output_, batch, d, "tractable::LuLinear::output");
   const Vector b = store_.vector(bias_);
   const Matrix centered = centered_;
-  Kokkos::parallel_for(
-      "tractable::LuLinear::center", RangePolicy(0, batch * d),
-      KOKKOS_LAMBDA(const std::size_t k) { centered(k / d, k % d) = y(k / d, k % d) - b(k % d); });
+  for_each_element("tractable::LuLinear::center", batch, d,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { centered(i, j) = y(i, j) - b(j); });
   if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), centered_, V_, Real(0), output_);
   add_logdet(logdet, Real(-1));
   input_ = y;

@@ -1,4 +1,5 @@
 #include "flows/masked_conditioner.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/column_blocks.hpp"
 #include "core/error.hpp"
@@ -45,11 +46,9 @@ const Matrix& MaskedConditioner::operator()(const Matrix& source, const Matrix& 
   place_columns(h, masked_input_, dim);
   const auto mask = mask_;
   const Matrix masked = masked_input_;
-  Kokkos::parallel_for(
-      "tractable::MaskedConditioner::mask_input", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        masked(i, j) = mask(j) ? source(i, j) : Real(0);
-      });
+  for_each_element("tractable::MaskedConditioner::mask_input", batch, dim, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+    masked(i, j) = mask(j) ? source(i, j) : Real(0);
+  });
   return mlp_.forward(masked_input_);
 }
 
@@ -58,11 +57,10 @@ void MaskedConditioner::backward(const Matrix& doutput, const Matrix& grad, cons
   if (context_features_ > 0) add_columns(from_mlp, dim(), dh);
   const auto mask = mask_;
   const std::size_t dim = this->dim();
-  Kokkos::parallel_for(
-      "tractable::MaskedConditioner::backward", RangePolicy(0, grad.extent(0) * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / dim, j = k % dim;
-        if (mask(j)) grad(i, j) += from_mlp(i, j);
-      });
+  for_each_element("tractable::MaskedConditioner::backward", grad.extent(0), dim,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                     if (mask(j)) grad(i, j) += from_mlp(i, j);
+                   });
 }
 
 }  // namespace tractable

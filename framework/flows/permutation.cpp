@@ -1,5 +1,6 @@
 #include "flows/permutation.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
 
@@ -46,13 +47,11 @@ void Permutation::apply(const Matrix& in, Matrix& out, bool scatter, const char*
   ensure_shape(out, batch, dim, label);
   const auto perm = perm_;
   const Matrix o = out;
-  // One row per work item: no division per element (2 % of a MAF training step as a flat loop).
-  Kokkos::parallel_for(label, RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-    if (scatter)
-      for (std::size_t j = 0; j < dim; ++j) o(i, perm(j)) = in(i, j);
-    else
-      for (std::size_t j = 0; j < dim; ++j) o(i, j) = in(i, perm(j));
-  });
+  // Elementwise (a division per element as a flat loop was 2 % of a MAF training step).
+  if (scatter)
+    for_each_element(label, batch, dim, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { o(i, perm(j)) = in(i, j); });
+  else
+    for_each_element(label, batch, dim, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { o(i, j) = in(i, perm(j)); });
 }
 
 // Forward gathers (y_j = x_perm[j]); its backward scatters the gradient back.

@@ -1,9 +1,11 @@
 #include "flows/planar.hpp"
 #include "core/stable_math.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace tractable {
 
@@ -84,18 +86,14 @@ void Planar::accumulate_parameter_gradients(const Matrix& y, const Matrix& gx, R
       });
   // Sums over rows: dw_j (explicit part), dû_j, db.
   const Vector gw = store_.gradient_vector(w_), gu = store_.gradient_vector(u_), gb = store_.gradient_vector(b_);
-  Kokkos::parallel_for(
-      "tractable::Planar::parameter_sums", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-        Real sw = 0, sh = 0, sb = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          sw += rows(i, 1) * y(i, j) + rows(i, 2) * hat(j);
-          sh += gx_sign * gx(i, j) * rows(i, 0) + rows(i, 2) * w(j);
-          sb += rows(i, 1);
-        }
-        gw(j) += sw;
-        dhat(j) = sh;
-        if (j == 0) gb(0) += sb;
-      });
+  for_each_column_sum("tractable::Planar::parameter_sums::w", batch, d, gw, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return rows(i, 1) * y(i, j) + rows(i, 2) * hat(j); });
+  for_each_column_sum("tractable::Planar::parameter_sums::u_hat", batch, d, dhat, false,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+                        return gx_sign * gx(i, j) * rows(i, 0) + rows(i, 2) * w(j);
+                      });
+  for_each_column_sum("tractable::Planar::parameter_sums::b", batch, 1, gb, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t) { return rows(i, 1); });
   // û = u + k w, k = (m(t) − t)/n, t = wᵀu, n = ‖w‖².
   Kokkos::parallel_for(
       "tractable::Planar::constraint_backward", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
@@ -135,6 +133,7 @@ const Matrix& Planar::forward(const Matrix& x, const Vector& logdet) {
   ensure_shape(output_, batch, d, "tractable::Planar::output");
   const Vector w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_;
   const Matrix y = output_;
+  const Real epsilon = std::numeric_limits<Real>::epsilon(), smallest = std::numeric_limits<Real>::min();
   Kokkos::parallel_for(
       "tractable::Planar::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
         const Real c = sc(0);
@@ -150,7 +149,9 @@ const Matrix& Planar::forward(const Matrix& x, const Vector& logdet) {
           const Real slope = Real(1) + c * (Real(1) - th * th);
           Real next = a - g / slope;
           if (!(next > lo && next < hi)) next = Real(0.5) * (lo + hi);  // bisection safeguard
-          if (next == a || hi - lo <= Real(4) * kmath::fabs(a) * Real(1e-16) + Real(1e-300)) {
+          // Converged at a few ulps of a (of the scalar type: fp32's epsilon, not fp64's), or the
+          // bracket closed; the smallest normal keeps the test meaningful at a = 0.
+          if (next == a || hi - lo <= Real(4) * kmath::fabs(a) * epsilon + smallest) {
             a = next;
             break;
           }

@@ -1,6 +1,7 @@
 #include "flows/radial.hpp"
 #include "core/stable_math.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 
 namespace tractable {
@@ -68,22 +69,16 @@ void Radial::explicit_backward(const Matrix& y, const Matrix& gx, Real gx_sign, 
       });
   // z0 enters through y − z0: dL/dz0 = −(dL/dy − gx), summed over rows.
   const Vector gz0 = store_.gradient_vector(z0_), ga = store_.gradient_vector(alpha_), gb = store_.gradient_vector(beta_);
-  Kokkos::parallel_for(
-      "tractable::Radial::center_gradient", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
-        Real sum = 0;
-        for (std::size_t i = 0; i < batch; ++i) sum -= dy(i, j) - gx_sign * gx(i, j);
-        gz0(j) += sum;
-      });
+  for_each_column_sum("tractable::Radial::center_gradient", batch, d, gz0, true,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return -(dy(i, j) - gx_sign * gx(i, j)); });
+  const Vector totals = row_totals_;  // [Σ dL/dα, Σ dL/dβ̂]
+  for_each_column_sum("tractable::Radial::scalar_sums", batch, 2, totals, false,
+                      KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return rows(i, j); });
   Kokkos::parallel_for(
       "tractable::Radial::scalar_gradients", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
-        Real dalpha = 0, dbeta = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          dalpha += rows(i, 0);
-          dbeta += rows(i, 1);
-        }
         // α = stable_softplus(α_raw), β̂ = −α + stable_softplus(β_raw).
-        ga(0) += (dalpha - dbeta) * stable_sigmoid(ar(0));
-        gb(0) += dbeta * stable_sigmoid(br(0));
+        ga(0) += (totals(0) - totals(1)) * stable_sigmoid(ar(0));
+        gb(0) += totals(1) * stable_sigmoid(br(0));
       });
 }
 

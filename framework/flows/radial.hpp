@@ -41,6 +41,7 @@ class Radial : public Bijector {
   std::size_t dim_;
   Matrix point_, output_, input_gradient_, scratch_;  // [B, D]
   Matrix rows_;                                       // [B, 2] per-row dL/dα, dL/dβ̂
+  Vector row_totals_{"tractable::Radial::row_totals", 2};  // [2] Σ_i of rows_' columns
 };
 
 }  // namespace tractable

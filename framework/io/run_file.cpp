@@ -479,7 +479,8 @@ json RunFile::read_provenance(const std::string& path) {
                           "subnormals_blas", "build_isa", "cpu_level", "data_files", "data_rows",
                           "data_definition", "data_changed_on_resume"})
     if (file.has_attribute("/provenance", key)) p[key] = file.string_attribute("/provenance", key);
-  if (file.has_attribute("/provenance", "mpi_size")) p["mpi_size"] = file.int_attribute("/provenance", "mpi_size");
+  for (const char* key : {"mpi_size", "kokkos_threads", "cpu_cores", "blas_threads"})
+    if (file.has_attribute("/provenance", key)) p[key] = file.int_attribute("/provenance", key);
   return p;
 }
 

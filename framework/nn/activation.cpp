@@ -1,4 +1,5 @@
 #include "nn/activation.hpp"
+#include "core/batch_parallel.hpp"
 #include "core/stable_math.hpp"
 
 #include "core/error.hpp"
@@ -19,78 +20,81 @@ Activation parse_activation(const std::string& name) {
 
 std::string activation_name(Activation a) { return activation_names().at(static_cast<std::size_t>(a)); }
 
-// Both kernels: one work item per row, an inner loop over the row's contiguous
-// columns with restrict pointers and the activation chosen outside it, so the
-// host compiler vectorises the loop (libmvec's tanh, exp, log1p: core/vector_math.hpp).
-// Each value depends on its column only, never on how rows are split over ranks.
-void activation_forward(Activation a, const Matrix& pre, const Matrix& out) {
+// Both kernels are elementwise over [B, D] (core/batch_parallel.hpp), one launch per activation so
+// that the loop the host vectorises has no branch on it (libmvec's tanh, exp, log1p:
+// core/vector_math.hpp). Each value depends on its element only, never on how rows are split.
+void activation_forward(Activation a, const Matrix& pre /*[B, D]*/, const Matrix& out /*[B, D]*/) {
   require(pre.extent(0) == out.extent(0) && pre.extent(1) == out.extent(1), "activation_forward: shape mismatch");
-  require(pre.span_is_contiguous() && out.span_is_contiguous(), "activation_forward: non-contiguous matrix");
-  const std::size_t cols = pre.extent(1);
-  Kokkos::parallel_for(
-      "tractable::activation_forward", RangePolicy(0, pre.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real* __restrict x = &pre(i, 0);  // [cols]
-        Real* __restrict y = &out(i, 0);        // [cols]
-        switch (a) {
-          case Activation::identity:
-            for (std::size_t j = 0; j < cols; ++j) y[j] = x[j];
-            break;
-          case Activation::relu:
-            for (std::size_t j = 0; j < cols; ++j) y[j] = x[j] > Real(0) ? x[j] : Real(0);
-            break;
-          case Activation::leaky_relu:
-            for (std::size_t j = 0; j < cols; ++j) y[j] = x[j] > Real(0) ? x[j] : leaky_relu_slope * x[j];
-            break;
-          case Activation::tanh:
-            for (std::size_t j = 0; j < cols; ++j) y[j] = kmath::tanh(x[j]);
-            break;
-          case Activation::elu:
-            for (std::size_t j = 0; j < cols; ++j) {
-              const Real e = kmath::expm1(x[j] > Real(0) ? Real(0) : x[j]);
-              y[j] = x[j] > Real(0) ? x[j] : e;
-            }
-            break;
-          case Activation::softplus:
-            for (std::size_t j = 0; j < cols; ++j) y[j] = stable_softplus(x[j]);
-            break;
-        }
+  const std::size_t rows = pre.extent(0), cols = pre.extent(1);
+  const std::string label = "tractable::activation_forward::" + activation_name(a);
+  const Matrix x = pre, y = out;
+  switch (a) {
+    case Activation::identity:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = x(i, j); });
+      break;
+    case Activation::relu:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        y(i, j) = x(i, j) > Real(0) ? x(i, j) : Real(0);
       });
+      break;
+    case Activation::leaky_relu:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        y(i, j) = x(i, j) > Real(0) ? x(i, j) : leaky_relu_slope * x(i, j);
+      });
+      break;
+    case Activation::tanh:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = kmath::tanh(x(i, j)); });
+      break;
+    case Activation::elu:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        const Real v = x(i, j), e = kmath::expm1(v > Real(0) ? Real(0) : v);
+        y(i, j) = v > Real(0) ? v : e;
+      });
+      break;
+    case Activation::softplus:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = stable_softplus(x(i, j)); });
+      break;
+  }
 }
 
-void activation_backward(Activation a, const Matrix& pre, const Matrix& out, const Matrix& dout, const Matrix& dpre) {
+void activation_backward(Activation a, const Matrix& pre /*[B, D]*/, const Matrix& out /*[B, D]*/,
+                         const Matrix& dout /*[B, D]*/, const Matrix& dpre /*[B, D]*/) {
   require(pre.extent(0) == dpre.extent(0) && pre.extent(1) == dpre.extent(1) && dout.extent(0) == pre.extent(0) &&
               dout.extent(1) == pre.extent(1),
           "activation_backward: shape mismatch");
-  require(pre.span_is_contiguous() && out.span_is_contiguous() && dout.span_is_contiguous() && dpre.span_is_contiguous(),
-          "activation_backward: non-contiguous matrix");
-  const std::size_t cols = pre.extent(1);
-  Kokkos::parallel_for(
-      "tractable::activation_backward", RangePolicy(0, pre.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real* __restrict x = &pre(i, 0);   // [cols]
-        const Real* __restrict y = &out(i, 0);   // [cols]
-        const Real* __restrict dy = &dout(i, 0); // [cols]
-        Real* __restrict dx = &dpre(i, 0);       // [cols]
-        switch (a) {
-          case Activation::identity:
-            for (std::size_t j = 0; j < cols; ++j) dx[j] = dy[j];
-            break;
-          case Activation::relu:
-            for (std::size_t j = 0; j < cols; ++j) dx[j] = (x[j] > Real(0) ? Real(1) : Real(0)) * dy[j];
-            break;
-          case Activation::leaky_relu:
-            for (std::size_t j = 0; j < cols; ++j) dx[j] = (x[j] > Real(0) ? Real(1) : leaky_relu_slope) * dy[j];
-            break;
-          case Activation::tanh:
-            for (std::size_t j = 0; j < cols; ++j) dx[j] = (Real(1) - y[j] * y[j]) * dy[j];
-            break;
-          case Activation::elu:
-            for (std::size_t j = 0; j < cols; ++j) dx[j] = (x[j] > Real(0) ? Real(1) : y[j] + Real(1)) * dy[j];
-            break;
-          case Activation::softplus:
-            for (std::size_t j = 0; j < cols; ++j) dx[j] = stable_sigmoid(x[j]) * dy[j];
-            break;
-        }
+  const std::size_t rows = pre.extent(0), cols = pre.extent(1);
+  const std::string label = "tractable::activation_backward::" + activation_name(a);
+  const Matrix x = pre, y = out, dy = dout, dx = dpre;
+  switch (a) {
+    case Activation::identity:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { dx(i, j) = dy(i, j); });
+      break;
+    case Activation::relu:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        dx(i, j) = (x(i, j) > Real(0) ? Real(1) : Real(0)) * dy(i, j);
       });
+      break;
+    case Activation::leaky_relu:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        dx(i, j) = (x(i, j) > Real(0) ? Real(1) : leaky_relu_slope) * dy(i, j);
+      });
+      break;
+    case Activation::tanh:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        dx(i, j) = (Real(1) - y(i, j) * y(i, j)) * dy(i, j);
+      });
+      break;
+    case Activation::elu:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        dx(i, j) = (x(i, j) > Real(0) ? Real(1) : y(i, j) + Real(1)) * dy(i, j);
+      });
+      break;
+    case Activation::softplus:
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
+        dx(i, j) = stable_sigmoid(x(i, j)) * dy(i, j);
+      });
+      break;
+  }
 }
 
 const Matrix& ActivationLayer::forward(const Matrix& x) {

@@ -1,4 +1,5 @@
 #include "nn/linear.hpp"
+#include "core/batch_parallel.hpp"
 #include "core/column_sums.hpp"
 
 #include "core/error.hpp"
@@ -41,24 +42,13 @@ const Matrix& Linear::forward(const Matrix& x) {
   ensure_shape(output_, batch, out_, "tractable::Linear::output");
   const Vector b = store_.vector(bias_);
   const Matrix y = output_;
-  const std::size_t out = out_;
-  // Broadcast the bias, then accumulate x W^T on top of it (beta = 1). Row kernels with
-  // contiguous inner loops: no index division per element, and the host compiler vectorises them.
-  Kokkos::parallel_for(
-      "tractable::Linear::forward_bias", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real* __restrict yi = &y(i, 0);  // [out]
-        for (std::size_t j = 0; j < out; ++j) yi[j] = b(j);
-      });
+  // Broadcast the bias, then accumulate x W^T on top of it (beta = 1).
+  for_each_element("tractable::Linear::forward_bias", batch, out_,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = b(j); });
   if (mask_.data()) {
     const Matrix w = store_.matrix(weight_), m = mask_, wm = masked_weight_;  // [out, in] each
-    const std::size_t in = in_;
-    Kokkos::parallel_for(
-        "tractable::Linear::apply_mask", RangePolicy(0, out), KOKKOS_LAMBDA(const std::size_t r) {
-          const Real* __restrict wr = &w(r, 0);
-          const Real* __restrict mr = &m(r, 0);
-          Real* __restrict out_row = &wm(r, 0);
-          for (std::size_t c = 0; c < in; ++c) out_row[c] = wr[c] * mr[c];
-        });
+    for_each_element("tractable::Linear::apply_mask", out_, in_,
+                     KOKKOS_LAMBDA(std::size_t r, std::size_t c) { wm(r, c) = w(r, c) * m(r, c); });
   }
   if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, effective_weight(), Real(1), y);
   return output_;
@@ -76,14 +66,8 @@ const Matrix& Linear::backward(const Matrix& dy) {
     // dW += (dy^T x) ⊙ M: masked weights do not act, so their gradient is zero.
     KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(0), weight_gradient_);
     const Matrix g = weight_gradient_, m = mask_, dw = store_.gradient_matrix(weight_);
-    const std::size_t in = in_;
-    Kokkos::parallel_for(
-        "tractable::Linear::backward_masked_weight", RangePolicy(0, out_), KOKKOS_LAMBDA(const std::size_t r) {
-          const Real* __restrict gr = &g(r, 0);   // [in]
-          const Real* __restrict mr = &m(r, 0);   // [in]
-          Real* __restrict dwr = &dw(r, 0);       // [in]
-          for (std::size_t c = 0; c < in; ++c) dwr[c] += gr[c] * mr[c];
-        });
+    for_each_element("tractable::Linear::backward_masked_weight", out_, in_,
+                     KOKKOS_LAMBDA(std::size_t r, std::size_t c) { dw(r, c) += g(r, c) * m(r, c); });
   } else {
     KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
   }

@@ -1,4 +1,5 @@
 #include "vae/bernoulli_decoder.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/error.hpp"
 #include "core/stable_math.hpp"
@@ -12,16 +13,14 @@ void BernoulliDecoder::log_likelihood(const Matrix& x, const Matrix& out, std::s
   ensure_shape(pixel_terms_, out.extent(0), dim, "tractable::BernoulliDecoder::pixel_terms");
   const Matrix pixel = pixel_terms_;  // [B·k, D]
   require(x.span_is_contiguous() && out.span_is_contiguous(), "BernoulliDecoder: non-contiguous matrix");
-  Kokkos::parallel_for(
-      "tractable::BernoulliDecoder::log_likelihood", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t r) {
-        const Real* __restrict xb = &x(r / k, 0);    // [D] the example's pixels
-        const Real* __restrict logits = &out(r, 0);  // [D]
-        Real* __restrict term = &pixel(r, 0);        // [D]
-        for (std::size_t d = 0; d < dim; ++d) term[d] = xb[d] * logits[d] - stable_softplus(logits[d]);
-        Real total = 0;
-        for (std::size_t d = 0; d < dim; ++d) total += term[d];
-        terms(r, 0) = total;
-      });
+  // x [B, D] (example r / k of row r), logits out [B·k, D] -> pixel terms [B·k, D] -> terms(·, 0) [B·k]
+  for_each_element("tractable::BernoulliDecoder::pixel_terms", out.extent(0), dim,
+                   KOKKOS_LAMBDA(std::size_t r, std::size_t d) {
+                     pixel(r, d) = x(r / k, d) * out(r, d) - stable_softplus(out(r, d));
+                   });
+  const auto total = Kokkos::subview(terms, Kokkos::ALL, 0);
+  for_each_row_sum("tractable::BernoulliDecoder::log_likelihood", out.extent(0), dim, total, false,
+                   KOKKOS_LAMBDA(std::size_t r, std::size_t d) { return pixel(r, d); });
 }
 
 void BernoulliDecoder::backward(const Matrix& x, const Matrix& out, std::size_t k, const Matrix& d_terms,
@@ -29,25 +28,17 @@ void BernoulliDecoder::backward(const Matrix& x, const Matrix& out, std::size_t 
   const std::size_t dim = x.extent(1);
   require(x.span_is_contiguous() && out.span_is_contiguous() && d_out.span_is_contiguous(),
           "BernoulliDecoder: non-contiguous matrix");
-  // One row per work item, a vectorisable loop over its pixels.
-  Kokkos::parallel_for(
-      "tractable::BernoulliDecoder::backward", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t r) {
-        const Real g = d_terms(r, 0);
-        const Real* __restrict xb = &x(r / k, 0);  // [D]
-        const Real* __restrict o = &out(r, 0);     // [D] logits
-        Real* __restrict dout = &d_out(r, 0);      // [D]
-        for (std::size_t d = 0; d < dim; ++d) dout[d] = g * (xb[d] - stable_sigmoid(o[d]));
-      });
+  for_each_element("tractable::BernoulliDecoder::backward", out.extent(0), dim,
+                   KOKKOS_LAMBDA(std::size_t r, std::size_t d) {
+                     d_out(r, d) = d_terms(r, 0) * (x(r / k, d) - stable_sigmoid(out(r, d)));
+                   });
 }
 
 void BernoulliDecoder::mean(const Matrix& out, Matrix& result) const {
   ensure_shape(result, out.extent(0), out.extent(1), "tractable::BernoulliDecoder::mean");
   const Matrix m = result;
-  const std::size_t dim = out.extent(1);
-  Kokkos::parallel_for(
-      "tractable::BernoulliDecoder::mean", RangePolicy(0, out.extent(0) * dim), KOKKOS_LAMBDA(const std::size_t i) {
-        m(i / dim, i % dim) = stable_sigmoid(out(i / dim, i % dim));
-      });
+  for_each_element("tractable::BernoulliDecoder::mean", out.extent(0), out.extent(1),
+                   KOKKOS_LAMBDA(std::size_t r, std::size_t d) { m(r, d) = stable_sigmoid(out(r, d)); });
 }
 
 DecoderFactory bernoulli_decoder() {

@@ -1,4 +1,5 @@
 #include "vae/gaussian_decoder.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
@@ -22,16 +23,12 @@ void GaussianDecoder::log_likelihood(const Matrix& x, const Matrix& out, std::si
   const std::size_t dim = x.extent(1);
   const Vector log_var = log_variance();  // [D]
   const Real log_2pi = Real(1.8378770664093453);
-  Kokkos::parallel_for(
-      "tractable::GaussianDecoder::log_likelihood", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t r) {
-        const std::size_t b = r / k;
-        Real total = 0;
-        for (std::size_t d = 0; d < dim; ++d) {
-          const Real diff = x(b, d) - out(r, d);
-          total -= Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) + log_var(d) + log_2pi);
-        }
-        terms(r, 0) = total;
-      });
+  const auto total = Kokkos::subview(terms, Kokkos::ALL, 0);  // [B·k]
+  for_each_row_sum("tractable::GaussianDecoder::log_likelihood", out.extent(0), dim, total, false,
+                   KOKKOS_LAMBDA(std::size_t r, std::size_t d) {
+                     const Real diff = x(r / k, d) - out(r, d);
+                     return -Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) + log_var(d) + log_2pi);
+                   });
 }
 
 void GaussianDecoder::backward(const Matrix& x, const Matrix& out, std::size_t k, const Matrix& d_terms,
@@ -40,14 +37,10 @@ void GaussianDecoder::backward(const Matrix& x, const Matrix& out, std::size_t k
   const Vector log_var = log_variance();
   require(x.span_is_contiguous() && out.span_is_contiguous() && d_out.span_is_contiguous(),
           "GaussianDecoder: non-contiguous matrix");
-  Kokkos::parallel_for(
-      "tractable::GaussianDecoder::backward", RangePolicy(0, out.extent(0)), KOKKOS_LAMBDA(const std::size_t r) {
-        const Real g = d_terms(r, 0);
-        const Real* __restrict xb = &x(r / k, 0);  // [D]
-        const Real* __restrict o = &out(r, 0);     // [D] means
-        Real* __restrict dout = &d_out(r, 0);      // [D]
-        for (std::size_t d = 0; d < dim; ++d) dout[d] = g * (xb[d] - o[d]) * kmath::exp(-log_var(d));
-      });
+  for_each_element("tractable::GaussianDecoder::backward", out.extent(0), dim,
+                   KOKKOS_LAMBDA(std::size_t r, std::size_t d) {
+                     d_out(r, d) = d_terms(r, 0) * (x(r / k, d) - out(r, d)) * kmath::exp(-log_var(d));
+                   });
 }
 
 void GaussianDecoder::parameter_backward(const Matrix& x, const Matrix& out, std::size_t k, const Matrix& d_terms,
@@ -55,14 +48,12 @@ void GaussianDecoder::parameter_backward(const Matrix& x, const Matrix& out, std
   if (!learned_) return;
   const std::size_t dim = x.extent(1);
   const Vector log_var = log_variance();
-  Kokkos::parallel_for(
-      "tractable::GaussianDecoder::variance_backward", RangePolicy(0, out.extent(0) * dim),
-      KOKKOS_LAMBDA(const std::size_t i) {
-        // ∂/∂ log v_d of g_r log p = g_r · ½((x − m)² / v − 1); summed over rows below
-        const std::size_t r = i / dim, d = i % dim, b = r / k;
-        const Real diff = x(b, d) - out(r, d);
-        scratch(r, d) = d_terms(r, 0) * Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) - Real(1));
-      });
+  // ∂/∂ log v_d of g_r log p = g_r · ½((x − m)² / v − 1); summed over rows below
+  for_each_element("tractable::GaussianDecoder::variance_backward", out.extent(0), dim,
+                   KOKKOS_LAMBDA(std::size_t r, std::size_t d) {
+                     const Real diff = x(r / k, d) - out(r, d);
+                     scratch(r, d) = d_terms(r, 0) * Real(0.5) * (diff * diff * kmath::exp(-log_var(d)) - Real(1));
+                   });
   accumulate_column_sums(scratch, store_.gradient_vector(log_variance_));
 }
 

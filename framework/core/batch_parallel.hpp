@@ -1,0 +1,155 @@
+#pragma once
+// How a kernel over a [B, D] batch is launched, so that every backend gets the whole batch.
+//
+// On a device (CUDA, HIP) rows are spread over a team's threads and each row's features over the
+// thread's vector lanes: B×D work items, and neighbouring lanes read neighbouring addresses of a
+// row-major matrix (coalesced). On the host (Serial, OpenMP) one work item is one row and its
+// features are a contiguous inner loop that the compiler vectorises: a work item per element
+// would cost an index division each and hide the row from the vectoriser.
+//
+// Column reductions (a bias gradient, batch moments, a scale's log-determinant gradient) are
+// parallel too: on a device, one team per column reduces over the rows; on the host, blocks of
+// columns, each summed over the rows in row order by one thread. The host's sums are therefore the
+// same for any number of threads (the OpenMP build reproduces the Serial build's reductions).
+#include "core/types.hpp"
+
+#include <string>
+#include <type_traits>
+
+namespace tractable {
+
+// True where kernels run on the CPU cores (Serial, OpenMP, Threads): there a row is a loop.
+constexpr bool kernels_run_on_host = std::is_same<MemSpace, Kokkos::HostSpace>::value;
+
+namespace batch_parallel_detail {
+using TeamPolicy = Kokkos::TeamPolicy<ExecSpace>;
+using Team = TeamPolicy::member_type;
+// Lanes per row on a device: a power of two up to a warp, no wider than the row.
+inline int device_lanes(std::size_t cols) {
+  int lanes = 1;
+  while (lanes < 32 && std::size_t(lanes) < cols) lanes *= 2;
+  return lanes;
+}
+}  // namespace batch_parallel_detail
+
+// f(i, j) for every element of a [rows, cols] batch; f writes only element (i, j) of its outputs
+// (the host loop is declared free of dependencies between columns).
+template <class F>
+void for_each_element(const std::string& label, std::size_t rows, std::size_t cols, const F& f) {
+  if (rows == 0 || cols == 0) return;
+  if constexpr (kernels_run_on_host) {
+    Kokkos::parallel_for(
+        label, RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC ivdep
+#endif
+          for (std::size_t j = 0; j < cols; ++j) f(i, j);
+        });
+  } else {
+    using namespace batch_parallel_detail;
+    const int lanes = device_lanes(cols), rows_per_team = 256 / lanes;
+    const std::size_t league = (rows + rows_per_team - 1) / rows_per_team;
+    Kokkos::parallel_for(
+        label, TeamPolicy(int(league), rows_per_team, lanes), KOKKOS_LAMBDA(const Team& team) {
+          const std::size_t i = std::size_t(team.league_rank()) * team.team_size() + team.team_rank();
+          if (i < rows) Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, cols), [&](const std::size_t j) { f(i, j); });
+        });
+  }
+}
+
+// f(i, p, j) for every element of a [rows, blocks·cols] batch whose columns are `blocks` blocks of
+// `cols` (a conditioner's P parameters per feature): on the host the block is outside the
+// vectorised loop, so f may branch on p at no cost per element.
+template <class F>
+void for_each_block_element(const std::string& label, std::size_t rows, std::size_t blocks, std::size_t cols,
+                            const F& f) {
+  if (rows == 0 || blocks == 0 || cols == 0) return;
+  if constexpr (kernels_run_on_host) {
+    Kokkos::parallel_for(
+        label, RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
+          for (std::size_t p = 0; p < blocks; ++p)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC ivdep
+#endif
+            for (std::size_t j = 0; j < cols; ++j) f(i, p, j);
+        });
+  } else {
+    for_each_element(label, rows, blocks * cols,
+                     KOKKOS_LAMBDA(std::size_t i, std::size_t c) { f(i, c / cols, c % cols); });
+  }
+}
+
+// finish(i, Σ_j f(i, j)) for each row of a [rows, cols] batch: a row's reduction (a log-density, a
+// dot product) with whatever follows from it. f may also write element (i, j) of its outputs.
+template <class F, class Finish>
+void for_each_row_reduce(const std::string& label, std::size_t rows, std::size_t cols, const F& f,
+                         const Finish& finish) {
+  if (rows == 0) return;
+  if constexpr (kernels_run_on_host) {
+    Kokkos::parallel_for(
+        label, RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
+          Real sum = 0;
+          for (std::size_t j = 0; j < cols; ++j) sum += f(i, j);
+          finish(i, sum);
+        });
+  } else {
+    using namespace batch_parallel_detail;
+    const int lanes = device_lanes(cols), rows_per_team = 256 / lanes;
+    const std::size_t league = (rows + rows_per_team - 1) / rows_per_team;
+    Kokkos::parallel_for(
+        label, TeamPolicy(int(league), rows_per_team, lanes), KOKKOS_LAMBDA(const Team& team) {
+          const std::size_t i = std::size_t(team.league_rank()) * team.team_size() + team.team_rank();
+          if (i >= rows) return;
+          Real sum = 0;
+          Kokkos::parallel_reduce(
+              Kokkos::ThreadVectorRange(team, cols), [&](const std::size_t j, Real& acc) { acc += f(i, j); }, sum);
+          Kokkos::single(Kokkos::PerThread(team), [&]() { finish(i, sum); });
+        });
+  }
+}
+
+// out(i) = Σ_j f(i, j) (or out(i) += … with `accumulate`) for each row; `out` is any rank-1 device
+// view (a Vector, or a column of a matrix).
+template <class Out, class F>
+void for_each_row_sum(const std::string& label, std::size_t rows, std::size_t cols, const Out& out /*[rows]*/,
+                      bool accumulate, const F& f) {
+  for_each_row_reduce(label, rows, cols, f, KOKKOS_LAMBDA(std::size_t i, Real sum) {
+    out(i) = accumulate ? out(i) + sum : sum;
+  });
+}
+
+// out(j) = Σ_i f(i, j) (or out(j) += … with `accumulate`) for each column of a [rows, cols] batch.
+template <class Out, class F>
+void for_each_column_sum(const std::string& label, std::size_t rows, std::size_t cols, const Out& out /*[cols]*/,
+                         bool accumulate, const F& f) {
+  if (cols == 0) return;
+  if constexpr (kernels_run_on_host) {
+    // Blocks of `width` columns: each row's part of a block is contiguous, so the inner loop
+    // vectorises, and the partial sums stay in registers.
+    constexpr std::size_t width = 32;
+    const std::size_t blocks = (cols + width - 1) / width;
+    Kokkos::parallel_for(
+        label, RangePolicy(0, blocks), KOKKOS_LAMBDA(const std::size_t b) {
+          const std::size_t begin = b * width, n = cols - begin < width ? cols - begin : width;
+          Real sums[width] = {};
+          for (std::size_t i = 0; i < rows; ++i)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC ivdep
+#endif
+            for (std::size_t k = 0; k < n; ++k) sums[k] += f(i, begin + k);
+          for (std::size_t k = 0; k < n; ++k) out(begin + k) = accumulate ? out(begin + k) + sums[k] : sums[k];
+        });
+  } else {
+    using namespace batch_parallel_detail;
+    Kokkos::parallel_for(
+        label, TeamPolicy(int(cols), Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
+          const std::size_t j = team.league_rank();
+          Real sum = 0;
+          Kokkos::parallel_reduce(
+              Kokkos::TeamThreadRange(team, rows), [&](const std::size_t i, Real& acc) { acc += f(i, j); }, sum);
+          Kokkos::single(Kokkos::PerTeam(team), [&]() { out(j) = accumulate ? out(j) + sum : sum; });
+        });
+  }
+}
+
+}  // namespace tractable
