@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake git pkg-config
   libtrilinos-kokkos-dev libtrilinos-kokkos-kernels-dev   # Kokkos 3.4 (Serial) + KokkosKernels
   libopenblas-dev                                         # the BLAS behind KokkosBlas::gemm
+  libopenblas0-openmp                                     # its OpenMP build, for Kokkos's OpenMP backend (cluster/test-openmp.sh)
   libopenmpi-dev openmpi-bin                              # MPI
   libhdf5-openmpi-dev hdf5-tools                          # parallel HDF5, h5dump
   nlohmann-json3-dev libboost-program-options-dev catch2 zlib1g-dev libssl-dev

@@ -88,8 +88,9 @@ int main(int argc, char** argv) {
   int code = 0;
   bool agreed = false;  // every rank threw the same error together
   if (entry && entry->kind == cli::CommandKind::computes && comm.is_root()) {
-    const std::string warning = blas_kernel_warning(blas_library());
-    if (!warning.empty()) std::cerr << warning << std::endl;
+    for (const std::string& warning : {blas_kernel_warning(blas_library()),
+                                       blas_threading_warning(Kokkos::DefaultHostExecutionSpace().concurrency())})
+      if (!warning.empty()) std::cerr << warning << std::endl;
   }
   try {
     if (entry) {

@@ -22,6 +22,23 @@ namespace tractable {
 constexpr bool kernels_run_on_host = std::is_same<MemSpace, Kokkos::HostSpace>::value;
 
 namespace batch_parallel_detail {
+// Below this many elements a host kernel runs on the calling thread: an OpenMP fork and join (a
+// microsecond or more) costs more than the work (MAF sampling's 8-column passes ran 0.80x on two
+// threads). Such small kernels then do not show under their label in Kokkos's profiling tools.
+constexpr std::size_t host_inline_elements = 16384;
+
+// body(k) for k in [0, items) on the host, where the items hold `elements` elements in all. Host
+// kernels capture the caller's functor by reference (they finish before returning): copying its
+// views would count references atomically at every launch.
+template <class Body>
+void host_for(const std::string& label, std::size_t items, std::size_t elements, const Body& body) {
+  if (elements < host_inline_elements) {
+    for (std::size_t k = 0; k < items; ++k) body(k);
+  } else {
+    Kokkos::parallel_for(label, RangePolicy(0, items), body);
+  }
+}
+
 using TeamPolicy = Kokkos::TeamPolicy<ExecSpace>;
 using Team = TeamPolicy::member_type;
 // Lanes per row on a device: a power of two up to a warp, no wider than the row.
@@ -32,19 +49,28 @@ inline int device_lanes(std::size_t cols) {
 }
 }  // namespace batch_parallel_detail
 
+// view = 0 without waiting for a device: on the host Kokkos's plain fill (a memset), on a device a
+// fill queued on the execution space (the plain one fences).
+template <class View>
+void fill_zero(const View& view) {
+  if constexpr (kernels_run_on_host)
+    Kokkos::deep_copy(view, typename View::value_type(0));
+  else
+    Kokkos::deep_copy(ExecSpace(), view, typename View::value_type(0));
+}
+
 // f(i, j) for every element of a [rows, cols] batch; f writes only element (i, j) of its outputs
 // (the host loop is declared free of dependencies between columns).
 template <class F>
 void for_each_element(const std::string& label, std::size_t rows, std::size_t cols, const F& f) {
   if (rows == 0 || cols == 0) return;
   if constexpr (kernels_run_on_host) {
-    Kokkos::parallel_for(
-        label, RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
+    batch_parallel_detail::host_for(label, rows, rows * cols, [&](const std::size_t i) {
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC ivdep
 #endif
-          for (std::size_t j = 0; j < cols; ++j) f(i, j);
-        });
+      for (std::size_t j = 0; j < cols; ++j) f(i, j);
+    });
   } else {
     using namespace batch_parallel_detail;
     const int lanes = device_lanes(cols), rows_per_team = 256 / lanes;
@@ -65,14 +91,13 @@ void for_each_block_element(const std::string& label, std::size_t rows, std::siz
                             const F& f) {
   if (rows == 0 || blocks == 0 || cols == 0) return;
   if constexpr (kernels_run_on_host) {
-    Kokkos::parallel_for(
-        label, RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
-          for (std::size_t p = 0; p < blocks; ++p)
+    batch_parallel_detail::host_for(label, rows, rows * blocks * cols, [&](const std::size_t i) {
+      for (std::size_t p = 0; p < blocks; ++p)
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC ivdep
 #endif
-            for (std::size_t j = 0; j < cols; ++j) f(i, p, j);
-        });
+        for (std::size_t j = 0; j < cols; ++j) f(i, p, j);
+    });
   } else {
     for_each_element(label, rows, blocks * cols,
                      KOKKOS_LAMBDA(std::size_t i, std::size_t c) { f(i, c / cols, c % cols); });
@@ -86,12 +111,11 @@ void for_each_row_reduce(const std::string& label, std::size_t rows, std::size_t
                          const Finish& finish) {
   if (rows == 0) return;
   if constexpr (kernels_run_on_host) {
-    Kokkos::parallel_for(
-        label, RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t i) {
-          Real sum = 0;
-          for (std::size_t j = 0; j < cols; ++j) sum += f(i, j);
-          finish(i, sum);
-        });
+    batch_parallel_detail::host_for(label, rows, rows * cols, [&](const std::size_t i) {
+      Real sum = 0;
+      for (std::size_t j = 0; j < cols; ++j) sum += f(i, j);
+      finish(i, sum);
+    });
   } else {
     using namespace batch_parallel_detail;
     const int lanes = device_lanes(cols), rows_per_team = 256 / lanes;
@@ -113,9 +137,12 @@ void for_each_row_reduce(const std::string& label, std::size_t rows, std::size_t
 template <class Out, class F>
 void for_each_row_sum(const std::string& label, std::size_t rows, std::size_t cols, const Out& out /*[rows]*/,
                       bool accumulate, const F& f) {
-  for_each_row_reduce(label, rows, cols, f, KOKKOS_LAMBDA(std::size_t i, Real sum) {
-    out(i) = accumulate ? out(i) + sum : sum;
-  });
+  if constexpr (kernels_run_on_host)  // by reference: no view is copied (and counted) per launch
+    for_each_row_reduce(label, rows, cols, f, [&](std::size_t i, Real sum) { out(i) = accumulate ? out(i) + sum : sum; });
+  else
+    for_each_row_reduce(label, rows, cols, f, KOKKOS_LAMBDA(std::size_t i, Real sum) {
+      out(i) = accumulate ? out(i) + sum : sum;
+    });
 }
 
 // out(j) = Σ_i f(i, j) (or out(j) += … with `accumulate`) for each column of a [rows, cols] batch.
@@ -128,17 +155,16 @@ void for_each_column_sum(const std::string& label, std::size_t rows, std::size_t
     // vectorises, and the partial sums stay in registers.
     constexpr std::size_t width = 32;
     const std::size_t blocks = (cols + width - 1) / width;
-    Kokkos::parallel_for(
-        label, RangePolicy(0, blocks), KOKKOS_LAMBDA(const std::size_t b) {
-          const std::size_t begin = b * width, n = cols - begin < width ? cols - begin : width;
-          Real sums[width] = {};
-          for (std::size_t i = 0; i < rows; ++i)
+    batch_parallel_detail::host_for(label, blocks, rows * cols, [&](const std::size_t b) {
+      const std::size_t begin = b * width, n = cols - begin < width ? cols - begin : width;
+      Real sums[width] = {};
+      for (std::size_t i = 0; i < rows; ++i)
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC ivdep
 #endif
-            for (std::size_t k = 0; k < n; ++k) sums[k] += f(i, begin + k);
-          for (std::size_t k = 0; k < n; ++k) out(begin + k) = accumulate ? out(begin + k) + sums[k] : sums[k];
-        });
+        for (std::size_t k = 0; k < n; ++k) sums[k] += f(i, begin + k);
+      for (std::size_t k = 0; k < n; ++k) out(begin + k) = accumulate ? out(begin + k) + sums[k] : sums[k];
+    });
   } else {
     using namespace batch_parallel_detail;
     Kokkos::parallel_for(

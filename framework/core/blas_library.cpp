@@ -168,6 +168,16 @@ std::string blas_kernel_warning(const BlasLibrary& blas) {
          " in the environment (or install libblis4 and select it with update-alternatives; README, Performance).";
 }
 
+std::string blas_threading_warning(int kokkos_threads) {
+  if (kokkos_threads <= 1 || std::getenv("OPENBLAS_NUM_THREADS")) return "";
+  auto parallel = symbol<int (*)()>(sgemm_provider().second, "openblas_get_parallel");
+  if (!parallel || parallel() != 1) return "";
+  return "warning: Kokkos runs " + std::to_string(kokkos_threads) +
+         " OpenMP threads beside a pthread OpenBLAS, which therefore keeps 1 thread (the two thread pools take the "
+         "cores from each other); for threaded GEMMs use the OpenMP OpenBLAS (Debian: libopenblas0-openmp; our "
+         "CMake then finds it) or set OPENBLAS_NUM_THREADS to override.";
+}
+
 int blas_threads() {
   void* library = sgemm_provider().second;
   if (auto openblas = symbol<int (*)()>(library, "openblas_get_num_threads")) return openblas();

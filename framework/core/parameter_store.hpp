@@ -4,6 +4,7 @@
 // allocate() they read their slices as views into the flat buffers. Zeroing
 // gradients is one fill, the gradient all-reduce is one MPI call, the
 // optimiser is one kernel and a checkpoint is one dataset plus this table.
+#include "core/batch_parallel.hpp"
 #include "core/random.hpp"
 #include "core/types.hpp"
 
@@ -56,8 +57,8 @@ class ParameterStore {
 
   const Vector& values() const { return values_; }        // [size()]
   const Vector& gradients() const { return gradients_; }  // [size()]
-  // On the execution space's queue: a fill that needs no fence (training steps fill buffers this way).
-  void zero_gradients() const { Kokkos::deep_copy(ExecSpace(), gradients_, Real(0)); }
+  // A fill that does not wait for a device (core/batch_parallel.hpp), as every in-step fill.
+  void zero_gradients() const { fill_zero(gradients_); }
   // A backward pass may announce a parameter whose gradient is final for this step (Linear does, after its
   // weight and bias gradients), so that the reduction over ranks of a finished bucket of gradients starts
   // while the rest of the pass runs (training/gradient_buckets.hpp). Announcing is optional. A gradient

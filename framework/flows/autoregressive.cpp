@@ -65,7 +65,7 @@ void Autoregressive<Transform>::seed_parameters(const Matrix& alpha, Real alpha_
                                                 Real beta_scale, const Matrix& direct) {
   const std::size_t batch = x_.extent(0), dim = dim_;
   ensure_shape(dtheta_, batch, raw_.extent(1), "tractable::Autoregressive::dtheta");
-  Kokkos::deep_copy(ExecSpace(), dtheta_, Real(0));
+  fill_zero(dtheta_);
   const Matrix x = x_, u = u_, raw = raw_, dtheta = dtheta_;
   const bool has_alpha = alpha.data() != nullptr, has_direct = direct.data() != nullptr;
   const Oriented<Transform, DensityInverted> h{transform_};
@@ -146,7 +146,7 @@ const Matrix& Autoregressive<Transform>::sample(const Matrix& u, const Vector& l
                                   " columns, expected " + std::to_string(dim));
   ensure_shape(output_, batch, dim, "tractable::Autoregressive::output");
   const Matrix x = output_;
-  Kokkos::deep_copy(ExecSpace(), x, Real(0));
+  fill_zero(x);
   const Oriented<Transform, DensityInverted> h{transform_};
   const Oriented<Transform, !DensityInverted> h_inverse{transform_};
   // After pass p every coordinate of degree <= p is exact; D passes finish.

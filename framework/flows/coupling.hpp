@@ -61,6 +61,9 @@ class Coupling : public Bijector {
   Matrix conditioner_grad_;  // [B, P·D]
   Matrix input_gradient_;    // [B, D]
   Matrix context_, context_gradient_;  // [B, E] (E = 0: unconditional)
+  // The columns with mask 1 (copied) and 0 (transformed): kernels visit only the columns whose work
+  // they do, so no lane of a vector or a warp evaluates a transform that is then thrown away.
+  IndexVector passed_, transformed_;  // [D1], [D0], D1 + D0 = D
 };
 
 }  // namespace tractable

@@ -1,5 +1,6 @@
 #include "flows/flow.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/column_blocks.hpp"
 #include "core/error.hpp"
 #include "distributions/bases/standard_normal.hpp"
@@ -60,7 +61,7 @@ void Flow::initialize_from_data(const Matrix& rows, const BatchReducer& ranks) {
     set_context(context_rows_);
   }
   ensure_shape(logdet_, x.extent(0), "tractable::Flow::logdet");
-  Kokkos::deep_copy(ExecSpace(), logdet_, Real(0));
+  fill_zero(logdet_);
   const Matrix* h = &x;
   for (auto& b : chain_) {
     b->initialize_from_data(*h, ranks);
@@ -73,7 +74,7 @@ const Vector& Flow::log_prob(const Matrix& rows) {
   const std::size_t batch = x.extent(0);
   ensure_shape(logdet_, batch, "tractable::Flow::logdet");
   ensure_shape(log_prob_, batch, "tractable::Flow::log_prob");
-  Kokkos::deep_copy(ExecSpace(), logdet_, Real(0));
+  fill_zero(logdet_);
   const Matrix* h = &x;
   for (auto& b : chain_) h = &b->forward(*h, logdet_);
   base_point_ = *h;
@@ -87,7 +88,7 @@ const Matrix& Flow::log_prob_backward(const Vector& dlogp) {
   require(dlogp.extent(0) == batch, "Flow::log_prob_backward: dlogp has the wrong length");
   ensure_shape(base_gradient_, batch, dim_, "tractable::Flow::base_gradient");
   base_->log_prob_backward(base_point_, dlogp, base_gradient_);
-  if (context_) Kokkos::deep_copy(ExecSpace(), embedded_gradient_, Real(0));
+  if (context_) fill_zero(embedded_gradient_);
   // log p = log N(z) + Σ logdet_k, so every layer's logdet receives dlogp.
   const Matrix* g = &base_gradient_;
   for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) g = &(*it)->forward_backward(*g, dlogp);
@@ -112,7 +113,7 @@ const Matrix& Flow::sample_from_base(const Matrix& z, Vector& log_q, const Matri
   }
   ensure_shape(logdet_, batch, "tractable::Flow::logdet");
   ensure_shape(log_q, batch, "tractable::Flow::log_q");
-  Kokkos::deep_copy(ExecSpace(), logdet_, Real(0));
+  fill_zero(logdet_);
   base_point_ = z;
   const Matrix* h = &z;
   for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) h = &(*it)->inverse(*h, logdet_);
@@ -133,7 +134,7 @@ const Matrix& Flow::sample_backward(const Matrix& dx, const Vector& dlog_q) {
       "tractable::Flow::negate_dlog_q", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
         dld(i) = -dlog_q(i);
       });
-  if (context_) Kokkos::deep_copy(ExecSpace(), embedded_gradient_, Real(0));
+  if (context_) fill_zero(embedded_gradient_);
   const Matrix* g = &dx;
   for (auto& b : chain_) g = &b->inverse_backward(*g, dlogdet_);
   if (context_) context_backward();

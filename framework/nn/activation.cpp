@@ -27,32 +27,31 @@ void activation_forward(Activation a, const Matrix& pre /*[B, D]*/, const Matrix
   require(pre.extent(0) == out.extent(0) && pre.extent(1) == out.extent(1), "activation_forward: shape mismatch");
   const std::size_t rows = pre.extent(0), cols = pre.extent(1);
   const std::string label = "tractable::activation_forward::" + activation_name(a);
-  const Matrix x = pre, y = out;
   switch (a) {
     case Activation::identity:
-      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = x(i, j); });
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { out(i, j) = pre(i, j); });
       break;
     case Activation::relu:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        y(i, j) = x(i, j) > Real(0) ? x(i, j) : Real(0);
+        out(i, j) = pre(i, j) > Real(0) ? pre(i, j) : Real(0);
       });
       break;
     case Activation::leaky_relu:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        y(i, j) = x(i, j) > Real(0) ? x(i, j) : leaky_relu_slope * x(i, j);
+        out(i, j) = pre(i, j) > Real(0) ? pre(i, j) : leaky_relu_slope * pre(i, j);
       });
       break;
     case Activation::tanh:
-      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = kmath::tanh(x(i, j)); });
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { out(i, j) = kmath::tanh(pre(i, j)); });
       break;
     case Activation::elu:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        const Real v = x(i, j), e = kmath::expm1(v > Real(0) ? Real(0) : v);
-        y(i, j) = v > Real(0) ? v : e;
+        const Real v = pre(i, j), e = kmath::expm1(v > Real(0) ? Real(0) : v);
+        out(i, j) = v > Real(0) ? v : e;
       });
       break;
     case Activation::softplus:
-      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = stable_softplus(x(i, j)); });
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { out(i, j) = stable_softplus(pre(i, j)); });
       break;
   }
 }
@@ -64,34 +63,33 @@ void activation_backward(Activation a, const Matrix& pre /*[B, D]*/, const Matri
           "activation_backward: shape mismatch");
   const std::size_t rows = pre.extent(0), cols = pre.extent(1);
   const std::string label = "tractable::activation_backward::" + activation_name(a);
-  const Matrix x = pre, y = out, dy = dout, dx = dpre;
   switch (a) {
     case Activation::identity:
-      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { dx(i, j) = dy(i, j); });
+      for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) { dpre(i, j) = dout(i, j); });
       break;
     case Activation::relu:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        dx(i, j) = (x(i, j) > Real(0) ? Real(1) : Real(0)) * dy(i, j);
+        dpre(i, j) = (pre(i, j) > Real(0) ? Real(1) : Real(0)) * dout(i, j);
       });
       break;
     case Activation::leaky_relu:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        dx(i, j) = (x(i, j) > Real(0) ? Real(1) : leaky_relu_slope) * dy(i, j);
+        dpre(i, j) = (pre(i, j) > Real(0) ? Real(1) : leaky_relu_slope) * dout(i, j);
       });
       break;
     case Activation::tanh:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        dx(i, j) = (Real(1) - y(i, j) * y(i, j)) * dy(i, j);
+        dpre(i, j) = (Real(1) - out(i, j) * out(i, j)) * dout(i, j);
       });
       break;
     case Activation::elu:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        dx(i, j) = (x(i, j) > Real(0) ? Real(1) : y(i, j) + Real(1)) * dy(i, j);
+        dpre(i, j) = (pre(i, j) > Real(0) ? Real(1) : out(i, j) + Real(1)) * dout(i, j);
       });
       break;
     case Activation::softplus:
       for_each_element(label, rows, cols, KOKKOS_LAMBDA(std::size_t i, std::size_t j) {
-        dx(i, j) = stable_sigmoid(x(i, j)) * dy(i, j);
+        dpre(i, j) = stable_sigmoid(pre(i, j)) * dout(i, j);
       });
       break;
   }

@@ -14,14 +14,22 @@
 namespace tractable {
 
 namespace {
-// Parallelism comes from MPI ranks (and Kokkos' own threads); a threaded BLAS
-// under every rank oversubscribes the cores and makes results depend on the
-// thread count. So: one BLAS thread per rank unless the user chose otherwise.
-// dlsym, because libblas.so.3 may be a BLAS without this OpenBLAS extension.
-void single_threaded_blas_by_default() {
-  if (std::getenv("OPENBLAS_NUM_THREADS") || std::getenv("OMP_NUM_THREADS")) return;
+// The BLAS gets the threads Kokkos's host space runs: one under Serial (the parallelism is in the
+// ranks; a threaded BLAS under every rank oversubscribes the cores), OMP_NUM_THREADS under OpenMP,
+// where an OpenMP OpenBLAS runs on the same thread pool. A pthread OpenBLAS beside OpenMP threads
+// gets one: the two pools take the cores from each other (blas_threading_warning says so).
+// OPENBLAS_NUM_THREADS is the user's choice, and so is OMP_NUM_THREADS under Serial.
+// dlsym, because libblas.so.3 may be a BLAS without these OpenBLAS extensions.
+void match_blas_threads_to_kokkos() {
+  if (std::getenv("OPENBLAS_NUM_THREADS")) return;
+  const int kokkos_threads = Kokkos::DefaultHostExecutionSpace().concurrency();
+  if (kokkos_threads == 1 && std::getenv("OMP_NUM_THREADS")) return;
   using SetThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+  using GetParallel = int (*)();  // 0 sequential, 1 pthreads, 2 OpenMP
+  auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  auto parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  if (!set) return;
+  set(kokkos_threads > 1 && parallel && parallel() == 2 ? kokkos_threads : 1);
 }
 
 bool is_help(const char* arg) { return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0; }
@@ -59,7 +67,7 @@ Runtime::Runtime(int& argc, char**& argv) {
   // Errors in MPI calls come back as codes and are reported by our wrappers.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   initialize_kokkos(argc, argv);
-  single_threaded_blas_by_default();
+  match_blas_threads_to_kokkos();
 }
 
 Runtime::~Runtime() {

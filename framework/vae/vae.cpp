@@ -1,5 +1,6 @@
 #include "vae/vae.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "vae/reparameterisation.hpp"
@@ -44,7 +45,7 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
   ensure_shape(z0_, rows, latent, "tractable::Vae::z0");
   reparameterise(posterior, eps, k, z0_);
   ensure_shape(flow_logdet_, rows, "tractable::Vae::flow_logdet");
-  Kokkos::deep_copy(ExecSpace(), flow_logdet_, Real(0));
+  fill_zero(flow_logdet_);
   if (iaf_) {
     const std::size_t ctx = shape_.iaf_context;
     ensure_shape(context_, batch, ctx, "tractable::Vae::context");
@@ -111,7 +112,7 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
         "tractable::Vae::flow_logdet_backward", RangePolicy(0, rows),
         KOKKOS_LAMBDA(const std::size_t r) { d_logdet(r) = -d_terms(r, 2); });
     ensure_shape(d_context_, batch, ctx, "tractable::Vae::d_context");
-    Kokkos::deep_copy(ExecSpace(), d_context_, Real(0));
+    fill_zero(d_context_);
     dz0 = iaf_->backward(dz_total_, d_flow_logdet_, d_context_, freeze_decoder);
     const Matrix d_context = d_context_;
     Kokkos::parallel_for(
