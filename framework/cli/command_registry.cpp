@@ -102,7 +102,6 @@ std::string usage_text() {
     text += "  " + (head.size() <= 19 ? head + std::string(21 - head.size(), ' ') : head + "\n" + std::string(23, ' ')) +
             c.summary + "\n";
   }
-  text += "  --version            the version, git revision, Kokkos backends, BLAS and build ISA\n";
   text += R"(
 exit codes:
   0 success            3 invalid spec or override     5 run-file I/O (or it would be overwritten)
@@ -111,6 +110,8 @@ exit codes:
   9 a checksum fails: the run file is corrupt (verify: a defect)
   10 --resume: the data changed since the run started (--allow-changed-data)
   75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
+
+tractable --version: the version, git revision, Kokkos backends, BLAS and build ISA
 )";
   return text;
 }

@@ -19,6 +19,7 @@ source "$SRC/tests/cli/expect.sh"
 
 # help and usage
 expect 0 "exit codes" -- "$BIN" --help
+expect 0 "backends .*; kernels run on" -- "$BIN" --version
 expect 0 "Kokkos command line arguments" -- "$BIN" info --kokkos-help --help
 expect 0 "usage: tractable info" -- "$BIN" info --kokkos-threads=1 --help  # a Kokkos option is still Kokkos's
 # Every registered command (cli/command_registry.cpp, from which --help is built) has its own --help and a
