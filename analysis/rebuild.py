@@ -1,5 +1,6 @@
 """Rebuild a trained flow from its run file alone, in NumPy (float64), knowing
-nothing but the README's "Rebuilding a flow from its run file" section: the
+nothing but the "Rebuilding a flow from its run file" section of
+docs/reference/run-file.md: the
 /model description (layer types, parameter prefixes, configurations, fixed
 arrays), the /checkpoint parameter and buffer tables, and the conventions
 written there. Nothing here imports or calls Tractable's C++ code.

@@ -1,4 +1,4 @@
-"""A reproduction directory written by `tractable reproduce NAME` (README,
+"""A reproduction directory written by `tractable reproduce NAME` (docs/tutorials/reproducing-papers.md,
 "Reproducing papers"): reproduction.json, the suite's published numbers and its
 sweeps, loaded for the report."""
 from __future__ import annotations

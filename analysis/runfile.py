@@ -1,4 +1,4 @@
-"""Load a Tractable run file (layout: README.md, "The run file")."""
+"""Load a Tractable run file (layout: docs/reference/run-file.md)."""
 from __future__ import annotations
 
 import json

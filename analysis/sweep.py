@@ -1,4 +1,4 @@
-"""Load a whole sweep (a directory written by `tractable sweep`, README "Sweeps")
+"""Load a whole sweep (a directory written by `tractable sweep`, docs/tutorials/sweeps.md)
 into pandas: metrics in long form, final results in wide form with every sweep
 axis as a column."""
 from __future__ import annotations

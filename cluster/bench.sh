@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Performance side by side with PyTorch (README, "Performance"): builds, then
+# Performance side by side with PyTorch (docs/results/performance.md): builds, then
 # runs every workload of shared/BENCHMARKS.md through `tractable bench` and
 # shared/bench/torch_ref.py alternately, one thread each, and prints medians,
 # ratios and GFLOP/s.

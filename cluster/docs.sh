@@ -11,6 +11,10 @@ command -v mkdocs > /dev/null || { echo "docs: mkdocs is missing (apt-get instal
 rm -rf "$OUT/src" "$OUT/site"
 mkdir -p "$OUT/src"
 cp -r "$SRC/docs" "$SRC/mkdocs.yml" "$OUT/src/"
+for figures in "$SRC"/experiments/papers/*/figures; do   # the results pages show the suites' committed figures
+  suite=$(basename "$(dirname "$figures")")
+  mkdir -p "$OUT/src/docs/figures/papers/$suite" && cp -r "$figures" "$OUT/src/docs/figures/papers/$suite/"
+done
 /usr/bin/python3 "$SRC/docs/gen_reference.py" "$BIN" "$SRC" "$OUT/src/docs"
 rm "$OUT/src/docs/gen_reference.py"
 (cd "$OUT/src" && mkdocs build --strict --quiet -d "$OUT/site")

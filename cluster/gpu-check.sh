@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU check (README, "GPUs"): builds Tractable against an installed CUDA
+# The GPU check (docs/explanation/parallelism.md, "GPUs"): builds Tractable against an installed CUDA
 # Kokkos (it builds no Kokkos itself: on a cluster, Spack's kokkos +cuda and
 # kokkos-kernels +cublas, cluster/spack.yaml), then on the GPU runs the unit
 # tests, the MPI tests (2 ranks against 1) and `tractable bench` for the six

@@ -14,5 +14,5 @@ echo
 echo "plots:"
 /usr/bin/python3 -m analysis plot "$out" | sed 's/^/  /'
 echo
-echo "inspect: build/tractable info $out    (or h5py / h5dump; layout in README.md)"
+echo "inspect: build/tractable info $out    (or h5py / h5dump; layout in docs/reference/run-file.md)"
 echo "check:   build/tractable verify $out  (links, checksums, the checkpoint loads)"

@@ -1,8 +1,8 @@
-"""Writes the site's generated reference pages from the binary and the README, into a copy of docs/.
+"""Writes the site's generated reference pages from the binary and docs/reference/cli.md, into a copy of docs/.
 
   reference/commands.md    `tractable --help` and every registered command's `--help`
   reference/spec-types.md  the registries' type tables (`tractable schema --markdown`)
-  reference/exit-codes.md  the README's exit-code table (the one list of codes and their meaning)
+  reference/exit-codes.md  the exit-code table of reference/cli.md (the one list of codes and their meaning)
   reference/python.md      the Python API from its type stubs (python/tractable.pyi)
 
 usage: gen_reference.py TRACTABLE_BIN SOURCE_DIR OUT_DOCS_DIR
@@ -41,10 +41,10 @@ tables = run("schema", "--markdown")
     "# Spec types\n\nGenerated from the registries (`tractable schema --markdown`): every type of every family, "
     "its keys with their ranges and defaults, and what it is.\n\n" + tables)
 
-readme = (source / "README.md").read_text()
-match = re.search(r"^Exit codes:\n\n(\|.*?)\n\n", readme, re.M | re.S)
+overview = (source / "docs" / "reference" / "cli.md").read_text()
+match = re.search(r"^Exit codes:\n\n(\|.*?)\n\n", overview, re.M | re.S)
 if not match:
-    sys.exit("README.md: no 'Exit codes:' table")
+    sys.exit("docs/reference/cli.md: no 'Exit codes:' table")
 (out / "reference" / "exit-codes.md").write_text(
     "# Exit codes\n\nEvery failure maps to one documented code (`framework/core/error.hpp`); under MPI every rank "
     "exits with it.\n\n" + match.group(1) + "\n")

@@ -284,7 +284,7 @@ Progress::Listener progress_listener(const py::object& progress, bool& print_lin
 PYBIND11_MODULE(tractable, m) {
   // A module compiled for a wider x86-64 level than this CPU has: an ImportError, not SIGILL later.
   if (const char* refusal = build_isa_refusal(cpu_isa_level())) throw pybind11::import_error(refusal);
-  m.doc() = "Tractable's trained models from Python: the same C++ as the tractable command (README, Using a trained model)";
+  m.doc() = "Tractable's trained models from Python: the same C++ as the tractable command (docs/how-to/use-a-trained-model.md)";
   {
     static int argc = 1;
     static char name[] = "python";

@@ -182,5 +182,5 @@ def analyse(repro, out_dir: Path) -> SuiteResult:
         f"`tractable simulate`, seed {repro.published.get('observation_seed', 2026)}); C2ST on {n_samples} samples "
         "a side (sbibm: 10,000). The reference check compares sbibm's samples with our own reference sampler "
         "(gaussian_linear closed form, two_moons a 2048² grid, slcp slice-sampling MCMC with the posterior's sign "
-        "symmetry; README, Conditional flows) at observation 1.")
+        "symmetry; docs/tutorials/sbi.md) at observation 1.")
     return result

@@ -1,6 +1,6 @@
 """Claim measurements: the mode counter against constructed samples, and each
 claim command end to end on short runs (the verdict is only checked for
-its type there; the full-length numbers are in the README)."""
+its type there; the full-length numbers are in docs/results/papers.md)."""
 import numpy as np
 
 from analysis.claims import EIGHT_CENTRES, EIGHT_SIGMA, claim_knothe_rosenblatt, claim_maf_vs_iaf, claim_modes, \

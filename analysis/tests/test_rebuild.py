@@ -1,6 +1,6 @@
 """A run file describes its model: flows with every layer type and base, trained
 by the real binary on 4-D data for a few steps, rebuilt in NumPy by
-analysis/rebuild.py from the run file alone (README conventions), must give
+analysis/rebuild.py from the run file alone (the conventions of docs/reference/run-file.md), must give
 the same log-density as the framework's own /eval/test_log_likelihood on every
 test row (to 1e-4; the run is float32, the rebuild float64)."""
 import json

@@ -17,7 +17,7 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
       ("allow-changed-data", po::bool_switch(&run.allow_changed_data),
        "--resume even though the data's fingerprint (/provenance) changed; recorded in the run file")
       ("break-lock", po::bool_switch(&run.break_lock),
-       "take RUN.h5.lock from a holder on another host that is known to be gone (see README, the run file)")
+       "take RUN.h5.lock from a holder on another host that is known to be gone (see docs/reference/run-file.md)")
       ("quiet,q", po::bool_switch(&run.quiet), "no progress output");
   po::positional_options_description positional;
   positional.add("spec", 1);

@@ -7,7 +7,7 @@ namespace tractable::cli {
 
 int schema_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable schema");
-  options.add_options()("markdown", "print the README's type tables (one per registry) instead of the JSON Schema");
+  options.add_options()("markdown", "print the spec reference's type tables (one per registry) instead of the JSON Schema");
   po::variables_map vm;
   if (!parse_options(args, "tractable schema [--markdown] > spec.schema.json", options, {}, vm, comm)) return 0;
   if (!comm.is_root()) return 0;
@@ -16,7 +16,7 @@ int schema_command(const Arguments& args, const Communicator& comm) {
     return 0;
   }
   for (const auto& [family, table] : registry_tables())
-    std::cout << readme_table_begin(family) << "\n" << table << readme_table_end() << "\n\n";
+    std::cout << reference_table_begin(family) << "\n" << table << reference_table_end() << "\n\n";
   return 0;
 }
 

@@ -165,7 +165,7 @@ std::string blas_kernel_warning(const BlasLibrary& blas) {
          // Xeon; AVX2 Haswell 126 against 240 with SkylakeX on an AMD EPYC with AVX-512.
          (blas.kernel_isa == "sse" ? std::string("3-5x") : std::string("up to 2x")) +
          " slower than they could. Set OPENBLAS_CORETYPE=" + blas.suggested_coretype +
-         " in the environment (or install libblis4 and select it with update-alternatives; README, Performance).";
+         " in the environment (or install libblis4 and select it with update-alternatives; docs/results/performance.md).";
 }
 
 std::string blas_threading_warning(int kokkos_threads) {

@@ -38,7 +38,7 @@ const char* build_isa_refusal(const char* cpu_level) {
   std::snprintf(message, sizeof(message),
                 "this tractable was compiled for %s, and this CPU supports only %s (its instructions would "
                 "crash here). Rebuild on this kind of machine (cmake -DTRACTABLE_SIMD=auto) or for both "
-                "(cmake -DTRACTABLE_SIMD=%s); README, Building by hand and on clusters",
+                "(cmake -DTRACTABLE_SIMD=%s); docs/explanation/numerics.md, vector width",
                 build_isa(), cpu_level, cpu_level);
   return message;
 }

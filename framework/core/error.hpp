@@ -1,6 +1,6 @@
 #pragma once
 // Errors carry the exit code the CLI returns, so every failure path maps to a
-// documented status (README, "Exit codes").
+// documented status (docs/reference/cli.md, "Exit codes").
 #include <stdexcept>
 #include <string>
 

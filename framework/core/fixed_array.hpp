@@ -2,7 +2,7 @@
 // An integer array fixed when a layer is built (a coupling mask, a permutation,
 // MADE degrees and connectivity masks): not a parameter, never trained, but
 // needed with the parameters to rebuild the layer. Run files store each one
-// under /model (README, "Rebuilding a model from its run file").
+// under /model (docs/reference/run-file.md, "Rebuilding a flow from its run file").
 #include <cstdint>
 #include <string>
 #include <vector>

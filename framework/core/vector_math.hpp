@@ -5,7 +5,7 @@
 // under -ffast-math, whose other effects (no NaN/Inf semantics) we cannot have:
 // the non-finite guards depend on them. Declaring the functions `simd` here lets
 // GCC call the vector versions from loops it vectorises, with libm's accuracy
-// (libmvec's ulp bounds: README, Performance). Host GCC on x86-64 only; device
+// (libmvec's ulp bounds: docs/results/performance.md). Host GCC on x86-64 only; device
 // compilers and clang (the fuzz build) see plain scalar calls.
 #include <cmath>
 

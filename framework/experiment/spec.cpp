@@ -84,7 +84,7 @@ Schema training_schema() {
       field("reduce_bucket_kib", s::integer(0), 0,
             "N ranks: 0 reduces the gradient in one blocking reduce-scatter after the backward pass; > 0 in buckets "
             "of at least this many KiB, each started (nonblocking) while the backward pass still runs. The sums are "
-            "the same; which is faster depends on the MPI's progress (README, Scaling)"),
+            "the same; which is faster depends on the MPI's progress (docs/results/scaling.md)"),
       field("on_non_finite", s::string({"stop", "skip", "rollback"}), "stop",
             "a non-finite loss or gradient: stop (exit 6, last good checkpoint kept), skip the step, or roll back "
             "to the last checkpoint with a lower learning rate"),

@@ -19,9 +19,9 @@ const Schema& run_spec_schema();
 const std::vector<std::string>& flow_layer_types();
 nlohmann::json run_spec_json_schema();
 
-// The README's type tables, one per registry (layers, bases, decoders, targets):
+// The spec reference's type tables, one per registry (layers, bases, decoders, targets):
 // (the spec key the types fill, the Markdown table). `tractable schema --markdown`
-// prints them between the markers the README holds; a test keeps them equal.
+// prints them between the markers docs/reference/specs.md holds; a test keeps them equal.
 std::vector<std::pair<std::string, std::string>> registry_tables();
 
 // Parses `path`; a malformed file is a SpecError naming the file, line and column.

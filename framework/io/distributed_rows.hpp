@@ -3,7 +3,7 @@
 // = row order), written into a new HDF5 file in one of two ways:
 //   gather:     MPI_Gatherv to rank 0, which writes it serially;
 //   collective: parallel HDF5 (MPI-IO, H5FD_MPIO_COLLECTIVE), each rank its hyperslab.
-// Measured on this machine with 2 ranks (README, "Parallel I/O";
+// Measured on this machine with 2 ranks (docs/explanation/parallelism.md, "Parallel I/O";
 // tests/bench/io_gather_vs_collective.cpp): gathering wins up to 8 MB
 // (1.5–2.2× faster), the collective write from 34 MB on (3.7–4.3× faster), so
 // `automatic` switches at 16 MiB.

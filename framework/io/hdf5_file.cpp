@@ -154,7 +154,7 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
     }
   }
   if (id < 0) {
-    // A directory removed under a running job is a cause worth naming (README, the run file's fault
+    // A directory removed under a running job is a cause worth naming (docs/reference/run-file.md, the run file's fault
     // table), whichever open or create meets it first.
     const std::filesystem::path parent = std::filesystem::path(path).parent_path();
     std::error_code ec;

@@ -19,7 +19,7 @@
 // step, data cursor, learning-rate scale) and variable-length strings
 // (parameter names, /spec) unprotected; a seal covers all of them, and
 // OpenSSL's SHA-256 runs at about 1.8 GB/s on a CPU with SHA-NI (the EPYC
-// of README, "Checksums": `openssl speed -bytes 1048576 sha256`).
+// of docs/reference/run-file.md, "Checksums": `openssl speed -bytes 1048576 sha256`).
 #include "core/sha256.hpp"
 #include "io/hdf5_file.hpp"
 

@@ -2,7 +2,7 @@
 // What a run file says about its model beyond the parameters: for a flow, each
 // layer's type, the prefix of its parameter names, its resolved configuration
 // and its fixed arrays, and the base distribution. Written to /model so that a
-// reader with h5py and the README can rebuild the model without our code.
+// reader with h5py and docs/reference/run-file.md can rebuild the model without our code.
 #include "core/fixed_array.hpp"
 
 #include <nlohmann/json.hpp>

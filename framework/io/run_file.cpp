@@ -173,7 +173,7 @@ void write_results(Hdf5File& file, const PendingResults& pending) {
   }
 }
 
-// The layout (README, "The run file"): RUN.h5 is an index (spec, provenance,
+// The layout (docs/reference/run-file.md): RUN.h5 is an index (spec, provenance,
 // model, data, metric and evaluation rows) whose /checkpoint,
 // /checkpoint_best, /samples/<step> and result arrays are external links into
 // files of RUN.h5.d/ named by the commit's sequence number, never reused. A

@@ -1,8 +1,8 @@
 #pragma once
 // The run file: one HDF5 index per run, with its checkpoints and accumulated
 // results in files of `<path>.d/` that the index reaches through external
-// links, so h5py and every reader see one tree (layout in README.md, "The run
-// file"; `tractable pack` makes it one file).
+// links, so h5py and every reader see one tree (layout in docs/reference/run-file.md;
+// `tractable pack` makes it one file).
 //
 // Every write is a *commit*: the files it adds are written and fsynced, then
 // the index is rebuilt in memory and renamed over `<path>` (atomic), then the

@@ -18,7 +18,7 @@ void Adam::step(const Vector& params, const Vector& grads, Real lr) {
   const Real inverse_correction1 = Real(1) / Real(1 - std::pow(double(b1), double(steps_)));
   const Real inverse_correction2 = Real(1) / Real(1 - std::pow(double(b2), double(steps_)));
   // Restrict views: the four arrays never alias, which lets the host compiler vectorise the update
-  // (it was 17 % of a VAE training step as a scalar loop; README, Performance).
+  // (it was 17 % of a VAE training step as a scalar loop; docs/results/performance.md).
   using Restricted = Kokkos::View<Real*, Kokkos::MemoryTraits<Kokkos::Unmanaged | Kokkos::Restrict>>;
   using RestrictedConst = Kokkos::View<const Real*, Kokkos::MemoryTraits<Kokkos::Unmanaged | Kokkos::Restrict>>;
   const std::size_t n = params.extent(0);

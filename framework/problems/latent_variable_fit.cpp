@@ -81,7 +81,7 @@ void LatentVariableFit::final_evaluation(const HostMatrix& test, std::map<std::s
   results["test_nll"] = full.nll;
   results["test_bits_per_dim"] = full.bits_per_dim;
   results["active_units"] = double(full.active_units);
-  // Per-example log p̂(x): each rank's shard, gathered in order to the root (measured choice: README).
+  // Per-example log p̂(x): each rank's shard, gathered in order to the root (measured choice: docs/explanation/parallelism.md).
   const auto per_example = comm_.gather_to_root(full.local_log_likelihood);
   if (comm_.is_root())
     pending.arrays.push_back(NamedArray{"/eval/test_log_likelihood", per_example, {per_example.size()},

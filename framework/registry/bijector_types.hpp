@@ -3,7 +3,7 @@
 // bijector is its own files (flows/<name>.{hpp,cpp}: the layer;
 // registry/bijectors/<name>.cpp: its keys, settings and builder) and one
 // registration in registry/bijector_types.cpp. The schema, the builder, the
-// README's layer table and the bijector harness all read this list.
+// spec reference's layer table and the bijector harness all read this list.
 #include "core/batch_reducer.hpp"
 #include "core/parameter_store.hpp"
 #include "flows/bijector.hpp"

@@ -3,7 +3,7 @@
 // simulator registers once with its prior and simulator (the class in
 // sbi/tasks/), what it is in words, and how its reference posterior is drawn
 // — or that it has none, which is then known here, not discovered at run
-// time. The spec's choices, the README's table and the simulator harness
+// time. The spec's choices, the spec reference's table and the simulator harness
 // (tests/unit/test_simulators.cpp) come from this one list.
 #include "sbi/reference_posterior.hpp"
 #include "sbi/simulators.hpp"

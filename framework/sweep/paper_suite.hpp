@@ -1,7 +1,7 @@
 #pragma once
 // A paper reproduction suite: experiments/papers/<NAME>/suite.json names the
 // sweeps to run under each budget and the file of published numbers the report
-// sets ours beside (README, "Reproducing papers"):
+// sets ours beside (docs/tutorials/reproducing-papers.md):
 //
 //   { "suite": "phi4",                            = the directory's name
 //     "title": "Albergo, Kanwar & Shanahan 2019 ...",

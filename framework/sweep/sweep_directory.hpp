@@ -1,5 +1,5 @@
 #pragma once
-// Everything a sweep writes, under one directory (README, "Sweeps"):
+// Everything a sweep writes, under one directory (docs/tutorials/sweeps.md):
 //
 //   SWEEP_DIR/sweep.json          manifest: name, axis keys, ranks, runs (index, id, axis values)
 //   SWEEP_DIR/specs/<id>.json     each run's resolved spec

@@ -1,6 +1,6 @@
 #pragma once
 // A sweep: one base experiment spec plus axes, expanded deterministically into
-// runs. The file (README, "Sweeps"):
+// runs. The file (docs/tutorials/sweeps.md):
 //
 //   { "sweep": "lr-depth",                      name: [A-Za-z0-9][A-Za-z0-9._-]*
 //     "base": "../quickstart.json" | {...},     path relative to this file, or inline
@@ -69,7 +69,7 @@ SweepSpec parse_sweep_spec(const nlohmann::json& document, const std::string& or
 // The runs, in index order. Two runs with the same resolved spec are an error.
 std::vector<SweepRun> expand_sweep(const SweepSpec& sweep);
 
-// Every key a sweep file may hold, dotted (sweep, base, ..., slurm.account, ...): for the README check.
+// Every key a sweep file may hold, dotted (sweep, base, ..., slurm.account, ...): for the documentation check.
 std::vector<std::string> sweep_file_keys();
 
 // The keys every run of the sweep has a value for, in axis order (columns of tables).

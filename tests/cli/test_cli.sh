@@ -23,7 +23,7 @@ expect 0 "backends .*; kernels run on" -- "$BIN" --version
 expect 0 "Kokkos command line arguments" -- "$BIN" info --kokkos-help --help
 expect 0 "usage: tractable info" -- "$BIN" info --kokkos-threads=1 --help  # a Kokkos option is still Kokkos's
 # Every registered command (cli/command_registry.cpp, from which --help is built) has its own --help and a
-# line in README's command list.
+# line in the command overview (docs/reference/cli.md).
 commands=$("$BIN" --help | sed -n '/^commands:/,/^exit codes:/p' | grep -oE '^  [a-z-]+' | tr -d ' ')
 [ "$(echo "$commands" | wc -w)" -ge 20 ] || fail "tractable --help lists too few commands: $commands"
 for c in $commands; do
@@ -31,7 +31,7 @@ for c in $commands; do
   expect 0 "usage: tractable $c" -- "$BIN" $c --help
   # Our usage alone: Kokkos's own options only with --kokkos-help.
   "$BIN" $c --help 2>&1 | grep -q "Kokkos command line arguments" && fail "tractable $c --help prints Kokkos's options"
-  grep -q "^tractable $c\b" "$SRC/README.md" || fail "README's command list lacks 'tractable $c'"
+  grep -q "^tractable $c\b" "$SRC/docs/reference/cli.md" || fail "docs/reference/cli.md lacks 'tractable $c'"
 done
 # tractable bench: every workload of BENCHMARKS.md runs and prints one JSON line (speed is measured by
 # cluster/bench.sh, never asserted here).

@@ -89,7 +89,7 @@ def h5dump(path):
     p = subprocess.run(["h5dump", path], capture_output=True)
     # The header line names the file; everything else is content. A dataspace's maximum extent
     # ("( 2 ) / ( 18 )") is not sealed: it changes no stored value, and a corrupted one that is too
-    # small makes the next append (a resume) fail loudly. Known gap, README "The run file".
+    # small makes the next append (a resume) fail loudly. Known gap, docs/reference/run-file.md.
     lines = [re.sub(rb"(DATASPACE\s+SIMPLE \{ \([^)]*\)) / \([^)]*\)", rb"\1", line)
              for line in p.stdout.splitlines()[1:]]
     return p.returncode, b"\n".join(lines)

@@ -107,7 +107,7 @@ same_selection resumed.h5 es.h5 || fail "a resumed run with early stopping diffe
 one=$("$BIN" eval es.h5 --split validation 2> /dev/null)
 two=$("$MPIEXEC" -n 2 --oversubscribe "$BIN" eval es.h5 --split validation 2> /dev/null)
 # Equal to float32 rounding: a row's libm calls take the vector or the scalar path of a vectorised loop by
-# its position in the rank's rows, and the two paths may differ in the last bit (README, Building: vector width).
+# its position in the rank's rows, and the two paths may differ in the last bit (docs/explanation/numerics.md, "Vector width").
 /usr/bin/python3 -c '
 import json, sys
 a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])

@@ -15,7 +15,8 @@ if ! command -v mkdocs > /dev/null; then echo "FAIL: mkdocs is missing (cluster/
 site="$WORK/docs/site"
 for page in index.html getting-started/install/index.html reference/commands/index.html \
             reference/spec-types/index.html reference/exit-codes/index.html explanation/integrity/index.html \
-            reference/python/index.html contributing/extending/index.html; do
+            reference/python/index.html contributing/extending/index.html tutorials/toy-flows/index.html \
+            reference/specs/index.html reference/run-file/index.html results/performance/index.html; do
   [ -s "$site/$page" ] || fail "missing page $page"
 done
 grep -q "tractable verify" "$site/reference/commands/index.html" || fail "commands page lacks tractable verify"
@@ -28,6 +29,18 @@ grep -q "checksum" "$site/reference/exit-codes/index.html" || fail "exit codes p
 # Every function of the Python stubs has its entry on the Python page.
 for f in $(grep -oE '^def [a-z_]+' "$SRC/python/tractable.pyi" | cut -c5-); do
   grep -q "<code>$f(" "$site/reference/python/index.html" || fail "Python page lacks $f"
+done
+
+# Every tutorial script is shown by a page (pymdownx.snippets includes it verbatim), and every tutorial page
+# shows a script: what a reader copies is what CI runs (tests/docs/run_tutorial.sh).
+for script in "$SRC"/docs/tutorials/*.sh "$SRC"/docs/tutorials/*.py; do
+  name=docs/tutorials/$(basename "$script")
+  grep -rqF --include='*.md' -e "--8<-- \"$name\"" "$SRC/docs" || fail "no page includes $name"
+done
+# A missing script fails the build (check_paths); an unprocessed include would show its marker.
+grep -rl --include='*.html' -e '--8&lt;--' "$site" && fail "a page shows an unprocessed --8<-- include"
+for page in "$SRC"/docs/tutorials/*.md; do
+  grep -q -- '--8<-- "docs/tutorials/' "$page" || fail "tutorial page $(basename "$page") includes no script"
 done
 
 # Two pages as Debian's headless Chromium renders them: not blank (many colours, text in the middle).

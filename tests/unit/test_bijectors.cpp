@@ -237,7 +237,7 @@ TEST_CASE("every registered bijector type conditions on a context, needs none, o
       conditioning.insert(type.name);
     }
   }
-  // What the README promises: every network-conditioned layer takes c; these three refuse it.
+  // What the documentation promises: every network-conditioned layer takes c; these three refuse it.
   CHECK(conditioning == std::set<std::string>{"affine_coupling", "additive_coupling", "rqs_coupling", "maf", "iaf",
                                               "rqs_autoregressive"});
   CHECK(refusing == std::set<std::string>{"planar", "radial", "batchnorm"});

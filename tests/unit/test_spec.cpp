@@ -3,6 +3,7 @@
 // validator's own description.
 #include <catch2/catch.hpp>
 
+#include "documentation.hpp"
 #include "core/error.hpp"
 #include "experiment/run_spec.hpp"
 #include "experiment/spec.hpp"
@@ -161,28 +162,26 @@ void collect_keys(const SchemaNode& node, const std::string& prefix, std::vector
 }
 }  // namespace
 
-TEST_CASE("spec: the README's type tables are the registries' (regenerate: cluster/readme-tables.sh)", "[spec]") {
-  std::ifstream in(std::string(TRACTABLE_SOURCE_DIR) + "/README.md");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string readme = buffer.str();
+TEST_CASE("spec: the spec reference's type tables are the registries' (regenerate: cluster/reference-tables.sh)",
+          "[spec]") {
+  const std::string documentation = tractable::testing::read_all_documentation();
+  REQUIRE(!documentation.empty());
   for (const auto& [family, table] : registry_tables()) {
-    INFO("README.md's table for " << family << " differs from the registry; run cluster/readme-tables.sh");
-    const std::string block = readme_table_begin(family) + "\n" + table + readme_table_end();
-    CHECK(readme.find(block) != std::string::npos);
+    INFO("the table for " << family << " in docs/ differs from the registry; run cluster/reference-tables.sh");
+    const std::string block = reference_table_begin(family) + "\n" + table + reference_table_end();
+    CHECK(documentation.find(block) != std::string::npos);
   }
 }
 
-TEST_CASE("spec: every key is documented in the README", "[spec]") {
-  std::ifstream in(std::string(TRACTABLE_SOURCE_DIR) + "/README.md");
-  const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  REQUIRE(!readme.empty());
+TEST_CASE("spec: every key is documented in docs/", "[spec]") {
+  const std::string documentation = tractable::testing::read_all_documentation();
+  REQUIRE(!documentation.empty());
   std::vector<std::string> keys;
   collect_keys(*run_spec_schema(), "", keys);
   CHECK(keys.size() > 40);
   for (const auto& key : keys) {
-    INFO("README.md does not mention `" << key << "`");
-    CHECK(readme.find("`" + key + "`") != std::string::npos);
+    INFO("no page of docs/ mentions `" << key << "`");
+    CHECK(documentation.find("`" + key + "`") != std::string::npos);
   }
 }
 
