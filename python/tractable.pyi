@@ -24,13 +24,22 @@ class Model:
     parameters: dict
 
     def log_prob(self, x: np.ndarray, k: int = 0, batch: int = 4096,
-                 context: Optional[np.ndarray] = None) -> np.ndarray: ...
+                 context: Optional[np.ndarray] = None) -> np.ndarray:
+        """log p of each row of x [N, D] (float64 [N]), as `tractable log-prob`; VAEs: the K-sample importance
+        estimate (k=0: the spec's K); conditional flows: log p(x | c) with context [N, C], one row per row of x."""
     def sample(self, n: int, seed: int = 0, batch: int = 4096, context: Optional[np.ndarray] = None,
-               log_prob: bool = False) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]: ...
-    def encode(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]: ...
-    def decode(self, z: np.ndarray) -> np.ndarray: ...
-    def compress(self, x: np.ndarray, latent_bits: int = ..., lanes: int = ..., seed: int = 0) -> bytes: ...
-    def decompress(self, data: bytes) -> np.ndarray: ...
+               log_prob: bool = False) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]:
+        """n samples [n, D] (float32), as `tractable sample -n N --seed S`; conditional flows: n samples at each
+        row of context [R, C], [R, n, D] (with log_prob=True also log q(x | c) [R, n], float64)."""
+    def encode(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """VAEs: (mean, log_variance) of q(z|x), each [N, L], as `tractable encode`."""
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L], as `tractable decode`."""
+    def compress(self, x: np.ndarray, latent_bits: int = ..., lanes: int = ..., seed: int = 0) -> bytes:
+        """VAEs: binary images [N, D] (every value 0 or 1) -> bytes, the same bytes as `tractable compress`
+        (bits-back coding); latent_bits and lanes default to the CLI's --latent-bits and --lanes."""
+    def decompress(self, data: bytes) -> np.ndarray:
+        """VAEs: the bytes of `compress` or `tractable compress` -> the identical images, uint8 [N, D]."""
 
 
 def load(path: str, last: bool = False) -> Model:

@@ -191,6 +191,73 @@ def test_run_from_python_is_the_cli_run_bit_for_bit(work):
     assert not (work / "bad.h5").exists()
 
 
+def test_type_stubs_match_the_module_and_document_every_function():
+    # python/tractable.pyi (rendered as the site's Python API page): every function and method it declares exists
+    # in the module with the same parameter names, and has a docstring; every public function of the module and
+    # every method of Model is declared.
+    import ast
+    import re
+    stubs = ast.parse(open(os.path.join(SOURCE, "python", "tractable.pyi")).read())
+    declared = {}
+    for node in stubs.body:
+        if isinstance(node, ast.FunctionDef):
+            declared[node.name] = (node, getattr(tractable, node.name))
+        elif isinstance(node, ast.ClassDef):
+            for member in node.body:
+                if isinstance(member, ast.FunctionDef):
+                    declared[f"{node.name}.{member.name}"] = (member, getattr(getattr(tractable, node.name), member.name))
+    for name, (node, obj) in declared.items():
+        assert ast.get_docstring(node), f"{name}: no docstring in tractable.pyi"
+        stub_args = [a.arg for a in node.args.args if a.arg != "self"]
+        signature = obj.__doc__.splitlines()[0]  # pybind11: "name(arg: type, ...) -> type"
+        module_args = [a for a in re.findall(r"(?:\(|, )(\w+):", signature) if a != "self"]
+        assert stub_args == module_args, f"{name}: stub {stub_args} against module {module_args}"
+    public = {n for n, o in vars(tractable).items() if callable(o) and not n.startswith("_") and not isinstance(o, type)}
+    methods = {f"Model.{n}" for n, o in vars(tractable.Model).items() if callable(o) and not n.startswith("_")}
+    assert public | methods <= set(declared), (public | methods) - set(declared)
+
+
+class FakeTqdm:
+    """Stands in for tqdm.tqdm: records what tractable.run asks of a progress bar."""
+    bars = []
+
+    def __init__(self, total, unit):
+        self.total, self.unit, self.updates, self.postfixes, self.closed = total, unit, [], [], False
+        FakeTqdm.bars.append(self)
+
+    def update(self, n):
+        self.updates.append(n)
+
+    def set_postfix(self, loss):
+        self.postfixes.append(loss)
+
+    def close(self):
+        self.closed = True
+
+
+def test_progress_true_draws_a_tqdm_bar_or_prints_the_clis_lines(work, monkeypatch, capfd):
+    # progress=True with tqdm importable: one bar of `total` steps whose updates add up to it, the loss as its
+    # postfix, closed at the end. Without tqdm: the CLI's progress lines instead, and no error.
+    import sys
+    import types
+    spec = json.loads(open(QUICKSTART).read())
+    small = {"training.steps": 60, "training.log_every": 20, "model.hidden": 8, "data.n_train": 500,
+             "output.density_grid": 0}
+    FakeTqdm.bars.clear()
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeTqdm))
+    tractable.run(spec, out=str(work / "bar.h5"), progress=True, set=small)
+    assert len(FakeTqdm.bars) == 1
+    bar = FakeTqdm.bars[0]
+    assert bar.total == 60 and bar.unit == "step" and bar.closed
+    assert sum(bar.updates) == 60 and all(n > 0 for n in bar.updates)
+    assert len(bar.postfixes) == len(bar.updates) and all(math.isfinite(loss) for loss in bar.postfixes)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm raises ImportError
+    capfd.readouterr()
+    tractable.run(spec, out=str(work / "lines.h5"), progress=True, set=small)
+    printed = capfd.readouterr()
+    assert "step 60/60" in printed.out + printed.err
+
+
 def test_validate_returns_the_resolved_spec_or_the_validators_message():
     resolved = tractable.validate(QUICKSTART, training__steps=5)
     assert resolved["training"]["steps"] == 5 and resolved["model"]["type"] == "flow"
