@@ -47,6 +47,16 @@ inline int device_lanes(std::size_t cols) {
   while (lanes < 32 && std::size_t(lanes) < cols) lanes *= 2;
   return lanes;
 }
+// The teams that give a device a [rows, cols] batch: 256 threads a team, a row per thread and its
+// features over the thread's lanes; row_of(team) is the row of a team's thread (>= rows: none).
+inline TeamPolicy row_teams(std::size_t rows, std::size_t cols) {
+  const int lanes = device_lanes(cols), rows_per_team = 256 / lanes;
+  const std::size_t league = (rows + rows_per_team - 1) / rows_per_team;
+  return TeamPolicy(int(league), rows_per_team, lanes);
+}
+KOKKOS_INLINE_FUNCTION std::size_t row_of(const Team& team) {
+  return std::size_t(team.league_rank()) * team.team_size() + team.team_rank();
+}
 }  // namespace batch_parallel_detail
 
 // view = 0 without waiting for a device: on the host Kokkos's plain fill (a memset), on a device a
@@ -73,11 +83,9 @@ void for_each_element(const std::string& label, std::size_t rows, std::size_t co
     });
   } else {
     using namespace batch_parallel_detail;
-    const int lanes = device_lanes(cols), rows_per_team = 256 / lanes;
-    const std::size_t league = (rows + rows_per_team - 1) / rows_per_team;
     Kokkos::parallel_for(
-        label, TeamPolicy(int(league), rows_per_team, lanes), KOKKOS_LAMBDA(const Team& team) {
-          const std::size_t i = std::size_t(team.league_rank()) * team.team_size() + team.team_rank();
+        label, row_teams(rows, cols), KOKKOS_LAMBDA(const Team& team) {
+          const std::size_t i = row_of(team);
           if (i < rows) Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, cols), [&](const std::size_t j) { f(i, j); });
         });
   }
@@ -118,11 +126,9 @@ void for_each_row_reduce(const std::string& label, std::size_t rows, std::size_t
     });
   } else {
     using namespace batch_parallel_detail;
-    const int lanes = device_lanes(cols), rows_per_team = 256 / lanes;
-    const std::size_t league = (rows + rows_per_team - 1) / rows_per_team;
     Kokkos::parallel_for(
-        label, TeamPolicy(int(league), rows_per_team, lanes), KOKKOS_LAMBDA(const Team& team) {
-          const std::size_t i = std::size_t(team.league_rank()) * team.team_size() + team.team_rank();
+        label, row_teams(rows, cols), KOKKOS_LAMBDA(const Team& team) {
+          const std::size_t i = row_of(team);
           if (i >= rows) return;
           Real sum = 0;
           Kokkos::parallel_reduce(
