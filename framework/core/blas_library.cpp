@@ -94,10 +94,18 @@ std::pair<std::string, void*> sgemm_provider() {
   return {realpath(info.dli_fname, resolved) ? std::string(resolved) : std::string(info.dli_fname), handle};
 }
 
+// The provider of sgemm_, looked up once: its path and a handle kept for the process (the library is
+// loaded for its lifetime anyway; RTLD_NOLOAD only takes a reference), so the later queries (the
+// thread count in provenance and bench lines, the threading warning) take no reference of their own.
+const std::pair<std::string, void*>& sgemm_library() {
+  static const std::pair<std::string, void*> provider = sgemm_provider();
+  return provider;
+}
+
 BlasLibrary read_blas_library() {
   BlasLibrary blas;
-  void* library = nullptr;
-  std::tie(blas.path, library) = sgemm_provider();
+  blas.path = sgemm_library().first;
+  void* library = sgemm_library().second;
   blas.name = "unknown";
   if (auto corename = symbol<char* (*)()>(library, "openblas_get_corename")) {
     blas.name = "OpenBLAS";
@@ -127,7 +135,6 @@ BlasLibrary read_blas_library() {
       dlclose(blis);
     }
   }
-  if (library) dlclose(library);  // RTLD_NOLOAD took a reference only
   blas.kernel_isa = blas.kernel.empty() ? "unknown" : kernel_isa(blas.kernel);
   auto cpu = cpuinfo();
   blas.cpu_model = cpu["model name"];
@@ -170,7 +177,7 @@ std::string blas_kernel_warning(const BlasLibrary& blas) {
 
 std::string blas_threading_warning(int kokkos_threads) {
   if (kokkos_threads <= 1 || std::getenv("OPENBLAS_NUM_THREADS")) return "";
-  auto parallel = symbol<int (*)()>(sgemm_provider().second, "openblas_get_parallel");
+  auto parallel = symbol<int (*)()>(sgemm_library().second, "openblas_get_parallel");
   if (!parallel || parallel() != 1) return "";
   return "warning: Kokkos runs " + std::to_string(kokkos_threads) +
          " OpenMP threads beside a pthread OpenBLAS, which therefore keeps 1 thread (the two thread pools take the "
@@ -179,7 +186,7 @@ std::string blas_threading_warning(int kokkos_threads) {
 }
 
 int blas_threads() {
-  void* library = sgemm_provider().second;
+  void* library = sgemm_library().second;
   if (auto openblas = symbol<int (*)()>(library, "openblas_get_num_threads")) return openblas();
   if (auto blis = symbol<long (*)()>(library, "bli_thread_get_num_threads")) return int(blis());
   return 0;
