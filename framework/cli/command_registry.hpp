@@ -22,6 +22,7 @@ struct Command {
   std::string name;
   std::string synopsis;  // the arguments, as in the usage text ("RUN.h5 --out ONE.h5")
   std::string summary;   // one line
+  std::string example;   // one command line, shown by --help under the usage
   CommandKind kind = CommandKind::reads;
   bool stop_signals = false;  // SIGUSR1/SIGTERM checkpoint and exit 75 (a requeue) rather than kill
   std::function<int(const Arguments&, const Communicator&, const std::string& command_line)> run;  // reads, computes

@@ -13,14 +13,22 @@ namespace tractable::cli {
 
 namespace po = boost::program_options;
 
-// Returns false (after printing usage when `print_usage`) when --help was given.
+// The registered example of the command a usage line names ("tractable NAME ..."), or "".
+std::string example_for_usage(const std::string& usage);
+
+// Returns false (after printing the usage, the command's example and its options when `print_usage`) when
+// --help was given.
 inline bool parse_options(const Arguments& args, const std::string& usage, po::options_description& options,
                           const po::positional_options_description& positional, po::variables_map& vm,
                           bool print_usage) {
   options.add_options()("help,h", "show this help");
   po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
   if (vm.count("help")) {
-    if (print_usage) std::cout << "usage: " << usage << "\n\n" << options << std::endl;
+    if (print_usage) {
+      std::cout << "usage: " << usage << "\n";
+      if (const std::string example = example_for_usage(usage); !example.empty()) std::cout << "example: " << example << "\n";
+      std::cout << "\n" << options << std::endl;
+    }
     return false;
   }
   po::notify(vm);

