@@ -18,8 +18,10 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-TASKS = ["two_moons", "gaussian_linear", "gaussian_linear_uniform", "slcp", "bernoulli_glm", "gaussian_mixture",
-         "sir", "lotka_volterra"]
+TASKS = ["two_moons", "gaussian_linear", "gaussian_linear_uniform", "slcp", "slcp_distractors", "bernoulli_glm",
+         "gaussian_mixture", "sir", "lotka_volterra"]
+# slcp_distractors lives in slcp's folder of the wheel: slcp's parameters and references, its own observations.
+_FOLDER = {"slcp_distractors": ("slcp", "observation_distractors.csv")}
 OBSERVATIONS = range(1, 11)
 
 
@@ -41,22 +43,23 @@ def convert_wheel(wheel: Path, out_dir: Path) -> list[Path]:
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         for task in TASKS:
-            root = f"sbibm/tasks/{task}/files"
+            folder, observation = _FOLDER.get(task, (task, "observation.csv"))
+            root = f"sbibm/tasks/{folder}/files"
             target = out_dir / f"sbibm_{task}.h5"
             partial = target.with_suffix(".h5.partial")
             with h5py.File(partial, "w") as f:
                 f.attrs["source"] = f"{wheel.name} ({root})"
                 for n in OBSERVATIONS:
                     base = f"{root}/num_observation_{n}"
-                    missing = [p for p in (f"{base}/observation.csv", f"{base}/true_parameters.csv",
+                    missing = [p for p in (f"{base}/{observation}", f"{base}/true_parameters.csv",
                                            f"{base}/reference_posterior_samples.csv.bz2") if p not in names]
                     if missing:
                         raise ValueError(f"{wheel}: lacks {', '.join(missing)}")
-                    f["obs_%d" % n] = _csv(z.read(f"{base}/observation.csv"), f"{wheel}:{base}/observation.csv")
+                    f["obs_%d" % n] = _csv(z.read(f"{base}/{observation}"), f"{wheel}:{base}/{observation}")
                     f["theta_%d" % n] = _csv(z.read(f"{base}/true_parameters.csv"), f"{wheel}:{base}/true_parameters.csv")
                     f["ref_%d" % n] = _csv(bz2.decompress(z.read(f"{base}/reference_posterior_samples.csv.bz2")),
                                            f"{wheel}:{base}/reference_posterior_samples.csv.bz2")
-                    if f"{base}/observation_raw.csv" in names:
+                    if task == "bernoulli_glm" and f"{base}/observation_raw.csv" in names:
                         f["obs_raw_%d" % n] = _csv(z.read(f"{base}/observation_raw.csv"),
                                                    f"{wheel}:{base}/observation_raw.csv")
             partial.replace(target)  # whole or not at all

@@ -9,8 +9,9 @@
 #                          download falls back to ../shared/data/sbibm/ beside the checkout (or beside a
 #                          local origin it was cloned from), the same data converted by the workplace
 #   TRACTABLE_SBIBM_OUT    output directory (default data/sbibm)
-# The tasks bernoulli_glm and slcp_distractors also need fixed arrays (design matrix, distractor mixture)
-# that the wheel keeps as PyTorch pickles; only the shared copy has them as HDF5 (`aux/`).
+# The fixed arrays of bernoulli_glm and slcp_distractors (design matrix, distractor mixture, permutation) are
+# rebuilt by the simulators from the seed sbibm drew them with; the wheel keeps them only as PyTorch
+# pickles, the shared copy as HDF5 (`aux/`), which the tests compare them with where it is reached.
 set -euo pipefail
 [ -n "${TRACTABLE_SBIBM_WHEEL:-}" ] && TRACTABLE_SBIBM_WHEEL=$(realpath -m "$TRACTABLE_SBIBM_WHEEL")
 [ -n "${TRACTABLE_SBIBM_OUT:-}" ] && TRACTABLE_SBIBM_OUT=$(realpath -m "$TRACTABLE_SBIBM_OUT")
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 VERSION=1.1.0
 EXPECTED_SHA256=12ecc6b4d327b92f9225f08faa6405e4274fb8e75943d86a53157d1b1bcfaf74
 OUT=${TRACTABLE_SBIBM_OUT:-data/sbibm}
-TASKS="two_moons gaussian_linear gaussian_linear_uniform slcp bernoulli_glm gaussian_mixture sir lotka_volterra"
+TASKS="two_moons gaussian_linear gaussian_linear_uniform slcp slcp_distractors bernoulli_glm gaussian_mixture sir lotka_volterra"
 complete() { for t in $TASKS; do [ -f "$OUT/sbibm_$t.h5" ] || return 1; done; }
 complete && { echo "sbibm: $OUT present"; exit 0; }
 
@@ -52,7 +53,7 @@ else
   echo "sbibm: 'pip download sbibm==$VERSION' failed and neither TRACTABLE_SBIBM_WHEEL nor $FALLBACK is there" >&2
   exit 1
 fi
-# The fixed arrays of bernoulli_glm and slcp_distractors, where the shared copy has them.
+# sbibm's fixed arrays as HDF5, where the shared copy is reached: the tests check the rebuilt ones against them.
 for t in bernoulli_glm slcp_distractors; do
   [ -f "$FALLBACK/sbibm_$t.h5" ] && [ ! -f "$OUT/sbibm_${t}_aux.h5" ] && cp "$FALLBACK/sbibm_$t.h5" "$OUT/sbibm_${t}_aux.h5"
 done

@@ -1,6 +1,7 @@
 #include "registry/simulator_types.hpp"
 
 #include "core/error.hpp"
+#include "sbi/tasks/bernoulli_glm.hpp"
 #include "sbi/tasks/gaussian_linear.hpp"
 #include "sbi/tasks/gaussian_linear_uniform.hpp"
 #include "sbi/tasks/gaussian_mixture.hpp"
@@ -8,6 +9,7 @@
 #include "sbi/tasks/lotka_volterra.hpp"
 #include "sbi/tasks/sir.hpp"
 #include "sbi/tasks/slcp.hpp"
+#include "sbi/tasks/slcp_distractors.hpp"
 #include "sbi/tasks/two_moons.hpp"
 #include "spec/registry.hpp"
 
@@ -78,6 +80,22 @@ const SimulatorRegistry& simulator_registry() {
        "draws, 500 burn-in sweeps, thinned by 5), then the signs of θ3 and θ4 drawn at random: an exact symmetry "
        "of the posterior that makes the four modes' weights exact",
        "slcp"},
+      {"slcp_distractors", "5, U(−3, 3)⁵ (slcp's)",
+       "100: slcp's 8 values among 92 distractors, independent of θ, from a fixed mixture of 20 multivariate "
+       "Student-t (df 2) in 92-D; sbibm's mixture and permutation, rebuilt from NumPy's RandomState(42)",
+       [] { return std::make_unique<SlcpDistractors>(); }, slcp_distractors_reference(slice_sampling_reference({2, 3})),
+       "slcp's, at the 8 informative values of the observation", "slcp_distractors"},
+      {"bernoulli_glm", "10, N(0, P⁻¹): offset and a 9-tap filter, P = diag(0.5, FᵀF), F = D² + diag(√(k/9)), D the "
+       "first difference",
+       "10: x = Vᵀy, the spike count and spike-triggered stimulus sums, of y_t ~ Bernoulli(σ((Vθ)_t)), t < 100; V: "
+       "ones and the stimulus (RandomState(42) white noise) at lags 0..8",
+       [] { return std::make_unique<BernoulliGlm>(false); }, slice_sampling_reference(),
+       "coordinate-wise slice sampling on the logistic likelihood (32 chains started by sampling-importance-"
+       "resampling of 100,000 prior draws)",
+       "bernoulli_glm"},
+      {"bernoulli_glm_raw", "10, as bernoulli_glm", "100: the spike train y itself (bernoulli_glm's posterior)",
+       [] { return std::make_unique<BernoulliGlm>(true); }, slice_sampling_reference(),
+       "as bernoulli_glm's (the likelihood depends on y only through Vᵀy)", "bernoulli_glm", "obs_raw_"},
       {"gaussian_mixture", "2, U(−10, 10)²", "2: x ~ ½ N(θ, I) + ½ N(θ, 0.01 I)", make<GaussianMixtureTask>(),
        gaussian_mixture_reference(),
        "exact: a component by its mass in the prior box, then its normal truncated to the box", "gaussian_mixture"},

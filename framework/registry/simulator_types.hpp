@@ -25,6 +25,9 @@ struct SimulatorType {
   // sbibm's task of the same definition, whose official observations and reference posterior samples
   // (cluster/fetch-sbibm.sh: data/sbibm/sbibm_<task>.h5) the tests and the benchmark suite use ("": none).
   std::string benchmark;
+  // The prefix of its observations' datasets in that file (obs_<n>; bernoulli_glm_raw: the spike trains,
+  // obs_raw_<n>).
+  std::string benchmark_observations = "obs_";
 };
 
 class SimulatorRegistry {
