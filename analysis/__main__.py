@@ -55,11 +55,13 @@ def main(argv=None) -> int:
                    help="keep subnormal floats on both sides (default: flushed on both, as PyTorch's fastest setting)")
     b.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                    help="the tractable binary")
-    cal = sub.add_parser("calibrate", help="SBC ranks and expected coverage of a trained conditional flow (NPE run)")
+    cal = sub.add_parser("calibrate", help="plots of `tractable diagnose`: SBC ranks, HDR and TARP coverage of a "
+                                           "trained conditional flow (NPE run)")
     cal.add_argument("run", help="run file of a conditional flow trained on a simulator (data.source simulator)")
     cal.add_argument("-n", type=int, default=300, help="prior draws, each with its simulation (default 300)")
     cal.add_argument("--draws", type=int, default=200, help="posterior samples at each (default 200)")
-    cal.add_argument("--out", help="directory for the draws and ranks.png (default: <run>_calibration/)")
+    cal.add_argument("--diagnosis", help="plot this output of `tractable diagnose --out` instead of running it")
+    cal.add_argument("--out", help="directory for diagnosis.h5, ranks.png and coverage.png (default: <run>_calibration/)")
     cal.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                      help="the tractable binary")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Type stubs of the Tractable module (python/tractable_module.cpp): train, validate, load and verify runs."""
 from os import PathLike
-from typing import Any, Callable, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
@@ -31,6 +31,12 @@ class Model:
                log_prob: bool = False) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]:
         """n samples [n, D] (float32), as `tractable sample -n N --seed S`; conditional flows: n samples at each
         row of context [R, C], [R, n, D] (with log_prob=True also log q(x | c) [R, n], float64)."""
+    def diagnose(self, simulations: int = 1000, draws: int = 1000, seed: int = 0) -> Dict[str, Any]:
+        """Conditional flows trained on a simulator: their calibration, the same numbers as `tractable diagnose
+        --simulations N --draws L --seed S` on one rank. A dict of sbc_ranks [N, D] and their χ² p-values
+        sbc_p_values [D]; the expected coverage of highest-density regions and of TARP, hdr_coverage and
+        tarp_coverage, at levels 0.05 … 0.95 (levels), with the per-pair fractions hdr_fraction and
+        tarp_fraction [N]; the pairs parameters [N, D] and observations [N, C]; leakage, draws, simulator."""
     def encode(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """VAEs: (mean, log_variance) of q(z|x), each [N, L], as `tractable encode`."""
     def decode(self, z: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@
 #include "data/dataset.hpp"
 #include "experiment/model_compression.hpp"
 #include "experiment/model_queries.hpp"
+#include "experiment/posterior_diagnosis.hpp"
 #include "experiment/run_spec.hpp"
 #include "experiment/run_verification.hpp"
 #include "experiment/runner.hpp"
@@ -149,6 +150,34 @@ class Model {
     RandomStream stream(seed, 0, Stream::sample);
     const HostMatrix m = s.vae ? s.vae->sample_means(stream, n) : draw_samples(*s.flow, stream, n, batch);
     return std::move(matrix_to_numpy(m));
+  }
+
+  // Conditional flows trained on a simulator: as `tractable diagnose --simulations N --draws L --seed S` on one rank.
+  py::dict diagnose(std::size_t simulations, std::size_t draws, std::uint64_t seed) const {
+    ModelSession& s = session();
+    const ScopedSubnormalMode scope(mode());
+    const PosteriorDiagnosis d = diagnose_posterior(s, path_, simulations, draws, seed, single_rank());
+    auto array = [](const std::vector<double>& v, std::vector<py::ssize_t> shape) {
+      py::array_t<double> a(shape);
+      std::copy(v.begin(), v.end(), a.mutable_data());
+      return a;
+    };
+    const auto N = py::ssize_t(d.simulations), D = py::ssize_t(d.dim), C = py::ssize_t(d.context_dim),
+               K = py::ssize_t(d.levels.size());
+    py::dict out;
+    out["simulator"] = d.simulator;
+    out["draws"] = d.draws;
+    out["leakage"] = d.leakage;
+    out["parameters"] = array(d.parameters, {N, D});
+    out["observations"] = array(d.observations, {N, C});
+    out["sbc_ranks"] = array(d.sbc_ranks, {N, D});
+    out["sbc_p_values"] = array(d.sbc_p_values, {D});
+    out["levels"] = array(d.levels, {K});
+    out["hdr_fraction"] = array(d.hdr_fraction, {N});
+    out["hdr_coverage"] = array(d.hdr_coverage, {K});
+    out["tarp_fraction"] = array(d.tarp_fraction, {N});
+    out["tarp_coverage"] = array(d.tarp_coverage, {K});
+    return out;
   }
 
   // VAEs: q(z|x)'s mean and log-variance per row.
@@ -337,6 +366,10 @@ PYBIND11_MODULE(tractable, m) {
            "row of context [R, C], [R, n, D] (with log_prob=True also log q(x | c) [R, n], float64)")
       .def_property_readonly("context_dim", [](const Model& model) { return model.session().context_dim; },
                              "C, the context columns of a conditional flow (0: unconditional)")
+      .def("diagnose", &Model::diagnose, py::arg("simulations") = 1000, py::arg("draws") = 1000, py::arg("seed") = 0,
+           "conditional flows trained on a simulator: calibration as `tractable diagnose` computes it, a dict of "
+           "sbc_ranks [N, D], sbc_p_values [D], levels, hdr_coverage and tarp_coverage [19], hdr_fraction and "
+           "tarp_fraction [N], parameters [N, D], observations [N, C], leakage, draws and simulator")
       .def("encode", &Model::encode, py::arg("x"), "VAEs: (mean, log_variance) of q(z|x), each [N, L]")
       .def("decode", &Model::decode, py::arg("z"), "VAEs: the decoder means E[x|z] [N, D] for latent rows z [N, L]")
       .def("compress", &Model::compress, py::arg("x"), py::arg("latent_bits") = BitsBackSettings().latent_bits, py::arg("lanes") = BitsBackSettings().lanes,

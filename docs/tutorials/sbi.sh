@@ -19,8 +19,11 @@ tractable sample "$out/npe.h5" -n 1000 --context "$out/observed.h5:/observations
   --out "$out/posterior.h5"
 tractable simulate two_moons --reference-for "$out/observed.h5:/observations" -n 1000 \
   --out "$out/reference.h5"
-# Simulation-based calibration: rank statistics and expected coverage.
-/usr/bin/python3 -m analysis calibrate "$out/npe.h5" -n $prior_draws
+# Calibration without a reference posterior: SBC ranks, HDR and TARP coverage at
+# fresh (θ, x) pairs; then their plots (ranks.png, coverage.png).
+tractable diagnose "$out/npe.h5" --simulations $prior_draws --draws 200 \
+  --out "$out/diagnosis.h5"
+/usr/bin/python3 -m analysis calibrate "$out/npe.h5" --diagnosis "$out/diagnosis.h5"
 /usr/bin/python3 - "$out" <<'PY'
 import sys, h5py, numpy as np
 with h5py.File(f"{sys.argv[1]}/posterior.h5") as p, \

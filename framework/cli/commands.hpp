@@ -26,6 +26,7 @@ int schema_command(const Arguments& args, const Communicator& comm);
 int validate_command(const Arguments& args, const Communicator& comm);
 int data_command(const Arguments& args, const Communicator& comm);
 int simulate_command(const Arguments& args, const Communicator& comm);
+int diagnose_command(const Arguments& args, const Communicator& comm);
 int bench_command(const Arguments& args, const Communicator& comm);
 
 // Orchestration: no MPI, no Kokkos in this process (the runs it launches have their own).

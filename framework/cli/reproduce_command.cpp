@@ -77,7 +77,7 @@ int reproduce_command(const Arguments& args) {
   bool no_submit = false;
   options.add_options()
       ("name", po::value(&name), "the suite: a directory of --suites holding suite.json")
-      ("budget", po::value(&budget)->default_value("small"), "small (minutes here) or paper (the published protocol)")
+      ("budget", po::value(&budget)->default_value("small"), "a budget of the suite's suite.json: small (minutes here), medium where a suite has one, or paper (the published protocol)")
       ("local", po::bool_switch(&local), "train the runs on this machine (the default)")
       ("jobs,j", po::value(&jobs)->default_value(1), "--local: runs at once")
       ("slurm", po::bool_switch(&slurm), "submit each sweep as a Slurm job array; run again when they finish for the report")
@@ -98,7 +98,7 @@ int reproduce_command(const Arguments& args) {
   po::positional_options_description positional;
   positional.add("name", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable reproduce NAME [--budget small|paper] [--local [-j N] | --slurm [options]] [--dir DIR]",
+  if (!parse_options(args, "tractable reproduce NAME [--budget small|medium|paper] [--local [-j N] | --slurm [options]] [--dir DIR]",
                      options, positional, vm, true))
     return 0;
   if (list) {

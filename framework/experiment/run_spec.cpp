@@ -61,7 +61,8 @@ RunSpec read_run_spec(json document) {
     r.target = TargetSpec{target_registry().configure(target), target.get<std::string>("type")};
   } else {
     const SpecSection data = root.child("data");
-    r.data = DataSpec{data_source_registry().configure(data), data.json()};
+    r.data = DataSpec{data_source_registry().configure(data), data.json(), ""};
+    if (data.get<std::string>("source") == "simulator") r.data->simulator = data.get<std::string>("simulator");
   }
   for (const auto& selection : selected_types(r.document)) {
     const SpecSection section(*selection.section, selection.path);

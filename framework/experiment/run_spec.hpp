@@ -34,6 +34,7 @@ struct OutputSettings {
 struct DataSpec {
   DataSourceRegistry::Registration::Builder load;
   nlohmann::json section;  // the resolved data section: its sha256 is the run's data definition
+  std::string simulator;   // data.simulator when data.source is "simulator" (what `diagnose` draws (θ, x) from)
 };
 struct TargetSpec {
   TargetRegistry::Registration::Builder build;

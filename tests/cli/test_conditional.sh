@@ -45,10 +45,27 @@ PY
 expect 0 "dim 2 given a context of 2" -- "$BIN" info moons.h5
 expect 0 '"nll": -[0-9.]+' -- "$BIN" eval moons.h5
 expect 0 '"sampling_points_per_second": [0-9.]+' -- "$BIN" throughput moons.h5 -n 2000 --repeats 1
-# Calibration beyond C2ST: SBC ranks and coverage of the posterior over fresh prior draws.
-expect 0 "SBC p-value +coverage@0.5" -- env PYTHONPATH="$SRC" /usr/bin/python3 -m analysis calibrate moons.h5 -n 40 \
-  --draws 20 --out cal --bin "$BIN"
-[ -s cal/ranks.png ] || fail "calibrate wrote no ranks.png"
+# Calibration beyond C2ST: SBC ranks, HDR and TARP coverage of the posterior over fresh prior draws, on any number
+# of ranks; then their plots.
+expect 0 "SBC ranks, χ² uniformity p-value per coordinate \(10 bins\): θ1 [0-9.]+ θ2 [0-9.]+" -- \
+  "$BIN" diagnose moons.h5 --simulations 200 --draws 100 --out diag.h5
+expect 0 "TARP +( [01]\.[0-9]{3}){19}" -- "$MPIEXEC" -np 2 --oversubscribe "$BIN" diagnose moons.h5 --simulations 101 --draws 50 --out diag2.h5
+py diag.h5 diag2.h5 <<'PY' || fail "diagnose --out: shapes, attributes or values"
+import h5py, sys
+import numpy as np
+for name, n, L in ((sys.argv[1], 200, 100), (sys.argv[2], 101, 50)):
+    f = h5py.File(name)
+    assert f["sbc_ranks"].shape == (n, 2) and f["parameters"].shape == (n, 2) and f["observations"].shape == (n, 2)
+    r = f["sbc_ranks"][()]
+    assert r.min() >= 0 and r.max() <= L and np.all(r == np.round(r)), (r.min(), r.max())
+    assert np.all(np.diff(f["hdr_coverage"][()]) >= 0) and np.all(np.diff(f["tarp_coverage"][()]) >= 0)
+    a = f["sbc_ranks"].attrs
+    assert a["simulator"] == "two_moons" and a["draws"] == str(L) and 0 <= float(a["leakage"]) < 0.5, dict(a)
+PY
+expect 5 "exists; pass --force" -- "$BIN" diagnose moons.h5 --simulations 20 --out diag.h5
+expect 0 "coverage: cal/coverage.png" -- env PYTHONPATH="$SRC" /usr/bin/python3 -m analysis calibrate moons.h5 \
+  --diagnosis diag.h5 --out cal
+[ -s cal/ranks.png ] && [ -s cal/coverage.png ] || fail "calibrate wrote no ranks.png or coverage.png"
 
 # Observations and their reference posteriors (a 2048² grid), then the flow's posterior at them.
 expect 0 "prior draws" -- "$BIN" simulate two_moons -n 3 --seed 5 --out obs.h5
@@ -177,6 +194,8 @@ expect 4 "data.h5:c_short: 10 context rows, but hdf5:data.h5:x has 3000 rows" --
 expect 4 "data.h5:c_nan: row 41 \\(0-based\\), column 0 is NaN" -- "$BIN" run "$QS" "${SMALL[@]}" --set 'data={"source":"hdf5","path":"data.h5","dataset":"x","context_dataset":"c_nan"}' --out bad9.h5
 expect 4 "context_columns is 3, but the rows have 3 columns" -- "$BIN" run "$QS" "${SMALL[@]}" --set 'data={"source":"csv","path":"train.csv","context_columns":3}' --out bad10.h5
 expect 3 "data.simulator" -- "$BIN" run moons.json --quiet --set data.simulator=three_moons --out bad11.h5
+expect 2 "plain.h5: not a conditional flow" -- "$BIN" diagnose plain.h5 --simulations 10
+expect 2 "csv.h5: not trained on a simulator" -- "$BIN" diagnose csv.h5 --simulations 10
 expect 3 "data.test_context_dataset" -- "$BIN" run "$QS" "${SMALL[@]}" --set 'data={"source":"hdf5","path":"data.h5","dataset":"x","context_dataset":"c","test_dataset":"x"}' --out bad12.h5
 expect 3 "model.type: a vae cannot be conditioned" -- "$BIN" run "$SRC/experiments/vae/iwae_mnist.json" --quiet --set 'data={"source":"hdf5","path":"data.h5","dataset":"x01","context_dataset":"c"}' --out bad13.h5
 for f in bad1.h5 bad2.h5 bad3.h5 bad5.h5 bad6.h5 bad7.h5 bad8.h5 bad9.h5 bad10.h5 bad11.h5 bad12.h5 bad13.h5; do

@@ -69,6 +69,23 @@ def test_log_prob_and_sample_equal_the_cli_bit_for_bit(work):
     assert np.array_equal(np.loadtxt(text[1:501], delimiter=",").astype(np.float32), cli)
 
 
+def test_diagnose_equals_the_cli_and_refuses_what_it_cannot_judge(work):
+    # A small NPE on gaussian_linear: the module's diagnosis is `tractable diagnose`'s, array for array.
+    run("run", QUICKSTART, "--quiet", "--set", 'data={"source":"simulator","simulator":"gaussian_linear",'
+        '"n_simulations":2000,"n_test":200}', "--set", "training.steps=200", "--set", "model.repeat=2",
+        "--set", "output.density_grid=0", "--set", "output.n_samples=0", "--out", "npe.h5", cwd=work)
+    m = tractable.load(str(work / "npe.h5"))
+    ours = m.diagnose(simulations=60, draws=40, seed=3)
+    run("diagnose", "npe.h5", "--simulations", "60", "--draws", "40", "--seed", "3", "--out", "diag.h5", cwd=work)
+    with h5py.File(work / "diag.h5", "r") as f:
+        for name in ("sbc_ranks", "sbc_p_values", "levels", "hdr_fraction", "hdr_coverage", "tarp_fraction",
+                     "tarp_coverage", "parameters", "observations"):
+            assert np.array_equal(ours[name], f[name][()]), name
+    assert ours["sbc_ranks"].shape == (60, 10) and ours["simulator"] == "gaussian_linear" and ours["draws"] == 40
+    with pytest.raises(ValueError, match="flow.h5: not a conditional flow"):
+        tractable.load(str(work / "flow.h5")).diagnose(simulations=10)
+
+
 def test_best_and_last_checkpoints_equal_the_cli(work):
     f = h5py.File(work / "selected.h5", "r")
     best_step, last_step = int(f["checkpoint_best"].attrs["step"]), int(f["checkpoint"].attrs["step"])

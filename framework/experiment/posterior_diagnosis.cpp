@@ -1,0 +1,118 @@
+#include "experiment/posterior_diagnosis.hpp"
+
+#include "core/error.hpp"
+#include "experiment/model_queries.hpp"
+#include "registry/simulator_types.hpp"
+#include "sbi/calibration.hpp"
+
+#include <cmath>
+
+namespace tractable {
+
+namespace {
+struct ShardDraws {
+  std::vector<double> draws;  // [m, L, D]
+  std::vector<double> log_q;  // [m, L]
+  std::size_t drawn = 0, rejected = 0;
+};
+
+// L draws inside the prior's support at each context row [m, C]: rounds of L more draws at the rows still short,
+// at most 20 (a posterior with more than 95 % of its mass outside the support is refused, not diagnosed).
+ShardDraws draws_inside_support(ModelSession& session, const Simulator& simulator, const HostMatrix& contexts,
+                                std::size_t L, RandomStream& stream, std::size_t first_pair) {
+  const std::size_t m = contexts.extent(0), C = contexts.extent(1), D = session.dim;
+  std::vector<std::vector<double>> kept(m), kept_q(m);
+  ShardDraws out;
+  std::vector<double> theta(D);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::size_t> short_rows;
+    for (std::size_t i = 0; i < m; ++i)
+      if (kept_q[i].size() < L) short_rows.push_back(i);
+    if (short_rows.empty()) break;
+    HostMatrix at("tractable::diagnose_contexts", short_rows.size(), C);
+    for (std::size_t k = 0; k < short_rows.size(); ++k)
+      for (std::size_t j = 0; j < C; ++j) at(k, j) = contexts(short_rows[k], j);
+    const ContextSamples s = sample_at_contexts(*session.flow, stream, at, L, 0, short_rows.size() * L, 4096);
+    for (std::size_t k = 0; k < short_rows.size() * L; ++k) {
+      const std::size_t i = short_rows[k / L];
+      if (kept_q[i].size() == L) continue;
+      for (std::size_t j = 0; j < D; ++j) theta[j] = s.samples(k, j);
+      ++out.drawn;
+      if (!std::isfinite(simulator.log_prior(theta.data()))) {
+        ++out.rejected;
+        continue;
+      }
+      kept[i].insert(kept[i].end(), theta.begin(), theta.end());
+      kept_q[i].push_back(s.log_q[k]);
+    }
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    if (kept_q[i].size() < L)
+      throw DataError("pair " + std::to_string(first_pair + i) + ": after 20 rounds of " + std::to_string(L) +
+                      " draws, only " + std::to_string(kept_q[i].size()) +
+                      " lie inside the prior's support (the flow's mass there is mostly outside it)");
+    out.draws.insert(out.draws.end(), kept[i].begin(), kept[i].end());
+    out.log_q.insert(out.log_q.end(), kept_q[i].begin(), kept_q[i].end());
+  }
+  return out;
+}
+}  // namespace
+
+PosteriorDiagnosis diagnose_posterior(ModelSession& session, const std::string& where, std::size_t n, std::size_t L,
+                                      std::uint64_t seed, const Communicator& comm) {
+  if (n < 2) throw UsageError("diagnose: at least 2 simulations are needed");
+  if (L == 0) throw UsageError("diagnose: the number of posterior draws must be positive");
+  if (session.context_dim == 0 || !session.flow)
+    throw UsageError(where + ": not a conditional flow; diagnose judges a posterior q(θ | x)");
+  if (!session.spec.data || session.spec.data->simulator.empty())
+    throw UsageError(where + ": not trained on a simulator (data.source is not 'simulator'); diagnose draws (θ, x) "
+                     "from the run's simulator");
+  PosteriorDiagnosis d;
+  d.simulator = session.spec.data->simulator;
+  const auto simulator = make_simulator(d.simulator, where + ": data.simulator");
+  const std::size_t C = simulator->observation_dim(), D = simulator->parameter_dim();
+  if (C != session.context_dim || D != session.dim)
+    throw DataError(where + ": the flow is p(θ [" + std::to_string(session.dim) + "] | x [" +
+                    std::to_string(session.context_dim) + "]), but " + d.simulator + " has θ [" + std::to_string(D) +
+                    "] and x [" + std::to_string(C) + "]");
+  d.simulations = n;
+  d.draws = L;
+  d.dim = D;
+  d.context_dim = C;
+
+  // Every rank simulates the N pairs (one stream per row, so any share is the same), and draws at its share.
+  const HostMatrix pairs = simulate_rows(*simulator, n, seed, SimulationBlock::observations);
+  const auto [begin, end] = comm.shard(n);
+  const std::size_t m = end - begin;
+  HostMatrix contexts("tractable::diagnose_x", m, C), truth("tractable::diagnose_theta", m, D);
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < C; ++j) contexts(i, j) = pairs(begin + i, j);
+    for (std::size_t j = 0; j < D; ++j) truth(i, j) = pairs(begin + i, C + j);
+  }
+  RandomStream stream(seed, comm.rank(), Stream::sample);
+  const ShardDraws mine = draws_inside_support(session, *simulator, contexts, L, stream, begin);
+  const RowLogProb truth_q =
+      log_prob_of_rows(session, rows_with_context(truth, &contexts, "θ*", "x"), 0, 4096, single_rank());
+
+  const std::vector<double> draws = comm.gather_to_root(mine.draws), log_q = comm.gather_to_root(mine.log_q),
+                            log_q_truth = comm.gather_to_root(truth_q.log_prob);
+  const double drawn = comm.allreduce_sum(double(mine.drawn)), rejected = comm.allreduce_sum(double(mine.rejected));
+  d.leakage = rejected / std::max(drawn, 1.0);
+  if (!comm.is_root()) return d;
+  d.parameters.resize(n * D);
+  d.observations.resize(n * C);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < D; ++j) d.parameters[i * D + j] = pairs(i, C + j);
+    for (std::size_t j = 0; j < C; ++j) d.observations[i * C + j] = pairs(i, j);
+  }
+  d.sbc_ranks = sbc_ranks(d.parameters, draws, n, L, D);
+  for (std::size_t j = 0; j < D; ++j) d.sbc_p_values.push_back(rank_uniformity_p_value(d.sbc_ranks, n, D, j, L));
+  d.levels = coverage_levels();
+  d.hdr_fraction = hdr_fractions(log_q_truth, log_q, n, L);
+  d.tarp_fraction = tarp_fractions(d.parameters, draws, n, L, D, seed);
+  d.hdr_coverage = coverage(d.hdr_fraction, d.levels);
+  d.tarp_coverage = coverage(d.tarp_fraction, d.levels);
+  return d;
+}
+
+}  // namespace tractable
