@@ -12,8 +12,10 @@ import h5py
 import numpy as np
 
 # Prior supports that are boxes: NPE samples outside them are rejected, as sbi does ("leakage").
-PRIOR_BOX = {"two_moons": (-1.0, 1.0), "slcp": (-3.0, 3.0), "gaussian_linear_uniform": (-1.0, 1.0),
-             "gaussian_mixture": (-10.0, 10.0)}
+# The prior's support where it is bounded, per coordinate (sbi rejects posterior samples outside it: leakage).
+PRIOR_BOX = {"two_moons": (-1.0, 1.0), "slcp": (-3.0, 3.0), "slcp_distractors": (-3.0, 3.0),
+             "gaussian_linear_uniform": (-1.0, 1.0), "gaussian_mixture": (-10.0, 10.0),
+             "sir": (0.0, np.inf), "lotka_volterra": (0.0, np.inf)}
 
 
 def c2st(reference: np.ndarray, samples: np.ndarray, seed: int = 1, folds: int = 5) -> float:
@@ -31,47 +33,6 @@ def c2st(reference: np.ndarray, samples: np.ndarray, seed: int = 1, folds: int =
                                solver="adam", random_state=seed)
     split = KFold(n_splits=folds, shuffle=True, random_state=seed)
     return float(np.mean(cross_val_score(classifier, x, y, cv=split, scoring="accuracy")))
-
-
-def sbc_ranks(theta: np.ndarray, posterior: np.ndarray) -> np.ndarray:
-    """Simulation-based calibration (Talts et al. 2018): for each of M pairs θ_i ~ prior, x_i ~ p(x | θ_i) and
-    L posterior draws at x_i [M, L, D], the rank of θ_i among them per coordinate, 0..L [M, D]. A calibrated
-    posterior gives uniform ranks; an over-confident one piles them at 0 and L, a biased one at one end."""
-    return (posterior < theta[:, None, :]).sum(axis=1)
-
-
-def sbc_uniformity(ranks: np.ndarray, draws: int, bins: int = 10) -> np.ndarray:
-    """Per coordinate, the p-value of a χ² test that the ranks [M, D] (of `draws` posterior draws each) are
-    uniform on 0..draws, in `bins` equal bins."""
-    from scipy.stats import chisquare
-    edges = np.linspace(0, draws + 1, bins + 1)
-    return np.array([chisquare(np.histogram(ranks[:, j], bins=edges)[0]).pvalue for j in range(ranks.shape[1])])
-
-
-def expected_coverage(theta: np.ndarray, posterior: np.ndarray, levels=(0.5, 0.8, 0.95)) -> dict:
-    """Per nominal level α, the fraction of true θ_i [M, D] inside the central α-interval of their own posterior
-    draws [M, L, D], per coordinate: α for a calibrated posterior, less for an over-confident one."""
-    out = {}
-    for level in levels:
-        lo = np.quantile(posterior, (1 - level) / 2, axis=1)
-        hi = np.quantile(posterior, (1 + level) / 2, axis=1)
-        out[level] = ((theta >= lo) & (theta <= hi)).mean(axis=0)
-    return out
-
-
-def calibrate(binary: str, run_path: str, simulator: str, n: int, draws: int, work: Path, seed: int = 11) -> dict:
-    """SBC and coverage of a trained conditional flow: n prior draws and their simulations (`tractable simulate`,
-    the observations block of the stream, which no run trains on), `draws` posterior samples at each (leakage
-    outside a box prior rejected as for C2ST). Returns ranks [n, D], their χ² p-values, coverage per level."""
-    pairs = work / f"calibration-{simulator}-{seed}.h5"
-    if not pairs.exists():
-        run(binary, "simulate", simulator, "-n", n, "--seed", seed, "--out", pairs)
-    with h5py.File(pairs, "r") as f:
-        theta = f["parameters"][()].astype(np.float64)
-    posterior, leakage = posterior_samples(binary, run_path, simulator, pairs, draws, work / "calibration-posterior.h5")
-    ranks = sbc_ranks(theta, posterior)
-    return {"ranks": ranks, "p_values": sbc_uniformity(ranks, draws), "coverage": expected_coverage(theta, posterior),
-            "leakage": leakage, "n": n, "draws": draws}
 
 
 def mmd_squared(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> float:
@@ -95,9 +56,15 @@ def run(binary: str, *args) -> None:
         raise RuntimeError(f"{' '.join(map(str, [binary, *args]))} exited {done.returncode}: {done.stderr.strip()}")
 
 
+# Tasks that share another task's file: bernoulli_glm_raw observes the spike trains (obs_raw_<n>) of
+# bernoulli_glm's official observations, and has its reference samples.
+_SHARED_FILES = {"bernoulli_glm_raw": ("bernoulli_glm", "obs_raw_")}
+SBIBM_DATA = Path(__file__).resolve().parents[1] / "data" / "sbibm"
+
+
 def official_data(task: str):
     """sbibm's own data for `task` (data/sbibm/sbibm_<task>.h5, made by cluster/fetch-sbibm.sh), or None."""
-    path = Path(__file__).resolve().parents[1] / "data" / "sbibm" / f"sbibm_{task}.h5"
+    path = SBIBM_DATA / f"sbibm_{_SHARED_FILES.get(task, (task,))[0]}.h5"
     return path if path.exists() else None
 
 
@@ -105,7 +72,8 @@ def official_observations(task: str, n: int, n_samples: int, out: Path) -> tuple
     """sbibm's first n official observations written to `out` as /observations [n, C] (what `tractable sample
     --context` reads), and their reference posterior samples [n, n_samples, D] (sbibm ships 10,000 each)."""
     with h5py.File(official_data(task), "r") as f:
-        x = np.concatenate([f[f"obs_{i}"][()] for i in range(1, n + 1)])
+        prefix = _SHARED_FILES.get(task, (task, "obs_"))[1]
+        x = np.concatenate([f[f"{prefix}{i}"][()] for i in range(1, n + 1)])
         ref = np.stack([f[f"ref_{i}"][:n_samples] for i in range(1, n + 1)])
     if not out.exists():
         with h5py.File(out, "w") as f:

@@ -22,15 +22,29 @@ EXPECTED_SHA256=12ecc6b4d327b92f9225f08faa6405e4274fb8e75943d86a53157d1b1bcfaf74
 OUT=${TRACTABLE_SBIBM_OUT:-data/sbibm}
 TASKS="two_moons gaussian_linear gaussian_linear_uniform slcp slcp_distractors bernoulli_glm gaussian_mixture sir lotka_volterra"
 complete() { for t in $TASKS; do [ -f "$OUT/sbibm_$t.h5" ] || return 1; done; }
-complete && { echo "sbibm: $OUT present"; exit 0; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 FALLBACK=$(realpath -m "$PWD/../shared/data/sbibm")
 origin=$(git remote get-url origin 2> /dev/null || true)
 if [ ! -d "$FALLBACK" ] && [ -n "$origin" ] && [ -d "$origin" ]; then
   FALLBACK=$(realpath -m "$origin/../shared/data/sbibm")
 fi
+# Beside the wheel's data, where the workplace's shared copy is reached: sbibm's fixed arrays as HDF5 (the tests
+# check the simulators' rebuilt ones against them) and the published results of every algorithm (the figure
+# data of sbi-benchmark/results, in no registry package; the benchmark suite's report shows them beside ours).
+whole_copy() { cp "$1" "$2.partial" && mv "$2.partial" "$2"; }  # whole or not at all
+copy_extras() {
+  mkdir -p "$OUT"
+  for t in bernoulli_glm slcp_distractors; do
+    [ -f "$FALLBACK/sbibm_$t.h5" ] && [ ! -f "$OUT/sbibm_${t}_aux.h5" ] && whole_copy "$FALLBACK/sbibm_$t.h5" "$OUT/sbibm_${t}_aux.h5"
+  done
+  for f in sbibm_published.csv sbibm_published_per_observation.csv; do
+    [ -f "$FALLBACK/$f" ] && [ ! -f "$OUT/$f" ] && whole_copy "$FALLBACK/$f" "$OUT/$f"
+  done
+  return 0
+}
+complete && { copy_extras; echo "sbibm: $OUT present"; exit 0; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 wheel=
 if [ -n "${TRACTABLE_SBIBM_WHEEL:-}" ]; then
   wheel=$TRACTABLE_SBIBM_WHEEL
@@ -48,14 +62,11 @@ if [ -n "$wheel" ]; then
   /usr/bin/python3 -m analysis.sbibm_data "$wheel" "$OUT"
 elif [ -d "$FALLBACK" ]; then
   echo "sbibm: 'pip download sbibm==$VERSION' failed (PyPI unreachable?); using $FALLBACK"
-  for t in $TASKS; do cp "$FALLBACK/sbibm_$t.h5" "$OUT/sbibm_$t.h5.partial" && mv "$OUT/sbibm_$t.h5.partial" "$OUT/sbibm_$t.h5"; done
+  for t in $TASKS; do whole_copy "$FALLBACK/sbibm_$t.h5" "$OUT/sbibm_$t.h5"; done
 else
   echo "sbibm: 'pip download sbibm==$VERSION' failed and neither TRACTABLE_SBIBM_WHEEL nor $FALLBACK is there" >&2
   exit 1
 fi
-# sbibm's fixed arrays as HDF5, where the shared copy is reached: the tests check the rebuilt ones against them.
-for t in bernoulli_glm slcp_distractors; do
-  [ -f "$FALLBACK/sbibm_$t.h5" ] && [ ! -f "$OUT/sbibm_${t}_aux.h5" ] && cp "$FALLBACK/sbibm_$t.h5" "$OUT/sbibm_${t}_aux.h5"
-done
+copy_extras
 complete || { echo "sbibm: $OUT is incomplete" >&2; exit 1; }
 echo "sbibm: wrote $OUT (sbibm $VERSION)"

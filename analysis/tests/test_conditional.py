@@ -34,25 +34,24 @@ def test_mmd_is_unbiased_for_one_distribution_and_grows_with_a_shift():
     assert mmd_squared(x, y) == pytest.approx(2 - 2 / (1 + 4.0))
 
 
-def conjugate_pairs(m=2000, draws=200, scale=1.0, seed=0):
-    """θ ~ N(0, 1), x ~ N(θ, 1): the posterior is N(x/2, 1/2). `scale` < 1 shrinks the posterior's spread (an
-    over-confident one)."""
-    rng = np.random.default_rng(seed)
-    theta = rng.normal(size=(m, 1))
-    x = theta + rng.normal(size=(m, 1))
-    posterior = x[:, None, :] / 2 + scale * np.sqrt(0.5) * rng.normal(size=(m, draws, 1))
-    return theta, posterior
+def test_the_published_table_has_every_algorithm_and_npe_as_a_number(tmp_path):
+    from analysis.suites.sbi_benchmark import published_table
 
-
-def test_sbc_ranks_are_uniform_for_the_exact_posterior_and_not_for_an_overconfident_one():
-    from analysis.conditional import expected_coverage, sbc_ranks, sbc_uniformity
-    theta, exact = conjugate_pairs()
-    ranks = sbc_ranks(theta, exact)
-    assert ranks.min() >= 0 and ranks.max() <= 200
-    assert sbc_uniformity(ranks, 200)[0] > 0.001
-    coverage = expected_coverage(theta, exact)
-    for level, fraction in coverage.items():
-        assert abs(fraction[0] - level) < 0.035
-    theta, narrow = conjugate_pairs(scale=0.5)
-    assert sbc_uniformity(sbc_ranks(theta, narrow), 200)[0] < 1e-6
-    assert expected_coverage(theta, narrow)[0.95][0] < 0.8
+    csv = tmp_path / "published.csv"
+    csv.write_text("task,algorithm,num_simulations,c2st_mean,c2st_ci_low,c2st_ci_high,source\n"
+                   "slcp,NPE,1000,0.975,0.97,0.98,x\n"
+                   "slcp,NRE,1000,0.95,0.94,0.96,x\n"
+                   "gaussian_mixture,NPE,1000,0.9,0.89,0.91,pre-2023\n"
+                   "gaussian_mixture_rerun,NPE,1000,0.7,0.69,0.71,rerun\n")
+    table = published_table(csv, {}).set_index(["task", "simulations"])
+    assert table.loc[("slcp", 1000), "NRE"] == "0.950 [0.940, 0.960]"
+    assert table.loc[("slcp", 1000), "npe_mean"] == pytest.approx(0.975)
+    assert table.loc[("gaussian_mixture", 1000), "npe_mean"] == pytest.approx(0.7)  # the rerun, not the old row
+    assert table.loc[("slcp", 1000), "SNPE"] != table.loc[("slcp", 1000), "SNPE"]  # NaN: not published here
+    # Without the CSV: published.json's NPE means (mean ± sd).
+    fallback = published_table(tmp_path / "absent.csv", {"two_moons": {"1000": [0.725, 0.045]}})
+    assert list(fallback.NPE) == ["0.725 ± 0.045"] and list(fallback.npe_mean) == [0.725]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("task,algorithm,num_simulations\nslcp,NPE,1000\n")
+    with pytest.raises(ValueError, match="bad.csv: lacks the column.*c2st_mean"):
+        published_table(bad, {})
