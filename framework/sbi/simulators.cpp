@@ -7,9 +7,8 @@ namespace tractable {
 
 namespace {
 // Row i of a set draws from its own counter range, so the first n rows of a larger set are the same rows.
-RandomStream row_stream(std::uint64_t seed, SimulationBlock block, std::size_t row) {
-  constexpr std::uint64_t kDrawsPerRow = 64;  // more than any simulator draws for one row
-  return RandomStream(seed, static_cast<int>(block), Stream::data, std::uint64_t(row) * kDrawsPerRow);
+RandomStream row_stream(const Simulator& simulator, std::uint64_t seed, SimulationBlock block, std::size_t row) {
+  return RandomStream(seed, static_cast<int>(block), Stream::data, std::uint64_t(row) * simulator.draws_per_row());
 }
 }  // namespace
 
@@ -18,7 +17,7 @@ HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_
   HostMatrix rows("tractable::simulations", n, C + D);
   std::vector<double> theta(D), x(C);
   for (std::size_t i = 0; i < n; ++i) {
-    RandomStream r = row_stream(seed, block, i);
+    RandomStream r = row_stream(simulator, seed, block, i);
     simulator.sample_prior(r, theta.data());
     simulator.simulate(r, theta.data(), x.data());
     for (std::size_t j = 0; j < C; ++j) rows(i, j) = static_cast<Real>(x[j]);
@@ -33,7 +32,7 @@ HostMatrix simulate_at(const Simulator& simulator, const HostMatrix& theta, std:
   HostMatrix out("tractable::simulate_at", theta.extent(0), C);
   std::vector<double> t(D), x(C);
   for (std::size_t i = 0; i < theta.extent(0); ++i) {
-    RandomStream r = row_stream(seed, SimulationBlock::training, i);
+    RandomStream r = row_stream(simulator, seed, SimulationBlock::training, i);
     for (std::size_t j = 0; j < D; ++j) t[j] = theta(i, j);
     simulator.simulate(r, t.data(), x.data());
     for (std::size_t j = 0; j < C; ++j) out(i, j) = static_cast<Real>(x[j]);

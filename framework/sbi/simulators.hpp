@@ -28,6 +28,10 @@ class Simulator {
   // simulator (inverse kinematics) has none: has_likelihood() is false and this throws.
   virtual bool has_likelihood() const { return true; }
   virtual double log_likelihood(const double* theta /*[D]*/, const double* x /*[C]*/) const = 0;
+  // At least the draws sample_prior and simulate take from the stream for one row: rows' streams start this
+  // far apart, so no two rows share a draw (checked for every registered simulator by the harness). 64 keeps
+  // the rows the simulators drew before it was declared.
+  virtual std::size_t draws_per_row() const { return 64; }
 };
 
 // The simulators are registered once, with their reference posteriors: registry/simulator_types.hpp.

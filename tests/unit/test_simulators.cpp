@@ -89,6 +89,21 @@ TEST_CASE("simulators: every registered simulator has its own test", "[sbi]") {
   }
 }
 
+TEST_CASE("simulators: no row draws past its share of the stream", "[sbi]") {
+  // Rows' streams start draws_per_row() apart; a simulator that draws more would share draws between rows.
+  for (const auto& type : simulator_registry().types()) {
+    const auto s = type.make();
+    std::vector<double> theta(s->parameter_dim()), x(s->observation_dim());
+    for (int row = 0; row < 200; ++row) {
+      RandomStream r(9, row, Stream::data);
+      s->sample_prior(r, theta.data());
+      s->simulate(r, theta.data(), x.data());
+      INFO(type.name << ": " << r.counter() << " draws for one row, declared " << s->draws_per_row());
+      CHECK(r.counter() <= s->draws_per_row());
+    }
+  }
+}
+
 TEST_CASE("simulators: seeded rows, prefix-stable, observation first", "[sbi]") {
   for (const auto& type : simulator_registry().types()) {
     const auto s = type.make();

@@ -26,6 +26,7 @@ class BernoulliGlm : public Simulator {
   double log_prior(const double* theta) const override;
   void simulate(RandomStream& r, const double* theta, double* x) const override;
   double log_likelihood(const double* theta, const double* x) const override;
+  std::size_t draws_per_row() const override { return 128; }  // 10 normals and 100 uniforms
 
   static constexpr std::size_t kSteps = 100, kParameters = 10;
   // The stimulus I [100] and design matrix V [100, 10], row-major, as sbibm ships them.

@@ -24,6 +24,7 @@ class SlcpDistractors : public Simulator {
   // slcp's likelihood at the informative values plus the distractors' log density (constant in θ, there
   // so that the density is x's whole density).
   double log_likelihood(const double* theta, const double* x) const override;
+  std::size_t draws_per_row() const override { return 128; }  // 5 + 8 for slcp, 1 + 92 + 1 for a distractor
 
   static constexpr std::size_t kObservations = 100, kNoise = 92, kComponents = 20;
   struct Distractors {
