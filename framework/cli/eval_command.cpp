@@ -66,7 +66,7 @@ int eval_command(const Arguments& args, const Communicator& comm) {
   if (batch == 0) throw UsageError("--batch must be positive");
   auto session = load_model_session(path, last);
   // The run's own problem, built as `run` builds it, measures itself.
-  ProblemInputs inputs = load_problem_inputs(session->spec);
+  ProblemInputs inputs = load_problem_inputs(session->spec, comm);
   if (inputs.dim != session->dim)
     throw DataError(inputs.data.origin + ": has " + std::to_string(inputs.dim) + " columns, but " + path +
                     " was trained on " + std::to_string(session->dim));

@@ -15,7 +15,7 @@ void check_model_rows(const RunSpec& spec, const HostMatrix& rows, const std::st
   if (spec.needs(kUnitInterval)) check_unit_interval(rows, where);
 }
 
-ProblemInputs load_problem_inputs(const RunSpec& spec) {
+ProblemInputs load_problem_inputs(const RunSpec& spec, const Communicator& comm) {
   ProblemInputs in;
   if (spec.target) {
     TargetContext none;
@@ -24,8 +24,8 @@ ProblemInputs load_problem_inputs(const RunSpec& spec) {
     in.dim = in.target->dim();
     in.data.origin = "target:" + in.target_name;
   } else {
-    DataContext none;
-    in.data = spec.data->load(none);
+    DataContext context{&comm};
+    in.data = spec.data->load(context);
     Dataset& data = in.data;
     if (data.train.extent(0) == 0 || data.test.extent(0) == 0)
       throw DataError(data.origin + ": the train and test splits must both be non-empty");

@@ -118,6 +118,23 @@ std::vector<double> Communicator::gather_to_root(const std::vector<double>& loca
   return all;
 }
 
+std::vector<double> Communicator::all_gather(const std::vector<double>& local) const {
+  if (size_ == 1) return local;
+  const int count = static_cast<int>(local.size());
+  std::vector<int> counts(size_), displacements(size_);
+  check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+  int total = 0;
+  for (int r = 0; r < size_; ++r) {
+    displacements[r] = total;
+    total += counts[r];
+  }
+  std::vector<double> all(static_cast<std::size_t>(total));
+  check(MPI_Allgatherv(local.data(), count, MPI_DOUBLE, all.data(), counts.data(), displacements.data(), MPI_DOUBLE,
+                       comm_),
+        "MPI_Allgatherv");
+  return all;
+}
+
 double Communicator::allreduce_max(double value) const {
   double out = value;
   if (size_ > 1) check(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");

@@ -46,6 +46,8 @@ class Communicator : public BatchReducer {
   // Rank order concatenation of every rank's `local` on the root (empty elsewhere): one MPI_Gatherv.
   // Shards are contiguous in rank order, so this is the global order.
   std::vector<double> gather_to_root(const std::vector<double>& local) const;
+  // The same concatenation on every rank: one MPI_Allgatherv.
+  std::vector<double> all_gather(const std::vector<double>& local) const;
   // Everyone learns whether any rank passed true (used to agree on failure).
   bool any(bool flag) const;
   // File I/O done by rank 0 alone (a run file's creation, a commit): every rank

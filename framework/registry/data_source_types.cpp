@@ -5,6 +5,9 @@
 #include "data/mnist.hpp"
 #include "data/toy_2d.hpp"
 #include "registry/simulator_types.hpp"
+#include "sbi/external_simulator.hpp"
+
+#include <cstdio>
 
 #include <optional>
 
@@ -227,6 +230,68 @@ Dataset simulate(const SimulationSettings& s, DataContext&) {
   return d;
 }
 
+// ---- external simulator ----------------------------------------------------------
+struct ExternalSettings {
+  ExternalSimulatorSettings simulator;
+  std::size_t n_simulations, n_test;
+  double validation_fraction;
+  std::uint64_t seed;
+};
+ExternalSettings read_external(const SpecSection& d) {
+  ExternalSettings e;
+  e.simulator.command = d.get<std::vector<std::string>>("command");
+  const SpecSection prior = d.child("prior");
+  const bool uniform = prior.get<std::string>("type") == "uniform";
+  e.simulator.prior.kind = uniform ? ExternalPrior::Kind::uniform : ExternalPrior::Kind::normal;
+  const char* first = uniform ? "low" : "mean";
+  const char* second = uniform ? "high" : "sd";
+  e.simulator.prior.first = prior.get<std::vector<double>>(first);
+  e.simulator.prior.second = prior.get<std::vector<double>>(second);
+  if (e.simulator.prior.first.size() != e.simulator.prior.second.size())
+    throw SpecError(prior.where(second) + ": " + std::to_string(e.simulator.prior.second.size()) + " values, but " +
+                    prior.where(first) + " has " + std::to_string(e.simulator.prior.first.size()));
+  for (std::size_t j = 0; j < e.simulator.prior.dim(); ++j)
+    if (uniform ? !(e.simulator.prior.first[j] < e.simulator.prior.second[j]) : !(e.simulator.prior.second[j] > 0))
+      throw SpecError(prior.where(second) + "[" + std::to_string(j) + "]: " +
+                      (uniform ? "must exceed low[" + std::to_string(j) + "]" : std::string("must be positive")));
+  e.simulator.observation_dim = d.get<std::size_t>("observation_dim");
+  e.simulator.batch = d.get<std::size_t>("batch");
+  e.simulator.format = d.get<std::string>("format");
+  e.simulator.cache = d.get<std::string>("cache");
+  e.n_simulations = d.get<std::size_t>("n_simulations");
+  e.n_test = d.get<std::size_t>("n_test");
+  e.validation_fraction = d.get<double>("validation_fraction");
+  e.seed = d.get<std::uint64_t>("seed");
+  return e;
+}
+Dataset simulate_externally(const ExternalSettings& s, DataContext& context) {
+  const Communicator& comm = context.comm ? *context.comm : single_rank();
+  Dataset d;
+  d.context_dim = s.simulator.observation_dim;
+  const ExternalSimulations train = external_simulations(s.simulator, s.n_simulations, s.seed, SimulationBlock::training, comm);
+  const ExternalSimulations test = external_simulations(s.simulator, s.n_test, s.seed, SimulationBlock::test, comm);
+  d.train = train.rows;
+  d.test = test.rows;
+  std::string command;
+  for (const auto& w : s.simulator.command) command += (command.empty() ? "" : " ") + w;
+  d.origin = "external_simulator:" + command;
+  // Failed simulations are left out, and said so where the run file keeps the data's origin.
+  const std::size_t failed = train.failed + test.failed;
+  if (failed > 0) {
+    const std::string first = train.failed > 0 ? train.first_failure : test.first_failure;
+    d.origin += " (" + std::to_string(failed) + " of " + std::to_string(s.n_simulations + s.n_test) +
+                " simulations failed and are left out; the first: " + first + ")";
+    if (comm.is_root())
+      std::fprintf(stderr, "tractable: data: %zu of %zu simulations failed and are left out (statuses in %s); the "
+                           "first: %s\n",
+                   failed, s.n_simulations + s.n_test, s.simulator.cache.c_str(), first.c_str());
+  }
+  if (d.train.extent(0) < 2 || d.test.extent(0) == 0)
+    throw DataError(d.origin + ": too few simulations succeeded to train and test");
+  hold_out_validation(d, s.validation_fraction);  // independent simulations: their tail
+  return d;
+}
+
 // Files of numbers may hold values in [0, 1], which a Bernoulli decoder needs (checked row by row at load).
 constexpr const char* kUnitInterval = "data:unit_interval";
 }  // namespace
@@ -303,7 +368,36 @@ const DataSourceRegistry& data_source_registry() {
                       s::field("n_simulations", s::integer(2), 10000, "simulations that train (and validate): the budget"),
                       s::field("n_test", s::integer(1), 1000, "independent simulations for the test split"),
                       validation_fraction_key},
-                     &read_simulation, &simulate)},
+                     &read_simulation, &simulate),
+       register_type("external_simulator",
+                     "simulations by a program of yours: parameters drawn from data.prior, observations by running "
+                     "data.command on files of them, cached",
+                     {required("command", s::array(s::string(), 1),
+                               "the simulator as program and arguments (no shell), run as COMMAND... INPUT OUTPUT: "
+                               "it reads parameter rows [n, D] from INPUT and writes observation rows [n, C] to "
+                               "OUTPUT (NaN marks a failed simulation)"),
+                      required("prior",
+                               s::tagged("type", {required("type", s::string({"uniform", "normal"}),
+                                                           "uniform (a box: low, high) or normal (independent: "
+                                                           "mean, sd)")},
+                                         {{"uniform", {required("low", s::array(s::number(), 1), "lower bounds [D]"),
+                                                       required("high", s::array(s::number(), 1), "upper bounds [D]")}},
+                                          {"normal", {required("mean", s::array(s::number(), 1), "means [D]"),
+                                                      required("sd", s::array(s::number(), 1),
+                                                               "standard deviations [D]")}}}),
+                               "the prior the parameters are drawn from; D is its length"),
+                      required("observation_dim", s::integer(1), "C, the values the command writes per row"),
+                      required("cache", s::string(),
+                               "HDF5 file keeping every simulation (parameters, observations, status): reruns, "
+                               "resumes, eval and other training seeds reuse it; refused if made with other settings"),
+                      s::field("format", s::string({"csv", "hdf5"}), "csv",
+                          "the files' format: csv (one row per line, no header) or hdf5 (/parameters in, "
+                          "/observations out)"),
+                      s::field("batch", s::integer(1), 1000, "parameter rows per call of the command"),
+                      s::field("n_simulations", s::integer(2), 10000, "simulations that train (and validate)"),
+                      s::field("n_test", s::integer(1), 1000, "independent simulations for the test split"),
+                      validation_fraction_key},
+                     &read_external, &simulate_externally)},
       "source");
   return registry;
 }

@@ -1,14 +1,19 @@
 #pragma once
 // The data-source registry (`data.source`): where a run's rows come from —
 // toy densities, CSV and HDF5 files, MNIST, IDX images, a registered
-// simulator. Each source reads its validated section into typed settings and
+// simulator, a simulator program of the user's (sbi/external_simulator.hpp). Each source reads its validated section into typed settings and
 // loads a Dataset (train, validation, test; the context columns first).
+#include "parallel/communicator.hpp"
 #include "data/dataset.hpp"
 #include "spec/registry.hpp"
 
 namespace tractable {
 
-struct DataContext {};  // a data source needs nothing beyond its settings
+// What a data source may use beyond its settings: the ranks that load it together (null: one), so that an
+// external simulator can share its calls among them.
+struct DataContext {
+  const Communicator* comm = nullptr;
+};
 using DataSourceRegistration = TypeRegistration<Dataset, DataContext>;
 using DataSourceRegistry = Registry<Dataset, DataContext>;
 const DataSourceRegistry& data_source_registry();

@@ -1,0 +1,59 @@
+#pragma once
+// Users' own simulators (data.source "external_simulator"): any program that
+// maps parameter rows to observation rows. Tractable draws θ from a prior the
+// spec states (a box or independent normals), writes them to a file, runs
+//   COMMAND... INPUT OUTPUT
+// (no shell; the two paths appended) and reads x back, `batch` rows per call.
+// Files are CSV (one row per line, no header; NaN allowed in the output) or
+// HDF5 (/parameters [n, D] in, /observations [n, C] out). Batches are shared
+// over the MPI ranks, one per rank at a time. Every simulation is kept in a
+// cache file (rewritten whole after each round of batches), so a rerun, a
+// resumed run, `tractable eval` or a run with another training seed reuses
+// them, and a crashed simulation campaign goes on where it stopped. A
+// simulation whose command failed or whose output is not finite is recorded
+// in the cache (its status) and left out of the data, never silently: the
+// count and the first failure's message go into the dataset's origin, which
+// the run file stores.
+#include "core/types.hpp"
+#include "parallel/communicator.hpp"
+#include "sbi/simulators.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tractable {
+
+struct ExternalPrior {
+  enum class Kind { uniform, normal };
+  Kind kind = Kind::uniform;
+  std::vector<double> first, second;  // uniform: low, high; normal: mean, sd  [D]
+  std::size_t dim() const { return first.size(); }
+  void sample(RandomStream& r, double* theta /*[D]*/) const;
+  std::string describe() const;  // what the cache records, to refuse a cache of another prior
+};
+
+struct ExternalSimulatorSettings {
+  std::vector<std::string> command;
+  ExternalPrior prior;
+  std::size_t observation_dim = 0;  // C
+  std::size_t batch = 1000;         // rows per call
+  std::string format = "csv";       // csv | hdf5
+  std::string cache;                // the cache file
+};
+
+// Simulation statuses, as the cache stores them.
+enum class SimulationStatus { ok = 0, not_finite = 1, command_failed = 2 };
+
+struct ExternalSimulations {
+  HostMatrix rows;             // [n_ok, C + D]: [x | θ] of the simulations that succeeded, in row order
+  std::size_t failed = 0;      // left out
+  std::string first_failure;   // what the first failed simulation's batch said
+  std::size_t reused = 0;      // rows read from the cache
+};
+
+// Rows 0 … n − 1 of `block` at data.seed `seed`: θ_i from the prior on row i's own stream, x_i by the command
+// (or the cache). The cache refuses (DataError) to serve another command, prior, observation width or seed.
+ExternalSimulations external_simulations(const ExternalSimulatorSettings& settings, std::size_t n,
+                                         std::uint64_t seed, SimulationBlock block, const Communicator& comm);
+
+}  // namespace tractable
