@@ -58,10 +58,13 @@ def validate(spec: Spec, set: Optional[Mapping[str, Any]] = None, **overrides: A
 
 
 def run(spec: Spec, out: str, progress: Union[None, bool, ProgressCallback] = None, resume: bool = False,
-        force: bool = False, set: Optional[Mapping[str, Any]] = None, **overrides: Any) -> Model:
+        force: bool = False, simulator: Optional[Callable[[np.ndarray], np.ndarray]] = None,
+        set: Optional[Mapping[str, Any]] = None, **overrides: Any) -> Model:
     """Train `spec` in this process exactly as `tractable run SPEC --out OUT` (the same run file, bit for bit);
     progress None (quiet), True (tqdm when installed, else the CLI's lines) or a callable
-    (step, total, loss, steps_per_second). Returns tractable.load(out)."""
+    (step, total, loss, steps_per_second). simulator: for a data.source 'external_simulator' spec without
+    data.command, a function from parameter rows θ [n, D] (float64) to observation rows x [n, C], NaN where a
+    simulation failed (an exception fails its batch, recorded in data.cache). Returns tractable.load(out)."""
 
 
 def verify(path: str) -> list:

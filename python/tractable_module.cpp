@@ -395,8 +395,23 @@ PYBIND11_MODULE(tractable, m) {
   m.def(
       "run",
       [](const py::object& spec, const std::string& out, const py::object& progress, bool resume, bool force,
-         const py::object& set, const py::kwargs& kwargs) {
+         const py::object& simulator, const py::object& set, const py::kwargs& kwargs) {
         RunOptions o;
+        if (!simulator.is_none()) {
+          // data.source external_simulator, in-process: θ [rows, D] float64 in, x [rows, C] out (NaN: failed).
+          if (!PyCallable_Check(simulator.ptr())) throw UsageError("simulator: not callable");
+          o.simulator_function_name = py::hasattr(simulator, "__qualname__")
+                                          ? std::string(py::str(simulator.attr("__qualname__")))
+                                          : std::string(py::str(py::repr(simulator)));
+          o.simulator_function = [simulator](const std::vector<double>& theta, std::size_t rows, std::size_t D) {
+            py::array_t<double> t({py::ssize_t(rows), py::ssize_t(D)});
+            std::copy(theta.begin(), theta.end(), t.mutable_data());
+            const auto x = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(simulator(t));
+            if (!x || x.ndim() != 2 || std::size_t(x.shape(0)) != rows)
+              throw std::runtime_error("did not return an array of " + std::to_string(rows) + " rows [rows, C]");
+            return std::vector<double>(x.data(), x.data() + x.size());
+          };
+        }
         o.spec_document = spec_argument(spec, o.spec_path);
         o.overrides = override_arguments(set, kwargs);
         o.out = out;
@@ -422,11 +437,12 @@ PYBIND11_MODULE(tractable, m) {
         return Model(summary.path, false);
       },
       py::arg("spec"), py::arg("out"), py::arg("progress") = py::none(), py::arg("resume") = false,
-      py::arg("force") = false, py::arg("set") = py::none(),
+      py::arg("force") = false, py::arg("simulator") = py::none(), py::arg("set") = py::none(),
       "train `spec` (a dict or a path) in this process, exactly as `tractable run SPEC --out OUT` (the same run "
       "file, bit for bit), with `set={'key.path': value}` and keyword overrides (key__path=value); progress: "
       "None (quiet), True (a tqdm bar, or the CLI's lines without tqdm) or a callable (step, total, loss, "
-      "steps_per_second); resume / force as the CLI's flags. Returns the trained model (tractable.load(out)). "
+      "steps_per_second); resume / force as the CLI's flags; simulator: a function θ [n, D] -> x [n, C] for a "
+      "data.source 'external_simulator' spec without data.command. Returns the trained model (tractable.load(out)). "
       "Ctrl-C stops it at the next progress report with its last checkpoint kept");
   m.def(
       "verify",

@@ -15,7 +15,8 @@ void check_model_rows(const RunSpec& spec, const HostMatrix& rows, const std::st
   if (spec.needs(kUnitInterval)) check_unit_interval(rows, where);
 }
 
-ProblemInputs load_problem_inputs(const RunSpec& spec, const Communicator& comm) {
+ProblemInputs load_problem_inputs(const RunSpec& spec, const Communicator& comm,
+                                  const SimulatorFunction* simulator_function, const std::string& simulator_function_name) {
   ProblemInputs in;
   if (spec.target) {
     TargetContext none;
@@ -24,7 +25,7 @@ ProblemInputs load_problem_inputs(const RunSpec& spec, const Communicator& comm)
     in.dim = in.target->dim();
     in.data.origin = "target:" + in.target_name;
   } else {
-    DataContext context{&comm};
+    DataContext context{&comm, simulator_function, simulator_function_name};
     in.data = spec.data->load(context);
     Dataset& data = in.data;
     if (data.train.extent(0) == 0 || data.test.extent(0) == 0)

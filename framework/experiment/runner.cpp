@@ -97,7 +97,8 @@ RunSummary run_experiment(const RunOptions& options, const Communicator& comm) {
                       "'; resume with the same spec (only training.steps may change)");
   }
 
-  ProblemInputs inputs = load_problem_inputs(spec, comm);
+  ProblemInputs inputs = load_problem_inputs(spec, comm, options.simulator_function ? &options.simulator_function : nullptr,
+                                             options.simulator_function_name);
   // Every rank fingerprints the data it loaded, so every rank refuses changed data alike.
   const DataFingerprint fingerprint = inputs.target ? DataFingerprint{} : fingerprint_data(spec.data->section, inputs.data);
   std::vector<std::string> data_changes;

@@ -9,6 +9,7 @@
 // return `interrupted`; a non-finite loss or gradient stops the run or, with
 // training.on_non_finite = "skip", skips the step.
 #include "parallel/communicator.hpp"
+#include "sbi/external_simulator.hpp"
 #include "training/progress.hpp"
 #include "training/trainer.hpp"  // install_stop_signal_handlers
 
@@ -34,6 +35,9 @@ struct RunOptions {
   bool allow_changed_data = false;
   std::string command_line;
   Progress::Listener listener;  // each progress report, in-process (null: none)
+  // data.source external_simulator without data.command: the simulator, in-process (the Python module's).
+  SimulatorFunction simulator_function;
+  std::string simulator_function_name;
 };
 
 struct RunSummary {

@@ -239,7 +239,7 @@ struct ExternalSettings {
 };
 ExternalSettings read_external(const SpecSection& d) {
   ExternalSettings e;
-  e.simulator.command = d.get<std::vector<std::string>>("command");
+  if (d.has("command")) e.simulator.command = d.get<std::vector<std::string>>("command");
   const SpecSection prior = d.child("prior");
   const bool uniform = prior.get<std::string>("type") == "uniform";
   e.simulator.prior.kind = uniform ? ExternalPrior::Kind::uniform : ExternalPrior::Kind::normal;
@@ -264,15 +264,25 @@ ExternalSettings read_external(const SpecSection& d) {
   e.seed = d.get<std::uint64_t>("seed");
   return e;
 }
-Dataset simulate_externally(const ExternalSettings& s, DataContext& context) {
+Dataset simulate_externally(const ExternalSettings& settings, DataContext& context) {
   const Communicator& comm = context.comm ? *context.comm : single_rank();
+  ExternalSettings s = settings;
+  if (context.simulator_function) {
+    if (!s.simulator.command.empty())
+      throw UsageError("data.command and a simulator function are two simulators; give one");
+    s.simulator.function = context.simulator_function;
+    s.simulator.function_name = context.simulator_function_name;
+  } else if (s.simulator.command.empty()) {
+    throw SpecError("data.command: required (from Python, tractable.run(..., simulator=f) may give a function "
+                    "instead)");
+  }
   Dataset d;
   d.context_dim = s.simulator.observation_dim;
   const ExternalSimulations train = external_simulations(s.simulator, s.n_simulations, s.seed, SimulationBlock::training, comm);
   const ExternalSimulations test = external_simulations(s.simulator, s.n_test, s.seed, SimulationBlock::test, comm);
   d.train = train.rows;
   d.test = test.rows;
-  std::string command;
+  std::string command = s.simulator.function ? "function " + s.simulator.function_name : "";
   for (const auto& w : s.simulator.command) command += (command.empty() ? "" : " ") + w;
   d.origin = "external_simulator:" + command;
   // Failed simulations are left out, and said so where the run file keeps the data's origin.
@@ -372,10 +382,11 @@ const DataSourceRegistry& data_source_registry() {
        register_type("external_simulator",
                      "simulations by a program of yours: parameters drawn from data.prior, observations by running "
                      "data.command on files of them, cached",
-                     {required("command", s::array(s::string(), 1),
+                     {optional("command", s::array(s::string(), 1),
                                "the simulator as program and arguments (no shell), run as COMMAND... INPUT OUTPUT: "
                                "it reads parameter rows [n, D] from INPUT and writes observation rows [n, C] to "
-                               "OUTPUT (NaN marks a failed simulation)"),
+                               "OUTPUT (NaN marks a failed simulation); required unless tractable.run(..., "
+                               "simulator=f) gives a Python function"),
                       required("prior",
                                s::tagged("type", {required("type", s::string({"uniform", "normal"}),
                                                            "uniform (a box: low, high) or normal (independent: "

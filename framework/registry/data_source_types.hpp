@@ -4,6 +4,7 @@
 // simulator, a simulator program of the user's (sbi/external_simulator.hpp). Each source reads its validated section into typed settings and
 // loads a Dataset (train, validation, test; the context columns first).
 #include "parallel/communicator.hpp"
+#include "sbi/external_simulator.hpp"
 #include "data/dataset.hpp"
 #include "spec/registry.hpp"
 
@@ -13,6 +14,9 @@ namespace tractable {
 // external simulator can share its calls among them.
 struct DataContext {
   const Communicator* comm = nullptr;
+  // external_simulator without data.command: the caller's in-process simulator (the Python module's).
+  const SimulatorFunction* simulator_function = nullptr;
+  std::string simulator_function_name;
 };
 using DataSourceRegistration = TypeRegistration<Dataset, DataContext>;
 using DataSourceRegistry = Registry<Dataset, DataContext>;

@@ -55,9 +55,14 @@ std::string joined(const std::vector<std::string>& words) {
   return out;
 }
 
+// The simulator in words: the command, or the in-process function's name.
+std::string simulator_name(const ExternalSimulatorSettings& s) {
+  return s.function ? "function " + s.function_name : joined(s.command);
+}
+
 // What a cache must have been made with to serve these settings.
 std::string cache_identity(const ExternalSimulatorSettings& s, std::uint64_t seed) {
-  return "command: " + joined(s.command) + "\nprior: " + s.prior.describe() +
+  return "command: " + simulator_name(s) + "\nprior: " + s.prior.describe() +
          "\nobservation_dim: " + std::to_string(s.observation_dim) + "\nseed: " + std::to_string(seed) + "\n";
 }
 
@@ -127,8 +132,27 @@ std::string read_output(const std::string& path, std::size_t b, std::size_t C, c
   return "";
 }
 
+BatchResult call_function(const ExternalSimulatorSettings& s, const std::vector<double>& theta, std::size_t b,
+                          std::size_t first_row) {
+  const std::size_t C = s.observation_dim;
+  const std::string rows = "rows " + std::to_string(first_row) + "–" + std::to_string(first_row + b - 1);
+  BatchResult result;
+  try {
+    result.x = (*s.function)(theta, b, s.prior.dim());
+    if (result.x.size() != b * C)
+      result.failure = rows + ": " + s.function_name + " returned " + std::to_string(result.x.size()) +
+                       " values for " + std::to_string(b) + " rows of " + std::to_string(C);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();  // Python's error, without the traceback pybind11 appends
+    result.failure = rows + ": " + s.function_name + " raised " + what.substr(0, what.find('\n'));
+  }
+  if (!result.failure.empty()) result.x.assign(b * C, std::numeric_limits<double>::quiet_NaN());
+  return result;
+}
+
 BatchResult run_batch(const ExternalSimulatorSettings& s, const std::vector<double>& theta, std::size_t b,
                       std::size_t first_row) {
+  if (s.function) return call_function(s, theta, b, first_row);
   const std::size_t D = s.prior.dim(), C = s.observation_dim;
   const char* tmp = std::getenv("TMPDIR");
   std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/tractable-simulation-XXXXXX";
@@ -286,7 +310,7 @@ ExternalSimulations external_simulations(const ExternalSimulatorSettings& s, std
         std::string said = failure;
         comm.broadcast(said, int(first_bad / s.batch));
         c.first_failure = !said.empty() ? said
-                                        : "row " + std::to_string(next + first_bad) + ": '" + joined(s.command) +
+                                        : "row " + std::to_string(next + first_bad) + ": '" + simulator_name(s) +
                                               "' returned NaN or infinity";
       }
     }

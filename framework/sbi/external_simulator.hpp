@@ -1,6 +1,6 @@
 #pragma once
 // Users' own simulators (data.source "external_simulator"): any program that
-// maps parameter rows to observation rows. Tractable draws θ from a prior the
+// maps parameter rows to observation rows (or, from Python, a function). Tractable draws θ from a prior the
 // spec states (a box or independent normals), writes them to a file, runs
 //   COMMAND... INPUT OUTPUT
 // (no shell; the two paths appended) and reads x back, `batch` rows per call.
@@ -18,6 +18,7 @@
 #include "parallel/communicator.hpp"
 #include "sbi/simulators.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,15 @@ struct ExternalPrior {
   std::string describe() const;  // what the cache records, to refuse a cache of another prior
 };
 
+// An in-process simulator (the Python module's `simulator=` callable): θ rows [rows, D] -> x rows [rows, C],
+// NaN for a failed simulation; an exception fails the batch, its message recorded.
+using SimulatorFunction =
+    std::function<std::vector<double>(const std::vector<double>& theta, std::size_t rows, std::size_t D)>;
+
 struct ExternalSimulatorSettings {
-  std::vector<std::string> command;
+  std::vector<std::string> command;  // empty: `function` simulates
+  const SimulatorFunction* function = nullptr;
+  std::string function_name;         // what the cache and the data's origin call the function
   ExternalPrior prior;
   std::size_t observation_dim = 0;  // C
   std::size_t batch = 1000;         // rows per call

@@ -86,6 +86,57 @@ def test_diagnose_equals_the_cli_and_refuses_what_it_cannot_judge(work):
         tractable.load(str(work / "flow.h5")).diagnose(simulations=10)
 
 
+def test_a_python_function_simulates_as_a_command_does(work):
+    # f(θ) = (θ1 + θ2, θ1·θ2), NaN where θ1 > 0.8: as a function passed to run(), and as a program for the CLI.
+    (work / "f.py").write_text(
+        "import sys, numpy as np\n"
+        "def f(t):\n"
+        "    x = np.stack([t[:, 0] + t[:, 1], t[:, 0] * t[:, 1]], axis=1)\n"
+        "    x[t[:, 0] > 0.8] = np.nan\n"
+        "    return x\n"
+        "if __name__ == '__main__':\n"
+        "    np.savetxt(sys.argv[2], f(np.loadtxt(sys.argv[1], delimiter=',', ndmin=2)), delimiter=',')\n")
+    spec = {"name": "py-sim", "data": {"source": "external_simulator",
+                                       "prior": {"type": "uniform", "low": [-1, -1], "high": [1, 1]},
+                                       "observation_dim": 2, "cache": str(work / "fcache.h5"), "batch": 250,
+                                       "n_simulations": 1000, "n_test": 100},
+            "model": {"hidden": 8, "repeat": 1, "layers": [{"type": "affine_coupling"}, {"type": "reverse"}]},
+            "training": {"steps": 20, "batch_size": 32, "eval_every": 0},
+            "output": {"n_samples": 0, "density_grid": 0}}
+    import importlib.util
+    loader = importlib.util.spec_from_file_location("f", work / "f.py")
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    calls = []
+    def counted(t):
+        calls.append(len(t))
+        return module.f(t)
+    model = tractable.run(spec, out=str(work / "pysim.h5"), simulator=counted)
+    assert model.context_dim == 2 and calls == [250, 250, 250, 250, 100]
+    spec_cli = json.loads(json.dumps(spec))
+    spec_cli["data"]["command"] = ["/usr/bin/python3", str(work / "f.py")]
+    spec_cli["data"]["cache"] = str(work / "ccache.h5")
+    (work / "cli_sim.json").write_text(json.dumps(spec_cli))
+    run("run", str(work / "cli_sim.json"), "--quiet", "--out", "clisim.h5", cwd=work)
+    a, b = h5py.File(work / "fcache.h5", "r"), h5py.File(work / "ccache.h5", "r")
+    for block in ("training", "test"):
+        t = a[block]["parameters"][()]
+        assert np.array_equal(t, b[block]["parameters"][()])
+        assert np.allclose(a[block]["observations"][()], b[block]["observations"][()], rtol=0, atol=1e-15, equal_nan=True)
+        assert np.array_equal(a[block]["status"][()], (t[:, 0] > 0.8).astype(float))
+    assert "function test_a_python_function_simulates_as_a_command_does.<locals>.counted" in a["settings"][()].decode()
+    # Reuse: no new calls; an exception fails its batch, recorded; a spec with a command and a function is refused.
+    tractable.run(spec, out=str(work / "pysim2.h5"), simulator=counted)
+    assert len(calls) == 5
+    def broken(t):
+        raise RuntimeError("the solver diverged")
+    with pytest.raises(ValueError, match="the solver diverged.*too few simulations succeeded"):
+        tractable.run(spec, out=str(work / "pysim3.h5"), simulator=broken, data__cache=str(work / "broken.h5"))
+    assert "the solver diverged" in h5py.File(work / "broken.h5", "r")["training"]["first_failure"][()].decode()
+    with pytest.raises(ValueError, match="data.command and a simulator function are two simulators"):
+        tractable.run(spec_cli, out=str(work / "pysim4.h5"), simulator=counted)
+
+
 def test_best_and_last_checkpoints_equal_the_cli(work):
     f = h5py.File(work / "selected.h5", "r")
     best_step, last_step = int(f["checkpoint_best"].attrs["step"]), int(f["checkpoint"].attrs["step"])
