@@ -35,6 +35,24 @@ def c2st(reference: np.ndarray, samples: np.ndarray, seed: int = 1, folds: int =
     return float(np.mean(cross_val_score(classifier, x, y, cv=split, scoring="accuracy")))
 
 
+def _c2st_pair(pair):
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):  # one BLAS thread per process: several spin-waiting threads cost more than they give
+        return c2st(*pair)
+
+
+def c2st_many(pairs: list, processes: int = 0) -> list:
+    """c2st of each (reference, samples) pair, in `processes` worker processes (0: one per core), in order: the
+    classifiers are independent, and a C2ST of 2,000 samples a side in 10-D takes about 40 s here."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    workers = processes or os.cpu_count() or 1
+    if workers == 1 or len(pairs) < 2:
+        return [c2st(*p) for p in pairs]
+    with ProcessPoolExecutor(max_workers=min(workers, len(pairs))) as pool:
+        return list(pool.map(_c2st_pair, pairs))
+
+
 def mmd_squared(a: np.ndarray, b: np.ndarray, scale: float = 1.0) -> float:
     """Unbiased MMD² (Gretton et al. 2012, eq. 3) with the inverse multiquadratic kernel
     k(u, v) = 1 / (1 + ‖u − v‖² / scale²): the diagonal terms are left out, so it can be slightly negative

@@ -55,3 +55,10 @@ def test_the_published_table_has_every_algorithm_and_npe_as_a_number(tmp_path):
     bad.write_text("task,algorithm,num_simulations\nslcp,NPE,1000\n")
     with pytest.raises(ValueError, match="bad.csv: lacks the column.*c2st_mean"):
         published_table(bad, {})
+
+
+def test_c2st_many_is_c2st_of_each_pair_in_order():
+    from analysis.conditional import c2st_many
+    rng = np.random.default_rng(3)
+    pairs = [(rng.normal(size=(400, 2)), rng.normal(size=(400, 2)) + shift) for shift in (0.0, 0.7, 4.0)]
+    assert c2st_many(pairs, processes=2) == [c2st(*p) for p in pairs]
