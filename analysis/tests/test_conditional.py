@@ -62,3 +62,17 @@ def test_c2st_many_is_c2st_of_each_pair_in_order():
     rng = np.random.default_rng(3)
     pairs = [(rng.normal(size=(400, 2)), rng.normal(size=(400, 2)) + shift) for shift in (0.0, 0.7, 4.0)]
     assert c2st_many(pairs, processes=2) == [c2st(*p) for p in pairs]
+
+
+def test_c2st_many_keeps_scores_in_its_cache(tmp_path):
+    from analysis.conditional import c2st_many
+    rng = np.random.default_rng(4)
+    pairs = [(rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) + shift) for shift in (0.0, 2.0)]
+    cache = tmp_path / "c2st.json"
+    first = c2st_many(pairs, processes=1, cache=cache)
+    import json
+    stored = json.loads(cache.read_text())
+    assert sorted(stored.values()) == sorted(first)
+    # A poisoned entry is what comes back: the cache, not a new classifier, answers known pairs.
+    cache.write_text(json.dumps({k: 0.123 for k in stored}))
+    assert c2st_many(pairs, processes=1, cache=cache) == [0.123, 0.123]
