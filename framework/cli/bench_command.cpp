@@ -179,7 +179,7 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("workload", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable bench WORKLOAD [--steps N]", options, positional, vm, comm)) return 0;
+  if (!parse_options(args, "bench", options, positional, vm, comm)) return 0;
   if (steps == 0) throw UsageError("--steps must be positive");
   if (subnormals != "flush" && subnormals != "ieee") throw UsageError("--subnormals must be flush or ieee");
   set_subnormal_mode(parse_subnormal_mode(subnormals));  // sgemm has no model session to set it

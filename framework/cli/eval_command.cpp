@@ -60,7 +60,7 @@ int eval_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable eval RUN.h5 [--split test|validation|train] [--last]", options, positional, vm, comm)) return 0;
+  if (!parse_options(args, "eval", options, positional, vm, comm)) return 0;
   if (split != "test" && split != "validation" && split != "train")
     throw UsageError("--split must be 'test', 'validation' or 'train', got '" + split + "'");
   if (batch == 0) throw UsageError("--batch must be positive");

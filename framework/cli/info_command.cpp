@@ -16,7 +16,7 @@ int info_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable info RUN.h5", options, positional, vm, comm)) return 0;
+  if (!parse_options(args, "info", options, positional, vm, comm)) return 0;
   if (!comm.is_root()) return 0;
   const RunSpec spec = load_run_spec(path);
   const auto provenance = RunFile::read_provenance(path);

@@ -30,7 +30,7 @@ int latent_command(const Arguments& args, const Communicator& comm, bool encodin
   po::positional_options_description positional;
   positional.add("run", 1).add("input", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable " + name + " RUN.h5 INPUT (--out OUT.h5 | --format csv)", options, positional, vm,
+  if (!parse_options(args, name, options, positional, vm,
                      comm))
     return 0;
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");

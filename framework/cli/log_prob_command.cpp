@@ -40,7 +40,7 @@ int log_prob_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1).add("input", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable log-prob RUN.h5 INPUT [--context C] (--out OUT.h5 | --format csv) [-k K]", options, positional,
+  if (!parse_options(args, "log-prob", options, positional,
                      vm, comm))
     return 0;
   if (format != "hdf5" && format != "csv") throw UsageError("--format must be hdf5 or csv, got '" + format + "'");

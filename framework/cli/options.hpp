@@ -13,20 +13,22 @@ namespace tractable::cli {
 
 namespace po = boost::program_options;
 
-// The registered example of the command a usage line names ("tractable NAME ..."), or "".
-std::string example_for_usage(const std::string& usage);
+// "tractable NAME SYNOPSIS" of a registered command (cli/command_registry.cpp holds each synopsis once).
+std::string usage_line(const std::string& name);
+// The registered example of a command, or "".
+std::string example_of(const std::string& name);
 
-// Returns false (after printing the usage, the command's example and its options when `print_usage`) when
-// --help was given.
-inline bool parse_options(const Arguments& args, const std::string& usage, po::options_description& options,
+// Parses the options of the registered command `name`. Returns false (after printing its usage line, its
+// example and its options when `print_usage`) when --help was given.
+inline bool parse_options(const Arguments& args, const std::string& name, po::options_description& options,
                           const po::positional_options_description& positional, po::variables_map& vm,
                           bool print_usage) {
   options.add_options()("help,h", "show this help");
   po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
   if (vm.count("help")) {
     if (print_usage) {
-      std::cout << "usage: " << usage << "\n";
-      if (const std::string example = example_for_usage(usage); !example.empty()) std::cout << "example: " << example << "\n";
+      std::cout << "usage: " << usage_line(name) << "\n";
+      if (const std::string example = example_of(name); !example.empty()) std::cout << "example: " << example << "\n";
       std::cout << "\n" << options << std::endl;
     }
     return false;
@@ -36,10 +38,10 @@ inline bool parse_options(const Arguments& args, const std::string& usage, po::o
 }
 
 // Under MPI only rank 0 prints the usage.
-inline bool parse_options(const Arguments& args, const std::string& usage, po::options_description& options,
+inline bool parse_options(const Arguments& args, const std::string& name, po::options_description& options,
                           const po::positional_options_description& positional, po::variables_map& vm,
                           const Communicator& comm) {
-  return parse_options(args, usage, options, positional, vm, comm.is_root());
+  return parse_options(args, name, options, positional, vm, comm.is_root());
 }
 
 // Outputs are never overwritten unless asked: an existing `out` (when one is given) exits 5 without --force.

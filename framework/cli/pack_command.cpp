@@ -18,7 +18,7 @@ int pack_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable pack RUN.h5 --out ONE.h5 [--force]", options, positional, vm, comm)) return 0;
+  if (!parse_options(args, "pack", options, positional, vm, comm)) return 0;
   if (!comm.is_root()) return 0;
   refuse_existing_output(out, force);
   RunFile::pack(path, out);

@@ -98,7 +98,7 @@ int reproduce_command(const Arguments& args) {
   po::positional_options_description positional;
   positional.add("name", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable reproduce NAME [--budget small|medium|paper] [--local [-j N] | --slurm [options]] [--dir DIR]",
+  if (!parse_options(args, "reproduce",
                      options, positional, vm, true))
     return 0;
   if (list) {

@@ -22,7 +22,7 @@ int run_command(const Arguments& args, const Communicator& comm, const std::stri
   po::positional_options_description positional;
   positional.add("spec", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable run SPEC.json [--set key=value ...] [--out RUN.h5] [--resume] [--force]",
+  if (!parse_options(args, "run",
                      options, positional, vm, comm))
     return 0;
   run.command_line = command_line;

@@ -80,7 +80,7 @@ int sample_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable sample RUN.h5 -n N [--context C] (--out FILE.h5 | --format csv) [--seed S]", options,
+  if (!parse_options(args, "sample", options,
                      positional, vm, comm))
     return 0;
   if (n == 0) throw UsageError("-n must be positive");

@@ -9,7 +9,7 @@ int schema_command(const Arguments& args, const Communicator& comm) {
   po::options_description options("tractable schema");
   options.add_options()("markdown", "print the spec reference's type tables (one per registry) instead of the JSON Schema");
   po::variables_map vm;
-  if (!parse_options(args, "tractable schema [--markdown] > spec.schema.json", options, {}, vm, comm)) return 0;
+  if (!parse_options(args, "schema", options, {}, vm, comm)) return 0;
   if (!comm.is_root()) return 0;
   if (vm.count("markdown") == 0) {
     std::cout << run_spec_json_schema().dump(2) << std::endl;
@@ -30,7 +30,7 @@ int validate_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("spec", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable validate SPEC.json [--set key=value ...]", options, positional, vm, comm))
+  if (!parse_options(args, "validate", options, positional, vm, comm))
     return 0;
   const auto resolved = resolve_spec(path, overrides);
   if (comm.is_root()) std::cout << resolved.document.dump(2) << std::endl;

@@ -34,7 +34,7 @@ int simulate_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("simulator", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable simulate NAME (-n N | --parameters FILE | --reference-for FILE -n N) --out F.h5",
+  if (!parse_options(args, "simulate",
                      options, positional, vm, comm))
     return 0;
   if (!parameters.empty() + !reference_for.empty() > 1)

@@ -85,7 +85,7 @@ int sweep_command(const Arguments& args) {
   po::positional_options_description positional;
   positional.add("spec", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable sweep SPEC.json (--dry-run | --local [-j N] | --slurm [options]) [--dir DIR]",
+  if (!parse_options(args, "sweep",
                      options, positional, vm, true))
     return 0;
   if (int(dry_run) + int(local) + int(slurm) != 1)
@@ -187,7 +187,7 @@ int status_command(const Arguments& args) {
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable status SWEEP_DIR", options, positional, vm, true)) return 0;
+  if (!parse_options(args, "status", options, positional, vm, true)) return 0;
   const SweepDirectory directory(dir);
   const json manifest = directory.read_manifest();
   const auto statuses = sweep_status(directory, !no_slurm);
@@ -223,7 +223,7 @@ int collect_command(const Arguments& args) {
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable collect SWEEP_DIR", options, positional, vm, true)) return 0;
+  if (!parse_options(args, "collect", options, positional, vm, true)) return 0;
   const SweepDirectory directory(dir);
   const json manifest = directory.read_manifest();
   const SummaryTable table = summarise_sweep(manifest, sweep_status(directory));

@@ -25,7 +25,7 @@ int throughput_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", 1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable throughput RUN.h5 [-n N] [--batch B] [--repeats R]", options, positional, vm, comm))
+  if (!parse_options(args, "throughput", options, positional, vm, comm))
     return 0;
   if (n == 0 || batch == 0 || repeats == 0) throw UsageError("-n, --batch and --repeats must be positive");
   if (!comm.is_root()) return 0;

@@ -22,7 +22,7 @@ int verify_command(const Arguments& args, const Communicator& comm) {
   po::positional_options_description positional;
   positional.add("run", -1);
   po::variables_map vm;
-  if (!parse_options(args, "tractable verify RUN.h5 [RUN.h5 ...] | --sweep DIR [--quiet]", options, positional, vm,
+  if (!parse_options(args, "verify", options, positional, vm,
                      comm))
     return 0;
   if (runs.empty() == sweep.empty()) throw UsageError("give run files or --sweep DIR (one of the two)");

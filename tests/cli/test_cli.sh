@@ -91,7 +91,7 @@ expect 0 '"hidden": 128' -- "$BIN" validate "$QS" --set model.hidden=128
 [ ! -e a.h5 ] || fail "a rejected spec left a run file behind"
 
 # a key of another data source is named as such
-expect 3 "data.n_test: unknown key 'n_test' for source 'csv' \(it belongs to source 'simulator' or 'toy'\)" -- \
+expect 3 "data.n_test: unknown key 'n_test' for source 'csv' \(it belongs to source 'external_simulator', 'simulator' or 'toy'\)" -- \
   "$BIN" run "$QS" --set data.source=csv --set data.path=x.csv --out b.h5
 
 # bad data: named file and row, exit 4
