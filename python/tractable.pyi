@@ -36,7 +36,8 @@ class Model:
         --simulations N --draws L --seed S` on one rank. A dict of sbc_ranks [N, D] and their χ² p-values
         sbc_p_values [D]; the expected coverage of highest-density regions and of TARP, hdr_coverage and
         tarp_coverage, at levels 0.05 … 0.95 (levels), with the per-pair fractions hdr_fraction and
-        tarp_fraction [N]; the pairs parameters [N, D] and observations [N, C]; leakage, draws, simulator."""
+        tarp_fraction [N]; the pairs parameters [N, D] and observations [N, C]; leakage, draws, simulator; left_out,
+        the pairs (0-based) whose draws lay almost all outside the prior's support, not counted in N."""
     def encode(self, x: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """VAEs: (mean, log_variance) of q(z|x), each [N, L], as `tractable encode`."""
     def decode(self, z: np.ndarray) -> np.ndarray:

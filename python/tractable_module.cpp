@@ -168,6 +168,7 @@ class Model {
     out["simulator"] = d.simulator;
     out["draws"] = d.draws;
     out["leakage"] = d.leakage;
+    out["left_out"] = d.left_out;
     out["parameters"] = array(d.parameters, {N, D});
     out["observations"] = array(d.observations, {N, C});
     out["sbc_ranks"] = array(d.sbc_ranks, {N, D});

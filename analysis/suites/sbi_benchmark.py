@@ -166,7 +166,8 @@ def calibration(repro, out_dir: Path, simulations: int = 200, draws: int = 100) 
                          "smallest SBC p": float(f["sbc_p_values"][()].min()),
                          "HDR gap": float(np.abs(f["hdr_coverage"][()] - levels).max()),
                          "TARP gap": float(np.abs(f["tarp_coverage"][()] - levels).max()),
-                         "leakage": float(f["sbc_ranks"].attrs["leakage"])})
+                         "leakage": float(f["sbc_ranks"].attrs["leakage"]),
+                         "pairs left out": int(f["sbc_ranks"].attrs["left_out"])})
     return pd.DataFrame(rows)
 
 
@@ -252,7 +253,8 @@ def analyse(repro, out_dir: Path) -> SuiteResult:
     result.tables.append((f"calibration of each task's largest-budget run at 200 fresh simulations, 100 posterior "
                           "draws each (`tractable diagnose`): the smallest SBC χ² p-value over the coordinates, the "
                           "largest |coverage − level| of highest-density regions and of TARP at levels 0.05…0.95 "
-                          "(two standard errors at level ½: 0.071), the leakage", calibration(repro, out_dir)))
+                          "(two standard errors at level ½: 0.071), the leakage, and the pairs left out because their "
+                          "draws lay almost all outside the prior's support", calibration(repro, out_dir)))
     result.figures.append(("posterior samples against the reference (θ1 against θ2), largest budget of each task",
                            posterior_figure(drawn, out_dir / "sbi_posteriors.png")))
     n_obs, n_samples = EVALUATION.get(repro.budget, EVALUATION["small"])

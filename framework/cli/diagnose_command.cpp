@@ -63,24 +63,34 @@ int diagnose_command(const Arguments& args, const Communicator& comm) {
     }
     std::printf("%s: %s, %zu simulations (seed %llu), %zu posterior draws each, leakage %.2f %%\n", path.c_str(),
                 d.simulator.c_str(), n, static_cast<unsigned long long>(seed), L, 100.0 * d.leakage);
+    if (!d.left_out.empty()) {
+      std::string which;
+      for (std::size_t k = 0; k < d.left_out.size() && k < 10; ++k) which += (k ? ", " : "") + std::to_string(d.left_out[k]);
+      std::printf("left out: %zu of %zu pairs (%s%s): 20 rounds of %zu draws left fewer than %zu inside the prior's "
+                  "support; the statistics are over the other %zu\n",
+                  d.left_out.size(), n, which.c_str(), d.left_out.size() > 10 ? ", …" : "", L, L, d.simulations);
+    }
     std::printf("SBC ranks, χ² uniformity p-value per coordinate (10 bins):");
     for (std::size_t j = 0; j < d.dim; ++j) std::printf(" θ%zu %.3f", j + 1, d.sbc_p_values[j]);
     std::printf("\nexpected coverage at levels%s\n  highest-density regions %s\n  TARP                    %s\n",
                 format_levels(d.levels).c_str(), format_levels(d.hdr_coverage).c_str(),
                 format_levels(d.tarp_coverage).c_str());
     std::printf("largest |coverage − level|: HDR %.3f, TARP %.3f (one standard error at level ½: %.3f)\n", worst_hdr,
-                worst_tarp, 0.5 / std::sqrt(double(n)));
-    const std::size_t D = d.dim, C = d.context_dim, K = d.levels.size();
-    arrays = {{"/sbc_ranks", {n, D}, d.sbc_ranks},         {"/sbc_p_values", {D}, d.sbc_p_values},
-              {"/levels", {K}, d.levels},                   {"/hdr_fraction", {n}, d.hdr_fraction},
-              {"/hdr_coverage", {K}, d.hdr_coverage},       {"/tarp_fraction", {n}, d.tarp_fraction},
-              {"/tarp_coverage", {K}, d.tarp_coverage},     {"/parameters", {n, D}, d.parameters},
-              {"/observations", {n, C}, d.observations}};
+                worst_tarp, 0.5 / std::sqrt(double(d.simulations)));
+    const std::size_t D = d.dim, C = d.context_dim, K = d.levels.size(), N = d.simulations;
+    arrays = {{"/sbc_ranks", {N, D}, d.sbc_ranks},         {"/sbc_p_values", {D}, d.sbc_p_values},
+              {"/levels", {K}, d.levels},                   {"/hdr_fraction", {N}, d.hdr_fraction},
+              {"/hdr_coverage", {K}, d.hdr_coverage},       {"/tarp_fraction", {N}, d.tarp_fraction},
+              {"/tarp_coverage", {K}, d.tarp_coverage},     {"/parameters", {N, D}, d.parameters},
+              {"/observations", {N, C}, d.observations}};
+    if (!d.left_out.empty())
+      arrays.push_back({"/left_out", {d.left_out.size()}, std::vector<double>(d.left_out.begin(), d.left_out.end())});
   }
   if (!out.empty()) {
     write_arrays(out, arrays,
                  {{"run", path}, {"simulator", d.simulator}, {"simulations", std::to_string(n)}, {"draws", std::to_string(L)},
                   {"seed", std::to_string(seed)}, {"leakage", std::to_string(d.leakage)},
+                  {"left_out", std::to_string(d.left_out.size())},
                   {"checkpoint", session->checkpoint}, {"checkpoint_step", std::to_string(session->checkpoint_step)}},
                  comm);
     if (comm.is_root()) std::printf("wrote %s\n", out.c_str());

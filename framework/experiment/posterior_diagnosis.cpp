@@ -11,13 +11,15 @@ namespace tractable {
 
 namespace {
 struct ShardDraws {
-  std::vector<double> draws;  // [m, L, D]
-  std::vector<double> log_q;  // [m, L]
+  std::vector<double> draws;  // [m', L, D]: the pairs that got L draws inside the support
+  std::vector<double> log_q;  // [m', L]
+  std::vector<double> kept;   // [m]: 1 for those pairs, 0 for the others
   std::size_t drawn = 0, rejected = 0;
 };
 
 // L draws inside the prior's support at each context row [m, C]: rounds of L more draws at the rows still short,
-// at most 20 (a posterior with more than 95 % of its mass outside the support is refused, not diagnosed).
+// at most 20. A pair still short then (its posterior estimate lies more than 95 % outside the support) is left out
+// of the statistics and counted, not diagnosed.
 ShardDraws draws_inside_support(ModelSession& session, const Simulator& simulator, const HostMatrix& contexts,
                                 std::size_t L, RandomStream& stream, std::size_t first_pair) {
   const std::size_t m = contexts.extent(0), C = contexts.extent(1), D = session.dim;
@@ -46,11 +48,10 @@ ShardDraws draws_inside_support(ModelSession& session, const Simulator& simulato
       kept_q[i].push_back(s.log_q[k]);
     }
   }
+  (void)first_pair;
   for (std::size_t i = 0; i < m; ++i) {
-    if (kept_q[i].size() < L)
-      throw DataError("pair " + std::to_string(first_pair + i) + ": after 20 rounds of " + std::to_string(L) +
-                      " draws, only " + std::to_string(kept_q[i].size()) +
-                      " lie inside the prior's support (the flow's mass there is mostly outside it)");
+    out.kept.push_back(kept_q[i].size() == L ? 1.0 : 0.0);
+    if (kept_q[i].size() < L) continue;
     out.draws.insert(out.draws.end(), kept[i].begin(), kept[i].end());
     out.log_q.insert(out.log_q.end(), kept_q[i].begin(), kept_q[i].end());
   }
@@ -60,6 +61,7 @@ ShardDraws draws_inside_support(ModelSession& session, const Simulator& simulato
 
 PosteriorDiagnosis diagnose_posterior(ModelSession& session, const std::string& where, std::size_t n, std::size_t L,
                                       std::uint64_t seed, const Communicator& comm) {
+  // n: the pairs simulated; after the draws, the pairs kept.
   if (n < 2) throw UsageError("diagnose: at least 2 simulations are needed");
   if (L == 0) throw UsageError("diagnose: the number of posterior draws must be positive");
   if (session.context_dim == 0 || !session.flow)
@@ -94,17 +96,29 @@ PosteriorDiagnosis diagnose_posterior(ModelSession& session, const std::string& 
   const RowLogProb truth_q =
       log_prob_of_rows(session, rows_with_context(truth, &contexts, "θ*", "x"), 0, 4096, single_rank());
 
+  std::vector<double> truth_kept;
+  for (std::size_t i = 0; i < m; ++i)
+    if (mine.kept[i] > 0) truth_kept.push_back(truth_q.log_prob[i]);
   const std::vector<double> draws = comm.gather_to_root(mine.draws), log_q = comm.gather_to_root(mine.log_q),
-                            log_q_truth = comm.gather_to_root(truth_q.log_prob);
+                            log_q_truth = comm.gather_to_root(truth_kept), kept = comm.all_gather(mine.kept);
   const double drawn = comm.allreduce_sum(double(mine.drawn)), rejected = comm.allreduce_sum(double(mine.rejected));
   d.leakage = rejected / std::max(drawn, 1.0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (kept[i] == 0) d.left_out.push_back(i);
+  if (d.left_out.size() == n)
+    throw DataError(where + ": at every one of the " + std::to_string(n) + " pairs, 20 rounds of " +
+                    std::to_string(L) + " draws left fewer than " + std::to_string(L) +
+                    " inside the prior's support: the flow's mass lies outside it");
   if (!comm.is_root()) return d;
-  d.parameters.resize(n * D);
-  d.observations.resize(n * C);
+  // The statistics over the pairs kept; θ* and x of those, in pair order.
+  const std::size_t N = n - d.left_out.size();
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < D; ++j) d.parameters[i * D + j] = pairs(i, C + j);
-    for (std::size_t j = 0; j < C; ++j) d.observations[i * C + j] = pairs(i, j);
+    if (kept[i] == 0) continue;
+    for (std::size_t j = 0; j < D; ++j) d.parameters.push_back(pairs(i, C + j));
+    for (std::size_t j = 0; j < C; ++j) d.observations.push_back(pairs(i, j));
   }
+  n = N;
+  d.simulations = N;
   d.sbc_ranks = sbc_ranks(d.parameters, draws, n, L, D);
   for (std::size_t j = 0; j < D; ++j) d.sbc_p_values.push_back(rank_uniformity_p_value(d.sbc_ranks, n, D, j, L));
   d.levels = coverage_levels();
