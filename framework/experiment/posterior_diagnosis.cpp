@@ -21,7 +21,7 @@ struct ShardDraws {
 // at most 20. A pair still short then (its posterior estimate lies more than 95 % outside the support) is left out
 // of the statistics and counted, not diagnosed.
 ShardDraws draws_inside_support(ModelSession& session, const Simulator& simulator, const HostMatrix& contexts,
-                                std::size_t L, RandomStream& stream, std::size_t first_pair) {
+                                std::size_t L, RandomStream& stream) {
   const std::size_t m = contexts.extent(0), C = contexts.extent(1), D = session.dim;
   std::vector<std::vector<double>> kept(m), kept_q(m);
   ShardDraws out;
@@ -48,7 +48,6 @@ ShardDraws draws_inside_support(ModelSession& session, const Simulator& simulato
       kept_q[i].push_back(s.log_q[k]);
     }
   }
-  (void)first_pair;
   for (std::size_t i = 0; i < m; ++i) {
     out.kept.push_back(kept_q[i].size() == L ? 1.0 : 0.0);
     if (kept_q[i].size() < L) continue;
@@ -92,7 +91,7 @@ PosteriorDiagnosis diagnose_posterior(ModelSession& session, const std::string& 
     for (std::size_t j = 0; j < D; ++j) truth(i, j) = pairs(begin + i, C + j);
   }
   RandomStream stream(seed, comm.rank(), Stream::sample);
-  const ShardDraws mine = draws_inside_support(session, *simulator, contexts, L, stream, begin);
+  const ShardDraws mine = draws_inside_support(session, *simulator, contexts, L, stream);
   const RowLogProb truth_q =
       log_prob_of_rows(session, rows_with_context(truth, &contexts, "θ*", "x"), 0, 4096, single_rank());
 
