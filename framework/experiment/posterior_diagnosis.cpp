@@ -81,14 +81,15 @@ PosteriorDiagnosis diagnose_posterior(ModelSession& session, const std::string& 
   d.dim = D;
   d.context_dim = C;
 
-  // Every rank simulates the N pairs (one stream per row, so any share is the same), and draws at its share.
-  const HostMatrix pairs = simulate_rows(*simulator, n, seed, SimulationBlock::observations);
+  // Each rank simulates its share of the N pairs (one stream per row, so the pairs do not depend on the ranks).
   const auto [begin, end] = comm.shard(n);
   const std::size_t m = end - begin;
+  const HostMatrix pairs = simulate_rows(*simulator, m, seed, SimulationBlock::observations, begin);
   HostMatrix contexts("tractable::diagnose_x", m, C), truth("tractable::diagnose_theta", m, D);
+  std::vector<double> my_parameters, my_observations;  // of the pairs kept, in pair order
   for (std::size_t i = 0; i < m; ++i) {
-    for (std::size_t j = 0; j < C; ++j) contexts(i, j) = pairs(begin + i, j);
-    for (std::size_t j = 0; j < D; ++j) truth(i, j) = pairs(begin + i, C + j);
+    for (std::size_t j = 0; j < C; ++j) contexts(i, j) = pairs(i, j);
+    for (std::size_t j = 0; j < D; ++j) truth(i, j) = pairs(i, C + j);
   }
   RandomStream stream(seed, comm.rank(), Stream::sample);
   const ShardDraws mine = draws_inside_support(session, *simulator, contexts, L, stream);
@@ -96,10 +97,16 @@ PosteriorDiagnosis diagnose_posterior(ModelSession& session, const std::string& 
       log_prob_of_rows(session, rows_with_context(truth, &contexts, "θ*", "x"), 0, 4096, single_rank());
 
   std::vector<double> truth_kept;
-  for (std::size_t i = 0; i < m; ++i)
-    if (mine.kept[i] > 0) truth_kept.push_back(truth_q.log_prob[i]);
+  for (std::size_t i = 0; i < m; ++i) {
+    if (mine.kept[i] == 0) continue;
+    truth_kept.push_back(truth_q.log_prob[i]);
+    for (std::size_t j = 0; j < D; ++j) my_parameters.push_back(truth(i, j));
+    for (std::size_t j = 0; j < C; ++j) my_observations.push_back(contexts(i, j));
+  }
   const std::vector<double> draws = comm.gather_to_root(mine.draws), log_q = comm.gather_to_root(mine.log_q),
                             log_q_truth = comm.gather_to_root(truth_kept), kept = comm.all_gather(mine.kept);
+  d.parameters = comm.gather_to_root(my_parameters);
+  d.observations = comm.gather_to_root(my_observations);
   const double drawn = comm.allreduce_sum(double(mine.drawn)), rejected = comm.allreduce_sum(double(mine.rejected));
   d.leakage = rejected / std::max(drawn, 1.0);
   for (std::size_t i = 0; i < n; ++i)
@@ -109,13 +116,8 @@ PosteriorDiagnosis diagnose_posterior(ModelSession& session, const std::string& 
                     std::to_string(L) + " draws left fewer than " + std::to_string(L) +
                     " inside the prior's support: the flow's mass lies outside it");
   if (!comm.is_root()) return d;
-  // The statistics over the pairs kept; θ* and x of those, in pair order.
+  // The statistics over the pairs kept.
   const std::size_t N = n - d.left_out.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (kept[i] == 0) continue;
-    for (std::size_t j = 0; j < D; ++j) d.parameters.push_back(pairs(i, C + j));
-    for (std::size_t j = 0; j < C; ++j) d.observations.push_back(pairs(i, j));
-  }
   n = N;
   d.simulations = N;
   d.sbc_ranks = sbc_ranks(d.parameters, draws, n, L, D);

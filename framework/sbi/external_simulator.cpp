@@ -256,7 +256,7 @@ ExternalSimulations external_simulations(const ExternalSimulatorSettings& s, std
   // θ of every row, as every rank draws them (row i from its own stream: any prefix is the same rows).
   std::vector<double> theta(n * D);
   for (std::size_t i = 0; i < n; ++i) {
-    RandomStream r(seed, static_cast<int>(block), Stream::data, std::uint64_t(i) * 64);
+    RandomStream r = simulation_row_stream(seed, block, i, 64);
     s.prior.sample(r, &theta[i * D]);
   }
   CachedBlock c = read_cache(s, seed, block);

@@ -5,19 +5,17 @@
 
 namespace tractable {
 
-namespace {
-// Row i of a set draws from its own counter range, so the first n rows of a larger set are the same rows.
-RandomStream row_stream(const Simulator& simulator, std::uint64_t seed, SimulationBlock block, std::size_t row) {
-  return RandomStream(seed, static_cast<int>(block), Stream::data, std::uint64_t(row) * simulator.draws_per_row());
+RandomStream simulation_row_stream(std::uint64_t seed, SimulationBlock block, std::size_t row, std::size_t draws_per_row) {
+  return RandomStream(seed, static_cast<int>(block), Stream::data, std::uint64_t(row) * draws_per_row);
 }
-}  // namespace
 
-HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_t seed, SimulationBlock block) {
+HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_t seed, SimulationBlock block,
+                         std::size_t first) {
   const std::size_t C = simulator.observation_dim(), D = simulator.parameter_dim();
   HostMatrix rows("tractable::simulations", n, C + D);
   std::vector<double> theta(D), x(C);
   for (std::size_t i = 0; i < n; ++i) {
-    RandomStream r = row_stream(simulator, seed, block, i);
+    RandomStream r = simulation_row_stream(seed, block, first + i, simulator.draws_per_row());
     simulator.sample_prior(r, theta.data());
     simulator.simulate(r, theta.data(), x.data());
     for (std::size_t j = 0; j < C; ++j) rows(i, j) = static_cast<Real>(x[j]);
@@ -32,7 +30,7 @@ HostMatrix simulate_at(const Simulator& simulator, const HostMatrix& theta, std:
   HostMatrix out("tractable::simulate_at", theta.extent(0), C);
   std::vector<double> t(D), x(C);
   for (std::size_t i = 0; i < theta.extent(0); ++i) {
-    RandomStream r = row_stream(simulator, seed, SimulationBlock::training, i);
+    RandomStream r = simulation_row_stream(seed, SimulationBlock::training, i, simulator.draws_per_row());
     for (std::size_t j = 0; j < D; ++j) t[j] = theta(i, j);
     simulator.simulate(r, t.data(), x.data());
     for (std::size_t j = 0; j < C; ++j) out(i, j) = static_cast<Real>(x[j]);

@@ -40,8 +40,13 @@ class Simulator {
 // training and test rows, and `tractable simulate`'s observations, which are therefore never training rows.
 enum class SimulationBlock : std::uint64_t { training = 0, test = 1, observations = 2 };
 
-// n seeded simulations as rows [x | θ], [n, C + D], from `block`.
-HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_t seed, SimulationBlock block);
+// Row `row` of `block` draws from its own counter range of the seed's stream, `draws_per_row` apart, so the first
+// n rows of a larger set are the same rows (the registered simulators and the external ones alike).
+RandomStream simulation_row_stream(std::uint64_t seed, SimulationBlock block, std::size_t row, std::size_t draws_per_row);
+
+// n seeded simulations as rows [x | θ], [n, C + D], from `block`: rows first … first + n − 1 of it.
+HostMatrix simulate_rows(const Simulator& simulator, std::size_t n, std::uint64_t seed, SimulationBlock block,
+                         std::size_t first = 0);
 
 // x = simulator(θ) for given parameter rows [n, D] -> [n, C], seeded; the noise of row i is the training
 // block's row i (so at a run's seed it repeats that run's training noise: only noisy simulators notice).
