@@ -12,6 +12,11 @@ class CorruptionError(OSError):
     """A run file that fails its checksums (the CLI's exit code 9)."""
 
 
+class SimulationsPending(RuntimeError):
+    """data.slurm: the simulations the data needs are with a Slurm job array (the CLI's exit code 11);
+    call again when it has finished."""
+
+
 class Model:
     """A trained flow or VAE, loaded from a run file's /checkpoint_best (or last checkpoint)."""
     dim: int

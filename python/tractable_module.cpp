@@ -329,6 +329,8 @@ PYBIND11_MODULE(tractable, m) {
   // The CLI's error classes, mapped to Python's: bad input -> ValueError, files -> OSError; a run file
   // that fails its checksums -> tractable.CorruptionError, an OSError (exit code 9 of the CLI).
   static py::exception<CorruptionError> corruption_error(m, "CorruptionError", PyExc_OSError);
+  // data.slurm: the simulations are with a Slurm array (exit code 11 of the CLI); call again when it has finished.
+  static py::exception<Error> simulations_pending(m, "SimulationsPending", PyExc_RuntimeError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -342,6 +344,11 @@ PYBIND11_MODULE(tractable, m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const UsageError& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const Error& e) {
+      if (e.code() == ExitCode::simulations_pending)
+        simulations_pending(e.what());
+      else
+        PyErr_SetString(PyExc_RuntimeError, e.what());
     }
   });
 

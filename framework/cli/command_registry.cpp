@@ -50,6 +50,7 @@ const std::map<std::string, std::string>& examples() {
       {"status", "tractable status sweeps/quickstart-lr-depth"},
       {"collect", "tractable collect sweeps/quickstart-lr-depth"},
       {"reproduce", "tractable reproduce phi4 --budget small -j 2"},
+      {"simulate-batch", "tractable simulate-batch runs/sims.h5.slurm training-0"},
   };
   return all;
 }
@@ -115,6 +116,9 @@ std::vector<Command> build() {
       "reproduce", "NAME [--budget small|medium|paper] [--local [-j N] | --slurm [options]] [--dir DIR]",
       "a paper suite (experiments/papers/NAME): its sweeps, then a report beside the published numbers",
       &reproduce_command));
+  all.push_back(orchestration("simulate-batch", "CAMPAIGN_DIR NAME",
+                              "one task of a simulation array (data.slurm): simulates a batch, writes its result",
+                              &simulate_batch_command));
   for (auto& command : all)
     if (const auto found = examples().find(command.name); found != examples().end()) command.example = found->second;
   return all;
@@ -159,6 +163,7 @@ exit codes:
   2 bad command line     7 sweep: a run failed         8 built for a wider x86-64 level than this CPU (TRACTABLE_SIMD)
   9 a checksum fails: the run file is corrupt (verify: a defect)
   10 --resume: the data changed since the run started (--allow-changed-data)
+  11 data.slurm: simulations are with a Slurm array; run the same command again when it has finished
   75 stopped by SIGUSR1/SIGTERM after a checkpoint: requeue with --resume
 
 tractable --version: the version, git revision, Kokkos backends, BLAS and build ISA

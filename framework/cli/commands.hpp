@@ -34,5 +34,6 @@ int sweep_command(const Arguments& args);
 int status_command(const Arguments& args);
 int collect_command(const Arguments& args);
 int reproduce_command(const Arguments& args);
+int simulate_batch_command(const Arguments& args);
 
 }  // namespace tractable::cli

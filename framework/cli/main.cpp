@@ -107,8 +107,9 @@ int main(int argc, char** argv) {
     code = static_cast<int>(e.code());
     agreed = e.on_all_ranks();
     if (!agreed || comm.is_root())
-      std::cerr << "tractable: error" << (comm.size() > 1 && !agreed ? " [rank " + std::to_string(comm.rank()) + "]" : "")
-                << ": " << e.what() << std::endl;
+      std::cerr << "tractable: " << (e.code() == ExitCode::simulations_pending ? "waiting" : "error")  // not a failure
+                << (comm.size() > 1 && !agreed ? " [rank " + std::to_string(comm.rank()) + "]" : "") << ": " << e.what()
+                << std::endl;
   } catch (const boost::program_options::error& e) {
     code = static_cast<int>(ExitCode::usage);
     std::cerr << "tractable " << command << ": " << e.what() << " (see tractable " << command << " --help)" << std::endl;

@@ -4,7 +4,7 @@
 // starts neither MPI nor Kokkos; every run is a child `tractable run`.
 #include "cli/options.hpp"
 #include "sweep/paper_suite.hpp"
-#include "sweep/process.hpp"
+#include "core/process.hpp"
 #include "sweep/sweep_directory.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "sweep/sweep_status.hpp"

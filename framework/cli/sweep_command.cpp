@@ -3,7 +3,7 @@
 #include "cli/options.hpp"
 #include "core/whole_file.hpp"
 #include "sweep/local_launcher.hpp"
-#include "sweep/process.hpp"
+#include "core/process.hpp"
 #include "core/safe_text.hpp"
 #include "sweep/slurm_array.hpp"
 #include "sweep/sweep_directory.hpp"

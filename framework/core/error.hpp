@@ -18,6 +18,7 @@ enum class ExitCode : int {
   wrong_cpu = 8,    // the binary was compiled for a wider x86-64 level than this CPU has (TRACTABLE_SIMD)
   corrupt = 9,      // a stored array or attribute fails its checksum (io/hdf5_seal.hpp), or `verify` found a defect
   data_changed = 10,  // --resume: the data the run trained on changed (its fingerprint in /provenance)
+  simulations_pending = 11,  // data.slurm: simulations are with a Slurm array (submitted now or earlier): run again later
   requeue = 75,     // stopped by SIGUSR1/SIGTERM after writing a checkpoint: resubmit with --resume (EX_TEMPFAIL)
 };
 

@@ -9,7 +9,7 @@
 // return `interrupted`; a non-finite loss or gradient stops the run or, with
 // training.on_non_finite = "skip", skips the step.
 #include "parallel/communicator.hpp"
-#include "sbi/external_simulator.hpp"
+#include "data/external_simulator.hpp"
 #include "training/progress.hpp"
 #include "training/trainer.hpp"  // install_stop_signal_handlers
 

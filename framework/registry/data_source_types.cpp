@@ -5,7 +5,8 @@
 #include "data/mnist.hpp"
 #include "data/toy_2d.hpp"
 #include "registry/simulator_types.hpp"
-#include "sbi/external_simulator.hpp"
+#include "data/external_simulator.hpp"
+#include "data/simulation_array.hpp"
 
 #include <cstdio>
 
@@ -233,6 +234,7 @@ Dataset simulate(const SimulationSettings& s, DataContext&) {
 // ---- external simulator ----------------------------------------------------------
 struct ExternalSettings {
   ExternalSimulatorSettings simulator;
+  std::optional<SimulationArraySettings> slurm;  // data.slurm: the missing simulations go to a Slurm array
   std::size_t n_simulations, n_test;
   double validation_fraction;
   std::uint64_t seed;
@@ -262,6 +264,18 @@ ExternalSettings read_external(const SpecSection& d) {
   e.n_test = d.get<std::size_t>("n_test");
   e.validation_fraction = d.get<double>("validation_fraction");
   e.seed = d.get<std::uint64_t>("seed");
+  if (d.has("slurm")) {
+    const SpecSection slurm = d.child("slurm");
+    SimulationArraySettings a;
+    for (auto [key, value] : {std::pair{"account", &a.account}, {"partition", &a.partition}, {"time", &a.time},
+                              {"qos", &a.qos}, {"constraint", &a.constraint}})
+      if (slurm.has(key)) *value = slurm.get<std::string>(key);
+    a.extra = slurm.get<std::vector<std::string>>("extra");
+    a.max_concurrent = slurm.get<std::int64_t>("max_concurrent");
+    a.submit = slurm.get<bool>("submit");
+    sbatch_resource_lines(a, "data.slurm");  // every value checked here, before anything is simulated
+    e.slurm = a;
+  }
   return e;
 }
 Dataset simulate_externally(const ExternalSettings& settings, DataContext& context) {
@@ -275,6 +289,27 @@ Dataset simulate_externally(const ExternalSettings& settings, DataContext& conte
   } else if (s.simulator.command.empty()) {
     throw SpecError("data.command: required (from Python, tractable.run(..., simulator=f) may give a function "
                     "instead)");
+  }
+  if (s.slurm) {
+    // Rank 0 moves finished array results into the cache and submits what is missing; every rank learns the
+    // outcome (pending, or an error and its code) and ends alike, none left waiting in a collective.
+    std::string outcome;  // "" when the cache holds every row; else "<exit code> <message>"
+    if (comm.is_root()) {
+      try {
+        const std::string pending = gather_or_submit_simulations(
+            s.simulator, *s.slurm, {{SimulationBlock::training, s.n_simulations}, {SimulationBlock::test, s.n_test}},
+            s.seed);
+        if (!pending.empty()) outcome = std::to_string(int(ExitCode::simulations_pending)) + " " + pending;
+      } catch (const Error& e) {
+        outcome = std::to_string(int(e.code())) + " " + e.what();
+      }
+    }
+    if (comm.size() > 1) comm.broadcast(outcome);
+    if (!outcome.empty()) {
+      Error error(ExitCode(std::stoi(outcome)), outcome.substr(outcome.find(' ') + 1));
+      error.set_on_all_ranks();
+      throw error;
+    }
   }
   Dataset d;
   d.context_dim = s.simulator.observation_dim;
@@ -404,7 +439,22 @@ const DataSourceRegistry& data_source_registry() {
                       s::field("format", s::string({"csv", "hdf5"}), "csv",
                           "the files' format: csv (one row per line, no header) or hdf5 (/parameters in, "
                           "/observations out)"),
-                      s::field("batch", s::integer(1), 1000, "parameter rows per call of the command"),
+                      s::field("batch", s::integer(1), 1000, "parameter rows per call of the command (with "
+                               "data.slurm: per array task)"),
+                      optional("slurm",
+                               s::object({optional("account", s::string(), "sbatch --account"),
+                                          optional("partition", s::string(), "sbatch --partition"),
+                                          optional("time", s::string(), "sbatch --time, per batch"),
+                                          optional("qos", s::string(), "sbatch --qos"),
+                                          optional("constraint", s::string(), "sbatch --constraint"),
+                                          s::field("extra", s::array(s::string()), json::array(),
+                                              "further sbatch options, e.g. \"--mem=4G\""),
+                                          s::field("max_concurrent", s::integer(0), 0,
+                                              "at most this many tasks at once (the array's %MAX; 0: no limit)"),
+                                          s::field("submit", s::boolean(), true,
+                                              "false: write the array script only, to submit (or run) by hand")}),
+                               "simulate what the cache lacks as a Slurm job array, one task per batch, instead of "
+                               "here: the run submits it and exits 11; run again when it has finished"),
                       s::field("n_simulations", s::integer(2), 10000, "simulations that train (and validate)"),
                       s::field("n_test", s::integer(1), 1000, "independent simulations for the test split"),
                       validation_fraction_key},

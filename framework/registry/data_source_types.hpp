@@ -1,10 +1,10 @@
 #pragma once
 // The data-source registry (`data.source`): where a run's rows come from —
 // toy densities, CSV and HDF5 files, MNIST, IDX images, a registered
-// simulator, a simulator program of the user's (sbi/external_simulator.hpp). Each source reads its validated section into typed settings and
+// simulator, a simulator program of the user's (data/external_simulator.hpp). Each source reads its validated section into typed settings and
 // loads a Dataset (train, validation, test; the context columns first).
 #include "parallel/communicator.hpp"
-#include "sbi/external_simulator.hpp"
+#include "data/external_simulator.hpp"
 #include "data/dataset.hpp"
 #include "spec/registry.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "core/whole_file.hpp"
 
-#include "sweep/process.hpp"
+#include "core/process.hpp"
 #include "sweep/sweep_status.hpp"
 
 #include <csignal>

@@ -1,7 +1,7 @@
 #include "sweep/slurm_array.hpp"
 
 #include "core/error.hpp"
-#include "sweep/process.hpp"
+#include "core/sbatch.hpp"
 #include "core/safe_text.hpp"
 #include "sweep_array_template.hpp"  // generated from cluster/sweep-array.sbatch
 
@@ -49,21 +49,7 @@ std::string render_array_script(const std::string& template_text, const std::str
   // B: signals the batch shell, which forwards it to the run whatever the launcher (srun or none).
   options << "#SBATCH --signal=B:USR1@" << slurm.signal_seconds << "\n";
   options << "#SBATCH --requeue\n";
-  const std::pair<const char*, const std::string*> named[] = {{"account", &slurm.account},   {"partition", &slurm.partition},
-                                                              {"time", &slurm.time},         {"qos", &slurm.qos},
-                                                              {"constraint", &slurm.constraint}};
-  for (const auto& [option, value] : named) {
-    if (value->empty()) continue;
-    check_sbatch_value(*value, option == std::string("time") ? SbatchValue::time
-                               : option == std::string("constraint") ? SbatchValue::constraint
-                                                                      : SbatchValue::word,
-                       std::string("slurm.") + option);
-    options << "#SBATCH --" << option << "=" << *value << "\n";
-  }
-  for (const auto& extra : slurm.extra) {
-    check_sbatch_value(extra, SbatchValue::option, "slurm.extra");
-    options << "#SBATCH " << extra << "\n";
-  }
+  options << sbatch_resource_lines(slurm, "slurm");
   std::string launch;
   if (ranks > 1)
     launch = slurm.launcher == "mpirun" ? "mpirun -n " + std::to_string(ranks)
@@ -95,12 +81,7 @@ SlurmSubmission write_and_submit_array(const std::string& script, const SweepDir
   chmod(s.script_path.c_str(), 0755);
   if (!submit) return s;
 
-  const CommandOutput out = run_captured({"sbatch", "--parsable", s.script_path}, directory.root());
-  if (out.exit_code != 0)
-    throw IoError("sbatch " + s.script_path + " failed (exit " + std::to_string(out.exit_code) + "): " + out.err + out.out);
-  std::string id = out.out.substr(0, out.out.find_first_of(";\n"));  // --parsable: "<job id>[;<cluster>]"
-  if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
-    throw IoError("sbatch " + s.script_path + ": unexpected output '" + out.out + "'");
+  const std::string id = sbatch_submit(s.script_path, directory.root());
   s.array_job_id = id;
 
   const std::string record_path = directory.slurm_dir() + "/submissions.json";

@@ -18,6 +18,8 @@
 // (defaults filled). Its id is a hash of that resolved spec, so the same run is
 // recognised whatever its index: a resubmitted or extended sweep skips what is
 // finished and resumes what is not.
+#include "core/sbatch.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -30,12 +32,10 @@ namespace tractable {
 // What goes into the sbatch script. Every value is checked against a strict
 // character set when the spec is read (safe_text.hpp), because #SBATCH lines
 // end at a newline and whatever follows would be shell code.
-struct SlurmSettings {
-  std::string account, partition, time, qos, constraint;
+struct SlurmSettings : SbatchResources {  // account, partition, time, qos, constraint, extra
   std::int64_t max_concurrent = 0;  // the %MAX of --array (0 = no limit)
   std::int64_t cpus_per_task = 1;
   std::string launcher = "srun";    // ranks > 1: srun --mpi=pmix, or mpirun
-  std::vector<std::string> extra;   // further sbatch options, e.g. "--mem=4G"
   std::int64_t signal_seconds = 120;  // SIGUSR1 this long before the time limit
 };
 

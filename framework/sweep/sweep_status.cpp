@@ -1,7 +1,7 @@
 #include "sweep/sweep_status.hpp"
 
 #include "core/error.hpp"
-#include "sweep/process.hpp"
+#include "core/process.hpp"
 
 #include <csignal>
 #include <filesystem>

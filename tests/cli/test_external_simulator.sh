@@ -5,7 +5,8 @@
 # another training seed and eval reuse it (the program is not called again);
 # two ranks share the batches and make the same cache; NaN rows and a failing
 # program are recorded and left out, named; a cache made with other settings is
-# refused; the hdf5 format works the same.
+# refused; the hdf5 format works the same; with data.slurm the batches go to an array script whose tasks
+# fill the same cache.
 # usage: test_external_simulator.sh TRACTABLE_BIN SOURCE_DIR [MPIEXEC]
 set -u
 BIN=$(realpath "$1")
@@ -91,6 +92,53 @@ for block in ("training", "test"):
 t = a["training"]["parameters"][()]
 assert np.allclose(t.mean(0), [0, 0.5], atol=0.03) and np.allclose(t.std(0), [0.3, 0.2], rtol=0.06), (t.mean(0), t.std(0))
 PY
+
+# data.slurm without a Slurm (submit false): the run writes the array script and exits 11 without
+# simulating; each task run by hand as the array would run it; the run takes finished results in row
+# order, says what is missing, and once all are in, trains on a cache equal to a local run's, bit for bit.
+slurm='data.slurm={"submit":false,"time":"00:10:00","max_concurrent":4}'
+rm -f calls.log
+out=$("$BIN" run npe.json --quiet --set data.cache=arr.h5 --set "$slurm" --out arr-run.h5 2>&1); status=$?
+[ "$status" -eq 11 ] || fail "a run whose simulations go to Slurm exited $status, not 11: $out"
+for line in "tractable: waiting: data.cache arr.h5: 2200 of 2200 simulations are not in it yet" \
+            "wrote .*arr.h5.slurm/array-1.sbatch for 8 batches" "8 batches are not submitted \(data.slurm.submit is false\)"; do
+  grep -Eq -- "$line" <<< "$out" || fail "the waiting run's message lacks /$line/: $out"
+done
+[ ! -e arr-run.h5 ] && [ "$(calls)" -eq 0 ] || fail "a run waiting for its simulations simulated or wrote a run file"
+script=arr.h5.slurm/array-1.sbatch
+grep -q '^#SBATCH --array=0-7%4$' "$script" && grep -q '^#SBATCH --time=00:10:00$' "$script" ||
+  fail "the array script lacks its --array or --time line: $(cat "$script")"
+for task in 1 0 3; do SLURM_ARRAY_TASK_ID=$task bash "$script" > /dev/null || fail "array task $task failed"; done
+expect 11 "1600 of 2200 simulations are not in it yet" -- \
+  "$BIN" run npe.json --quiet --set data.cache=arr.h5 --set "$slurm" --out arr-run.h5
+py <<'PY' || fail "the cache should hold the first 600 rows (batches 0 and 1), not batch 3 behind the missing 2"
+import h5py
+assert h5py.File("arr.h5")["training"]["status"].shape == (600,)
+PY
+for task in 2 4 5 6 7; do SLURM_ARRAY_TASK_ID=$task bash "$script" > /dev/null || fail "array task $task failed"; done
+expect 0 "test NLL" -- "$BIN" run npe.json --quiet --set data.cache=arr.h5 --set "$slurm" --out arr-run.h5
+[ "$(calls)" -eq 8 ] || fail "8 batches should have called the simulator 8 times, not $(calls)"
+py <<'PY' || fail "the cache made through the array differs from the local one"
+import h5py, numpy as np
+a, b = h5py.File("arr.h5"), h5py.File("sims.h5")
+for block, n in (("training", 2000), ("test", 200)):
+    for name in ("parameters", "observations", "status"):
+        assert np.array_equal(a[block][name][()][:n], b[block][name][()][:n], equal_nan=True), (block, name)
+    assert a[block]["first_failure"][()] == b[block]["first_failure"][()]
+assert a["settings"][()] == b["settings"][()]
+PY
+# A result whose parameters are not the prior's rows is refused, named; a bad sbatch value or batch name too.
+expect 11 "" -- "$BIN" run npe.json --quiet --set data.cache=forged.h5 --set "$slurm" --set data.n_simulations=300 --out forged-run.h5
+SLURM_ARRAY_TASK_ID=0 bash forged.h5.slurm/array-1.sbatch > /dev/null
+py <<'PY'
+import h5py
+with h5py.File("forged.h5.slurm/results/training-0.h5", "r+") as f:
+    f["parameters"][5, 1] += 1e-9
+PY
+expect 4 "forged.h5.slurm/results/training-0.h5: row 5 holds other parameters than the prior draws there" -- \
+  "$BIN" run npe.json --quiet --set data.cache=forged.h5 --set "$slurm" --set data.n_simulations=300 --out forged-run.h5
+expect 3 "data.slurm.time" -- "$BIN" run npe.json --quiet --set data.cache=x.h5 --set 'data.slurm={"time":"1;rm -rf /"}' --out x-run.h5
+expect 2 "'../x-0' is not a batch name" -- "$BIN" simulate-batch arr.h5.slurm ../x-0
 
 # Refusals, each named: a cache of other settings, a failing program, a prior of two lengths.
 expect 4 "sims.h5: a simulation cache made with other settings.*choose another data.cache" -- \

@@ -10,6 +10,9 @@
 #   3. load: 100 tiny runs through the array; prints the wall time
 #   4. `tractable reproduce --slurm`: a paper suite (shrunk) submitted as an array, then,
 #      once it has finished, the same command submits nothing and writes the report
+#   5. an external simulator on Slurm (data.slurm): the run submits the missing simulations as an
+#      array and exits 11; an array cancelled before it ran is found lost and submitted again; once
+#      the array has finished the run trains, on a cache equal to a local run's
 # usage: test_slurm_sweeps.sh TRACTABLE SOURCE_DIR [load-runs]
 set -u
 TRACTABLE=$(readlink -f "$1")
@@ -187,6 +190,46 @@ grep -q "4 finished, 0 already queued or running, 0 to submit" <<<"$second" || f
 grep -Eq "^(HOLDS|FAILS): U1" <<<"$second" || fail "the second reproduce printed no verdicts: $second"
 [ -s "$R/report/report.html" ] && grep -q "Published beside ours" "$R/report/report.md" \
   || fail "no report after the array finished"
+
+echo "== 5. an external simulator as a Slurm array (data.slurm)"
+S=$WORK/simulator && mkdir -p "$S" && cd "$S"
+cat > sim.py << 'PY'
+import sys, numpy as np
+theta = np.loadtxt(sys.argv[1], delimiter=",", ndmin=2)
+np.savetxt(sys.argv[2], np.stack([theta[:, 0] + theta[:, 1], theta[:, 0] * theta[:, 1]], axis=1), delimiter=",")
+PY
+cat > npe.json << 'JSON'
+{"name": "npe-slurm", "data": {"source": "external_simulator", "command": ["/usr/bin/python3", "sim.py"],
+  "prior": {"type": "uniform", "low": [-1, -1], "high": [1, 1]}, "observation_dim": 2, "cache": "sims.h5",
+  "batch": 250, "n_simulations": 1000, "n_test": 100, "slurm": {"time": "00:05:00"}},
+ "model": {"hidden": 8, "repeat": 2, "layers": [{"type": "affine_coupling"}, {"type": "reverse"}]},
+ "training": {"steps": 30, "batch_size": 64, "eval_every": 15}, "output": {"n_samples": 0, "density_grid": 0}}
+JSON
+# Submitted on hold and cancelled: the array leaves the queue without results, so the next run submits again.
+out=$("$TRACTABLE" run npe.json --quiet --set 'data.slurm={"time":"00:05:00","extra":["--hold"]}' --out run.h5 2>&1); status=$?
+job=$(grep -Eo "submitted 5 batches as array job [0-9]+" <<< "$out" | grep -Eo "[0-9]+$")
+[ "$status" -eq 11 ] && [ -n "$job" ] || fail "the first run should submit 5 batches and exit 11 (exit $status): $out"
+scancel "$job"
+for _ in $(seq 60); do [ -z "$(squeue -h -r -j "$job" 2> /dev/null)" ] && break; sleep 1; done
+expect 11 "5 of them had been submitted before, and their array left the queue without a result" -- \
+  "$TRACTABLE" run npe.json --quiet --out run.h5
+for _ in $(seq 90); do
+  out=$("$TRACTABLE" run npe.json --quiet --out run.h5 2>&1); status=$?
+  [ "$status" -eq 11 ] || break
+  sleep 2
+done
+[ "$status" -eq 0 ] && grep -q "test NLL" <<< "$out" || fail "after the array the run should train (exit $status): $out"
+$PY -c 'import json; s = json.load(open("npe.json")); del s["data"]["slurm"]; json.dump(s, open("local.json", "w"))'
+"$TRACTABLE" run local.json --quiet --set data.cache=local.h5 --out local-run.h5 > /dev/null 2>&1 || fail "the local run failed"
+$PY - << 'PY' || fail "the cache filled by the array differs from a local run's"
+import h5py, numpy as np
+a, b = h5py.File("sims.h5"), h5py.File("local.h5")
+for block in ("training", "test"):
+    for name in ("parameters", "observations", "status"):
+        assert np.array_equal(a[block][name][()], b[block][name][()], equal_nan=True), (block, name)
+PY
+ls "$S"/sims.h5.slurm/logs/*.log > /dev/null 2>&1 || fail "the array tasks left no logs in sims.h5.slurm/logs"
+cd "$WORK"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"

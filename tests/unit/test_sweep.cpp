@@ -10,7 +10,7 @@
 #include "experiment/run_spec.hpp"
 #include "experiment/spec.hpp"
 #include "io/hdf5_file.hpp"
-#include "sweep/process.hpp"
+#include "core/process.hpp"
 #include "sweep/run_id.hpp"
 #include "core/safe_text.hpp"
 #include "sweep/slurm_array.hpp"

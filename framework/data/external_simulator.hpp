@@ -52,6 +52,37 @@ struct ExternalSimulatorSettings {
 // Simulation statuses, as the cache stores them.
 enum class SimulationStatus { ok = 0, not_finite = 1, command_failed = 2 };
 
+// One call of the simulator on θ rows [b, D]: x [b, C] (NaN where not finite; all NaN when the call
+// failed) and the call's failure ("" if none), which names the rows from `first_row` on.
+struct SimulationBatch {
+  std::vector<double> x;
+  std::string failure;
+  std::vector<double> statuses(std::size_t C) const;  // SimulationStatus of each row [b]
+};
+SimulationBatch simulate_batch(const ExternalSimulatorSettings& s, const std::vector<double>& theta, std::size_t b,
+                               std::size_t first_row);
+
+// θ of rows first … first + count − 1 of `block`, each from its own row stream [count, D]: the same rows
+// whoever draws them (a rank, an array task, a rerun with a larger budget).
+void draw_prior_rows(const ExternalPrior& prior, std::uint64_t seed, SimulationBlock block, std::size_t first,
+                     std::size_t count, double* theta /*[count, D]*/);
+
+const char* simulation_block_name(SimulationBlock block);  // the cache's group: training, test, observations
+
+// The cache: per block θ [M, D], x [M, C], status [M] of rows 0 … M − 1, and the first failure's message.
+struct CachedSimulations {
+  std::vector<double> theta, x, status;
+  std::string first_failure;
+  std::size_t rows() const { return status.size(); }
+};
+// What a cache must have been made with to serve these settings (command, prior, width, seed).
+std::string simulation_cache_identity(const ExternalSimulatorSettings& s, std::uint64_t seed);
+// A block of the cache (none yet: empty); DataError for a cache of other settings or a damaged one.
+CachedSimulations read_simulation_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, SimulationBlock block);
+// Rewrites the cache durably with `block` replaced (the other blocks kept).
+void write_simulation_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, SimulationBlock block,
+                            const CachedSimulations& c);
+
 struct ExternalSimulations {
   HostMatrix rows;             // [n_ok, C + D]: [x | θ] of the simulations that succeeded, in row order
   std::size_t failed = 0;      // left out

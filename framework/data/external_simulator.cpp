@@ -1,4 +1,4 @@
-#include "sbi/external_simulator.hpp"
+#include "data/external_simulator.hpp"
 
 #include "core/error.hpp"
 #include "io/hdf5_file.hpp"
@@ -39,8 +39,7 @@ std::string ExternalPrior::describe() const {
   return out;
 }
 
-namespace {
-const char* block_name(SimulationBlock block) {
+const char* simulation_block_name(SimulationBlock block) {
   switch (block) {
     case SimulationBlock::training: return "training";
     case SimulationBlock::test: return "test";
@@ -49,6 +48,7 @@ const char* block_name(SimulationBlock block) {
   return "?";
 }
 
+namespace {
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -60,17 +60,14 @@ std::string simulator_name(const ExternalSimulatorSettings& s) {
   return s.function ? "function " + s.function_name : joined(s.command);
 }
 
-// What a cache must have been made with to serve these settings.
-std::string cache_identity(const ExternalSimulatorSettings& s, std::uint64_t seed) {
+}  // namespace
+
+std::string simulation_cache_identity(const ExternalSimulatorSettings& s, std::uint64_t seed) {
   return "command: " + simulator_name(s) + "\nprior: " + s.prior.describe() +
          "\nobservation_dim: " + std::to_string(s.observation_dim) + "\nseed: " + std::to_string(seed) + "\n";
 }
 
-// One call of the command on θ rows [b, D]: x [b, C] (NaN where not finite) and the batch's failure ("" if none).
-struct BatchResult {
-  std::vector<double> x;
-  std::string failure;
-};
+namespace {
 
 void write_input(const std::string& path, const std::vector<double>& theta, std::size_t b, std::size_t D,
                  const std::string& format) {
@@ -132,11 +129,11 @@ std::string read_output(const std::string& path, std::size_t b, std::size_t C, c
   return "";
 }
 
-BatchResult call_function(const ExternalSimulatorSettings& s, const std::vector<double>& theta, std::size_t b,
+SimulationBatch call_function(const ExternalSimulatorSettings& s, const std::vector<double>& theta, std::size_t b,
                           std::size_t first_row) {
   const std::size_t C = s.observation_dim;
   const std::string rows = "rows " + std::to_string(first_row) + "–" + std::to_string(first_row + b - 1);
-  BatchResult result;
+  SimulationBatch result;
   try {
     result.x = (*s.function)(theta, b, s.prior.dim());
     if (result.x.size() != b * C)
@@ -150,8 +147,10 @@ BatchResult call_function(const ExternalSimulatorSettings& s, const std::vector<
   return result;
 }
 
-BatchResult run_batch(const ExternalSimulatorSettings& s, const std::vector<double>& theta, std::size_t b,
-                      std::size_t first_row) {
+}  // namespace
+
+SimulationBatch simulate_batch(const ExternalSimulatorSettings& s, const std::vector<double>& theta, std::size_t b,
+                               std::size_t first_row) {
   if (s.function) return call_function(s, theta, b, first_row);
   const std::size_t D = s.prior.dim(), C = s.observation_dim;
   const char* tmp = std::getenv("TMPDIR");
@@ -159,7 +158,7 @@ BatchResult run_batch(const ExternalSimulatorSettings& s, const std::vector<doub
   if (!mkdtemp(dir.data())) throw IoError(dir + ": cannot create a temporary directory: " + std::strerror(errno));
   const std::string ext = s.format == "hdf5" ? ".h5" : ".csv";
   const std::string input = dir + "/parameters" + ext, output = dir + "/observations" + ext;
-  BatchResult result;
+  SimulationBatch result;
   try {
     write_input(input, theta, b, D, s.format);
     std::vector<std::string> words = s.command;
@@ -193,20 +192,26 @@ BatchResult run_batch(const ExternalSimulatorSettings& s, const std::vector<doub
   return result;
 }
 
-// The cached rows of a block: θ [M, D], x [M, C], status [M].
-struct CachedBlock {
-  std::vector<double> theta, x, status;
-  std::string first_failure;
-  std::size_t rows() const { return status.size(); }
-};
+std::vector<double> SimulationBatch::statuses(std::size_t C) const {
+  const std::size_t b = x.size() / C;
+  std::vector<double> out(b);
+  for (std::size_t i = 0; i < b; ++i) {
+    bool finite = true;
+    for (std::size_t j = 0; j < C; ++j) finite = finite && std::isfinite(x[i * C + j]);
+    out[i] = double(static_cast<int>(!failure.empty() ? SimulationStatus::command_failed
+                                     : finite         ? SimulationStatus::ok
+                                                      : SimulationStatus::not_finite));
+  }
+  return out;
+}
 
-CachedBlock read_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, SimulationBlock block) {
-  CachedBlock out;
+CachedSimulations read_simulation_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, SimulationBlock block) {
+  CachedSimulations out;
   if (s.cache.empty() || !std::filesystem::exists(s.cache)) return out;
   try {
     Hdf5File f(s.cache, Hdf5File::Mode::read_only);
     const std::string made_by = f.exists("/settings") ? f.read_string("/settings") : "";
-    const std::string wanted = cache_identity(s, seed);
+    const std::string wanted = simulation_cache_identity(s, seed);
     if (made_by != wanted) {
       auto one_line = [](std::string text) {
         for (std::size_t at; (at = text.find('\n')) != std::string::npos;) text.replace(at, 1, at + 1 == text.size() ? "" : "; ");
@@ -215,7 +220,7 @@ CachedBlock read_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, S
       throw DataError(s.cache + ": a simulation cache made with other settings (it records " + one_line(made_by) +
                       "; this run needs " + one_line(wanted) + "); choose another data.cache");
     }
-    const std::string g = std::string("/") + block_name(block);
+    const std::string g = std::string("/") + simulation_block_name(block);
     if (!f.exists(g + "/status")) return out;
     out.theta = f.read<double>(g + "/parameters");
     out.x = f.read<double>(g + "/observations");
@@ -226,18 +231,19 @@ CachedBlock read_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, S
   }
   const std::size_t D = s.prior.dim(), C = s.observation_dim;
   if (out.theta.size() != out.rows() * D || out.x.size() != out.rows() * C)
-    throw DataError(s.cache + ": /" + block_name(block) + " has datasets of different lengths (a damaged cache)");
+    throw DataError(s.cache + ": /" + simulation_block_name(block) + " has datasets of different lengths (a damaged cache)");
   return out;
 }
 
-void write_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, SimulationBlock block, const CachedBlock& c) {
+void write_simulation_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, SimulationBlock block,
+                            const CachedSimulations& c) {
   const bool exists = std::filesystem::exists(s.cache);
   write_hdf5_durably(
       s.cache,
       [&](Hdf5File& f) {
         if (f.exists("/settings")) f.remove("/settings");
-        f.write_string("/settings", cache_identity(s, seed));
-        const std::string g = std::string("/") + block_name(block);
+        f.write_string("/settings", simulation_cache_identity(s, seed));
+        const std::string g = std::string("/") + simulation_block_name(block);
         if (f.exists(g)) f.remove(g);
         f.create_group(g);
         const std::uint64_t M = c.rows();
@@ -248,22 +254,26 @@ void write_cache(const ExternalSimulatorSettings& s, std::uint64_t seed, Simulat
       },
       "", exists ? s.cache : "");
 }
-}  // namespace
+
+void draw_prior_rows(const ExternalPrior& prior, std::uint64_t seed, SimulationBlock block, std::size_t first,
+                     std::size_t count, double* theta) {
+  for (std::size_t i = 0; i < count; ++i) {
+    RandomStream r = simulation_row_stream(seed, block, first + i, 64);
+    prior.sample(r, theta + i * prior.dim());
+  }
+}
 
 ExternalSimulations external_simulations(const ExternalSimulatorSettings& s, std::size_t n, std::uint64_t seed,
                                          SimulationBlock block, const Communicator& comm) {
   const std::size_t D = s.prior.dim(), C = s.observation_dim;
   // θ of every row, as every rank draws them (row i from its own stream: any prefix is the same rows).
   std::vector<double> theta(n * D);
-  for (std::size_t i = 0; i < n; ++i) {
-    RandomStream r = simulation_row_stream(seed, block, i, 64);
-    s.prior.sample(r, &theta[i * D]);
-  }
-  CachedBlock c = read_cache(s, seed, block);
+  draw_prior_rows(s.prior, seed, block, 0, n, theta.data());
+  CachedSimulations c = read_simulation_cache(s, seed, block);
   const std::size_t reused = std::min(c.rows(), n);
   for (std::size_t k = 0; k < reused * D; ++k)
     if (c.theta[k] != theta[k])
-      throw DataError(s.cache + ": row " + std::to_string(k / D) + " of /" + block_name(block) +
+      throw DataError(s.cache + ": row " + std::to_string(k / D) + " of /" + simulation_block_name(block) +
                       " holds other parameters than this prior draws (a damaged or foreign cache)");
   // The missing rows in batches, one batch per rank per round; the cache rewritten after each round.
   std::size_t next = c.rows();
@@ -276,23 +286,18 @@ ExternalSimulations external_simulations(const ExternalSimulatorSettings& s, std
     if (mine_end > mine_begin) {
       const std::size_t b = mine_end - mine_begin, first = next + mine_begin;
       const std::vector<double> t(theta.begin() + first * D, theta.begin() + (first + b) * D);
-      BatchResult r;
+      SimulationBatch r;
       try {
-        r = run_batch(s, t, b, first);
+        r = simulate_batch(s, t, b, first);
       } catch (const Error& e) {  // this rank's temporary files: the batch fails, named; the ranks stay in step
         r.failure = "rows " + std::to_string(first) + "–" + std::to_string(first + b - 1) + ": " + e.what();
         r.x.assign(b * C, std::numeric_limits<double>::quiet_NaN());
       }
       failure = r.failure;
+      const std::vector<double> status = r.statuses(C);
       for (std::size_t i = 0; i < b; ++i) {
-        bool finite = true;
-        for (std::size_t j = 0; j < C; ++j) {
-          mine.push_back(r.x[i * C + j]);
-          finite = finite && std::isfinite(r.x[i * C + j]);
-        }
-        mine.push_back(double(static_cast<int>(!failure.empty() ? SimulationStatus::command_failed
-                                               : finite          ? SimulationStatus::ok
-                                                                 : SimulationStatus::not_finite)));
+        mine.insert(mine.end(), r.x.begin() + i * C, r.x.begin() + (i + 1) * C);
+        mine.push_back(status[i]);
       }
     }
     const std::vector<double> all = comm.all_gather(mine);  // in rank order: the round's rows in order
@@ -315,7 +320,7 @@ ExternalSimulations external_simulations(const ExternalSimulatorSettings& s, std
       }
     }
     next += round_rows;
-    if (!s.cache.empty()) comm.write_on_root([&] { write_cache(s, seed, block, c); });
+    if (!s.cache.empty()) comm.write_on_root([&] { write_simulation_cache(s, seed, block, c); });
   }
   ExternalSimulations out;
   out.reused = reused;

@@ -1,4 +1,4 @@
-#include "sweep/process.hpp"
+#include "core/process.hpp"
 
 #include "core/error.hpp"
 
