@@ -63,6 +63,32 @@ for name, n, L in ((sys.argv[1], 200, 100), (sys.argv[2], 101, 50)):
     assert a["simulator"] == "two_moons" and a["draws"] == str(L) and 0 <= float(a["leakage"]) < 0.5, dict(a)
 PY
 expect 5 "exists; pass --force" -- "$BIN" diagnose moons.h5 --simulations 20 --out diag.h5
+# Pairs whose posterior lies almost all outside the prior's box are left out and named, not diagnosed: an
+# untrained flow (standard normal base, no actnorm) on gaussian_linear_uniform's [-1, 1]^10 puts about 1 %
+# of its draws inside. With 1 draw a pair, 20 rounds keep some pairs; with 20, none (exit 4, said so).
+expect 0 "test NLL" -- "$BIN" run "$SRC/experiments/papers/sbi-benchmark/npe.json" --quiet --out box.h5 \
+  --set data.simulator=gaussian_linear_uniform --set training.steps=1 --set data.n_simulations=200 \
+  --set data.n_test=50 --set model.repeat=1 --set 'model.base={"type":"standard_normal"}' \
+  --set 'model.layers=[{"type":"affine_coupling"},{"type":"reverse"}]'
+expect 0 "left out: [0-9]+ of 40 pairs \([0-9, …]+\): 20 rounds of 1 draws left fewer than 1 inside the prior's support; the statistics are over the other [0-9]+" -- \
+  "$BIN" diagnose box.h5 --simulations 40 --draws 1 --out box-diag.h5
+expect 0 "" -- "$BIN" simulate gaussian_linear_uniform -n 40 --seed 0 --out box-pairs.h5
+py box-diag.h5 box-pairs.h5 <<'PY' || fail "diagnose's left-out pairs: the kept pairs are not the others, or the counts disagree"
+import h5py, sys
+import numpy as np
+d, pairs = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+left_out = d["left_out"][()]
+kept = np.setdiff1d(np.arange(40), left_out)
+assert 0 < len(left_out) < 40, left_out
+assert np.all(np.diff(left_out) > 0) and left_out.max() < 40
+assert d["sbc_ranks"].shape == (len(kept), 10) and d["hdr_fraction"].shape == (len(kept),)
+# The statistics are over exactly the pairs kept: their θ* and x are simulated rows 0..39 without the left-out ones.
+assert np.array_equal(d["parameters"][()], pairs["parameters"][()][kept])
+assert np.array_equal(d["observations"][()], pairs["observations"][()][kept])
+PY
+expect 4 "box.h5: at every one of the 40 pairs, 20 rounds of 20 draws left fewer than 20 inside the prior's support" -- \
+  "$BIN" diagnose box.h5 --simulations 40 --draws 20 --out box-none.h5
+[ ! -e box-none.h5 ] || fail "diagnose wrote an output although every pair was left out"
 expect 0 "coverage: cal/coverage.png" -- env PYTHONPATH="$SRC" /usr/bin/python3 -m analysis calibrate moons.h5 \
   --diagnosis diag.h5 --out cal
 [ -s cal/ranks.png ] && [ -s cal/coverage.png ] || fail "calibrate wrote no ranks.png or coverage.png"
