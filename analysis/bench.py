@@ -45,11 +45,33 @@ def default_torch_ref() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "bench" / "torch_ref.py"
 
 
+# The peers' own scripts beside this package (bench/): PyTorch 2 under torch.compile, and JAX.
+BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
+COMPILE_MODES = ["default", "max-autotune-no-cudagraphs"]
+PEER_GOAL = 1.5  # issue 29: ours at least 1.5x the fastest peer setting at one thread
+
+
+def peer_commands(python: str, torch_ref: str, compiled: bool, jax_python: str | None) -> list[tuple[str, list[str]]]:
+    """The peer settings beside PyTorch eager: (side, command before the workload's arguments)."""
+    sides = []
+    if compiled:
+        sides += [(f"pytorch-compile-{mode}", [python, str(BENCH_DIR / "torch_compiled.py"), "--mode", mode,
+                                                "--torch-ref", torch_ref]) for mode in COMPILE_MODES]
+    if jax_python:
+        sides.append(("jax", [jax_python, str(BENCH_DIR / "jax_ref.py")]))
+    return sides
+
+
 def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
-            ieee_subnormals: bool = False, python: str = "/usr/bin/python3") -> list[dict]:
-    """Every repeat runs sgemm, then each workload ours-then-PyTorch, so drifts hit both sides alike;
-    both sides flush subnormals, or (ieee_subnormals) both keep them. `python` runs torch_ref.py: Debian's
-    (PyTorch 1.13), or a virtual environment's with a current PyTorch (cluster/bench.sh --peers)."""
+            ieee_subnormals: bool = False, python: str = "/usr/bin/python3",
+            peers: list[tuple[str, list[str]]] | None = None) -> list[dict]:
+    """Every repeat runs sgemm, then each workload ours, PyTorch eager and every other peer setting in turn, so
+    drifts hit all sides alike; all flush subnormals, or (ieee_subnormals, PyTorch eager only) both keep them.
+    `python` runs torch_ref.py: Debian's (PyTorch 1.13), or a virtual environment's with a current PyTorch
+    (cluster/bench.sh --peers), which also runs `peers` (peer_commands)."""
+    peers = peers or []
+    if ieee_subnormals and peers:
+        raise ValueError("--ieee-subnormals: only PyTorch eager can keep subnormals; the other peers flush them")
     env = one_thread_env()
     ours_mode = ["--subnormals", "ieee" if ieee_subnormals else "flush"]
     torch_mode = ["--no-flush-denormal"] if ieee_subnormals else []
@@ -61,7 +83,44 @@ def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
             rows.append(dict(run_json([binary, "bench", w] + extra + ours_mode, env), side="ours", repeat=r))
             rows.append(dict(run_json([python, torch_ref, w, "--threads", "1"] + extra + torch_mode, env),
                              side="pytorch", repeat=r))
+            for side, command in peers:
+                rows.append(dict(run_json(command + [w, "--threads", "1"] + extra, env), side=side, repeat=r))
     return rows
+
+
+def peer_table(rows: list[dict]) -> list[dict]:
+    """Per workload: every side's median, the fastest peer setting, and ours / fastest against PEER_GOAL. A peer
+    that did not flush subnormals is refused: the ratio would compare two arithmetics."""
+    sides = [s for s in dict.fromkeys(r["side"] for r in rows) if s != "ours"]
+    for r in rows:
+        if r["side"] != "ours" and r.get("flush_denormal") is False and r["side"] != "pytorch":
+            raise ValueError(f"{r['side']} kept subnormals on {r['workload']}; the sides were not measured alike")
+    table = []
+    for w in WORKLOADS:
+        median = {s: statistics.median(r["value"] for r in rows if r["workload"] == w and r["side"] == s)
+                  for s in ["ours"] + sides}
+        compile_seconds = {s: statistics.median(r["compile_seconds"] for r in rows
+                                                if r["workload"] == w and r["side"] == s)
+                           for s in sides if any("compile_seconds" in r for r in rows if r["side"] == s)}
+        fastest = max(sides, key=lambda s: median[s])
+        ratio = median["ours"] / median[fastest]
+        table.append({"workload": w, "values": median, "fastest": fastest, "ratio": ratio, "met": ratio >= PEER_GOAL,
+                      "compile_seconds": compile_seconds})
+    return table
+
+
+def peer_markdown(table: list[dict], rows: list[dict]) -> str:
+    sides = list(table[0]["values"])
+    impl = {s: next(r.get("impl", s) for r in rows if r["side"] == s) for s in sides if s != "ours"}
+    lines = ["Peer settings: " + "; ".join(f"{s} = {impl[s]}" for s in sides if s != "ours") + ".", "",
+             "| workload | " + " | ".join(sides) + " | fastest peer | ours / fastest | ≥ 1.5× |",
+             "|---|" + "---|" * (len(sides) + 3)]
+    for t in table:
+        cells = [f"{t['values'][s]:.1f}" + (f" ({t['compile_seconds'][s]:.0f} s compile)" if s in t["compile_seconds"]
+                                              else "") for s in sides]
+        lines.append(f"| {t['workload']} | " + " | ".join(cells) + f" | {t['fastest']} | **{t['ratio']:.2f}×** | "
+                     f"{'yes' if t['met'] else 'no'} |")
+    return "\n".join(lines)
 
 
 def conditions(rows: list[dict]) -> dict:

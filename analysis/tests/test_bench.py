@@ -54,3 +54,27 @@ def test_gemm_bound_workloads_are_held_to_a_fraction_of_sgemm():
     for w in ("vae-mnist-train", "iwae50-mnist-train"):
         assert low[w]["sgemm_fraction_met"] is False and high[w]["sgemm_fraction_met"] is True
     assert low["maf8d-train"]["sgemm_fraction_met"] is None
+
+
+def test_the_fastest_peer_setting_decides_the_ratio_against_the_peer_goal():
+    # Ours at 200 per workload; eager PyTorch 100, compiled 150 (its compile seconds apart), JAX 100 or 160:
+    # the fastest peer is the one with the highest median, and ours / fastest meets 1.5x only where 200 / peer >= 1.5.
+    from analysis.bench import PEER_GOAL, peer_markdown, peer_table
+    rows = rows_with({w: 2.0 for w in WORKLOADS})
+    for i, w in enumerate(WORKLOADS):
+        for r, noise in enumerate([0.9, 1.0, 1.3]):
+            rows.append({"workload": w, "side": "pytorch-compile-default", "value": 150.0 * noise, "repeat": r,
+                         "impl": "pytorch-2.15.0-compile-default", "flush_denormal": True, "compile_seconds": 7.0 + r})
+            rows.append({"workload": w, "side": "jax", "value": (160.0 if i % 2 else 100.0) * noise, "repeat": r,
+                         "impl": "jax-0.10.2", "flush_denormal": True, "compile_seconds": 1.0})
+    table = peer_table(rows)
+    for i, t in enumerate(table):
+        assert t["fastest"] == ("jax" if i % 2 else "pytorch-compile-default")
+        assert abs(t["ratio"] - 200.0 / (160.0 if i % 2 else 150.0)) < 1e-12
+        assert t["met"] == (t["ratio"] >= PEER_GOAL) and t["compile_seconds"]["pytorch-compile-default"] == 8.0
+    text = peer_markdown(table, rows)
+    assert "pytorch-compile-default = pytorch-2.15.0-compile-default" in text and "(8 s compile)" in text
+    assert "| realnvp2d-train | 200.0 | 100.0 |" in text
+    rows[-1]["flush_denormal"] = False  # a peer that kept subnormals: the ratio would compare two arithmetics
+    with pytest.raises(ValueError, match="kept subnormals"):
+        peer_table(rows)
