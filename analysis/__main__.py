@@ -1,4 +1,4 @@
-"""python3 -m analysis {report, plot, rezende-mohamed, claim, iwae, scaling, bench} ... (see --help)"""
+"""python3 -m analysis {report, plot, rezende-mohamed, claim, iwae, scaling, bench, time-to-quality, calibrate} ... (see --help)"""
 from __future__ import annotations
 
 import argparse
@@ -48,6 +48,9 @@ def main(argv=None) -> int:
     b.add_argument("--torch-ref", help="PyTorch reference script (default: ../shared/bench/torch_ref.py from the repo)")
     b.add_argument("--python", default="/usr/bin/python3",
                    help="the Python that runs the PyTorch side (default Debian's; cluster/bench.sh --peers: a venv's)")
+    b.add_argument("--compiled", action="store_true",
+                   help="also PyTorch under torch.compile (default and max-autotune-no-cudagraphs) with --python")
+    b.add_argument("--jax-python", help="also JAX jit (bench/jax_ref.py) with this Python (a venv with jax)")
     b.add_argument("--growth-steps", type=int, default=0,
                    help="also run each training workload this many steps and report the RSS growth")
     b.add_argument("--out", default="runs/bench", help="directory for the raw JSON and table.md")
@@ -55,6 +58,18 @@ def main(argv=None) -> int:
                    help="keep subnormal floats on both sides (default: flushed on both, as PyTorch's fastest setting)")
     b.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                    help="the tractable binary")
+    ns = sub.add_parser("time-to-quality", help="ours beside sbi's NPE (train time, C2ST at sbibm's official "
+                                                "observations) and zuko's quick-start flow (seconds to an NLL)")
+    ns.add_argument("--python", required=True, help="the Python with sbi and zuko (cluster/bench.sh --peers)")
+    ns.add_argument("--part", choices=["npe", "quickstart", "both"], default="both")
+    ns.add_argument("--tasks", nargs="+", default=["two_moons", "slcp"])
+    ns.add_argument("--simulations", type=int, default=10000)
+    ns.add_argument("--observations", type=int, default=10, help="official observations 1..R (default 10)")
+    ns.add_argument("--samples", type=int, default=2000, help="posterior samples per observation and side")
+    ns.add_argument("--estimators", nargs="+", default=["maf", "nsf"], help="sbi's density estimators to run")
+    ns.add_argument("--out", default="runs/time-to-quality", help="directory for runs, samples, raw.json and table.md")
+    ns.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
+                    help="the tractable binary")
     cal = sub.add_parser("calibrate", help="plots of `tractable diagnose`: SBC ranks, HDR and TARP coverage of a "
                                            "trained conditional flow (NPE run)")
     cal.add_argument("run", help="run file of a conditional flow trained on a simulator (data.source simulator)")
@@ -65,6 +80,21 @@ def main(argv=None) -> int:
     cal.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "tractable"),
                      help="the tractable binary")
     args = parser.parse_args(argv)
+    if args.command == "time-to-quality":
+        from .time_to_quality import markdown as npe_markdown, measure as npe_measure, quickstart_markdown, quickstart_race
+        out, text = Path(args.out), ""
+        if args.part in ("quickstart", "both"):
+            text += quickstart_markdown(quickstart_race(args.bin, args.python, out)) + "\n\n"
+        if args.part in ("npe", "both"):
+            rows = npe_measure(args.bin, args.python, args.tasks, args.simulations, args.observations, args.samples,
+                               args.estimators, out)
+            npe_text, met = npe_markdown(rows, args.simulations, args.observations, args.samples)
+            text += npe_text + "\n\nNPE goal (at least 3x faster than sbi, to the same or lower C2ST): " + (
+                "MET" if met else "MISSED") + "\n"
+        (out / "table.md").write_text(text)
+        print(text)
+        print(f"written: {out / 'table.md'}")
+        return 0
     if args.command == "calibrate":
         from .calibration import calibrate_command
         return calibrate_command(args)
@@ -81,15 +111,19 @@ def main(argv=None) -> int:
         return 0
     if args.command == "bench":
         import json
-        from .bench import default_torch_ref, markdown, measure, memory_growth, summarise
+        from .bench import (default_torch_ref, markdown, measure, memory_growth, peer_commands, peer_markdown,
+                            peer_table, summarise)
         torch_ref = Path(args.torch_ref) if args.torch_ref else default_torch_ref()
         if not torch_ref.exists():
             print(f"bench: {torch_ref} not found; pass --torch-ref PATH (shared/bench/torch_ref.py)", file=sys.stderr)
             return 2
+        peers = peer_commands(args.python, str(torch_ref), args.compiled, args.jax_python)
         rows = measure(args.bin, str(torch_ref), args.repeats, ieee_subnormals=args.ieee_subnormals,
-                       python=args.python)
+                       python=args.python, peers=peers)
         table = summarise(rows)
         text = markdown(table, rows)
+        if peers:
+            text += "\n\n" + peer_markdown(peer_table(rows), rows)
         if args.growth_steps:
             growth = memory_growth(args.bin, args.growth_steps, args.ieee_subnormals)
             text += "\n\nRSS growth over " + str(args.growth_steps) + " training steps after warm-up: " + ", ".join(
