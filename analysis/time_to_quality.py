@@ -46,6 +46,7 @@ def _cpu() -> str:
 
 def measure(binary: str, python: str, tasks: list[str], simulations: int, observations: int, samples: int,
             estimators: list[str], out: Path) -> list[dict]:
+    out = out.resolve()  # sbi runs in it (below), so every path handed over is absolute
     out.mkdir(parents=True, exist_ok=True)
     env = one_thread_env()
     rows = []
@@ -80,7 +81,8 @@ def measure(binary: str, python: str, tasks: list[str], simulations: int, observ
             result = out / f"sbi-{estimator}-{task}.npz"
             subprocess.run([python, str(ROOT / "bench/sbi_npe.py"), str(train_file), str(obs_file), "--low", *map(str, low),
                             "--high", *map(str, high), "--samples", str(samples), "--estimator", estimator,
-                            "--out", str(result)], env=env, check=True, capture_output=True)
+                            "--out", str(result)], env=env, check=True, capture_output=True,
+                           cwd=out)  # sbi writes its TensorBoard logs into ./sbi-logs
             d = np.load(result)
             rows.append({"task": task, "side": f"sbi {d['sbi']} NPE ({estimator})", "train_seconds": float(d["train_seconds"]),
                          "sample_seconds": float(d["sample_seconds"]), "trained": f"{int(d['epochs'])} epochs",
