@@ -26,6 +26,8 @@ using LinkInfo = H5L_info_t;
 // Every field is length- or tag-prefixed, so no two different contents feed the same bytes.
 class Feed {
  public:
+  explicit Feed(int version) : version(version) {}
+  const int version;  // of the seal being computed: 2 also covers a dataset's maximum extent
   void bytes(const void* data, std::size_t size) {
     number(size);
     hasher_.update(data, size);
@@ -99,6 +101,14 @@ void feed_values(Feed& feed, hid_t file_type, hid_t space, Read read, const std:
   if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
   feed.number(static_cast<std::uint64_t>(rank));
   for (auto d : dims) feed.number(d);
+  if (dataset >= 0 && feed.version >= 2) {
+    // A dataset's maximum extent (H5S_UNLIMITED for a growing one): no value depends on it, but a corrupted one
+    // makes the next append fail or changes what h5dump shows, so version 2 seals it too.
+    std::vector<hsize_t> maxdims(static_cast<std::size_t>(rank));
+    if (rank > 0 && H5Sget_simple_extent_dims(space, nullptr, maxdims.data()) < 0)
+      unreadable(where, object, "the maximum shape");
+    for (auto d : maxdims) feed.number(d);
+  }
   const auto n = static_cast<std::size_t>(count);
   if (cls == H5T_STRING && H5Tis_variable_str(file_type) > 0) {
     H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -230,10 +240,24 @@ void feed_object(Feed& feed, hid_t object, const std::string& where, const std::
   }
 }
 
-Sha256 digest_of(hid_t object, const std::string& where, const std::string& path) {
-  Feed feed;
+Sha256 digest_of(hid_t object, const std::string& where, const std::string& path, int version) {
+  Feed feed(version);
   feed_object(feed, object, where, path);
   return feed.digest();
+}
+
+// A seal as stored: version 1 is the bare hex digest (seals written before maximum extents were covered,
+// still checked as they were made); version 2 is "v2:" and the digest.
+constexpr int kSealVersion = 2;
+std::string seal_text(const Sha256& digest, int version) {
+  return (version >= 2 ? "v" + std::to_string(version) + ":" : std::string()) + hex(digest);
+}
+int seal_version(const std::string& stored) { return stored.rfind("v2:", 0) == 0 ? 2 : 1; }
+
+// The object's seal now, in the version of the one stored.
+std::string computed_seal(hid_t object, const std::string& where, const std::string& path, const std::string& stored) {
+  const int version = seal_version(stored);
+  return seal_text(digest_of(object, where, path, version), version);
 }
 
 H5Handle open_object(const Hdf5File& file, const std::string& object) {
@@ -244,20 +268,20 @@ H5Handle open_object(const Hdf5File& file, const std::string& object) {
 
 std::string mismatch(const std::string& where, const std::string& object, const std::string& stored,
                      const std::string& computed) {
-  return where + ": '" + object + "' fails its checksum (stored sha256 " + stored.substr(0, 16) +
-         "…, content now " + computed.substr(0, 16) + "…): the file was corrupted after it was written";
+  return where + ": '" + object + "' fails its checksum (stored sha256 " + stored.substr(0, 19) +
+         "…, content now " + computed.substr(0, 19) + "…): the file was corrupted after it was written";
 }
 
 }  // namespace
 
-Sha256 content_digest(const Hdf5File& file, const std::string& object) {
+Sha256 content_digest(const Hdf5File& file, const std::string& object, int version) {
   const H5Handle handle = open_object(file, object);
-  return digest_of(handle.get(), file.path(), object);
+  return digest_of(handle.get(), file.path(), object, version);
 }
 
 void seal(Hdf5File& file, const std::string& object) {
-  const std::string digest = hex(content_digest(file, object));
-  // Fixed-length (64 characters) like every string a side file holds: no global-heap reference to damage.
+  const std::string digest = seal_text(content_digest(file, object), kSealVersion);
+  // Fixed-length (67 characters) like every string a side file holds: no global-heap reference to damage.
   const H5Handle handle = open_object(file, object);
   if (H5Aexists(handle.get(), kSealAttribute) > 0) H5Adelete(handle.get(), kSealAttribute);
   H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -274,7 +298,7 @@ SealState check_seal(const Hdf5File& file, const std::string& object, const std:
   const H5Handle handle = open_object(file, object);
   const auto stored = stored_seal(handle.get());
   if (!stored) return SealState::unsealed;
-  const std::string computed = hex(digest_of(handle.get(), where, object));
+  const std::string computed = computed_seal(handle.get(), where, object, *stored);
   if (computed != *stored) throw CorruptionError(mismatch(where, object, *stored, computed));
   return SealState::intact;
 }
@@ -288,7 +312,7 @@ struct SealWalk {
     if (const auto stored = stored_seal(object)) {
       SealFinding finding{path, file, false, ""};
       try {
-        const std::string computed = hex(digest_of(object, file, path));
+        const std::string computed = computed_seal(object, file, path, *stored);
         if (computed != *stored) finding.message = mismatch(file, path, *stored, computed);
       } catch (const Error& e) {
         finding.message = e.what();

@@ -5,8 +5,10 @@
 // faulty copy is an error naming the file and the object, never a silently
 // different density or a resumed run on corrupted parameters.
 //
-// The content of a dataset is its type class and size, its shape and its
-// values as read through the native type (what every reader sees); of a
+// The content of a dataset is its type class and size, its shape, its maximum
+// shape (version 2 seals: "v2:" + hex; a version-1 seal, the bare hex, did not
+// cover it and is still checked as it was made) and its values as read through
+// the native type (what every reader sees); of a
 // group, its attributes and, in name order, each child: an external link by
 // its target (file and path), a sealed child by its own seal (checked on its
 // own), any other child by its content. Attributes count by name and value.
@@ -30,8 +32,9 @@ namespace tractable {
 
 inline constexpr const char* kSealAttribute = "tractable_sha256";
 
-// The digest of `object` (a group or a dataset) as defined above; IoError when HDF5 cannot read it.
-Sha256 content_digest(const Hdf5File& file, const std::string& object);
+// The digest of `object` (a group or a dataset) as defined above, as a seal of `version` computes it (2, what
+// seal() writes; 1 without maximum shapes); IoError when HDF5 cannot read it.
+Sha256 content_digest(const Hdf5File& file, const std::string& object, int version = 2);
 
 // Stores content_digest as the object's seal (replacing an earlier one).
 void seal(Hdf5File& file, const std::string& object);

@@ -39,6 +39,18 @@ std::string digest_of(const std::function<void(Hdf5File&)>& change = {}) {
   return hex(content_digest(f, "/g"));
 }
 
+// A seal as an older Tractable wrote it: fixed-length text (what seal() writes), here a version-1 digest.
+void write_old_seal(Hdf5File& f, const std::string& object, const std::string& text) {
+  H5Handle handle(H5Oopen(f.id(), object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (H5Aexists(handle.get(), kSealAttribute) > 0) H5Adelete(handle.get(), kSealAttribute);
+  H5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), text.size());
+  H5Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  H5Handle attribute(H5Acreate2(handle.get(), kSealAttribute, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                     H5Aclose);
+  REQUIRE(H5Awrite(attribute.get(), type.get(), text.data()) >= 0);
+}
+
 }  // namespace
 
 TEST_CASE("seal: every value, shape, type, attribute and name a reader sees is in the digest", "[io][integrity]") {
@@ -106,6 +118,27 @@ TEST_CASE("seal: a changed object fails its check, naming the place; an unsealed
   const auto root = std::find_if(findings.begin(), findings.end(), [](const SealFinding& s) { return s.object == "/"; });
   REQUIRE(root != findings.end());
   CHECK(root->unsealed);  // "/" carries no seal here
+}
+
+TEST_CASE("seal: version 2 covers a dataset's maximum shape; a version-1 seal is checked as it was made",
+          "[io][integrity]") {
+  // The same values in a fixed and in a growing (chunked, unlimited) dataset: one digest in version 1, two in 2.
+  Hdf5File fixed = Hdf5File::in_memory("fixed.h5");
+  fixed.create_group("/g");
+  fixed.write<double>("/g/x", {1, 2}, {2});
+  Hdf5File growing = Hdf5File::in_memory("growing.h5");
+  growing.create_group("/g");
+  growing.append<double>("/g/x", {1, 2});
+  CHECK(content_digest(fixed, "/g", 1) == content_digest(growing, "/g", 1));
+  CHECK(content_digest(fixed, "/g") != content_digest(growing, "/g"));
+  seal(growing, "/g");
+  CHECK(growing.string_attribute("/g", kSealAttribute) == "v2:" + hex(content_digest(growing, "/g")));
+  CHECK(check_seal(growing, "/g", "growing.h5") == SealState::intact);
+  // A run file sealed before version 2: intact while its content holds, caught when a value changes.
+  write_old_seal(fixed, "/g", hex(content_digest(fixed, "/g", 1)));
+  CHECK(check_seal(fixed, "/g", "old.h5") == SealState::intact);
+  fixed.write<double>("/g/x", {1, 3}, {2});
+  CHECK_THROWS_AS(check_seal(fixed, "/g", "old.h5"), CorruptionError);
 }
 
 TEST_CASE("hdf5: string datasets are fixed-length (no heap references) and read back exactly", "[io][integrity]") {
