@@ -204,9 +204,12 @@ TEST_CASE("reference posteriors: the two_moons grid and MCMC agree on what the p
   settings.grid = 1024;
   const auto grid = simulator_registry().at("two_moons", "test").reference(*s, x, 6000, 2, settings);
   const auto mcmc = slice_sampling_reference()(*s, x, 6000, 2, settings);
-  for (const auto& [label, f] : std::vector<std::pair<const char*, std::function<double(const HostMatrix&, std::size_t)>>>{
+  // (Named members, not structured bindings: C++17 does not let a lambda capture those; nvcc warns.)
+  for (const auto& statistic : std::vector<std::pair<const char*, std::function<double(const HostMatrix&, std::size_t)>>>{
            {"theta1 - theta2", [](const HostMatrix& m, std::size_t i) { return double(m(i, 0) - m(i, 1)); }},
            {"|theta1 + theta2|", [](const HostMatrix& m, std::size_t i) { return std::abs(double(m(i, 0) + m(i, 1))); }}}) {
+    const char* label = statistic.first;
+    const auto& f = statistic.second;
     const auto a = moments(grid.samples, [&](std::size_t i) { return f(grid.samples, i); });
     const auto b = moments(mcmc.samples, [&](std::size_t i) { return f(mcmc.samples, i); });
     INFO(label);
@@ -309,7 +312,9 @@ TEST_CASE("reference posteriors: ours agree with sbibm's reference samples", "[s
   // first 3, 2.5 s each. (slcp's, multimodal, is judged by C2ST in the benchmark suite.)
   const std::vector<std::pair<std::string, int>> checked{{"two_moons", 10}, {"gaussian_linear", 10},
       {"gaussian_linear_uniform", 10}, {"gaussian_mixture", 10}, {"bernoulli_glm", 3}};
-  for (const auto& [name, observations] : checked) {
+  for (const auto& task : checked) {
+    const std::string& name = task.first;  // captured below: a structured binding cannot be (C++17)
+    const auto& observations = task.second;
     const SimulatorType& type = simulator_registry().at(name, "test");
     const auto s = type.make();
     const std::string file = official_file(type.benchmark);

@@ -41,7 +41,9 @@ std::vector<std::pair<std::string, std::shared_ptr<Target>>> all_targets() {
 }  // namespace
 
 TEST_CASE("every target: ∇ log p̃ matches finite differences, walls included", "[target][gradient]") {
-  for (const auto& [name, target] : all_targets()) {
+  for (const auto& entry : all_targets()) {
+    const auto& name = entry.first;  // named members: the lambdas below capture `target`, which C++17 does not
+    const auto& target = entry.second;  // allow for a structured binding (nvcc warns)
     SECTION(name) {
       // Lattice fields live at |φ| ≈ 1; at 2 the λφ⁴ terms sum to ~10⁴ and swamp the finite differences.
       Matrix x = random_matrix(6, target->dim(), 4, name.rfind("phi4", 0) == 0 ? 1.0 : 2.0);
