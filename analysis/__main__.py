@@ -51,6 +51,10 @@ def main(argv=None) -> int:
     b.add_argument("--compiled", action="store_true",
                    help="also PyTorch under torch.compile (default and max-autotune-no-cudagraphs) with --python")
     b.add_argument("--jax-python", help="also JAX jit (bench/jax_ref.py) with this Python (a venv with jax)")
+    b.add_argument("--threads", type=int, default=1,
+                   help="every side on this many threads (all cores: ours is then --openmp-bin)")
+    b.add_argument("--openmp-bin", default=str(Path(__file__).resolve().parents[1] / "build-openmp" / "tractable"),
+                   help="a Kokkos OpenMP build of tractable, for --threads > 1 (cluster/test-openmp.sh builds it)")
     b.add_argument("--growth-steps", type=int, default=0,
                    help="also run each training workload this many steps and report the RSS growth")
     b.add_argument("--out", default="runs/bench", help="directory for the raw JSON and table.md")
@@ -119,7 +123,7 @@ def main(argv=None) -> int:
             return 2
         peers = peer_commands(args.python, str(torch_ref), args.compiled, args.jax_python)
         rows = measure(args.bin, str(torch_ref), args.repeats, ieee_subnormals=args.ieee_subnormals,
-                       python=args.python, peers=peers)
+                       python=args.python, peers=peers, threads=args.threads, threaded_binary=args.openmp_bin)
         table = summarise(rows)
         text = markdown(table, rows)
         if peers:

@@ -62,17 +62,33 @@ def peer_commands(python: str, torch_ref: str, compiled: bool, jax_python: str |
     return sides
 
 
+def threads_env(threads: int) -> dict:
+    """All cores: every side's thread pools at `threads` (Kokkos's OpenMP with an active wait, whose BLAS then
+    runs Kokkos's thread count; PyTorch's intra-op pool; XLA's, pinned by jax_ref.py)."""
+    env = dict(os.environ)
+    env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), OMP_WAIT_POLICY="active",
+               OMP_PROC_BIND="false")
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    return env
+
+
 def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
             ieee_subnormals: bool = False, python: str = "/usr/bin/python3",
-            peers: list[tuple[str, list[str]]] | None = None) -> list[dict]:
+            peers: list[tuple[str, list[str]]] | None = None, threads: int = 1,
+            threaded_binary: str | None = None) -> list[dict]:
     """Every repeat runs sgemm, then each workload ours, PyTorch eager and every other peer setting in turn, so
     drifts hit all sides alike; all flush subnormals, or (ieee_subnormals, PyTorch eager only) both keep them.
     `python` runs torch_ref.py: Debian's (PyTorch 1.13), or a virtual environment's with a current PyTorch
-    (cluster/bench.sh --peers), which also runs `peers` (peer_commands)."""
+    (cluster/bench.sh --peers), which also runs `peers` (peer_commands). threads > 1: every side on that many
+    threads, ours as `threaded_binary` (a Kokkos OpenMP build: cluster/test-openmp.sh's build-openmp/)."""
     peers = peers or []
     if ieee_subnormals and peers:
         raise ValueError("--ieee-subnormals: only PyTorch eager can keep subnormals; the other peers flush them")
+    if threads > 1 and not threaded_binary:
+        raise ValueError("threads > 1 needs a Kokkos OpenMP build of tractable (--openmp-bin)")
     env = one_thread_env()
+    side_env = threads_env(threads) if threads > 1 else env
+    ours_binary = threaded_binary if threads > 1 else binary
     ours_mode = ["--subnormals", "ieee" if ieee_subnormals else "flush"]
     torch_mode = ["--no-flush-denormal"] if ieee_subnormals else []
     rows = []
@@ -80,11 +96,12 @@ def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
         rows.append(dict(run_json([binary, "bench", "sgemm"] + ours_mode, env), side="ours", repeat=r))
         for w in WORKLOADS:
             extra = ["--steps", str(steps)] if steps and w.endswith("-train") else []
-            rows.append(dict(run_json([binary, "bench", w] + extra + ours_mode, env), side="ours", repeat=r))
-            rows.append(dict(run_json([python, torch_ref, w, "--threads", "1"] + extra + torch_mode, env),
+            rows.append(dict(run_json([ours_binary, "bench", w] + extra + ours_mode, side_env), side="ours", repeat=r))
+            rows.append(dict(run_json([python, torch_ref, w, "--threads", str(threads)] + extra + torch_mode, side_env),
                              side="pytorch", repeat=r))
             for side, command in peers:
-                rows.append(dict(run_json(command + [w, "--threads", "1"] + extra, env), side=side, repeat=r))
+                rows.append(dict(run_json(command + [w, "--threads", str(threads)] + extra, side_env), side=side,
+                                 repeat=r))
     return rows
 
 
@@ -165,12 +182,17 @@ def summarise(rows: list[dict]) -> list[dict]:
 def markdown(table: list[dict], rows: list[dict]) -> str:
     sgemm = statistics.median(r["gflops"] for r in rows if r["workload"] == "sgemm")
     torch_impl = next(r["impl"] for r in rows if r["side"] == "pytorch")
+    threads = next(int(r.get("threads", 1)) for r in rows if r["side"] == "pytorch")
+    ours = next(r for r in rows if r["side"] == "ours" and r["workload"] != "sgemm")
     c = conditions(rows)
     lines = [
         f"Conditions: CPU {c['cpu']} ({c['cpu_isa']}, {platform.machine()}); ours compiled for {c['build_isa']}; "
         f"BLAS {c['blas']}, kernel {c['blas_kernel']}, "
         f"OPENBLAS_CORETYPE {c['openblas_coretype']}; subnormals {c['subnormals']} on both sides; {torch_impl}.",
-        f"One thread each, medians of {table[0]['repeats']} alternating repeats; "
+        ("One thread each" if threads == 1 else
+         f"{threads} threads each (ours: Kokkos {ours.get('kokkos', '?')} with {ours.get('threads', '?')} "
+         f"threads, its BLAS {ours.get('blas_threads', '?')})") +
+        f", medians of {table[0]['repeats']} alternating repeats; "
         f"single-thread sgemm (512³, same run): {sgemm:.1f} GFLOP/s.",
         "",
         "| workload | metric | ours | PyTorch | ours / PyTorch | target | met | ours GFLOP/s (% of sgemm) | peak RSS (MiB) |",

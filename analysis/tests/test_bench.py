@@ -78,3 +78,17 @@ def test_the_fastest_peer_setting_decides_the_ratio_against_the_peer_goal():
     rows[-1]["flush_denormal"] = False  # a peer that kept subnormals: the ratio would compare two arithmetics
     with pytest.raises(ValueError, match="kept subnormals"):
         peer_table(rows)
+
+
+def test_all_cores_rows_say_how_many_threads_each_side_ran():
+    from analysis.bench import threads_env
+    rows = rows_with({w: 2.0 for w in WORKLOADS})
+    for r in rows:
+        if r["side"] == "pytorch":
+            r["threads"] = 2
+        elif r["workload"] != "sgemm":
+            r.update(kokkos="OpenMP", threads=2, blas_threads=2)
+    text = markdown(summarise(rows), rows)
+    assert "2 threads each (ours: Kokkos OpenMP with 2 threads, its BLAS 2)" in text
+    env = threads_env(2)
+    assert env["OMP_NUM_THREADS"] == "2" and env["OMP_WAIT_POLICY"] == "active" and "OPENBLAS_NUM_THREADS" not in env
