@@ -291,24 +291,32 @@ Dataset simulate_externally(const ExternalSettings& settings, DataContext& conte
                     "instead)");
   }
   if (s.slurm) {
-    // Rank 0 moves finished array results into the cache and submits what is missing; every rank learns the
-    // outcome (pending, or an error and its code) and ends alike, none left waiting in a collective.
-    std::string outcome;  // "" when the cache holds every row; else "<exit code> <message>"
-    if (comm.is_root()) {
-      try {
-        const std::string pending = gather_or_submit_simulations(
-            s.simulator, *s.slurm, {{SimulationBlock::training, s.n_simulations}, {SimulationBlock::test, s.n_test}},
-            s.seed);
-        if (!pending.empty()) outcome = std::to_string(int(ExitCode::simulations_pending)) + " " + pending;
-      } catch (const Error& e) {
-        outcome = std::to_string(int(e.code())) + " " + e.what();
+    // Moves finished array results into the cache and submits what is missing: "" when the cache holds every row.
+    const auto gather = [&] {
+      return gather_or_submit_simulations(
+          s.simulator, *s.slurm, {{SimulationBlock::training, s.n_simulations}, {SimulationBlock::test, s.n_test}},
+          s.seed);
+    };
+    if (comm.size() == 1) {  // errors keep their type (the Python module maps them to ValueError, OSError, ...)
+      if (const std::string pending = gather(); !pending.empty()) throw Error(ExitCode::simulations_pending, pending);
+    } else {
+      // Rank 0 alone does it; every rank learns the outcome (pending, or an error and its code) and ends alike,
+      // none left waiting in a collective.
+      std::string outcome;  // "" when the cache holds every row; else "<exit code> <message>"
+      if (comm.is_root()) {
+        try {
+          if (const std::string pending = gather(); !pending.empty())
+            outcome = std::to_string(int(ExitCode::simulations_pending)) + " " + pending;
+        } catch (const Error& e) {
+          outcome = std::to_string(int(e.code())) + " " + e.what();
+        }
       }
-    }
-    if (comm.size() > 1) comm.broadcast(outcome);
-    if (!outcome.empty()) {
-      Error error(ExitCode(std::stoi(outcome)), outcome.substr(outcome.find(' ') + 1));
-      error.set_on_all_ranks();
-      throw error;
+      comm.broadcast(outcome);
+      if (!outcome.empty()) {
+        Error error(ExitCode(std::stoi(outcome)), outcome.substr(outcome.find(' ') + 1));
+        error.set_on_all_ranks();
+        throw error;
+      }
     }
   }
   Dataset d;

@@ -135,6 +135,24 @@ def test_a_python_function_simulates_as_a_command_does(work):
     assert "the solver diverged" in h5py.File(work / "broken.h5", "r")["training"]["first_failure"][()].decode()
     with pytest.raises(ValueError, match="data.command and a simulator function are two simulators"):
         tractable.run(spec_cli, out=str(work / "pysim4.h5"), simulator=counted)
+    # data.slurm from Python: the simulations go to an array script (not submitted here), and run() raises
+    # tractable.SimulationsPending (the CLI's exit 11) until its tasks have run; then it trains. A function
+    # cannot run as an array task; a campaign of other settings is a ValueError, as the CLI's exit 4.
+    slurm = dict(spec_cli["data"], cache=str(work / "scache.h5"), slurm={"submit": False})
+    with pytest.raises(tractable.SimulationsPending, match="1100 of 1100 simulations are not in it yet"):
+        tractable.run(spec_cli, out=str(work / "slurm.h5"), data=slurm)
+    assert issubclass(tractable.SimulationsPending, RuntimeError) and not (work / "slurm.h5").exists()
+    for task in range(5):
+        subprocess.run(["bash", str(work / "scache.h5.slurm" / "array-1.sbatch")], check=True, capture_output=True,
+                       env=dict(os.environ, SLURM_ARRAY_TASK_ID=str(task), PATH=os.path.dirname(BIN) + ":" + os.environ["PATH"]))
+    assert tractable.run(spec_cli, out=str(work / "slurm.h5"), data=slurm).context_dim == 2
+    assert np.array_equal(h5py.File(work / "scache.h5", "r")["training"]["status"][()],
+                          h5py.File(work / "ccache.h5", "r")["training"]["status"][()])
+    with pytest.raises(ValueError, match="a Python function cannot run as a Slurm array"):
+        tractable.run(spec, out=str(work / "slurm2.h5"), simulator=counted, data=dict(spec["data"], slurm={"submit": False}))
+    foreign = dict(slurm, prior={"type": "uniform", "low": [-2, -2], "high": [2, 2]}, cache=str(work / "scache.h5"))
+    with pytest.raises(ValueError, match="other settings"):
+        tractable.run(spec_cli, out=str(work / "slurm3.h5"), data=foreign)
 
 
 def test_best_and_last_checkpoints_equal_the_cli(work):
