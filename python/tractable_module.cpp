@@ -311,21 +311,7 @@ Progress::Listener progress_listener(const py::object& progress, bool& print_lin
   };
 }
 
-PYBIND11_MODULE(tractable, m) {
-  // A module compiled for a wider x86-64 level than this CPU has: an ImportError, not SIGILL later.
-  if (const char* refusal = build_isa_refusal(cpu_isa_level())) throw pybind11::import_error(refusal);
-  m.doc() = "Tractable's trained models from Python: the same C++ as the tractable command (docs/how-to/use-a-trained-model.md)";
-  {
-    static int argc = 1;
-    static char name[] = "python";
-    static char* args[] = {name, nullptr};
-    static char** argv = args;
-    // The runtime starts in flush mode (as the CLI); the interpreter's thread gets its own mode back.
-    const SubnormalMode interpreter = thread_subnormal_mode();
-    module_runtime().runtime = std::make_unique<Runtime>(argc, argv);
-    set_thread_subnormal_mode(interpreter);
-    py::module_::import("atexit").attr("register")(py::cpp_function(&stop_runtime));
-  }
+void register_errors(py::module_& m) {
   // The CLI's error classes, mapped to Python's: bad input -> ValueError, files -> OSError; a run file
   // that fails its checksums -> tractable.CorruptionError, an OSError (exit code 9 of the CLI).
   static py::exception<CorruptionError> corruption_error(m, "CorruptionError", PyExc_OSError);
@@ -351,6 +337,24 @@ PYBIND11_MODULE(tractable, m) {
         PyErr_SetString(PyExc_RuntimeError, e.what());
     }
   });
+}
+
+PYBIND11_MODULE(tractable, m) {
+  // A module compiled for a wider x86-64 level than this CPU has: an ImportError, not SIGILL later.
+  if (const char* refusal = build_isa_refusal(cpu_isa_level())) throw pybind11::import_error(refusal);
+  m.doc() = "Tractable's trained models from Python: the same C++ as the tractable command (docs/how-to/use-a-trained-model.md)";
+  {
+    static int argc = 1;
+    static char name[] = "python";
+    static char* args[] = {name, nullptr};
+    static char** argv = args;
+    // The runtime starts in flush mode (as the CLI); the interpreter's thread gets its own mode back.
+    const SubnormalMode interpreter = thread_subnormal_mode();
+    module_runtime().runtime = std::make_unique<Runtime>(argc, argv);
+    set_thread_subnormal_mode(interpreter);
+    py::module_::import("atexit").attr("register")(py::cpp_function(&stop_runtime));
+  }
+  register_errors(m);
 
   py::class_<Model>(m, "Model", "A trained flow or VAE, loaded from a run file's /checkpoint_best (or last checkpoint)")
       .def_property_readonly("dim", &Model::dim, "D, the data dimension")
