@@ -62,6 +62,10 @@ std::string simulator_name(const ExternalSimulatorSettings& s) {
 
 }  // namespace
 
+std::string not_finite_message(const ExternalSimulatorSettings& s, std::size_t row) {
+  return "row " + std::to_string(row) + ": '" + simulator_name(s) + "' returned NaN or infinity";
+}
+
 std::string simulation_cache_identity(const ExternalSimulatorSettings& s, std::uint64_t seed) {
   return "command: " + simulator_name(s) + "\nprior: " + s.prior.describe() +
          "\nobservation_dim: " + std::to_string(s.observation_dim) + "\nseed: " + std::to_string(seed) + "\n";
@@ -315,8 +319,7 @@ ExternalSimulations external_simulations(const ExternalSimulatorSettings& s, std
         std::string said = failure;
         comm.broadcast(said, int(first_bad / s.batch));
         c.first_failure = !said.empty() ? said
-                                        : "row " + std::to_string(next + first_bad) + ": '" + simulator_name(s) +
-                                              "' returned NaN or infinity";
+                                        : not_finite_message(s, next + first_bad);
       }
     }
     next += round_rows;

@@ -76,12 +76,6 @@ std::size_t rows_of(const std::string& path, const char* dataset, std::size_t D)
   return dims[0];
 }
 
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
-}
-
 // Appends a finished batch's rows to the cache after checking they are the rows the prior draws there.
 void take_result(const ExternalSimulatorSettings& s, std::uint64_t seed, SimulationBlock block, std::size_t first,
                  const std::string& path, CachedSimulations& c) {
@@ -111,9 +105,7 @@ void take_result(const ExternalSimulatorSettings& s, std::uint64_t seed, Simulat
   if (c.first_failure.empty())
     for (std::size_t i = 0; i < b && c.first_failure.empty(); ++i)
       if (status[i] != double(static_cast<int>(SimulationStatus::ok)))
-        c.first_failure = f.exists("/failure") ? f.read_string("/failure")
-                                               : "row " + std::to_string(first + i) + ": '" + joined(s.command) +
-                                                     "' returned NaN or infinity";
+        c.first_failure = f.exists("/failure") ? f.read_string("/failure") : not_finite_message(s, first + i);
 }
 
 std::string render_script(const std::string& dir, const SimulationArraySettings& slurm,
