@@ -51,14 +51,20 @@ COMPILE_MODES = ["default", "max-autotune-no-cudagraphs"]
 PEER_GOAL = 1.5  # issue 29: ours at least 1.5x the fastest peer setting at one thread
 
 
-def peer_commands(python: str, torch_ref: str, compiled: bool, jax_python: str | None) -> list[tuple[str, list[str]]]:
-    """The peer settings beside PyTorch eager: (side, command before the workload's arguments)."""
+FLOW_WORKLOADS = WORKLOADS[:4]  # FlowJAX's own flows cover these; it has no VAE
+
+
+def peer_commands(python: str, torch_ref: str, compiled: bool, jax_python: str | None,
+                  flowjax_python: str | None = None) -> list[tuple[str, list[str], list[str]]]:
+    """The peer settings beside PyTorch eager: (side, command before the workload's arguments, its workloads)."""
     sides = []
     if compiled:
         sides += [(f"pytorch-compile-{mode}", [python, str(BENCH_DIR / "torch_compiled.py"), "--mode", mode,
-                                                "--torch-ref", torch_ref]) for mode in COMPILE_MODES]
+                                                "--torch-ref", torch_ref], WORKLOADS) for mode in COMPILE_MODES]
     if jax_python:
-        sides.append(("jax", [jax_python, str(BENCH_DIR / "jax_ref.py")]))
+        sides.append(("jax", [jax_python, str(BENCH_DIR / "jax_ref.py")], WORKLOADS))
+    if flowjax_python:
+        sides.append(("flowjax", [flowjax_python, str(BENCH_DIR / "flowjax_ref.py")], FLOW_WORKLOADS))
     return sides
 
 
@@ -74,7 +80,7 @@ def threads_env(threads: int) -> dict:
 
 def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
             ieee_subnormals: bool = False, python: str = "/usr/bin/python3",
-            peers: list[tuple[str, list[str]]] | None = None, threads: int = 1,
+            peers: list[tuple[str, list[str], list[str]]] | None = None, threads: int = 1,
             threaded_binary: str | None = None) -> list[dict]:
     """Every repeat runs sgemm, then each workload ours, PyTorch eager and every other peer setting in turn, so
     drifts hit all sides alike; all flush subnormals, or (ieee_subnormals, PyTorch eager only) both keep them.
@@ -99,7 +105,9 @@ def measure(binary: str, torch_ref: str, repeats: int, steps: int | None = None,
             rows.append(dict(run_json([ours_binary, "bench", w] + extra + ours_mode, side_env), side="ours", repeat=r))
             rows.append(dict(run_json([python, torch_ref, w, "--threads", str(threads)] + extra + torch_mode, side_env),
                              side="pytorch", repeat=r))
-            for side, command in peers:
+            for side, command, workloads in peers:
+                if w not in workloads:
+                    continue
                 rows.append(dict(run_json(command + [w, "--threads", str(threads)] + extra, side_env), side=side,
                                  repeat=r))
     return rows
@@ -114,12 +122,13 @@ def peer_table(rows: list[dict]) -> list[dict]:
             raise ValueError(f"{r['side']} kept subnormals on {r['workload']}; the sides were not measured alike")
     table = []
     for w in WORKLOADS:
+        ran = [s for s in ["ours"] + sides if any(r["workload"] == w and r["side"] == s for r in rows)]
         median = {s: statistics.median(r["value"] for r in rows if r["workload"] == w and r["side"] == s)
-                  for s in ["ours"] + sides}
+                  for s in ran}
         compile_seconds = {s: statistics.median(r["compile_seconds"] for r in rows
                                                 if r["workload"] == w and r["side"] == s)
-                           for s in sides if any("compile_seconds" in r for r in rows if r["side"] == s)}
-        fastest = max(sides, key=lambda s: median[s])
+                           for s in ran[1:] if any("compile_seconds" in r for r in rows if r["side"] == s)}
+        fastest = max(ran[1:], key=lambda s: median[s])
         ratio = median["ours"] / median[fastest]
         table.append({"workload": w, "values": median, "fastest": fastest, "ratio": ratio, "met": ratio >= PEER_GOAL,
                       "compile_seconds": compile_seconds})
@@ -127,14 +136,16 @@ def peer_table(rows: list[dict]) -> list[dict]:
 
 
 def peer_markdown(table: list[dict], rows: list[dict]) -> str:
-    sides = list(table[0]["values"])
+    """The peer table; a side that does not provide a workload (FlowJAX has no VAE) shows "—" there."""
+    sides = list(dict.fromkeys(s for t in table for s in t["values"]))
     impl = {s: next(r.get("impl", s) for r in rows if r["side"] == s) for s in sides if s != "ours"}
     lines = ["Peer settings: " + "; ".join(f"{s} = {impl[s]}" for s in sides if s != "ours") + ".", "",
              "| workload | " + " | ".join(sides) + " | fastest peer | ours / fastest | ≥ 1.5× |",
              "|---|" + "---|" * (len(sides) + 3)]
     for t in table:
-        cells = [f"{t['values'][s]:.1f}" + (f" ({t['compile_seconds'][s]:.0f} s compile)" if s in t["compile_seconds"]
-                                              else "") for s in sides]
+        cells = ["—" if s not in t["values"] else
+                 f"{t['values'][s]:.1f}" + (f" ({t['compile_seconds'][s]:.0f} s compile)" if s in t["compile_seconds"]
+                                            else "") for s in sides]
         lines.append(f"| {t['workload']} | " + " | ".join(cells) + f" | {t['fastest']} | **{t['ratio']:.2f}×** | "
                      f"{'yes' if t['met'] else 'no'} |")
     return "\n".join(lines)

@@ -22,6 +22,43 @@ def pin(threads):
     os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'}")
 
 
+def step_rate(step, carry, steps):
+    """Steady-state steps/s of a compiled step(carry) -> (carry, loss): compiled in the first call (timed apart as
+    the compile seconds), four warm-up steps, then `steps` timed."""
+    import jax
+    start = time.perf_counter()
+    carry, value = step(carry)
+    jax.block_until_ready(value)
+    compile_seconds = time.perf_counter() - start
+    for _ in range(4):
+        carry, value = step(carry)
+    jax.block_until_ready(value)
+    start = time.perf_counter()
+    for _ in range(steps):
+        carry, value = step(carry)
+    jax.block_until_ready(value)
+    return steps / (time.perf_counter() - start), compile_seconds
+
+
+def pass_rate(fn, *args, points=100_000):
+    """Points/s of a compiled pass: compiled for this shape in the first call, timed in the second."""
+    import jax
+    start = time.perf_counter()
+    jax.block_until_ready(fn(*args))
+    compile_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    jax.block_until_ready(fn(*args))
+    return points / (time.perf_counter() - start), compile_seconds
+
+
+def flushes_subnormals():
+    """XLA's CPU runtime flushes subnormals while it runs a computation; observed, not assumed."""
+    import jax
+    import jax.numpy as jnp
+    tiny = jax.jit(lambda v: v * jnp.float32(1e-30))(jnp.float32(1e-10))
+    return bool(float(tiny) == 0.0)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("workload")
@@ -124,36 +161,16 @@ def main():
 
     def train_rate(params, loss):  # loss(params, key) -> scalar
         optimizer = optax.adam(1e-3)
-        state = optimizer.init(params)
 
         @jax.jit
-        def step(params, state, key):
+        def step(carry):
+            params, state, key = carry
             key, sub = jax.random.split(key)
             value, grads = jax.value_and_grad(loss)(params, sub)
             updates, state = optimizer.update(grads, state, params)
-            return optax.apply_updates(params, updates), state, key, value
+            return (optax.apply_updates(params, updates), state, key), value
 
-        key = jax.random.PRNGKey(1)
-        start = time.perf_counter()
-        params, state, key, value = step(params, state, key)
-        jax.block_until_ready(value)
-        compile_seconds = time.perf_counter() - start
-        for _ in range(4):
-            params, state, key, value = step(params, state, key)
-        jax.block_until_ready(value)
-        start = time.perf_counter()
-        for _ in range(a.steps):
-            params, state, key, value = step(params, state, key)
-        jax.block_until_ready(value)
-        return a.steps / (time.perf_counter() - start), compile_seconds
-
-    def pass_rate(fn, *args, points=100_000):  # compiled for this shape in the first call, timed in the second
-        start = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        compile_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        return points / (time.perf_counter() - start), compile_seconds
+        return step_rate(step, (params, optimizer.init(params), jax.random.PRNGKey(1)), a.steps)
 
     key = jax.random.PRNGKey(0)
     w = a.workload
@@ -184,11 +201,9 @@ def main():
         metric = "steps/s"
     else:
         raise SystemExit("unknown workload " + w)
-    # XLA's CPU runtime flushes subnormals while it runs a computation; observed, not assumed.
-    tiny = jax.jit(lambda v: v * jnp.float32(1e-30))(jnp.float32(1e-10))
     print(json.dumps({"workload": w, "threads": a.threads, "metric": metric, "value": round(value, 2),
                       "compile_seconds": round(compile_seconds, 2), "impl": f"jax-{jax.__version__}",
-                      "flush_denormal": bool(float(tiny) == 0.0)}))
+                      "flush_denormal": flushes_subnormals()}))
 
 
 if __name__ == "__main__":

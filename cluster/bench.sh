@@ -7,13 +7,14 @@
 # Without --peers the PyTorch side is Debian's python3-torch (1.13, installed if missing). With --peers the
 # peers users pick today, pinned, from PyPI, in a virtual environment outside the repository
 # (TRACTABLE_PEERS_VENV, default /var/tmp/tractable-peers): PyTorch eager and under torch.compile (both
-# modes), and JAX jit, beside ours on the six workloads; with --time-to-quality instead sbi's NPE beside
-# ours (time to train, C2ST at sbibm's official observations) and zuko's quick-start flow (seconds to an
-# NLL), python3 -m analysis time-to-quality. None of it is a
-# dependency of the framework, its tests or CI.
+# modes), JAX jit and FlowJAX's own flows (the four flow workloads), beside ours on the six workloads;
+# with --time-to-quality instead sbi's NPE beside ours (time to train, C2ST at sbibm's official
+# observations) and zuko's quick-start flow (seconds to an NLL), python3 -m analysis time-to-quality.
+# None of it is a dependency of the framework, its tests or CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PEERS=(torch==2.15.0 jax==0.10.2 jaxlib==0.10.2 optax==0.2.8 sbi==0.27.0 h5py==3.16.0)
+PEERS=(torch==2.15.0 jax==0.10.2 jaxlib==0.10.2 optax==0.2.8 flowjax==19.1.2 equinox==0.13.8 paramax==0.0.5
+       sbi==0.27.0 h5py==3.16.0)
 cluster/build.sh   # installs missing Debian packages as root, then builds
 python=/usr/bin/python3
 if [ "${1:-}" = "--peers" ]; then
@@ -34,7 +35,8 @@ PY
     shift
     exec /usr/bin/python3 -m analysis time-to-quality --python "$python" "$@"
   fi
-  exec /usr/bin/python3 -m analysis bench --python "$python" --compiled --jax-python "$python" "$@"
+  exec /usr/bin/python3 -m analysis bench --python "$python" --compiled --jax-python "$python" \
+    --flowjax-python "$python" "$@"
 elif ! /usr/bin/python3 -c "import torch" 2> /dev/null; then
   echo "bench: installing python3-torch (Debian) for the PyTorch reference"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch > /tmp/tractable-apt-torch.log 2>&1 ||

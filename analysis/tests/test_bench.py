@@ -80,6 +80,26 @@ def test_the_fastest_peer_setting_decides_the_ratio_against_the_peer_goal():
         peer_table(rows)
 
 
+def test_a_peer_without_a_workload_is_left_out_of_its_row_not_counted_as_zero():
+    # FlowJAX (330 on the flow workloads, faster than JAX's 120 there) has no VAE: the VAE rows' fastest is JAX,
+    # their FlowJAX cell is a dash, and measure() never starts FlowJAX on a VAE workload.
+    from analysis.bench import FLOW_WORKLOADS, peer_commands, peer_markdown, peer_table
+    rows = rows_with({w: 2.0 for w in WORKLOADS})
+    for w in WORKLOADS:
+        rows.append({"workload": w, "side": "jax", "value": 120.0, "repeat": 0, "impl": "jax-0.10.2",
+                     "flush_denormal": True, "compile_seconds": 1.0})
+        if w in FLOW_WORKLOADS:
+            rows.append({"workload": w, "side": "flowjax", "value": 330.0, "repeat": 0,
+                         "impl": "flowjax-19.1.2+jax-0.10.2", "flush_denormal": True, "compile_seconds": 2.0})
+    table = {t["workload"]: t for t in peer_table(rows)}
+    assert table["maf8d-train"]["fastest"] == "flowjax" and abs(table["maf8d-train"]["ratio"] - 200 / 330) < 1e-12
+    assert table["vae-mnist-train"]["fastest"] == "jax" and "flowjax" not in table["vae-mnist-train"]["values"]
+    text = peer_markdown(list(table.values()), rows)
+    assert "| vae-mnist-train | 200.0 | 100.0 | 120.0 (1 s compile) | — | jax |" in text
+    sides = {side: workloads for side, _, workloads in peer_commands("py", "ref.py", False, "jpy", "fpy")}
+    assert sides == {"jax": WORKLOADS, "flowjax": FLOW_WORKLOADS}
+
+
 def test_all_cores_rows_say_how_many_threads_each_side_ran():
     from analysis.bench import threads_env
     rows = rows_with({w: 2.0 for w in WORKLOADS})
