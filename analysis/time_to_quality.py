@@ -24,17 +24,25 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
+import h5py
 import numpy as np
 
 from .bench import one_thread_env
 from .conditional import PRIOR_BOX, c2st_many, official_observations, posterior_samples
 
 ROOT = Path(__file__).resolve().parents[1]
-PRIOR = {"two_moons": ([-1.0] * 2, [1.0] * 2), "slcp": ([-3.0] * 5, [3.0] * 5)}
+THETA_DIMS = {"two_moons": 2, "slcp": 5}  # the tasks wired here: a uniform box prior (PRIOR_BOX) on this many θ
+
+
+def remove_run(run_path: Path) -> None:
+    """A run file of an earlier measurement and its side-file directory: `tractable run` refuses to overwrite them."""
+    run_path.unlink(missing_ok=True)
+    shutil.rmtree(str(run_path) + ".d", ignore_errors=True)
 
 
 def _cpu() -> str:
@@ -51,13 +59,12 @@ def measure(binary: str, python: str, tasks: list[str], simulations: int, observ
     env = one_thread_env()
     rows = []
     for task in tasks:
-        if task not in PRIOR:
-            raise ValueError(f"npe-speed: {task}: only box-prior tasks are wired ({', '.join(PRIOR)})")
+        if task not in THETA_DIMS:
+            raise ValueError(f"npe-speed: {task}: only box-prior tasks are wired ({', '.join(THETA_DIMS)})")
         obs_file = out / f"{task}-observations.h5"
         _, reference = official_observations(task, observations, samples, obs_file)
         run_path = out / f"ours-{task}.h5"
-        for stale in (run_path, out / f"ours-{task}.h5.d"):
-            subprocess.run(["rm", "-rf", str(stale)], check=True)
+        remove_run(run_path)
         start = time.perf_counter()
         subprocess.run([binary, "run", str(ROOT / "experiments/papers/sbi-benchmark/npe.json"), "--quiet",
                         "--set", f"data.simulator={task}", "--set", f"data.n_simulations={simulations}",
@@ -66,9 +73,8 @@ def measure(binary: str, python: str, tasks: list[str], simulations: int, observ
         start = time.perf_counter()
         ours, leakage = posterior_samples(binary, str(run_path), task, obs_file, samples, out / f"ours-{task}-samples.h5")
         sample_seconds = time.perf_counter() - start
-        step = int(subprocess.run(["/usr/bin/python3", "-c", "import h5py,sys; print(h5py.File(sys.argv[1])"
-                                   "['checkpoint'].attrs['step'])", str(run_path)],
-                                  check=True, capture_output=True, text=True).stdout)
+        with h5py.File(run_path, "r") as f:
+            step = int(f["checkpoint"].attrs["step"])
         rows.append({"task": task, "side": "ours", "train_seconds": train_seconds, "sample_seconds": sample_seconds,
                      "trained": f"{step} steps", "leakage": leakage, "samples": ours, "reference": reference})
 
@@ -76,7 +82,7 @@ def measure(binary: str, python: str, tasks: list[str], simulations: int, observ
         if not train_file.exists():
             subprocess.run([binary, "simulate", task, "-n", str(simulations), "--seed", "1", "--out", str(train_file)],
                            check=True, capture_output=True)
-        low, high = PRIOR[task]
+        low, high = ([bound] * THETA_DIMS[task] for bound in PRIOR_BOX[task])
         for estimator in estimators:
             result = out / f"sbi-{estimator}-{task}.npz"
             subprocess.run([python, str(ROOT / "bench/sbi_npe.py"), str(train_file), str(obs_file), "--low", *map(str, low),
@@ -105,12 +111,11 @@ def quickstart_race(binary: str, python: str, out: Path, within: float = 0.05, s
     out.mkdir(parents=True, exist_ok=True)
     env = one_thread_env()
     run_path = out / "ours-quickstart.h5"
-    subprocess.run(["rm", "-rf", str(run_path), str(run_path) + ".d"], check=True)
+    remove_run(run_path)
     subprocess.run([binary, "run", str(ROOT / "experiments/quickstart.json"), "--quiet", "--set", "training.eval_every=100",
                     "--set", f"training.steps={steps}", "--set", "training.checkpoint_every=10000",
                     "--set", "training.log_every=100", "--set", "output.n_samples=0", "--set", "output.density_grid=0",
                     "--out", str(run_path)], env=env, check=True, capture_output=True)
-    import h5py
     with h5py.File(run_path, "r") as f:
         eval_steps, test_nll = f["eval/step"][()], f["eval/test_nll"][()]
         wall = dict(zip(f["metrics/step"][()].tolist(), f["metrics/wall_time"][()].tolist()))
