@@ -5,6 +5,7 @@
 #include "core/process.hpp"
 #include "core/safe_text.hpp"
 #include "io/hdf5_file.hpp"
+#include "io/run_lock.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -134,6 +135,10 @@ std::string gather_or_submit_simulations(const ExternalSimulatorSettings& s, con
                                          std::uint64_t seed) {
   if (s.function) throw UsageError("data.slurm: a Python function cannot run as a Slurm array; give data.command");
   const std::string dir = fs::absolute(simulation_array_directory(s.cache)).string();
+  // One run gathers a campaign at a time (CACHE.slurm.lock, as a run file's lock): two at once would submit the
+  // same missing batches twice. A second is refused naming the first (IoError, exit 5); it is over in seconds.
+  std::vector<std::string> lock_notes;
+  const RunLock lock(dir, false, [&](const std::string& line) { lock_notes.push_back(line); });
   const std::string identity = simulation_cache_identity(s, seed);
   const std::size_t D = s.prior.dim(), C = s.observation_dim;
   json campaign;
@@ -221,7 +226,9 @@ std::string gather_or_submit_simulations(const ExternalSimulatorSettings& s, con
   to_submit.insert(to_submit.end(), lost.begin(), lost.end());
 
   const std::string cache = s.cache;
-  std::string message = "data.cache " + cache + ": " + std::to_string(missing) + " of " + std::to_string(total) +
+  std::string message;
+  for (const auto& note : lock_notes) message += "note: " + note + "\n";
+  message += "data.cache " + cache + ": " + std::to_string(missing) + " of " + std::to_string(total) +
                         " simulations are not in it yet; they are simulated by a Slurm job array (data.slurm).";
   for (std::size_t from = 0; from < to_submit.size(); from += kMaxArrayTasks) {
     const std::vector<std::string> names(to_submit.begin() + from,

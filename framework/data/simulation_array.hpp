@@ -7,7 +7,8 @@
 // be the rows the prior draws) and moved into the cache; batches whose array left the queue without a
 // result (a task killed at its time limit, a lost node) are submitted again; once the cache holds every
 // row the run trains, on the same rows bit for bit as without Slurm. Nothing is simulated twice, and a
-// failed simulation is recorded in the cache as a local run records it.
+// failed simulation is recorded in the cache as a local run records it. One run gathers a campaign at a
+// time (CACHE.slurm.lock, io/run_lock.hpp): a second run meanwhile is refused naming the first (exit 5).
 //
 // CACHE.slurm/
 //   campaign.json          the cache's settings, the command, and every submission (script, array job id,

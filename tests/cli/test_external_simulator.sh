@@ -115,6 +115,19 @@ py <<'PY' || fail "the cache should hold the first 600 rows (batches 0 and 1), n
 import h5py
 assert h5py.File("arr.h5")["training"]["status"].shape == (600,)
 PY
+# One run gathers a campaign at a time: while a live process holds arr.h5.slurm.lock, a second run is refused
+# naming it (exit 5) and submits nothing; a gather that ends leaves no lock behind.
+[ ! -e arr.h5.slurm.lock ] || fail "a gather left arr.h5.slurm.lock behind"
+sleep 300 & holder=$!
+printf '{"host": "%s", "pid": %d, "started": "2026-12-05T00:00:00Z", "start_ticks": "%s"}\n' "$(hostname)" "$holder" \
+  "$(cut -d' ' -f22 /proc/$holder/stat)" > arr.h5.slurm.lock
+expect 5 "arr.h5.slurm: is being written by pid $holder on host" -- \
+  "$BIN" run npe.json --quiet --set data.cache=arr.h5 --set "$slurm" --out arr-run.h5
+[ "$(ls arr.h5.slurm/array-*.sbatch | wc -l)" -eq 1 ] || fail "a refused gather wrote another array script"
+kill "$holder"; wait "$holder" 2> /dev/null
+expect 11 "note: took over the lock of a process that no longer runs: pid $holder" -- \
+  "$BIN" run npe.json --quiet --set data.cache=arr.h5 --set "$slurm" --out arr-run.h5
+[ ! -e arr.h5.slurm.lock ] || fail "arr.h5.slurm.lock remains after the gather"
 for task in 2 4 5 6 7; do SLURM_ARRAY_TASK_ID=$task bash "$script" > /dev/null || fail "array task $task failed"; done
 expect 0 "test NLL" -- "$BIN" run npe.json --quiet --set data.cache=arr.h5 --set "$slurm" --out arr-run.h5
 [ "$(calls)" -eq 8 ] || fail "8 batches should have called the simulator 8 times, not $(calls)"
