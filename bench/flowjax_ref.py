@@ -17,21 +17,16 @@ FlowJAX's: it has no VAE, so they are refused with exit 2.
 
 Usage: flowjax_ref.py WORKLOAD [--threads N] [--steps N]; prints one JSON line as jax_ref.py does.
 """
-import argparse
 import json
 import sys
 
-from jax_ref import flushes_subnormals, pass_rate, pin, step_rate
+from jax_ref import flushes_subnormals, pass_rate, pin, step_rate, workload_arguments
 
 FLOW_WORKLOADS = ["realnvp2d-train", "maf8d-train", "maf8d-density", "maf8d-sample"]
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("workload")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--steps", type=int, default=200)
-    a = ap.parse_args()
+    a = workload_arguments()
     if a.workload not in FLOW_WORKLOADS:
         print(f"flowjax_ref.py: {a.workload} is not a flow workload FlowJAX provides ({', '.join(FLOW_WORKLOADS)})",
               file=sys.stderr)

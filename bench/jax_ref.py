@@ -59,12 +59,17 @@ def flushes_subnormals():
     return bool(float(tiny) == 0.0)
 
 
-def main():
+def workload_arguments():
+    """WORKLOAD [--threads N] [--steps N], as every peer script of the bench takes them."""
     ap = argparse.ArgumentParser()
     ap.add_argument("workload")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=200)
-    a = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    a = workload_arguments()
     pin(a.threads)
 
     import jax
