@@ -12,8 +12,9 @@
 
 #include <boost/program_options/errors.hpp>
 
-#include <iostream>
 #include <algorithm>
+#include <iostream>
+#include <optional>
 
 using namespace tractable;
 
@@ -80,7 +81,13 @@ int main(int argc, char** argv) {
   if (entry && entry->kind == cli::CommandKind::orchestrates)
     return orchestration_main(*entry, cli::Arguments(argv + 2, argv + argc));
   if (entry && entry->stop_signals) install_stop_signal_handlers();
-  Runtime runtime(argc, argv);
+  std::optional<Runtime> runtime;
+  try {
+    runtime.emplace(argc, argv);
+  } catch (const Error& e) {  // a GPU build without a GPU (exit 12): MPI and Kokkos were not started
+    std::cerr << "tractable: error: " << e.what() << std::endl;
+    return static_cast<int>(e.code());
+  }
   Communicator comm;
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);

@@ -19,6 +19,7 @@ enum class ExitCode : int {
   corrupt = 9,      // a stored array or attribute fails its checksum (io/hdf5_seal.hpp), or `verify` found a defect
   data_changed = 10,  // --resume: the data the run trained on changed (its fingerprint in /provenance)
   simulations_pending = 11,  // data.slurm: simulations are with a Slurm array (submitted now or earlier): run again later
+  no_device = 12,   // a build whose kernels run on a GPU (Kokkos CUDA) finds no usable GPU or driver here
   requeue = 75,     // stopped by SIGUSR1/SIGTERM after writing a checkpoint: resubmit with --resume (EX_TEMPFAIL)
 };
 

@@ -1,15 +1,20 @@
 #include "parallel/runtime.hpp"
 
+#include "core/error.hpp"
 #include "core/subnormals.hpp"
 
 #include <Kokkos_Core.hpp>
 #include <dlfcn.h>
 #include <mpi.h>
+#ifdef KOKKOS_ENABLE_CUDA
+#include <cuda_runtime_api.h>
+#endif
 
 #include <cstdlib>
 #include <stdlib.h>  // setenv (POSIX)
 #include <cstring>
 #include <set>
+#include <string>
 #include <vector>
 
 namespace tractable {
@@ -46,6 +51,36 @@ void prefer_native_security_for_singletons() {
   setenv("PMIX_MCA_psec", "native", /*overwrite=*/0);
 }
 
+// A build whose kernels run on a GPU, started where there is none (a login or CPU node, a container without
+// the NVIDIA runtime, CUDA_VISIBLE_DEVICES empty): one clear sentence and exit 12 instead of Kokkos's abort
+// trace. Asked of the CUDA runtime, which loads the driver itself (parallel/cuda_driver_on_demand.cpp).
+void require_the_device_the_kernels_run_on() {
+#ifdef KOKKOS_ENABLE_CUDA
+  int devices = 0;
+  const cudaError_t status = cudaGetDeviceCount(&devices);
+  if (status == cudaSuccess && devices > 0) return;
+  std::string reason = status == cudaSuccess ? "the CUDA runtime sees 0 devices (CUDA_VISIBLE_DEVICES?)"
+                                             : cudaGetErrorString(status);
+  // The runtime answers "driver version is insufficient" also when there is no driver at all: say which.
+  if (status == cudaErrorInsufficientDriver) {
+    if (void* driver = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
+      int driver_version = 0, runtime_version = 0;
+      cudaDriverGetVersion(&driver_version);
+      cudaRuntimeGetVersion(&runtime_version);
+      reason += " (driver " + std::to_string(driver_version) + ", runtime " + std::to_string(runtime_version) + ")";
+      dlclose(driver);
+    } else {
+      reason = "no NVIDIA driver: libcuda.so.1 cannot be loaded";
+    }
+  }
+  throw Error(ExitCode::no_device,
+              std::string("this build runs its kernels on NVIDIA GPUs (Kokkos ") +
+                  Kokkos::DefaultExecutionSpace::name() + ") and finds none it can use here: " + reason +
+                  ". Run it where a GPU is (a GPU node, e.g. srun --gpus-per-task=1), or use a build for CPUs; "
+                  "`tractable --version` names a build's backends");
+#endif
+}
+
 bool is_help(const char* arg) { return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0; }
 
 // Kokkos::initialize without our --help/-h: Kokkos reads an unprefixed --help as its own and prints its
@@ -71,6 +106,7 @@ void initialize_kokkos(int& argc, char**& argv) {
 Runtime::Runtime(int& argc, char**& argv) {
   // Before MPI, Kokkos or the BLAS start a thread: threads inherit the mode of the thread
   // that creates them (core/subnormals.hpp). A spec with training.subnormals = ieee resets it.
+  require_the_device_the_kernels_run_on();  // before MPI: nothing to finalise when it throws
   set_thread_subnormal_mode(SubnormalMode::flush);
   int initialized = 0;
   MPI_Initialized(&initialized);
