@@ -43,6 +43,11 @@ def main(argv=None) -> int:
     sc.add_argument("--pytorch", action="store_true",
                     help="instead: `tractable bench` on 1 and 2 ranks beside torch_ref.py on 1 and 2 threads")
     sc.add_argument("--torch-ref", help="PyTorch reference script (default: ../shared/bench/torch_ref.py from the repo)")
+    sc.add_argument("--ranks-threads", action="store_true",
+                    help="instead: the training workloads on 1 and 2 ranks of the Serial build and 1 or 2 ranks × 1 or "
+                         "2 threads of --openmp-bin")
+    sc.add_argument("--openmp-bin", default=str(Path(__file__).resolve().parents[1] / "build-openmp" / "tractable"),
+                    help="a Kokkos OpenMP build of tractable, for --ranks-threads (cluster/test-openmp.sh builds it)")
     b = sub.add_parser("bench", help="tractable bench beside shared/bench/torch_ref.py: medians, ratios, GFLOP/s")
     b.add_argument("--repeats", type=int, default=5, help="alternating repeats per workload and side")
     b.add_argument("--torch-ref", help="PyTorch reference script (default: ../shared/bench/torch_ref.py from the repo)")
@@ -145,6 +150,10 @@ def main(argv=None) -> int:
     if args.command == "scaling":
         import pandas as pd
         from .scaling import against_pytorch, against_pytorch_markdown, against_pytorch_table, measure, summarise
+        if args.ranks_threads:
+            from .scaling import ranks_threads, ranks_threads_markdown, ranks_threads_table
+            print(ranks_threads_markdown(ranks_threads_table(ranks_threads(args.bin, args.openmp_bin, args.repeats))))
+            return 0
         if args.pytorch:
             from .bench import default_torch_ref
             rows = against_pytorch(args.bin, args.torch_ref or default_torch_ref(), args.repeats)

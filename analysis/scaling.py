@@ -145,3 +145,54 @@ def against_pytorch_markdown(table: pd.DataFrame) -> str:
                                   for c, v in row.items() if c != "workload"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# Ranks against threads on one node: every way of spending the 2 cores of this machine kind on one training step.
+LAYOUTS = [("Serial, 1 rank", "serial", 1, 1), ("Serial, 2 ranks", "serial", 2, 1),
+           ("OpenMP, 1 rank × 1 thread", "openmp", 1, 1), ("OpenMP, 2 ranks × 1 thread", "openmp", 2, 1),
+           ("OpenMP, 1 rank × 2 threads", "openmp", 1, 2)]
+TRAINING_WORKLOADS = ["realnvp2d-train", "maf8d-train", "vae-mnist-train", "iwae50-mnist-train"]
+
+
+def ranks_threads(binary, openmp_binary, repeats=3, workloads=tuple(TRAINING_WORKLOADS)) -> list[dict]:
+    """`tractable bench W` in every layout of LAYOUTS, alternating, the same global batch: ranks through
+    mpiexec (bound to a core each, OpenMPI's default for 2 ranks), threads through OMP_NUM_THREADS with an
+    active wait (GNU OpenMP's default lets its threads sleep between a step's many short kernels), the BLAS
+    on Kokkos's thread count (OPENBLAS_NUM_THREADS unset: parallel/runtime.cpp sets it). Raw JSON lines."""
+    from .bench import run_json
+    base = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_WAIT_POLICY="active",
+                OMP_PROC_BIND="false")
+    base.pop("OPENBLAS_NUM_THREADS", None)
+    rows = []
+    for r in range(repeats):
+        for w in workloads:
+            for layout, build, ranks, threads in LAYOUTS:
+                command = [str(binary if build == "serial" else openmp_binary), "bench", w]
+                if ranks > 1:
+                    command = ["mpiexec", "-n", str(ranks)] + command
+                rows.append(dict(run_json(command, dict(base, OMP_NUM_THREADS=str(threads))), layout=layout,
+                                 ranks=ranks, threads_per_rank=threads, repeat=r))
+    return rows
+
+
+def ranks_threads_table(rows: list[dict]) -> pd.DataFrame:
+    """Per workload the median steps/s of every layout, the fastest layout, and it against one core."""
+    df = pd.DataFrame(rows)
+    med = df.groupby(["workload", "layout"])["value"].median()
+    out = []
+    for w in dict.fromkeys(df.workload):
+        row = {"workload": w}
+        row.update({layout: med[(w, layout)] for layout, *_ in LAYOUTS if (w, layout) in med})
+        fastest = max((layout for layout, *_ in LAYOUTS if layout in row), key=lambda layout: row[layout])
+        row.update({"fastest": fastest, "fastest / Serial 1 rank": row[fastest] / row["Serial, 1 rank"]})
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def ranks_threads_markdown(table: pd.DataFrame) -> str:
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    for _, row in table.iterrows():
+        cells = [f"{v:.2f}×" if c.endswith("1 rank") and "/" in c else v if isinstance(v, str) else f"{v:.1f}"
+                 for c, v in row.items()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -44,3 +44,17 @@ def test_two_ranks_against_two_threads_are_ratios_of_medians():
     assert abs(t["ours 2 ranks / PyTorch 2 threads"] - 1.8) < 1e-12 and t["PyTorch 2 threads, BLAS 2"] == 100.0
     assert "| vae-mnist-train | 300.0 | 450.0 | 1.50× | 200.0 | 250.0 | 100.0 | 1.25× | 1.80× |" in \
         against_pytorch_markdown(against_pytorch_table(rows))
+
+
+def test_ranks_against_threads_names_the_fastest_layout_by_its_median():
+    from analysis.scaling import LAYOUTS, ranks_threads_markdown, ranks_threads_table
+    speed = {"Serial, 1 rank": 300.0, "Serial, 2 ranks": 520.0, "OpenMP, 1 rank × 1 thread": 290.0,
+             "OpenMP, 2 ranks × 1 thread": 500.0, "OpenMP, 1 rank × 2 threads": 480.0}
+    rows = [{"workload": "vae-mnist-train", "layout": layout, "value": speed[layout] * noise, "repeat": r}
+            for r, noise in enumerate([0.8, 1.0, 1.1]) for layout, *_ in LAYOUTS]
+    rows[-1]["value"] = 2000.0  # one outlier repeat of threads: the median stands
+    t = ranks_threads_table(rows).iloc[0]
+    assert t["fastest"] == "Serial, 2 ranks" and abs(t["fastest / Serial 1 rank"] - 520 / 300) < 1e-12
+    assert t["OpenMP, 1 rank × 2 threads"] == 480.0
+    assert "| vae-mnist-train | 300.0 | 520.0 | 290.0 | 500.0 | 480.0 | Serial, 2 ranks | 1.73× |" in \
+        ranks_threads_markdown(ranks_threads_table(rows))
