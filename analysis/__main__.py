@@ -56,6 +56,8 @@ def main(argv=None) -> int:
     b.add_argument("--compiled", action="store_true",
                    help="also PyTorch under torch.compile (default and max-autotune-no-cudagraphs) with --python")
     b.add_argument("--jax-python", help="also JAX jit (bench/jax_ref.py) with this Python (a venv with jax)")
+    b.add_argument("--continuity-python", help="also torch_ref.py with this Python's PyTorch (Debian's 1.13: "
+                   "/usr/bin/python3), beside --python's")
     b.add_argument("--flowjax-python", help="also FlowJAX's own flows (bench/flowjax_ref.py; the four flow "
                    "workloads) with this Python (a venv with flowjax)")
     b.add_argument("--threads", type=int, default=1,
@@ -128,7 +130,8 @@ def main(argv=None) -> int:
         if not torch_ref.exists():
             print(f"bench: {torch_ref} not found; pass --torch-ref PATH (shared/bench/torch_ref.py)", file=sys.stderr)
             return 2
-        peers = peer_commands(args.python, str(torch_ref), args.compiled, args.jax_python, args.flowjax_python)
+        peers = peer_commands(args.python, str(torch_ref), args.compiled, args.jax_python, args.flowjax_python,
+                              args.continuity_python)
         rows = measure(args.bin, str(torch_ref), args.repeats, ieee_subnormals=args.ieee_subnormals,
                        python=args.python, peers=peers, threads=args.threads, threaded_binary=args.openmp_bin)
         table = summarise(rows)

@@ -55,9 +55,14 @@ FLOW_WORKLOADS = WORKLOADS[:4]  # FlowJAX's own flows cover these; it has no VAE
 
 
 def peer_commands(python: str, torch_ref: str, compiled: bool, jax_python: str | None,
-                  flowjax_python: str | None = None) -> list[tuple[str, list[str], list[str]]]:
-    """The peer settings beside PyTorch eager: (side, command before the workload's arguments, its workloads)."""
+                  flowjax_python: str | None = None,
+                  continuity_python: str | None = None) -> list[tuple[str, list[str], list[str]]]:
+    """The peer settings beside PyTorch eager: (side, command before the workload's arguments, its workloads).
+    continuity_python: a Python with another PyTorch (Debian's 1.13) running the same torch_ref.py, for
+    continuity with the ratios measured before the current peers."""
     sides = []
+    if continuity_python:
+        sides.append(("pytorch-continuity", [continuity_python, torch_ref], WORKLOADS))
     if compiled:
         sides += [(f"pytorch-compile-{mode}", [python, str(BENCH_DIR / "torch_compiled.py"), "--mode", mode,
                                                 "--torch-ref", torch_ref], WORKLOADS) for mode in COMPILE_MODES]

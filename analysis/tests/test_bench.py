@@ -96,8 +96,11 @@ def test_a_peer_without_a_workload_is_left_out_of_its_row_not_counted_as_zero():
     assert table["vae-mnist-train"]["fastest"] == "jax" and "flowjax" not in table["vae-mnist-train"]["values"]
     text = peer_markdown(list(table.values()), rows)
     assert "| vae-mnist-train | 200.0 | 100.0 | 120.0 (1 s compile) | — | jax |" in text
-    sides = {side: workloads for side, _, workloads in peer_commands("py", "ref.py", False, "jpy", "fpy")}
-    assert sides == {"jax": WORKLOADS, "flowjax": FLOW_WORKLOADS}
+    sides = {side: (command, workloads) for side, command, workloads in
+             peer_commands("py", "ref.py", False, "jpy", "fpy", "/usr/bin/python3")}
+    assert {side: workloads for side, (_, workloads) in sides.items()} == \
+        {"pytorch-continuity": WORKLOADS, "jax": WORKLOADS, "flowjax": FLOW_WORKLOADS}
+    assert sides["pytorch-continuity"][0] == ["/usr/bin/python3", "ref.py"]  # the same reference, another PyTorch
 
 
 def test_all_cores_rows_say_how_many_threads_each_side_ran():
