@@ -9,7 +9,7 @@ namespace tractable {
 Adam::Adam(std::size_t n, const AdamConfig& config)
     : config_(config), m_("tractable::Adam::m", n), v_("tractable::Adam::v", n) {}
 
-void Adam::step(const Vector& params, const Vector& grads, Real lr) {
+void Adam::step(const Vector& params, const Vector& grads, Real lr, const GradientGate& gate) {
   require(params.extent(0) == m_.extent(0) && grads.extent(0) == m_.extent(0), "Adam::step: size mismatch");
   ++steps_;
   const Real b1 = config_.beta1, b2 = config_.beta2, eps = config_.eps, wd = config_.weight_decay;
@@ -26,9 +26,8 @@ void Adam::step(const Vector& params, const Vector& grads, Real lr) {
   const RestrictedConst g(grads.data(), n);                                 // [P]
   const Real one_minus_b1 = Real(1) - b1, one_minus_b2 = Real(1) - b2;
   const Real coupled_wd = decoupled ? Real(0) : wd, decoupled_wd = decoupled ? wd : Real(0);
-  Kokkos::parallel_for(
-      "tractable::Adam::step", RangePolicy(0, n), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real gi = g(i) + coupled_wd * p(i);
+  for_each_gated("tractable::Adam::step", n, gate, KOKKOS_LAMBDA(const std::size_t i, const Real scale) {
+        const Real gi = scale * g(i) + coupled_wd * p(i);
         const Real mi = b1 * m(i) + one_minus_b1 * gi;
         const Real vi = b2 * v(i) + one_minus_b2 * gi * gi;
         m(i) = mi;

@@ -17,7 +17,8 @@ struct AdamConfig {
 class Adam : public Optimizer {
  public:
   Adam(std::size_t n_params, const AdamConfig& config);
-  void step(const Vector& params, const Vector& grads, Real lr) override;
+  using Optimizer::step;
+  void step(const Vector& params, const Vector& grads, Real lr, const GradientGate& gate) override;
   std::vector<std::pair<std::string, Vector>> state() override { return {{"m", m_}, {"v", v_}}; }
 
  private:

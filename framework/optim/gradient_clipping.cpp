@@ -4,13 +4,14 @@
 
 namespace tractable {
 
-double global_norm(const Vector& grads /*[P]*/) {
-  // Blocks of 4096 values, each summed in eight interleaved double accumulators: a single running
-  // sum is one long chain of dependent additions (it was 30 % of a 2-rank VAE step, perf); eight
-  // independent chains vectorise and pipeline. The order is fixed, so every rank gets the same norm.
+namespace {
+// Blocks of 4096 values, each summed in eight interleaved double accumulators: a single running sum
+// is one long chain of dependent additions (it was 30 % of a 2-rank VAE step, perf); eight independent
+// chains vectorise and pipeline. The order is fixed, so every rank gets the same norm.
+template <class Result>
+void reduce_squares(const Vector& grads /*[P]*/, Result& result) {
   constexpr std::size_t block = 4096, lanes = 8;
   const std::size_t n = grads.extent(0), blocks = (n + block - 1) / block;
-  double sum = 0;
   Kokkos::parallel_reduce(
       "tractable::global_norm", RangePolicy(0, blocks),
       KOKKOS_LAMBDA(const std::size_t b, double& acc) {
@@ -24,32 +25,33 @@ double global_norm(const Vector& grads /*[P]*/) {
         for (std::size_t l = 0; l < lanes; ++l) total += partial[l];
         acc += total;
       },
-      sum);
-  return std::sqrt(sum);
-}
-
-namespace {
-void scale_to(const Vector& grads, double norm, double max_norm) {
-  if (max_norm > 0 && norm > max_norm && std::isfinite(norm)) {
-    const Real scale = Real(max_norm / (norm + 1e-12));
-    Kokkos::parallel_for(
-        "tractable::clip_by_global_norm", RangePolicy(0, grads.extent(0)),
-        KOKKOS_LAMBDA(const std::size_t i) { grads(i) *= scale; });
-  }
+      result);
 }
 }  // namespace
 
-double clip_by_global_norm(const Vector& grads, double max_norm) {
-  const double norm = global_norm(grads);
-  scale_to(grads, norm, max_norm);
-  return norm;
+GradientGate open_gate() { return GradientGate{Kokkos::View<double>("tractable::open_gate"), 0.0}; }
+
+double global_norm(const Vector& grads) {
+  double sum = 0;
+  reduce_squares(grads, sum);
+  return std::sqrt(sum);
 }
 
-double clip_by_global_norm(const Vector& shard, double max_norm, const BatchReducer& ranks) {
-  const double local = global_norm(shard);
-  const double norm = std::sqrt(ranks.sum(local * local));
-  scale_to(shard, norm, max_norm);
-  return norm;
+void queue_squared_norm(const Vector& grads, const GradientGate& gate) {
+  Kokkos::View<double> result = gate.squared_norm;  // a view result: the reduction does not fence
+  reduce_squares(grads, result);
+}
+
+void queue_squared_norm(const Vector& shard, const GradientGate& gate, const BatchReducer& ranks) {
+  double local = 0;
+  reduce_squares(shard, local);
+  Kokkos::deep_copy(gate.squared_norm, ranks.sum(local));
+}
+
+double read_norm(const GradientGate& gate) {
+  double squared = 0;
+  Kokkos::deep_copy(squared, gate.squared_norm);
+  return std::sqrt(squared);
 }
 
 }  // namespace tractable

@@ -3,6 +3,7 @@
 // (moments, step count) is a list of named flat vectors so a checkpoint can
 // store and restore it without knowing the optimiser.
 #include "core/types.hpp"
+#include "optim/gradient_clipping.hpp"
 
 #include <cstdint>
 #include <string>
@@ -14,12 +15,17 @@ namespace tractable {
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
-  // params -= update(grads) at learning rate lr.
-  virtual void step(const Vector& params /*[P]*/, const Vector& grads /*[P]*/, Real lr) = 0;
+  // params -= update(gate.scale() · grads) at learning rate lr; nothing changes, on the device, when
+  // the gate is closed (a non-finite gradient norm). The step is counted either way: the caller, once
+  // it has read the norm, calls forget_last_step() for a closed gate.
+  virtual void step(const Vector& params /*[P]*/, const Vector& grads /*[P]*/, Real lr, const GradientGate& gate) = 0;
+  // The same without clipping, always applied (outside the training loop).
+  void step(const Vector& params /*[P]*/, const Vector& grads /*[P]*/, Real lr) { step(params, grads, lr, open_gate()); }
   // Named state buffers, each [P]; restored by copying into them.
   virtual std::vector<std::pair<std::string, Vector>> state() = 0;
   std::int64_t steps_taken() const { return steps_; }
   void set_steps_taken(std::int64_t s) { steps_ = s; }
+  void forget_last_step() { --steps_; }
 
  protected:
   std::int64_t steps_ = 0;

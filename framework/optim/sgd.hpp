@@ -14,7 +14,8 @@ struct SgdConfig {
 class Sgd : public Optimizer {
  public:
   Sgd(std::size_t n_params, const SgdConfig& config);
-  void step(const Vector& params, const Vector& grads, Real lr) override;
+  using Optimizer::step;
+  void step(const Vector& params, const Vector& grads, Real lr, const GradientGate& gate) override;
   std::vector<std::pair<std::string, Vector>> state() override { return {{"momentum", buffer_}}; }
 
  private:

@@ -86,6 +86,7 @@ Trainer::Trainer(const TrainerSettings& settings, ParameterStore& store, Optimiz
       progress_(progress),
       path_(std::move(run_path)),
       sharded_(comm.size() > 1),
+      gate_{Kokkos::View<double>("tractable::Trainer::squared_gradient_norm"), settings.clip_grad_norm},
       wall_start_(now_seconds()),
       inject_nan_at_(fault_nan_step()) {
   std::tie(shard_begin_, shard_end_) = sharded_ ? comm.shard(store.size()) : std::make_pair(std::size_t(0), store.size());
@@ -190,18 +191,20 @@ Trainer::StepResult Trainer::reduced_step(std::int64_t step) {
   window_allreduce_seconds_ += now_seconds() - reduce_start;
   StepResult r;
   r.loss = comm_.allreduce_sum(local_loss) / double(settings_.global_batch);
-  r.grad_norm = sharded_ ? clip_by_global_norm(gradient_shard_, settings_.clip_grad_norm, comm_)
-                         : clip_by_global_norm(store_.gradients(), settings_.clip_grad_norm);
+  if (sharded_)
+    queue_squared_norm(gradient_shard_, gate_, comm_);
+  else
+    queue_squared_norm(store_.gradients(), gate_);
   return r;
 }
 
 void Trainer::update(double lr) {
   if (!sharded_) {
-    optimizer_.step(store_.values(), store_.gradients(), Real(lr));
+    optimizer_.step(store_.values(), store_.gradients(), Real(lr), gate_);
     return;
   }
   const Vector mine(store_.values().data() + shard_begin_, shard_end_ - shard_begin_);  // [end - begin], a view
-  optimizer_.step(mine, gradient_shard_, Real(lr));
+  optimizer_.step(mine, gradient_shard_, Real(lr), gate_);
   const double gather_start = now_seconds();
   comm_.allgather_shards(store_.values());
   window_allreduce_seconds_ += now_seconds() - gather_start;
@@ -317,13 +320,18 @@ TrainingOutcome Trainer::run(const std::string& spec_update, const std::map<std:
       break;
     }
     const double lr = lr_scale_ * schedule_.at(step_);
-    const StepResult r = reduced_step(step_);
-    // After the all-reduce every rank sees the same loss and norm, so all decide alike.
+    StepResult r = reduced_step(step_);
+    // A non-finite loss is known before the update, which is then not queued. A non-finite gradient
+    // norm is read after it: the update did nothing (the gate was closed), and the optimiser forgets
+    // the step it counted. After the all-reduce every rank sees the same loss and norm, so all decide alike.
+    const bool updated = std::isfinite(r.loss);
+    if (updated) update(lr);
+    r.grad_norm = read_norm(gate_);
     if (!std::isfinite(r.loss) || !std::isfinite(r.grad_norm)) {
+      if (updated) optimizer_.forget_last_step();
       if (survive_non_finite(r, pending, spec_update, provenance_update)) continue;
     }
     skipped_in_a_row_ = 0;
-    update(lr);
 
     const std::int64_t done = step_ + 1;
     const bool last = done == total;

@@ -3,8 +3,12 @@
 // optimiser and a Problem (training/problem.hpp), and nothing of what they are.
 //
 //   step:   zero grads -> problem's loss and gradients on this rank's rows
-//           (scaled by 1/global batch) -> one reduction (sum) -> non-finite
-//           guard -> clip -> optimiser. On N > 1 ranks the optimiser is sharded
+//           (scaled by 1/global batch) -> one reduction (sum) -> the gradient
+//           norm into a device scalar -> optimiser, which clips by it and does
+//           nothing for a non-finite norm (optim/gradient_clipping.hpp) -> the
+//           host reads the norm and applies the non-finite policy. The host
+//           waits inside a step only for the loss and, after the update is
+//           queued, the norm. On N > 1 ranks the optimiser is sharded
 //           (ZeRO stage 1): the reduction is a reduce-scatter (in buckets started
 //           while the backward pass still runs: training/gradient_buckets.hpp), each rank clips
 //           and updates its 1/N of the parameters with its 1/N of the optimiser
@@ -84,8 +88,9 @@ class Trainer {
   struct StepResult {
     double loss = 0, grad_norm = 0;
   };
-  StepResult reduced_step(std::int64_t step);  // up to the clip; the optimiser is the caller's
-  void update(double lr);                      // the optimiser on this rank's parameters, then the all-gather
+  // Up to the gradient norm, queued into gate_ (grad_norm is not read yet); the optimiser is the caller's.
+  StepResult reduced_step(std::int64_t step);
+  void update(double lr);  // the optimiser on this rank's parameters (through gate_), then the all-gather
   // A non-finite step under the policy: true to go on (skipped or rolled back), else throws.
   bool survive_non_finite(const StepResult& result, PendingResults& pending, const std::string& spec_update,
                           const std::map<std::string, std::string>& provenance_update);
@@ -107,6 +112,7 @@ class Trainer {
   std::size_t shard_begin_ = 0, shard_end_ = 0;
   Vector gradient_shard_;  // [end - begin]
   std::unique_ptr<GradientBuckets> buckets_;  // N > 1 ranks: the reduction, bucket by bucket
+  GradientGate gate_;                         // this step's gradient norm on the device, and the clipping bound
 
   std::int64_t step_ = 0;
   // The open metrics window, kept in checkpoints so a resumed run writes the same rows.

@@ -6,6 +6,9 @@
 #include "optim/learning_rate_schedule.hpp"
 #include "optim/sgd.hpp"
 
+#include <cmath>
+#include <limits>
+
 using namespace tractable;
 using namespace tractable::testing;
 
@@ -76,15 +79,53 @@ TEST_CASE("SGD: momentum and Nesterov follow PyTorch's convention", "[optim]") {
   CHECK(to_host(q)(0) == Approx(1.0 - 0.15));
 }
 
-TEST_CASE("clip_by_global_norm rescales to the bound and reports the norm", "[optim]") {
-  Vector g = vec({3.0, 4.0});
-  CHECK(clip_by_global_norm(g, 10.0) == Approx(5.0));
-  CHECK(to_host(g)(0) == Approx(3.0));
-  CHECK(clip_by_global_norm(g, 1.0) == Approx(5.0));
-  const auto h = to_host(g);
-  CHECK(h(0) == Approx(0.6));
-  CHECK(h(1) == Approx(0.8));
-  CHECK(global_norm(g) == Approx(1.0));
+TEST_CASE("the gradient gate: the norm on the device, clipping inside the update, no update when not finite",
+          "[optim]") {
+  GradientGate gate{Kokkos::View<double>("squared_norm"), 1.0};
+  queue_squared_norm(vec({3.0, 4.0}), gate);
+  CHECK(read_norm(gate) == Approx(5.0));
+  CHECK(global_norm(vec({3.0, 4.0})) == Approx(5.0));
+
+  // Clipped to norm 1 inside the update: the same as an unclipped step on (0.6, 0.8).
+  SgdConfig plain;
+  Sgd gated(2, plain), reference(2, plain);
+  Vector p = vec({1.0, 1.0}), q = vec({1.0, 1.0});
+  gated.step(p, vec({3.0, 4.0}), 0.5, gate);
+  reference.step(q, vec({0.6, 0.8}), 0.5);
+  CHECK(to_host(p)(0) == Approx(to_host(q)(0)));
+  CHECK(to_host(p)(1) == Approx(to_host(q)(1)));
+  CHECK(to_host(p)(1) == Approx(1.0 - 0.5 * 0.8));
+
+  // A bound above the norm leaves the gradient as it is.
+  gate.max_norm = 10.0;
+  Adam adam_gated(2, AdamConfig{}), adam_plain(2, AdamConfig{});
+  p = vec({1.0, -1.0});
+  q = vec({1.0, -1.0});
+  adam_gated.step(p, vec({3.0, 4.0}), 0.1, gate);
+  adam_plain.step(q, vec({3.0, 4.0}), 0.1);
+  CHECK(to_host(p)(0) == to_host(q)(0));
+  CHECK(to_host(p)(1) == to_host(q)(1));
+
+  // A non-finite norm closes the gate: parameters and moments stay as they were, on the device; the
+  // step is counted until the caller, having read the norm, forgets it.
+  queue_squared_norm(vec({3.0, std::nan("")}), gate);
+  CHECK(std::isnan(read_norm(gate)));
+  const auto before = to_host(p);
+  const auto m_before = to_host(adam_gated.state()[0].second), v_before = to_host(adam_gated.state()[1].second);
+  adam_gated.step(p, vec({3.0, std::nan("")}), 0.1, gate);
+  CHECK(adam_gated.steps_taken() == 2);
+  adam_gated.forget_last_step();
+  CHECK(adam_gated.steps_taken() == 1);
+  const auto after = to_host(p), m_after = to_host(adam_gated.state()[0].second),
+             v_after = to_host(adam_gated.state()[1].second);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(after(i) == before(i));
+    CHECK(m_after(i) == m_before(i));
+    CHECK(v_after(i) == v_before(i));
+  }
+  Kokkos::deep_copy(gate.squared_norm, std::numeric_limits<double>::infinity());
+  gated.step(p, vec({1.0, 1.0}), 0.5, gate);
+  CHECK(to_host(p)(0) == before(0));
 }
 
 TEST_CASE("learning-rate schedules: warm-up, constant, cosine", "[optim]") {
