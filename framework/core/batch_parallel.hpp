@@ -138,6 +138,106 @@ void for_each_row_reduce(const std::string& label, std::size_t rows, std::size_t
   }
 }
 
+// One row's features [0, cols) inside for_each_row: its loops and reductions run over the vector
+// lanes of the row's thread on a device (every lane gets a reduction's result), as a plain loop on
+// the host. sum(n, f) sums over the first n <= cols features only.
+template <bool on_host>
+struct RowLanesOn;
+
+template <>
+struct RowLanesOn<true> {
+  std::size_t cols;
+  template <class F>
+  Real sum(const F& f) const {
+    return sum(cols, f);
+  }
+  template <class F>
+  Real sum(std::size_t n, const F& f) const {  // over the first n features
+    Real total = 0;
+    for (std::size_t j = 0; j < n; ++j) total += f(j);
+    return total;
+  }
+  template <class F>
+  Real max(const F& f) const {  // cols > 0
+    Real largest = f(0);
+    for (std::size_t j = 1; j < cols; ++j) {
+      const Real v = f(j);
+      largest = v > largest ? v : largest;
+    }
+    return largest;
+  }
+  template <class F>
+  void for_each(const F& f) const {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC ivdep
+#endif
+    for (std::size_t j = 0; j < cols; ++j) f(j);
+  }
+  template <class F>
+  void once(const F& f) const {  // what the row's thread does once: its results
+    f();
+  }
+};
+
+template <>
+struct RowLanesOn<false> {
+  const batch_parallel_detail::Team& team;
+  std::size_t cols;
+  template <class F>
+  KOKKOS_INLINE_FUNCTION Real sum(const F& f) const {
+    return sum(cols, f);
+  }
+  template <class F>
+  KOKKOS_INLINE_FUNCTION Real sum(std::size_t n, const F& f) const {
+    Real total = 0;
+    Kokkos::parallel_reduce(
+        Kokkos::ThreadVectorRange(team, n), [&](const std::size_t j, Real& acc) { acc += f(j); }, total);
+    return total;
+  }
+  template <class F>
+  KOKKOS_INLINE_FUNCTION Real max(const F& f) const {
+    Real largest = 0;  // the reducer starts from the lowest value
+    Kokkos::parallel_reduce(
+        Kokkos::ThreadVectorRange(team, cols),
+        [&](const std::size_t j, Real& acc) {
+          const Real v = f(j);
+          acc = v > acc ? v : acc;
+        },
+        Kokkos::Max<Real>(largest));
+    return largest;
+  }
+  template <class F>
+  KOKKOS_INLINE_FUNCTION void for_each(const F& f) const {
+    Kokkos::parallel_for(Kokkos::ThreadVectorRange(team, cols), f);
+  }
+  template <class F>
+  KOKKOS_INLINE_FUNCTION void once(const F& f) const {
+    Kokkos::single(Kokkos::PerThread(team), f);
+  }
+};
+
+using RowLanes = RowLanesOn<kernels_run_on_host>;
+
+// f(i, lanes) for each row of a [rows, cols] batch, where `lanes` (a RowLanes) runs the row's
+// loops and reductions over its features: a row's softmax, several sums of one row, results
+// written once per row (lanes.once) and per element (lanes.for_each).
+template <class F>
+void for_each_row(const std::string& label, std::size_t rows, std::size_t cols, const F& f) {
+  if (rows == 0) return;
+  if constexpr (kernels_run_on_host) {
+    // Each branch names its own RowLanesOn: the other branch's type does not exist in this build.
+    const RowLanesOn<true> lanes{cols};
+    batch_parallel_detail::host_for(label, rows, rows * cols, [&](const std::size_t i) { f(i, lanes); });
+  } else {
+    using namespace batch_parallel_detail;
+    Kokkos::parallel_for(
+        label, row_teams(rows, cols), KOKKOS_LAMBDA(const Team& team) {
+          const std::size_t i = row_of(team);
+          if (i < rows) f(i, RowLanesOn<false>{team, cols});
+        });
+  }
+}
+
 // out(i) = Σ_j f(i, j) (or out(i) += … with `accumulate`) for each row; `out` is any rank-1 device
 // view (a Vector, or a column of a matrix).
 template <class Out, class F>

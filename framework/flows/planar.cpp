@@ -53,14 +53,12 @@ const Matrix& Planar::inverse(const Matrix& y, const Vector& logdet) {
   ensure_shape(output_, batch, d, "tractable::Planar::output");
   const Vector w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_;
   const Matrix x = output_;
-  Kokkos::parallel_for(
-      "tractable::Planar::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real a = b(0);
-        for (std::size_t j = 0; j < d; ++j) a += w(j) * y(i, j);
-        const Real th = kmath::tanh(a);
-        for (std::size_t j = 0; j < d; ++j) x(i, j) = y(i, j) + hat(j) * th;
-        logdet(i) += kmath::log(kmath::fabs(Real(1) + (Real(1) - th * th) * sc(0)));
-      });
+  for_each_row("tractable::Planar::inverse", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
+    const Real a = b(0) + row.sum([&](const std::size_t j) { return w(j) * y(i, j); });
+    const Real th = kmath::tanh(a);
+    row.for_each([&](const std::size_t j) { x(i, j) = y(i, j) + hat(j) * th; });
+    row.once([&]() { logdet(i) += kmath::log(kmath::fabs(Real(1) + (Real(1) - th * th) * sc(0))); });
+  });
   return output_;
 }
 
@@ -71,19 +69,17 @@ void Planar::accumulate_parameter_gradients(const Matrix& y, const Matrix& gx, R
   const Vector u = store_.vector(u_), w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_,
                dhat = dhat_;
   const Matrix rows = rows_;
-  Kokkos::parallel_for(
-      "tractable::Planar::row_adjoints", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real a = b(0), gx_dot_hat = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          a += w(j) * y(i, j);
-          gx_dot_hat += gx_sign * gx(i, j) * hat(j);
-        }
-        const Real th = kmath::tanh(a), hp = Real(1) - th * th, hpp = Real(-2) * th * hp;
-        const Real c = sc(0), det = Real(1) + hp * c, g = gl_sign * gl(i);
-        rows(i, 0) = th;
-        rows(i, 1) = gx_dot_hat * hp + g * hpp * c / det;  // dL/da
-        rows(i, 2) = g * hp / det;                         // dL/dc
-      });
+  for_each_row("tractable::Planar::row_adjoints", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
+    const Real a = b(0) + row.sum([&](const std::size_t j) { return w(j) * y(i, j); });
+    const Real gx_dot_hat = row.sum([&](const std::size_t j) { return gx_sign * gx(i, j) * hat(j); });
+    row.once([&]() {
+      const Real th = kmath::tanh(a), hp = Real(1) - th * th, hpp = Real(-2) * th * hp;
+      const Real c = sc(0), det = Real(1) + hp * c, g = gl_sign * gl(i);
+      rows(i, 0) = th;
+      rows(i, 1) = gx_dot_hat * hp + g * hpp * c / det;  // dL/da
+      rows(i, 2) = g * hp / det;                         // dL/dc
+    });
+  });
   // Sums over rows: dw_j (explicit part), dû_j, db.
   const Vector gw = store_.gradient_vector(w_), gu = store_.gradient_vector(u_), gb = store_.gradient_vector(b_);
   for_each_column_sum("tractable::Planar::parameter_sums::w", batch, d, gw, true,
@@ -134,11 +130,10 @@ const Matrix& Planar::forward(const Matrix& x, const Vector& logdet) {
   const Vector w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_;
   const Matrix y = output_;
   const Real epsilon = std::numeric_limits<Real>::epsilon(), smallest = std::numeric_limits<Real>::min();
-  Kokkos::parallel_for(
-      "tractable::Planar::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_row("tractable::Planar::forward", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
         const Real c = sc(0);
-        Real target = b(0);
-        for (std::size_t j = 0; j < d; ++j) target += w(j) * x(i, j);
+        const Real target = b(0) + row.sum([&](const std::size_t j) { return w(j) * x(i, j); });
+        // The scalar root below is solved alike by each of the row's lanes.
         // g(a) = a + c tanh(a) − target is increasing (c > −1); its root lies within |c| of target.
         const Real spread = kmath::fabs(c);
         Real lo = target - spread, hi = target + spread, a = target;
@@ -158,8 +153,8 @@ const Matrix& Planar::forward(const Matrix& x, const Vector& logdet) {
           a = next;
         }
         const Real th = kmath::tanh(a);
-        for (std::size_t j = 0; j < d; ++j) y(i, j) = x(i, j) - hat(j) * th;
-        logdet(i) -= kmath::log(kmath::fabs(Real(1) + (Real(1) - th * th) * c));
+        row.for_each([&](const std::size_t j) { y(i, j) = x(i, j) - hat(j) * th; });
+        row.once([&]() { logdet(i) -= kmath::log(kmath::fabs(Real(1) + (Real(1) - th * th) * c)); });
       });
   point_ = output_;
   return output_;
@@ -174,21 +169,15 @@ const Matrix& Planar::forward_backward(const Matrix& dy, const Vector& dlogdet) 
   ensure_shape(input_gradient_, batch, d, "tractable::Planar::input_gradient");
   const Vector w = store_.vector(w_), b = store_.vector(b_), hat = hat_, sc = scalars_;
   const Matrix y = point_, dx = input_gradient_;
-  Kokkos::parallel_for(
-      "tractable::Planar::forward_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        Real a = b(0);
-        for (std::size_t j = 0; j < d; ++j) a += w(j) * y(i, j);
-        const Real th = kmath::tanh(a), hp = Real(1) - th * th, hpp = Real(-2) * th * hp;
-        const Real c = sc(0), det = Real(1) + hp * c;
-        const Real ld_a = hpp * c / det;  // ∂ld/∂a; ∂ld/∂y = ld_a · w
-        Real hat_dot_v = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          const Real v = dy(i, j) - dlogdet(i) * ld_a * w(j);
-          dx(i, j) = v;
-          hat_dot_v += hat(j) * v;
-        }
-        for (std::size_t j = 0; j < d; ++j) dx(i, j) -= hp * w(j) * hat_dot_v / det;
-      });
+  for_each_row("tractable::Planar::forward_backward", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
+    const Real a = b(0) + row.sum([&](const std::size_t j) { return w(j) * y(i, j); });
+    const Real th = kmath::tanh(a), hp = Real(1) - th * th, hpp = Real(-2) * th * hp;
+    const Real c = sc(0), det = Real(1) + hp * c;
+    const Real ld_a = hpp * c / det;  // ∂ld/∂a; ∂ld/∂y = ld_a · w
+    const auto v = [&](const std::size_t j) { return dy(i, j) - dlogdet(i) * ld_a * w(j); };
+    const Real hat_dot_v = row.sum([&](const std::size_t j) { return hat(j) * v(j); });
+    row.for_each([&](const std::size_t j) { dx(i, j) = v(j) - hp * w(j) * hat_dot_v / det; });
+  });
   accumulate_parameter_gradients(point_, input_gradient_, Real(-1), dlogdet, Real(-1));
   return input_gradient_;
 }

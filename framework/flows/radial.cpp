@@ -26,15 +26,15 @@ const Matrix& Radial::inverse(const Matrix& y, const Vector& logdet) {
   ensure_shape(output_, batch, d, "tractable::Radial::output");
   const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
   const Matrix x = output_;
-  Kokkos::parallel_for(
-      "tractable::Radial::inverse", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
-        Real r2 = 0;
-        for (std::size_t j = 0; j < d; ++j) r2 += (y(i, j) - z0(j)) * (y(i, j) - z0(j));
-        const Real r = kmath::sqrt(r2), g = beta / (alpha + r);
-        for (std::size_t j = 0; j < d; ++j) x(i, j) = y(i, j) + g * (y(i, j) - z0(j));
-        logdet(i) += Real(d - 1) * kmath::log1p(g) + kmath::log1p(beta * alpha / ((alpha + r) * (alpha + r)));
-      });
+  for_each_row("tractable::Radial::inverse", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
+    const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
+    const Real r2 = row.sum([&](const std::size_t j) { return (y(i, j) - z0(j)) * (y(i, j) - z0(j)); });
+    const Real r = kmath::sqrt(r2), g = beta / (alpha + r);
+    row.for_each([&](const std::size_t j) { x(i, j) = y(i, j) + g * (y(i, j) - z0(j)); });
+    row.once([&]() {
+      logdet(i) += Real(d - 1) * kmath::log1p(g) + kmath::log1p(beta * alpha / ((alpha + r) * (alpha + r)));
+    });
+  });
   return output_;
 }
 
@@ -44,28 +44,26 @@ void Radial::explicit_backward(const Matrix& y, const Matrix& gx, Real gx_sign, 
   ensure_shape(rows_, batch, 2, "tractable::Radial::rows");
   const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
   const Matrix dy = input_gradient_, rows = rows_;
-  Kokkos::parallel_for(
-      "tractable::Radial::explicit_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_row("tractable::Radial::explicit_backward", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
         const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
-        Real r2 = 0, gd = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          const Real dj = y(i, j) - z0(j);
-          r2 += dj * dj;
-          gd += gx_sign * gx(i, j) * dj;
-        }
+        const Real r2 = row.sum([&](const std::size_t j) { return (y(i, j) - z0(j)) * (y(i, j) - z0(j)); });
+        const Real gd = row.sum([&](const std::size_t j) { return gx_sign * gx(i, j) * (y(i, j) - z0(j)); });
         const Real r = kmath::sqrt(r2), ar_ = alpha + r, g = beta / ar_, G = gl_sign * gl(i);
         const Real q = Real(1) + beta * alpha / (ar_ * ar_);  // the second log-det factor
         const Real g_r = -beta / (ar_ * ar_);
         const Real ld_r = Real(d - 1) / (Real(1) + g) * g_r + (-2 * beta * alpha / (ar_ * ar_ * ar_)) / q;
         const Real L_r = gd * g_r + G * ld_r;  // dL/dr
         const Real inv_r = r > kTiny ? Real(1) / r : Real(0);
-        for (std::size_t j = 0; j < d; ++j)
+        row.for_each([&](const std::size_t j) {
           dy(i, j) = (Real(1) + g) * gx_sign * gx(i, j) + L_r * (y(i, j) - z0(j)) * inv_r;
+        });
         // dL/dβ̂ and dL/dα (before their softplus reparameterisation).
         const Real dbeta = gd / ar_ + G * (Real(d - 1) / (Real(1) + g) / ar_ + (alpha / (ar_ * ar_)) / q);
         const Real dalpha = gd * g_r + G * (Real(d - 1) / (Real(1) + g) * g_r + beta * (r - alpha) / (ar_ * ar_ * ar_) / q);
-        rows(i, 0) = dalpha;
-        rows(i, 1) = dbeta;
+        row.once([&]() {
+          rows(i, 0) = dalpha;
+          rows(i, 1) = dbeta;
+        });
       });
   // z0 enters through y − z0: dL/dz0 = −(dL/dy − gx), summed over rows.
   const Vector gz0 = store_.gradient_vector(z0_), ga = store_.gradient_vector(alpha_), gb = store_.gradient_vector(beta_);
@@ -96,19 +94,19 @@ const Matrix& Radial::forward(const Matrix& x, const Vector& logdet) {
   ensure_shape(output_, batch, d, "tractable::Radial::output");
   const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
   const Matrix y = output_;
-  Kokkos::parallel_for(
-      "tractable::Radial::forward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_row("tractable::Radial::forward", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
         const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
-        Real rx2 = 0;
-        for (std::size_t j = 0; j < d; ++j) rx2 += (x(i, j) - z0(j)) * (x(i, j) - z0(j));
+        const Real rx2 = row.sum([&](const std::size_t j) { return (x(i, j) - z0(j)) * (x(i, j) - z0(j)); });
         const Real rx = kmath::sqrt(rx2);
         // r + β̂ r/(α + r) = r_x  <=>  r² + (α + β̂ − r_x) r − α r_x = 0, positive root.
         const Real p = alpha + beta - rx;
         const Real r = Real(0.5) * (-p + kmath::sqrt(p * p + 4 * alpha * rx));
         const Real scale = rx > kTiny ? r / rx : Real(1) / (Real(1) + beta / alpha);
-        for (std::size_t j = 0; j < d; ++j) y(i, j) = z0(j) + (x(i, j) - z0(j)) * scale;
+        row.for_each([&](const std::size_t j) { y(i, j) = z0(j) + (x(i, j) - z0(j)) * scale; });
         const Real g = beta / (alpha + r);
-        logdet(i) -= Real(d - 1) * kmath::log1p(g) + kmath::log1p(beta * alpha / ((alpha + r) * (alpha + r)));
+        row.once([&]() {
+          logdet(i) -= Real(d - 1) * kmath::log1p(g) + kmath::log1p(beta * alpha / ((alpha + r) * (alpha + r)));
+        });
       });
   point_ = output_;
   return output_;
@@ -122,27 +120,21 @@ const Matrix& Radial::forward_backward(const Matrix& dy, const Vector& dlogdet) 
   ensure_shape(scratch_, batch, d, "tractable::Radial::scratch");
   const Vector z0 = store_.vector(z0_), ar = store_.vector(alpha_), br = store_.vector(beta_);
   const Matrix y = point_, dx = scratch_;
-  Kokkos::parallel_for(
-      "tractable::Radial::forward_backward", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_row("tractable::Radial::forward_backward", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& row) {
         const Real alpha = stable_softplus(ar(0)), beta = -alpha + stable_softplus(br(0));
-        Real r2 = 0;
-        for (std::size_t j = 0; j < d; ++j) r2 += (y(i, j) - z0(j)) * (y(i, j) - z0(j));
+        const Real r2 = row.sum([&](const std::size_t j) { return (y(i, j) - z0(j)) * (y(i, j) - z0(j)); });
         const Real r = kmath::sqrt(r2), ar_ = alpha + r, g = beta / ar_;
         const Real q = Real(1) + beta * alpha / (ar_ * ar_);
         const Real g_r = -beta / (ar_ * ar_);
         const Real ld_r = Real(d - 1) / (Real(1) + g) * g_r + (-2 * beta * alpha / (ar_ * ar_ * ar_)) / q;
         const Real inv_r = r > kTiny ? Real(1) / r : Real(0);
         const Real kappa = g_r * inv_r;
-        Real d_dot_v = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          const Real dj = y(i, j) - z0(j);
-          const Real v = dy(i, j) - dlogdet(i) * ld_r * dj * inv_r;
-          dx(i, j) = v;
-          d_dot_v += dj * v;
-        }
+        const auto v = [&](const std::size_t j) { return dy(i, j) - dlogdet(i) * ld_r * (y(i, j) - z0(j)) * inv_r; };
+        const Real d_dot_v = row.sum([&](const std::size_t j) { return (y(i, j) - z0(j)) * v(j); });
         const Real denom = Real(1) + g + kappa * r2;
-        for (std::size_t j = 0; j < d; ++j)
-          dx(i, j) = (dx(i, j) - kappa * (y(i, j) - z0(j)) * d_dot_v / denom) / (Real(1) + g);
+        row.for_each([&](const std::size_t j) {
+          dx(i, j) = (v(j) - kappa * (y(i, j) - z0(j)) * d_dot_v / denom) / (Real(1) + g);
+        });
       });
   explicit_backward(point_, scratch_, Real(-1), dlogdet, Real(-1));
   Kokkos::deep_copy(input_gradient_, scratch_);

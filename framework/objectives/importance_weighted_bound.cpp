@@ -1,5 +1,6 @@
 #include "objectives/importance_weighted_bound.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 
 #include <algorithm>
@@ -40,53 +41,48 @@ double ImportanceWeightedBound::evaluate(const Matrix& x, Real scale, bool backw
   const Vector losses = losses_;
   const bool iwae = options_.kind == BoundOptions::Kind::iwae, analytic = !iwae && options_.analytic_kl;
   const Real beta = Real(current_beta()), log_k = Real(std::log(double(k)));
-  Kokkos::parallel_for(
-      "tractable::ImportanceWeightedBound::bound", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t b) {
-        if (iwae) {
-          // L_k = m + log Σ_j exp(log w_j − m) − log k, m = max_j log w_j
-          Real m = terms(b * k, 0) + terms(b * k, 1) - terms(b * k, 2);
-          for (std::size_t j = 1; j < k; ++j) {
-            const std::size_t r = b * k + j;
-            const Real lw = terms(r, 0) + terms(r, 1) - terms(r, 2);
-            m = lw > m ? lw : m;
-          }
-          Real total = 0;
-          for (std::size_t j = 0; j < k; ++j) {
-            const std::size_t r = b * k + j;
-            total += kmath::exp(terms(r, 0) + terms(r, 1) - terms(r, 2) - m);
-          }
-          losses(b) = -(m + kmath::log(total) - log_k);
-          for (std::size_t j = 0; j < k; ++j) {  // d(−scale·L_k)/d log w_j = −scale · w̃_j
-            const std::size_t r = b * k + j;
-            const Real g = -scale * kmath::exp(terms(r, 0) + terms(r, 1) - terms(r, 2) - m) / total;
-            d_terms(r, 0) = g;
-            d_terms(r, 1) = g;
-            d_terms(r, 2) = -g;
-          }
-        } else {
-          Real bound = 0;
-          for (std::size_t j = 0; j < k; ++j) {
-            const std::size_t r = b * k + j;
-            bound += terms(r, 0) + (analytic ? Real(0) : beta * (terms(r, 1) - terms(r, 2)));
-            const Real g = -scale / Real(k);
-            d_terms(r, 0) = g;
-            d_terms(r, 1) = analytic ? Real(0) : beta * g;
-            d_terms(r, 2) = analytic ? Real(0) : -beta * g;
-          }
-          losses(b) = -bound / Real(k);
-        }
+  // One row per example, its k samples over the row's lanes.
+  for_each_row("tractable::ImportanceWeightedBound::bound", batch, k, KOKKOS_LAMBDA(const std::size_t b, const RowLanes& samples) {
+    const auto log_weight = [&](const std::size_t j) {  // log w_j = log p(x|z_j) + log p(z_j) − log q(z_j|x)
+      const std::size_t r = b * k + j;
+      return terms(r, 0) + terms(r, 1) - terms(r, 2);
+    };
+    if (iwae) {
+      // L_k = m + log Σ_j exp(log w_j − m) − log k, m = max_j log w_j
+      const Real m = samples.max(log_weight);
+      const Real total = samples.sum([&](const std::size_t j) { return kmath::exp(log_weight(j) - m); });
+      samples.once([&]() { losses(b) = -(m + kmath::log(total) - log_k); });
+      samples.for_each([&](const std::size_t j) {  // d(−scale·L_k)/d log w_j = −scale · w̃_j
+        const std::size_t r = b * k + j;
+        const Real g = -scale * kmath::exp(log_weight(j) - m) / total;
+        d_terms(r, 0) = g;
+        d_terms(r, 1) = g;
+        d_terms(r, 2) = -g;
       });
+    } else {
+      const Real bound = samples.sum([&](const std::size_t j) {
+        const std::size_t r = b * k + j;
+        return terms(r, 0) + (analytic ? Real(0) : beta * (terms(r, 1) - terms(r, 2)));
+      });
+      samples.once([&]() { losses(b) = -bound / Real(k); });
+      samples.for_each([&](const std::size_t j) {
+        const std::size_t r = b * k + j;
+        const Real g = -scale / Real(k);
+        d_terms(r, 0) = g;
+        d_terms(r, 1) = analytic ? Real(0) : beta * g;
+        d_terms(r, 2) = analytic ? Real(0) : -beta * g;
+      });
+    }
+  });
   if (analytic) {
     // KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ_l (μ² + σ² − 1 − log σ²), added to the loss with weight β.
-    Kokkos::parallel_for(
-        "tractable::ImportanceWeightedBound::analytic_kl", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t b) {
-          Real kl = 0;
-          for (std::size_t l = 0; l < latent; ++l) {
-            const Real mean = posterior(b, l), log_var = posterior(b, latent + l);
-            kl += Real(0.5) * (mean * mean + kmath::exp(log_var) - Real(1) - log_var);
-          }
-          losses(b) += beta * kl;
-        });
+    for_each_row_reduce(
+        "tractable::ImportanceWeightedBound::analytic_kl", batch, latent,
+        KOKKOS_LAMBDA(const std::size_t b, const std::size_t l) {
+          const Real mean = posterior(b, l), log_var = posterior(b, latent + l);
+          return Real(0.5) * (mean * mean + kmath::exp(log_var) - Real(1) - log_var);
+        },
+        KOKKOS_LAMBDA(const std::size_t b, const Real kl) { losses(b) += beta * kl; });
   }
   double total = 0;
   Kokkos::parallel_reduce(
@@ -96,14 +92,13 @@ double ImportanceWeightedBound::evaluate(const Matrix& x, Real scale, bool backw
 
   const Matrix d_posterior = vae_.log_weight_terms_backward(d_terms_);  // [B, P]
   if (analytic) {
-    Kokkos::parallel_for(
-        "tractable::ImportanceWeightedBound::analytic_kl_backward", RangePolicy(0, batch * latent),
-        KOKKOS_LAMBDA(const std::size_t i) {
-          const std::size_t b = i / latent, l = i % latent;
-          // d(scale · β · KL)/dμ = scale·β·μ;  d/d log σ² = scale·β·½(σ² − 1)
-          d_posterior(b, l) += scale * beta * posterior(b, l);
-          d_posterior(b, latent + l) += scale * beta * Real(0.5) * (kmath::exp(posterior(b, latent + l)) - Real(1));
-        });
+    for_each_element("tractable::ImportanceWeightedBound::analytic_kl_backward", batch, latent,
+                     KOKKOS_LAMBDA(const std::size_t b, const std::size_t l) {
+                       // d(scale · β · KL)/dμ = scale·β·μ;  d/d log σ² = scale·β·½(σ² − 1)
+                       d_posterior(b, l) += scale * beta * posterior(b, l);
+                       d_posterior(b, latent + l) +=
+                           scale * beta * Real(0.5) * (kmath::exp(posterior(b, latent + l)) - Real(1));
+                     });
   }
   vae_.encode_backward(d_posterior);
   return total;

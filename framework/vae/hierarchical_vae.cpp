@@ -1,5 +1,6 @@
 #include "vae/hierarchical_vae.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 #include "vae/reparameterisation.hpp"
 
@@ -58,22 +59,28 @@ const Matrix& HierarchicalVae::log_weight_terms(const Matrix& x, const Matrix& p
   const Matrix terms = terms_, p1 = p1_;
   likelihood_->log_likelihood(x, out_, k, terms);
   const Real half_log_2pi = Real(0.5 * kLog2Pi);
-  Kokkos::parallel_for(
-      "tractable::HierarchicalVae::latent_terms", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t r) {
-        const std::size_t b = r / k;
-        Real prior = 0, posterior_terms = 0;
-        for (std::size_t l = 0; l < l1; ++l) {
-          const Real diff = z1(r, l) - p1(r, l), log_var = p1(r, l1 + l);
-          prior -= Real(0.5) * (diff * diff * kmath::exp(-log_var) + log_var) + half_log_2pi;  // log p(z1|z2)
-          posterior_terms -= Real(0.5) * (eps(r, l) * eps(r, l) + posterior(b, l1 + l)) + half_log_2pi;  // log q(z1|x)
-        }
-        for (std::size_t l = 0; l < l2; ++l) {
-          prior -= Real(0.5) * z2(r, l) * z2(r, l) + half_log_2pi;  // log p(z2)
-          posterior_terms -= Real(0.5) * (eps(r, l1 + l) * eps(r, l1 + l) + q2(r, l2 + l)) + half_log_2pi;  // log q(z2|z1)
-        }
-        terms(r, 1) = prior;
-        terms(r, 2) = posterior_terms;
-      });
+  // Per sample row r (of example b = r / k): sums over z1's L1 features and z2's L2.
+  for_each_row("tractable::HierarchicalVae::latent_terms", rows, l1 > l2 ? l1 : l2,
+               KOKKOS_LAMBDA(const std::size_t r, const RowLanes& lanes) {
+                 const std::size_t b = r / k;
+                 const Real log_p_z1 = lanes.sum(l1, [&](const std::size_t l) {  // log p(z1|z2)
+                   const Real diff = z1(r, l) - p1(r, l), log_var = p1(r, l1 + l);
+                   return -Real(0.5) * (diff * diff * kmath::exp(-log_var) + log_var) - half_log_2pi;
+                 });
+                 const Real log_p_z2 = lanes.sum(l2, [&](const std::size_t l) {  // log p(z2)
+                   return -Real(0.5) * z2(r, l) * z2(r, l) - half_log_2pi;
+                 });
+                 const Real log_q_z1 = lanes.sum(l1, [&](const std::size_t l) {  // log q(z1|x)
+                   return -Real(0.5) * (eps(r, l) * eps(r, l) + posterior(b, l1 + l)) - half_log_2pi;
+                 });
+                 const Real log_q_z2 = lanes.sum(l2, [&](const std::size_t l) {  // log q(z2|z1)
+                   return -Real(0.5) * (eps(r, l1 + l) * eps(r, l1 + l) + q2(r, l2 + l)) - half_log_2pi;
+                 });
+                 lanes.once([&]() {
+                   terms(r, 1) = log_p_z1 + log_p_z2;
+                   terms(r, 2) = log_q_z1 + log_q_z2;
+                 });
+               });
   return terms_;
 }
 

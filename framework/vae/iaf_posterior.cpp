@@ -1,5 +1,6 @@
 #include "vae/iaf_posterior.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 #include "core/stable_math.hpp"
 #include "nn/made.hpp"
@@ -44,17 +45,15 @@ const Matrix& IafPosterior::forward(const Matrix& z0, const Matrix& context, std
     Kokkos::deep_copy(raw_[t], made_out);
     ensure_shape(output_[t], rows, latent, "tractable::IafPosterior::output");
     const Matrix raw = raw_[t], out = output_[t];
-    Kokkos::parallel_for(
-        "tractable::IafPosterior::step", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t r) {
-          Real sum_log_gate = 0;
-          for (std::size_t l = 0; l < latent; ++l) {
-            const Real gate_input = raw(r, latent + l) + Real(1);
-            const Real gate = stable_sigmoid(gate_input);
-            out(r, l) = gate * z(r, l) + (Real(1) - gate) * raw(r, l);
-            sum_log_gate += -stable_softplus(-gate_input);  // log σ(a) = −softplus(−a)
-          }
-          logdet(r) += sum_log_gate;
-        });
+    for_each_row("tractable::IafPosterior::step", rows, latent, KOKKOS_LAMBDA(const std::size_t r, const RowLanes& row) {
+      row.for_each([&](const std::size_t l) {
+        const Real gate = stable_sigmoid(raw(r, latent + l) + Real(1));
+        out(r, l) = gate * z(r, l) + (Real(1) - gate) * raw(r, l);
+      });
+      // log σ(a) = −softplus(−a)
+      const Real sum_log_gate = row.sum([&](const std::size_t l) { return -stable_softplus(-(raw(r, latent + l) + Real(1))); });
+      row.once([&]() { logdet(r) += sum_log_gate; });
+    });
     z = out;
   }
   return steps() ? output_.back() : z0;

@@ -66,19 +66,17 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
   const Matrix terms = terms_;
   likelihood_->log_likelihood(x, out, k, terms);
   const Real half_latent_log_2pi = Real(0.5 * double(latent) * 1.8378770664093453);
-  Kokkos::parallel_for(
-      "tractable::Vae::latent_terms", RangePolicy(0, rows), KOKKOS_LAMBDA(const std::size_t r) {
-        const std::size_t b = r / k;
-        Real z2 = 0, eps2 = 0, log_var_sum = 0;
-        for (std::size_t l = 0; l < latent; ++l) {
-          z2 += z(r, l) * z(r, l);
-          eps2 += eps(r, l) * eps(r, l);
-          log_var_sum += posterior(b, latent + l);
-        }
-        terms(r, 1) = -Real(0.5) * z2 - half_latent_log_2pi;
-        // log N(μ + σε; μ, σ²) = −½|ε|² − ½ Σ log σ² − (L/2) log 2π, minus the flow's log|det| if any
-        terms(r, 2) = -Real(0.5) * eps2 - Real(0.5) * log_var_sum - half_latent_log_2pi - flow_logdet(r);
-      });
+  // Per sample row r (of example b = r / k), two sums over its latent features.
+  for_each_row("tractable::Vae::latent_terms", rows, latent, KOKKOS_LAMBDA(const std::size_t r, const RowLanes& l) {
+    const std::size_t b = r / k;
+    const Real z2 = l.sum([&](const std::size_t j) { return z(r, j) * z(r, j); });
+    // log N(μ + σε; μ, σ²) = −½|ε|² − ½ Σ log σ² − (L/2) log 2π, minus the flow's log|det| if any
+    const Real log_q0 = l.sum([&](const std::size_t j) { return -Real(0.5) * (eps(r, j) * eps(r, j) + posterior(b, latent + j)); });
+    l.once([&]() {
+      terms(r, 1) = -Real(0.5) * z2 - half_latent_log_2pi;
+      terms(r, 2) = log_q0 - half_latent_log_2pi - flow_logdet(r);
+    });
+  });
   return terms_;
 }
 
@@ -95,11 +93,9 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
   // The total gradient at the decoder's input z: through the decoder, and log p(z) = −½|z|².
   ensure_shape(dz_total_, rows, latent, "tractable::Vae::dz_total");
   const Matrix dz_total = dz_total_;
-  Kokkos::parallel_for(
-      "tractable::Vae::prior_backward", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t r = i / latent, l = i % latent;
-        dz_total(r, l) = dz(r, l) - d_terms(r, 1) * z(r, l);
-      });
+  for_each_element("tractable::Vae::prior_backward", rows, latent, KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) {
+    dz_total(r, l) = dz(r, l) - d_terms(r, 1) * z(r, l);
+  });
   ensure_shape(d_posterior_, batch, posterior_width(), "tractable::Vae::d_posterior");
   const Matrix d_post = d_posterior_;
   Matrix dz0 = dz_total_;

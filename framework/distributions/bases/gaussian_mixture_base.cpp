@@ -1,6 +1,7 @@
 #include "distributions/bases/gaussian_mixture_base.hpp"
 #include "core/stable_math.hpp"
 
+#include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 
 #include <cmath>
@@ -72,27 +73,33 @@ void GaussianMixtureBase::log_prob_backward(const Matrix& z, const Vector& dlogp
         }
         dz(i, j) = dlogp(i) * g;
       });
-  // Parameters, summed over rows: ∂/∂μ_kj = r (z − μ)/σ², ∂/∂s_kj = r (((z − μ)/σ)² − 1).
-  Kokkos::parallel_for(
-      "tractable::GaussianMixtureBase::parameter_gradients", RangePolicy(0, kc * d), KOKKOS_LAMBDA(const std::size_t n) {
-        const std::size_t k = n / d, j = n % d;
-        Real sm = 0, ss = 0;
-        for (std::size_t i = 0; i < batch; ++i) {
-          const Real w = dlogp(i) * kmath::exp(lj(i, k) - ln(i));
-          const Real e = (z(i, j) - mu(k, j)) * kmath::exp(-s(k, j));
-          sm += w * e * kmath::exp(-s(k, j));
-          ss += w * (e * e - 1);
-        }
-        gmu(k, j) += sm;
-        gs(k, j) += ss;
-      });
-  // Logits: ∂ log p/∂ logit_k = r_k − π_k.
+  // Parameters, summed over rows (column sums over the [K·D] flattened parameters): ∂/∂μ_kj = r (z − μ)/σ²,
+  // ∂/∂s_kj = r (((z − μ)/σ)² − 1).
+  const Vector gmu_flat(gmu.data(), kc * d), gs_flat(gs.data(), kc * d);  // [K·D] views of [K, D]
+  for_each_column_sum("tractable::GaussianMixtureBase::mean_gradients", batch, kc * d, gmu_flat, true,
+                      KOKKOS_LAMBDA(const std::size_t i, const std::size_t n) {
+                        const std::size_t k = n / d, j = n % d;
+                        const Real w = dlogp(i) * kmath::exp(lj(i, k) - ln(i));
+                        return w * (z(i, j) - mu(k, j)) * kmath::exp(-2 * s(k, j));
+                      });
+  for_each_column_sum("tractable::GaussianMixtureBase::log_scale_gradients", batch, kc * d, gs_flat, true,
+                      KOKKOS_LAMBDA(const std::size_t i, const std::size_t n) {
+                        const std::size_t k = n / d, j = n % d;
+                        const Real w = dlogp(i) * kmath::exp(lj(i, k) - ln(i));
+                        const Real e = (z(i, j) - mu(k, j)) * kmath::exp(-s(k, j));
+                        return w * (e * e - 1);
+                      });
+  // Logits: ∂ log p/∂ logit_k = r_k − π_k, so the gradient is Σ_i dlogp_i r_ik − π_k Σ_i dlogp_i.
+  ensure_shape(logit_sums_, kc + 1, "tractable::GaussianMixtureBase::logit_sums");
+  const Vector sums = logit_sums_;
+  for_each_column_sum("tractable::GaussianMixtureBase::logit_sums", batch, kc + 1, sums, false,
+                      KOKKOS_LAMBDA(const std::size_t i, const std::size_t k) {
+                        return k < kc ? dlogp(i) * kmath::exp(lj(i, k) - ln(i)) : dlogp(i);
+                      });
   Kokkos::parallel_for(
       "tractable::GaussianMixtureBase::logit_gradients", RangePolicy(0, kc), KOKKOS_LAMBDA(const std::size_t k) {
         const Real pi = kmath::exp(logits(k) - log_sum_exp(logits, kc));
-        Real g = 0;
-        for (std::size_t i = 0; i < batch; ++i) g += dlogp(i) * (kmath::exp(lj(i, k) - ln(i)) - pi);
-        glogits(k) += g;
+        glogits(k) += sums(k) - pi * sums(kc);
       });
 }
 

@@ -30,6 +30,7 @@ class GaussianMixtureBase : public BaseDistribution {
   std::size_t dim_, components_;
   Matrix log_joint_;  // [B, K] log π_k + log N_k(z)
   Vector log_norm_;   // [B]
+  Vector logit_sums_;  // [K + 1]: Σ_i dlogp_i r_ik per component, then Σ_i dlogp_i
   Matrix noise_;      // [B, D + 1] scratch for sampling
 };
 
