@@ -32,7 +32,16 @@ void Linear::set_mask(const std::vector<std::vector<int>>& mask) {
   weight_gradient_ = Matrix("tractable::Linear::weight_gradient", out_, in_);
 }
 
-std::string Linear::describe() const { return "Linear(" + std::to_string(in_) + " -> " + std::to_string(out_) + ")"; }
+void Linear::fuse_activation(Activation activation) {
+  fused_ = true;
+  activation_ = activation;
+}
+
+// The fused layer describes itself as the two layers it stands for.
+std::string Linear::describe() const {
+  return "Linear(" + std::to_string(in_) + " -> " + std::to_string(out_) + ")" +
+         (fused_ ? ", " + activation_name(activation_) : std::string());
+}
 
 const Matrix& Linear::forward(const Matrix& x) {
   require(x.extent(1) == in_, "Linear::forward: x has " + std::to_string(x.extent(1)) + " columns, expected " +
@@ -42,21 +51,35 @@ const Matrix& Linear::forward(const Matrix& x) {
   ensure_shape(output_, batch, out_, "tractable::Linear::output");
   const Vector b = store_.vector(bias_);
   const Matrix y = output_;
-  // Broadcast the bias, then accumulate x W^T on top of it (beta = 1).
-  for_each_element("tractable::Linear::forward_bias", batch, out_,
-                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = b(j); });
   if (mask_.data()) {
     const Matrix w = store_.matrix(weight_), m = mask_, wm = masked_weight_;  // [out, in] each
     for_each_element("tractable::Linear::apply_mask", out_, in_,
                      KOKKOS_LAMBDA(std::size_t r, std::size_t c) { wm(r, c) = w(r, c) * m(r, c); });
   }
+  if (fused_) {
+    // x W^T, then f(· + b) in place: the epilogue.
+    if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, effective_weight(), Real(0), y);
+    activation_forward_with_bias(activation_, y, b);
+    return output_;
+  }
+  // Broadcast the bias, then accumulate x W^T on top of it (beta = 1).
+  for_each_element("tractable::Linear::forward_bias", batch, out_,
+                   KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = b(j); });
   if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, effective_weight(), Real(1), y);
   return output_;
 }
 
-const Matrix& Linear::backward(const Matrix& dy) {
+const Matrix& Linear::pre_activation_gradient(const Matrix& dy) {
+  if (!fused_) return dy;
+  ensure_shape(pre_gradient_, dy.extent(0), out_, "tractable::Linear::pre_activation_gradient");
+  activation_backward_from_output(activation_, output_, dy, pre_gradient_);
+  return pre_gradient_;
+}
+
+const Matrix& Linear::backward(const Matrix& dy_out) {
   const std::size_t batch = input_.extent(0);
-  require(dy.extent(0) == batch && dy.extent(1) == out_, "Linear::backward: dy shape mismatch");
+  require(dy_out.extent(0) == batch && dy_out.extent(1) == out_, "Linear::backward: dy shape mismatch");
+  const Matrix& dy = pre_activation_gradient(dy_out);
   ensure_shape(input_gradient_, batch, in_, "tractable::Linear::input_gradient");
   if (batch == 0) {
     announce_gradients();  // every rank announces alike, with or without rows
@@ -82,10 +105,11 @@ void Linear::announce_gradients() const {
   store_.gradient_ready(bias_);
 }
 
-const Matrix& Linear::input_vjp(const Matrix& dy) {
+const Matrix& Linear::input_vjp(const Matrix& dy_out) {
   const std::size_t batch = input_.extent(0);
-  require(dy.extent(0) == batch && dy.extent(1) == out_, "Linear::input_vjp: dy shape mismatch");
+  require(dy_out.extent(0) == batch && dy_out.extent(1) == out_, "Linear::input_vjp: dy shape mismatch");
   ensure_shape(input_gradient_, batch, in_, "tractable::Linear::input_gradient");
+  const Matrix& dy = pre_activation_gradient(dy_out);
   if (batch > 0) KokkosBlas::gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
   return input_gradient_;
 }

@@ -27,9 +27,10 @@ Mlp::Mlp(ParameterStore& store, const std::string& name, const MlpShape& shape, 
       auto linear = std::make_unique<Linear>(store, name + ".linear" + std::to_string(l), width, out,
                                              zeros ? Linear::Init::zeros : Linear::Init::default_uniform);
       if (!masks.empty()) linear->set_mask(masks[l]);
+      if (!last) linear->fuse_activation(shape.activation);  // its epilogue: no ActivationLayer
       layers_.push_back(std::move(linear));
     }
-    if (!last) layers_.push_back(std::make_unique<ActivationLayer>(shape.activation, shape.hidden));
+    if (!last && sites > 0) layers_.push_back(std::make_unique<ActivationLayer>(shape.activation, shape.hidden));
     width = shape.hidden;
   }
 }

@@ -351,3 +351,46 @@ TEST_CASE("DeepSet: invariant under permutations of the points, and of any numbe
     for (int k = 0; k < 3; ++k) CHECK(py(b, k) == Approx(y(b, k)).margin(1e-12));
   CHECK_THROWS_WITH(DeepSet(store, "odd", 7, 3, shape), Catch::Contains("not a whole number of points"));
 }
+
+TEST_CASE("Linear with a fused activation: the same values and gradients as Linear then the activation",
+          "[layer][gradient]") {
+  for (const auto& name : activation_names()) {
+    SECTION(name) {
+      const Activation a = parse_activation(name);
+      ParameterStore store;
+      Linear fused(store, "lin", 5, 4), plain(store, "lin_plain", 5, 4);
+      fused.fuse_activation(a);
+      ActivationLayer activation(a, 4);
+      store.allocate();
+      RandomStream init(3, 0, Stream::init);
+      store.initialize(init);
+      // The same parameters in both layers: copy the first half of the flat buffer onto the second.
+      auto p = to_host(store.values());
+      const std::size_t half = store.size() / 2;
+      for (std::size_t k = 0; k < half; ++k) p(half + k) = p(k);
+      Kokkos::deep_copy(store.values(), p);
+      CHECK(fused.describe() == plain.describe() + ", " + activation.describe());
+
+      const Matrix x = random_matrix(6, 5, 7), dy = random_matrix(6, 4, 8);
+      const auto y_fused = to_host(fused.forward(x));
+      const auto y_plain = to_host(activation.forward(plain.forward(x)));
+      store.zero_gradients();
+      const auto dx_fused = to_host(fused.backward(dy));
+      const auto dx_plain = to_host(plain.backward(activation.backward(dy)));
+      const auto g = to_host(store.gradients());
+      for (std::size_t i = 0; i < 6; ++i) {
+        for (std::size_t j = 0; j < 4; ++j) CHECK(y_fused(i, j) == Approx(y_plain(i, j)).margin(1e-12));
+        for (std::size_t j = 0; j < 5; ++j) CHECK(dx_fused(i, j) == Approx(dx_plain(i, j)).margin(1e-12));
+      }
+      for (std::size_t k = 0; k < half; ++k) CHECK(g(k) == Approx(g(half + k)).margin(1e-12));
+
+      // input_vjp: the same dx, and no parameter gradient.
+      store.zero_gradients();
+      const auto dx_vjp = to_host(fused.input_vjp(dy));
+      for (std::size_t i = 0; i < 6; ++i)
+        for (std::size_t j = 0; j < 5; ++j) CHECK(dx_vjp(i, j) == Approx(dx_fused(i, j)).margin(1e-12));
+      const auto untouched = to_host(store.gradients());
+      for (std::size_t k = 0; k < store.size(); ++k) CHECK(untouched(k) == 0.0);
+    }
+  }
+}
