@@ -1,5 +1,6 @@
 // tractable: train and evaluate normalizing flows and VAEs from JSON specs.
 #include "cli/command_registry.hpp"
+#include "core/batch_parallel.hpp"
 #include "core/blas_library.hpp"
 #include "core/build_isa.hpp"
 #include "core/durable_file.hpp"
@@ -8,6 +9,7 @@
 #include "parallel/runtime.hpp"
 #include "tractable_revision.hpp"  // generated at build time
 
+#include <KokkosKernels_config.h>
 #include <Kokkos_Core.hpp>
 
 #include <boost/program_options/errors.hpp>
@@ -40,6 +42,23 @@ int orchestration_main(const cli::Command& command, const cli::Arguments& args) 
 
 // `tractable --version`: what this binary is, read without starting MPI or Kokkos (so it answers on
 // a login node, and from a CUDA build on a machine without a GPU).
+// What the dense layers' KokkosBlas::gemm reaches: the host BLAS that answers sgemm_ at run time, or
+// in a device build the vendor library KokkosKernels was built with (no host BLAS serves a step there).
+std::string dense_layer_blas() {
+  if constexpr (!kernels_run_on_host) {
+#if defined(KOKKOSKERNELS_ENABLE_TPL_CUBLAS)
+    return "cuBLAS (KokkosKernels' TPL), on the device";
+#elif defined(KOKKOSKERNELS_ENABLE_TPL_ROCBLAS)
+    return "rocBLAS (KokkosKernels' TPL), on the device";
+#else
+    return "KokkosKernels' own kernels, on the device";
+#endif
+  }
+  const BlasLibrary& blas = blas_library();
+  return blas.name + (blas.version.empty() ? "" : " " + blas.version) +
+         (blas.kernel.empty() ? "" : " (kernel " + blas.kernel + ")") + ": " + blas.path;
+}
+
 void print_version() {
   std::string backends;
   auto add = [&](const char* name) { backends += (backends.empty() ? "" : ", ") + std::string(name); };
@@ -58,13 +77,11 @@ void print_version() {
 #ifdef KOKKOS_ENABLE_HIP
   add("HIP");
 #endif
-  const BlasLibrary& blas = blas_library();
   std::cout << "tractable " << TRACTABLE_VERSION << " (git " << TRACTABLE_GIT_REVISION << ")\n"
             << "kokkos " << KOKKOS_VERSION / 10000 << "." << KOKKOS_VERSION / 100 % 100 << "." << KOKKOS_VERSION % 100
             << ": backends " << backends << "; kernels run on " << Kokkos::DefaultExecutionSpace::name() << "\n"
-            << "blas " << blas.name << (blas.version.empty() ? "" : " " + blas.version)
-            << (blas.kernel.empty() ? "" : " (kernel " + blas.kernel + ")") << ": " << blas.path << "\n"
-            << "build " << build_isa() << " on a " << cpu_isa_level() << " CPU (" << blas.cpu_model << "), "
+            << "blas " << dense_layer_blas() << "\n"
+            << "build " << build_isa() << " on a " << cpu_isa_level() << " CPU (" << blas_library().cpu_model << "), "
             << (sizeof(void*) == 8 ? "64-bit" : "32-bit") << "; the CLI trains in fp32\n";
 }
 
