@@ -152,15 +152,15 @@ def main(argv=None) -> int:
         return 0 if all(t["met"] and t["sgemm_fraction_met"] is not False for t in table) else 1
     if args.command == "scaling":
         import pandas as pd
-        from .scaling import against_pytorch, against_pytorch_markdown, against_pytorch_table, measure, summarise
+        from .scaling import against_pytorch, against_pytorch_table, measure, summarise, table_markdown
         if args.ranks_threads:
-            from .scaling import ranks_threads, ranks_threads_markdown, ranks_threads_table
-            print(ranks_threads_markdown(ranks_threads_table(ranks_threads(args.bin, args.openmp_bin, args.repeats))))
+            from .scaling import ranks_threads, ranks_threads_table
+            print(table_markdown(ranks_threads_table(ranks_threads(args.bin, args.openmp_bin, args.repeats))))
             return 0
         if args.pytorch:
             from .bench import default_torch_ref
             rows = against_pytorch(args.bin, args.torch_ref or default_torch_ref(), args.repeats)
-            print(against_pytorch_markdown(against_pytorch_table(rows)))
+            print(table_markdown(against_pytorch_table(rows)))
             return 0
         raw = measure(args.bin, args.repeats)
         with pd.option_context("display.width", 250, "display.max_columns", 30, "display.precision", 3):

@@ -138,11 +138,13 @@ def against_pytorch_table(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def against_pytorch_markdown(table: pd.DataFrame) -> str:
+def table_markdown(table: pd.DataFrame) -> str:
+    """A table of this module as Markdown: names as they are, ratios (a column named with "/" or "speed-up") as
+    1.23×, steps/s to one decimal."""
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     for _, row in table.iterrows():
-        cells = [row.workload] + [f"{v:.2f}×" if "speed-up" in c or "/" in c else f"{v:.1f}"
-                                  for c, v in row.items() if c != "workload"]
+        cells = [v if isinstance(v, str) else f"{v:.2f}×" if "speed-up" in c or "/" in c else f"{v:.1f}"
+                 for c, v in row.items()]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -159,10 +161,8 @@ def ranks_threads(binary, openmp_binary, repeats=3, workloads=tuple(TRAINING_WOR
     mpiexec (bound to a core each, OpenMPI's default for 2 ranks), threads through OMP_NUM_THREADS with an
     active wait (GNU OpenMP's default lets its threads sleep between a step's many short kernels), the BLAS
     on Kokkos's thread count (OPENBLAS_NUM_THREADS unset: parallel/runtime.cpp sets it). Raw JSON lines."""
-    from .bench import run_json
-    base = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_WAIT_POLICY="active",
-                OMP_PROC_BIND="false")
-    base.pop("OPENBLAS_NUM_THREADS", None)
+    from .bench import run_json, threads_env
+    as_root = dict(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     rows = []
     for r in range(repeats):
         for w in workloads:
@@ -170,7 +170,7 @@ def ranks_threads(binary, openmp_binary, repeats=3, workloads=tuple(TRAINING_WOR
                 command = [str(binary if build == "serial" else openmp_binary), "bench", w]
                 if ranks > 1:
                     command = ["mpiexec", "-n", str(ranks)] + command
-                rows.append(dict(run_json(command, dict(base, OMP_NUM_THREADS=str(threads))), layout=layout,
+                rows.append(dict(run_json(command, dict(threads_env(threads), **as_root)), layout=layout,
                                  ranks=ranks, threads_per_rank=threads, repeat=r))
     return rows
 
@@ -189,10 +189,3 @@ def ranks_threads_table(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def ranks_threads_markdown(table: pd.DataFrame) -> str:
-    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    for _, row in table.iterrows():
-        cells = [f"{v:.2f}×" if c.endswith("1 rank") and "/" in c else v if isinstance(v, str) else f"{v:.1f}"
-                 for c, v in row.items()]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)

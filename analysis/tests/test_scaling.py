@@ -28,7 +28,7 @@ def test_a_two_rank_measurement_reads_speed_and_allreduce_share(tmp_path):
 
 
 def test_two_ranks_against_two_threads_are_ratios_of_medians():
-    from analysis.scaling import against_pytorch_markdown, against_pytorch_table
+    from analysis.scaling import against_pytorch_table, table_markdown
     rows = []
     for r, noise in enumerate([0.9, 1.0, 1.2]):
         for side, one, two in (("ours", 300.0, 450.0), ("pytorch", 200.0, 250.0)):
@@ -43,11 +43,11 @@ def test_two_ranks_against_two_threads_are_ratios_of_medians():
     assert abs(t["ours speed-up"] - 1.5) < 1e-12 and abs(t["PyTorch speed-up"] - 1.25) < 1e-12
     assert abs(t["ours 2 ranks / PyTorch 2 threads"] - 1.8) < 1e-12 and t["PyTorch 2 threads, BLAS 2"] == 100.0
     assert "| vae-mnist-train | 300.0 | 450.0 | 1.50× | 200.0 | 250.0 | 100.0 | 1.25× | 1.80× |" in \
-        against_pytorch_markdown(against_pytorch_table(rows))
+        table_markdown(against_pytorch_table(rows))
 
 
 def test_ranks_against_threads_names_the_fastest_layout_by_its_median():
-    from analysis.scaling import LAYOUTS, ranks_threads_markdown, ranks_threads_table
+    from analysis.scaling import LAYOUTS, ranks_threads_table, table_markdown
     speed = {"Serial, 1 rank": 300.0, "Serial, 2 ranks": 520.0, "OpenMP, 1 rank × 1 thread": 290.0,
              "OpenMP, 2 ranks × 1 thread": 500.0, "OpenMP, 1 rank × 2 threads": 480.0}
     rows = [{"workload": "vae-mnist-train", "layout": layout, "value": speed[layout] * noise, "repeat": r}
@@ -57,4 +57,4 @@ def test_ranks_against_threads_names_the_fastest_layout_by_its_median():
     assert t["fastest"] == "Serial, 2 ranks" and abs(t["fastest / Serial 1 rank"] - 520 / 300) < 1e-12
     assert t["OpenMP, 1 rank × 2 threads"] == 480.0
     assert "| vae-mnist-train | 300.0 | 520.0 | 290.0 | 500.0 | 480.0 | Serial, 2 ranks | 1.73× |" in \
-        ranks_threads_markdown(ranks_threads_table(rows))
+        table_markdown(ranks_threads_table(rows))

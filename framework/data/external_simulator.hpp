@@ -67,10 +67,10 @@ SimulationBatch simulate_batch(const ExternalSimulatorSettings& s, const std::ve
 void draw_prior_rows(const ExternalPrior& prior, std::uint64_t seed, SimulationBlock block, std::size_t first,
                      std::size_t count, double* theta /*[count, D]*/);
 
-const char* simulation_block_name(SimulationBlock block);
+const char* simulation_block_name(SimulationBlock block);  // the cache's group: training, test, observations
 
 // What the cache records for a row whose observation is NaN or infinite (`row`, counted in its block).
-std::string not_finite_message(const ExternalSimulatorSettings& s, std::size_t row);  // the cache's group: training, test, observations
+std::string not_finite_message(const ExternalSimulatorSettings& s, std::size_t row);
 
 // The cache: per block θ [M, D], x [M, C], status [M] of rows 0 … M − 1, and the first failure's message.
 struct CachedSimulations {
