@@ -40,8 +40,6 @@ int orchestration_main(const cli::Command& command, const cli::Arguments& args) 
   }
 }
 
-// `tractable --version`: what this binary is, read without starting MPI or Kokkos (so it answers on
-// a login node, and from a CUDA build on a machine without a GPU).
 // What the dense layers' KokkosBlas::gemm reaches: the host BLAS that answers sgemm_ at run time, or
 // in a device build the vendor library KokkosKernels was built with (no host BLAS serves a step there).
 std::string dense_layer_blas() {
@@ -59,6 +57,8 @@ std::string dense_layer_blas() {
          (blas.kernel.empty() ? "" : " (kernel " + blas.kernel + ")") + ": " + blas.path;
 }
 
+// `tractable --version`: what this binary is, read without starting MPI or Kokkos (so it answers on
+// a login node, and from a CUDA build on a machine without a GPU).
 void print_version() {
   std::string backends;
   auto add = [&](const char* name) { backends += (backends.empty() ? "" : ", ") + std::string(name); };
