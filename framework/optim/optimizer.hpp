@@ -19,8 +19,12 @@ class Optimizer {
   // the gate is closed (a non-finite gradient norm). The step is counted either way: the caller, once
   // it has read the norm, calls forget_last_step() for a closed gate.
   virtual void step(const Vector& params /*[P]*/, const Vector& grads /*[P]*/, Real lr, const GradientGate& gate) = 0;
-  // The same without clipping, always applied (outside the training loop).
-  void step(const Vector& params /*[P]*/, const Vector& grads /*[P]*/, Real lr) { step(params, grads, lr, open_gate()); }
+  // The same without clipping, always applied (outside the training loop: an amortisation loop calls it
+  // every step, so its always-open gate is allocated once, not a device scalar per call).
+  void step(const Vector& params /*[P]*/, const Vector& grads /*[P]*/, Real lr) {
+    if (!always_open_.squared_norm.data()) always_open_ = open_gate();
+    step(params, grads, lr, always_open_);
+  }
   // Named state buffers, each [P]; restored by copying into them.
   virtual std::vector<std::pair<std::string, Vector>> state() = 0;
   std::int64_t steps_taken() const { return steps_; }
@@ -29,6 +33,9 @@ class Optimizer {
 
  protected:
   std::int64_t steps_ = 0;
+
+ private:
+  GradientGate always_open_;  // allocated on the first unclipped step
 };
 
 }  // namespace tractable
