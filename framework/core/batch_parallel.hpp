@@ -22,17 +22,25 @@ namespace tractable {
 constexpr bool kernels_run_on_host = std::is_same<MemSpace, Kokkos::HostSpace>::value;
 
 namespace batch_parallel_detail {
-// Below this many elements a host kernel runs on the calling thread: an OpenMP fork and join (a
-// microsecond or more) costs more than the work (MAF sampling's 8-column passes ran 0.80x on two
-// threads). Such small kernels then do not show under their label in Kokkos's profiling tools.
-constexpr std::size_t host_inline_elements = 16384;
+// A host kernel over at most this many elements (128 KiB of floats, well inside a core's L2 cache)
+// runs on the calling thread. Split over OpenMP threads it costs a fork and join (a microsecond or
+// more) and, worse, the other thread's rows must first move to its core, from the cache of the core
+// that wrote them (the previous kernel, or a single-threaded GEMM). Measured on two threads (Intel
+// Xeon, 2 cores): split 512×64 epilogues (RealNVP-2D) made a training step 1.1x slower than
+// inline; at 50,000 elements of log-densities (IWAE-50's latent terms) splitting gains 10 %, and
+// MAF-8D's 512×128 epilogues (65,536) gain or lose a few per cent by the run. Such small kernels
+// then do not show under their label in Kokkos's profiling tools.
+constexpr std::size_t host_inline_elements = 32768;
+
+// Whether host work over `elements` elements runs on the calling thread (the rule above).
+inline bool runs_inline(std::size_t elements) { return elements <= host_inline_elements; }
 
 // body(k) for k in [0, items) on the host, where the items hold `elements` elements in all. Host
 // kernels capture the caller's functor by reference (they finish before returning): copying its
 // views would count references atomically at every launch.
 template <class Body>
 void host_for(const std::string& label, std::size_t items, std::size_t elements, const Body& body) {
-  if (elements < host_inline_elements) {
+  if (runs_inline(elements)) {
     for (std::size_t k = 0; k < items; ++k) body(k);
   } else {
     Kokkos::parallel_for(label, RangePolicy(0, items), body);
@@ -59,14 +67,57 @@ KOKKOS_INLINE_FUNCTION std::size_t row_of(const Team& team) {
 }
 }  // namespace batch_parallel_detail
 
-// view = 0 without waiting for a device: on the host Kokkos's plain fill (a memset), on a device a
-// fill queued on the execution space (the plain one fences).
+// view = value without waiting for a device: on the host a plain loop on the calling thread for a
+// small contiguous view (Kokkos's fill forks the OpenMP threads whatever the size) and Kokkos's fill
+// otherwise; on a device a fill queued on the execution space (the plain one fences).
+template <class View>
+void fill(const View& view, typename View::const_value_type value) {
+  if constexpr (kernels_run_on_host) {
+    if (view.span_is_contiguous() && batch_parallel_detail::runs_inline(view.span())) {
+      typename View::pointer_type data = view.data();
+      for (std::size_t k = 0, n = view.span(); k < n; ++k) data[k] = value;
+    } else {
+      Kokkos::deep_copy(view, value);
+    }
+  } else {
+    Kokkos::deep_copy(ExecSpace(), view, value);
+  }
+}
+
+// view = 0 (fill above).
 template <class View>
 void fill_zero(const View& view) {
+  fill(view, typename View::value_type(0));
+}
+
+// f(k) for every k in [0, n): a per-row or per-scalar kernel (a log-density's sign, one value per
+// row); on the host inline below host_inline_elements, like every host launch here.
+template <class F>
+void for_each_index(const std::string& label, std::size_t n, const F& f) {
+  if (n == 0) return;
   if constexpr (kernels_run_on_host)
-    Kokkos::deep_copy(view, typename View::value_type(0));
+    batch_parallel_detail::host_for(label, n, n, f);
   else
-    Kokkos::deep_copy(ExecSpace(), view, typename View::value_type(0));
+    Kokkos::parallel_for(label, RangePolicy(0, n), KOKKOS_LAMBDA(const std::size_t k) { f(k); });
+}
+
+// Σ_k f(k) over [0, n) in double, read on the host (a loss's batch sum): inline in index order on the
+// host below host_inline_elements, a Kokkos reduction otherwise.
+template <class F>
+double sum_over(const std::string& label, std::size_t n, const F& f) {
+  double total = 0;
+  if constexpr (kernels_run_on_host) {
+    if (batch_parallel_detail::runs_inline(n)) {
+      for (std::size_t k = 0; k < n; ++k) total += double(f(k));
+      return total;
+    }
+    Kokkos::parallel_reduce(label, RangePolicy(0, n), [&](const std::size_t k, double& acc) { acc += double(f(k)); },
+                            total);
+  } else {
+    Kokkos::parallel_reduce(
+        label, RangePolicy(0, n), KOKKOS_LAMBDA(const std::size_t k, double& acc) { acc += double(f(k)); }, total);
+  }
+  return total;
 }
 
 // f(i, j) for every element of a [rows, cols] batch; f writes only element (i, j) of its outputs

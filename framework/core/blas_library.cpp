@@ -185,7 +185,33 @@ std::string blas_threading_warning(int kokkos_threads) {
          "CMake then finds it) or set OPENBLAS_NUM_THREADS to override.";
 }
 
-int blas_threads() {
+namespace {
+int thread_budget = 0;    // > 1: products choose between 1 and this many threads
+int threads_set_now = 0;  // what the library was last told
+}  // namespace
+
+void set_blas_thread_budget(int threads) {
+  auto set = symbol<void (*)(int)>(sgemm_library().second, "openblas_set_num_threads");
+  thread_budget = set && threads > 1 ? threads : 0;
+  threads_set_now = 0;
+  if (set && threads > 0) {
+    set(threads);
+    threads_set_now = threads;
+  }
+}
+
+void use_blas_threads_for(bool large_product) {
+  if (thread_budget <= 1) return;
+  const int wanted = large_product ? thread_budget : 1;
+  if (wanted == threads_set_now) return;
+  static const auto set = symbol<void (*)(int)>(sgemm_library().second, "openblas_set_num_threads");
+  set(wanted);
+  threads_set_now = wanted;
+}
+
+int blas_threads() { return thread_budget > 1 ? thread_budget : blas_threads_in_use(); }
+
+int blas_threads_in_use() {
   void* library = sgemm_library().second;
   if (auto openblas = symbol<int (*)()>(library, "openblas_get_num_threads")) return openblas();
   if (auto blis = symbol<long (*)()>(library, "bli_thread_get_num_threads")) return int(blis());

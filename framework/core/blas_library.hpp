@@ -28,9 +28,19 @@ struct BlasLibrary {
 // Reads the library and the CPU once per process.
 const BlasLibrary& blas_library();
 
-// The threads the BLAS uses now (openblas_get_num_threads, bli_thread_get_num_threads); 0 when the
-// library does not say (a reference BLAS is single-threaded).
+// The threads the BLAS runs its large products on: the budget given below, or what the library says
+// (openblas_get_num_threads, bli_thread_get_num_threads); 0 when the library does not say (a
+// reference BLAS is single-threaded).
 int blas_threads();
+// What the library says it runs on now (0 when it does not say).
+int blas_threads_in_use();
+
+// The BLAS may run on `threads` threads (an OpenMP OpenBLAS beside Kokkos's OpenMP threads; set by
+// the runtime at start-up). Sets them now; 0 or 1 leaves the thread count alone from then on.
+void set_blas_thread_budget(int threads);
+// Before a product (core/gemm.hpp): all of the budget for a large one, one thread for a small one.
+// Changes the library's setting only when it differs from the last one.
+void use_blas_threads_for(bool large_product);
 
 // The OPENBLAS_CORETYPE that matches a CPU whose widest vector ISA is `cpu_isa`, when the
 // OpenBLAS kernel `kernel` is narrower than it; "" when it is not (or the kernel is unknown).

@@ -3,7 +3,7 @@
 #include "core/batch_parallel.hpp"
 #include "core/error.hpp"
 
-#include <KokkosBlas3_gemm.hpp>
+#include "core/gemm.hpp"
 
 namespace tractable {
 
@@ -36,7 +36,7 @@ void accumulate_column_sums(const Matrix& m, const Vector& out, Real sign) {
   // kernel, not the BLAS, so this is a [1, B]·[B, N] GEMM.)
   if (m.extent(0) == 0 || m.extent(1) == 0) return;
   const Matrix row(out.data(), 1, out.extent(0));  // [1, N], out's memory
-  KokkosBlas::gemm("N", "N", sign, ones(m.extent(0)), m, Real(1), row);
+  gemm("N", "N", sign, ones(m.extent(0)), m, Real(1), row);
 }
 
 void row_sums(const Matrix& m, const Vector& out, bool accumulate) {
@@ -55,8 +55,7 @@ void column_moments(const Matrix& x, const Vector& out) {
   for_each_column_sum("tractable::column_moments::second", batch, dim, second, false,
                       KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return x(i, j) * x(i, j); });
   // A kernel, not a deep_copy of a scalar: nothing here waits for the device.
-  Kokkos::parallel_for(
-      "tractable::column_moments::count", RangePolicy(0, 1), KOKKOS_LAMBDA(std::size_t) { out(2 * dim) = Real(batch); });
+  for_each_index("tractable::column_moments::count", 1, KOKKOS_LAMBDA(std::size_t) { out(2 * dim) = Real(batch); });
 }
 
 }  // namespace tractable

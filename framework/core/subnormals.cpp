@@ -2,7 +2,7 @@
 
 #include "core/types.hpp"
 
-#include <KokkosBlas3_gemm.hpp>
+#include "core/gemm.hpp"
 
 #include <cmath>
 #include <dlfcn.h>
@@ -122,7 +122,7 @@ std::string probe_blas() {
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < n; ++j) host_b(i, j) = b_value;
     Kokkos::deep_copy(b, host_b);
-    KokkosBlas::gemm("N", "N", Real(1), a, b, Real(0), m);
+    gemm("N", "N", Real(1), a, b, Real(0), m);
     int nonzero = 0;
     Kokkos::parallel_reduce(
         "tractable::subnormals::probe_count_nonzero", RangePolicy(0, int(n)),

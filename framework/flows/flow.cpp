@@ -121,8 +121,7 @@ const Matrix& Flow::sample_from_base(const Matrix& z, Vector& log_q, const Matri
   base_->log_prob(z, log_q, /*accumulate=*/false);
   const auto ld = logdet_;
   const Vector lq = log_q;
-  Kokkos::parallel_for(
-      "tractable::Flow::sample_log_q", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) { lq(i) -= ld(i); });
+  for_each_index("tractable::Flow::sample_log_q", batch, KOKKOS_LAMBDA(const std::size_t i) { lq(i) -= ld(i); });
   return *h;
 }
 
@@ -130,10 +129,7 @@ const Matrix& Flow::sample_backward(const Matrix& dx, const Vector& dlog_q) {
   const std::size_t batch = base_point_.extent(0);
   ensure_shape(dlogdet_, batch, "tractable::Flow::dlogdet");
   const auto dld = dlogdet_;
-  Kokkos::parallel_for(
-      "tractable::Flow::negate_dlog_q", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
-        dld(i) = -dlog_q(i);
-      });
+  for_each_index("tractable::Flow::negate_dlog_q", batch, KOKKOS_LAMBDA(const std::size_t i) { dld(i) = -dlog_q(i); });
   if (context_) fill_zero(embedded_gradient_);
   const Matrix* g = &dx;
   for (auto& b : chain_) g = &b->inverse_backward(*g, dlogdet_);
@@ -142,11 +138,8 @@ const Matrix& Flow::sample_backward(const Matrix& dx, const Vector& dlog_q) {
   ensure_shape(base_gradient_, batch, dim_, "tractable::Flow::base_gradient");
   base_->log_prob_backward(base_point_, dlog_q, base_gradient_);
   const Matrix through_chain = *g, total = base_gradient_;
-  Kokkos::parallel_for(
-      "tractable::Flow::sample_backward_total", RangePolicy(0, batch * dim_), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / total.extent(1), j = k % total.extent(1);
-        total(i, j) += through_chain(i, j);
-      });
+  for_each_element("tractable::Flow::sample_backward_total", batch, dim_,
+                   KOKKOS_LAMBDA(const std::size_t i, const std::size_t j) { total(i, j) += through_chain(i, j); });
   return base_gradient_;
 }
 

@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "core/random.hpp"
 
-#include <KokkosBlas3_gemm.hpp>
+#include "core/gemm.hpp"
 
 #include <numeric>
 
@@ -46,7 +46,7 @@ void LuLinear::build_weight() {
         L(a, b) = a == b ? Real(1) : (a > b ? lower(a, b) : Real(0));
         U(a, b) = a == b ? kmath::exp(s(a)) : (a < b ? upper(a, b) : Real(0));
       });
-  KokkosBlas::gemm("N", "N", Real(1), L, U, Real(0), M);
+  gemm("N", "N", Real(1), L, U, Real(0), M);
   Kokkos::parallel_for(
       "tractable::LuLinear::permute_rows", RangePolicy(0, d * d),
       KOKKOS_LAMBDA(const std::size_t k) { W(k / d, k % d) = M(perm(k / d), k % d); });
@@ -88,8 +88,8 @@ void LuLinear::backpropagate_weight(const Matrix& dW) {
   Kokkos::parallel_for(
       "tractable::LuLinear::unpermute_rows", RangePolicy(0, d * d),
       KOKKOS_LAMBDA(const std::size_t k) { dM(perm(k / d), k % d) = dW(k / d, k % d); });
-  KokkosBlas::gemm("N", "T", Real(1), dM_, U_, Real(0), dL_);
-  KokkosBlas::gemm("T", "N", Real(1), L_, dM_, Real(0), dU_);
+  gemm("N", "T", Real(1), dM_, U_, Real(0), dL_);
+  gemm("T", "N", Real(1), L_, dM_, Real(0), dU_);
   const Matrix dL = dL_, dU = dU_, U = U_, glower = store_.gradient_matrix(lower_), gupper = store_.gradient_matrix(upper_);
   const Vector gs = store_.gradient_vector(log_diag_);
   Kokkos::parallel_for(
@@ -120,7 +120,7 @@ const Matrix& LuLinear::forward(const Matrix& x, const Vector& logdet) {
   const Matrix y = output_;
   for_each_element("tractable::LuLinear::broadcast_bias", batch, d,
                    KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = b(j); });
-  if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, W_, Real(1), y);
+  if (batch > 0) gemm("N", "T", Real(1), x, W_, Real(1), y);
   add_logdet(logdet, Real(1));
   return output_;
 }
@@ -129,11 +129,11 @@ const Matrix& LuLinear::forward_backward(const Matrix& dy, const Vector& dlogdet
   const std::size_t batch = input_.extent(0), d = dim_;
   require(dy.extent(0) == batch && dy.extent(1) == d, "LuLinear::forward_backward: dy shape mismatch");
   ensure_shape(input_gradient_, batch, d, "tractable::LuLinear::input_gradient");
-  KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(0), scratch_);  // dW = dyᵀ x
+  gemm("T", "N", Real(1), dy, input_, Real(0), scratch_);  // dW = dyᵀ x
   backpropagate_weight(scratch_);
   add_log_diag_gradient(dlogdet, Real(1));
   accumulate_column_sums(dy, store_.gradient_vector(bias_));
-  KokkosBlas::gemm("N", "N", Real(1), dy, W_, Real(0), input_gradient_);
+  gemm("N", "N", Real(1), dy, W_, Real(0), input_gradient_);
   return input_gradient_;
 }
 
@@ -150,7 +150,7 @@ const Matrix& LuLinear::inverse(const Matrix& y, const Vector& logdet) {
   const Matrix centered = centered_;
   for_each_element("tractable::LuLinear::center", batch, d,
                    KOKKOS_LAMBDA(std::size_t i, std::size_t j) { centered(i, j) = y(i, j) - b(j); });
-  if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), centered_, V_, Real(0), output_);
+  if (batch > 0) gemm("N", "T", Real(1), centered_, V_, Real(0), output_);
   add_logdet(logdet, Real(-1));
   input_ = y;
   return output_;
@@ -161,12 +161,12 @@ const Matrix& LuLinear::inverse_backward(const Matrix& dx, const Vector& dlogdet
   require(dx.extent(0) == batch && dx.extent(1) == d, "LuLinear::inverse_backward: dx shape mismatch");
   ensure_shape(input_gradient_, batch, d, "tractable::LuLinear::input_gradient");
   // x = c Vᵀ with c = y − b: dV = dxᵀ c, dW = −Vᵀ dV Vᵀ, dc = dx V.
-  KokkosBlas::gemm("T", "N", Real(1), dx, centered_, Real(0), dM_);       // dV (dM_ as scratch)
-  KokkosBlas::gemm("T", "N", Real(1), V_, dM_, Real(0), dL_);             // Vᵀ dV (dL_ as scratch)
-  KokkosBlas::gemm("N", "T", Real(-1), dL_, V_, Real(0), scratch_);       // −Vᵀ dV Vᵀ
+  gemm("T", "N", Real(1), dx, centered_, Real(0), dM_);       // dV (dM_ as scratch)
+  gemm("T", "N", Real(1), V_, dM_, Real(0), dL_);             // Vᵀ dV (dL_ as scratch)
+  gemm("N", "T", Real(-1), dL_, V_, Real(0), scratch_);       // −Vᵀ dV Vᵀ
   backpropagate_weight(scratch_);
   add_log_diag_gradient(dlogdet, Real(-1));
-  KokkosBlas::gemm("N", "N", Real(1), dx, V_, Real(0), input_gradient_);  // dy = dx V
+  gemm("N", "N", Real(1), dx, V_, Real(0), input_gradient_);  // dy = dx V
   accumulate_column_sums(input_gradient_, store_.gradient_vector(bias_), Real(-1));  // b enters as y − b
   return input_gradient_;
 }

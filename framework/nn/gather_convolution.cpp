@@ -3,7 +3,7 @@
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
 
-#include <KokkosBlas3_gemm.hpp>
+#include "core/gemm.hpp"
 
 #include <cmath>
 
@@ -57,7 +57,7 @@ const Matrix& GatherConvolution::forward(const Matrix& x) {
           for (std::size_t site = 0; site < sites; ++site) out[site] = from[site] >= 0 ? plane[from[site]] : Real(0);
         }
       });
-  KokkosBlas::gemm("N", "N", Real(1), store_.matrix(weight_), columns_, Real(0), output_t_);
+  gemm("N", "N", Real(1), store_.matrix(weight_), columns_, Real(0), output_t_);
   const Matrix yt = output_t_, y = output_;
   const Vector bias = store_.vector(bias_);
   Kokkos::parallel_for(
@@ -110,10 +110,10 @@ const Matrix& GatherConvolution::backward(const Matrix& dy) {
   if (batch_ == 0) return input_gradient_;
   transpose_gradient(dy);
   ensure_shape(column_gradient_, columns_.extent(0), columns_.extent(1), "tractable::GatherConvolution::column_gradient");
-  KokkosBlas::gemm("N", "T", Real(1), output_gradient_t_, columns_, Real(1), store_.gradient_matrix(weight_));
+  gemm("N", "T", Real(1), output_gradient_t_, columns_, Real(1), store_.gradient_matrix(weight_));
   // db(o) += Σ over every (b, site) of dy_T(o, ·): one row sum per output channel.
   row_sums(output_gradient_t_, store_.gradient_vector(bias_), /*accumulate=*/true);
-  KokkosBlas::gemm("T", "N", Real(1), store_.matrix(weight_), output_gradient_t_, Real(0), column_gradient_);
+  gemm("T", "N", Real(1), store_.matrix(weight_), output_gradient_t_, Real(0), column_gradient_);
   return col2im();
 }
 
@@ -122,7 +122,7 @@ const Matrix& GatherConvolution::input_vjp(const Matrix& dy) {
   if (batch_ == 0) return input_gradient_;
   transpose_gradient(dy);
   ensure_shape(column_gradient_, columns_.extent(0), columns_.extent(1), "tractable::GatherConvolution::column_gradient");
-  KokkosBlas::gemm("T", "N", Real(1), store_.matrix(weight_), output_gradient_t_, Real(0), column_gradient_);
+  gemm("T", "N", Real(1), store_.matrix(weight_), output_gradient_t_, Real(0), column_gradient_);
   return col2im();
 }
 

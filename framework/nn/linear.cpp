@@ -4,7 +4,7 @@
 
 #include "core/error.hpp"
 
-#include <KokkosBlas3_gemm.hpp>
+#include "core/gemm.hpp"
 
 #include <cmath>
 
@@ -58,14 +58,14 @@ const Matrix& Linear::forward(const Matrix& x) {
   }
   if (fused_) {
     // x W^T, then f(· + b) in place: the epilogue.
-    if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, effective_weight(), Real(0), y);
+    if (batch > 0) gemm("N", "T", Real(1), x, effective_weight(), Real(0), y);
     activation_forward_with_bias(activation_, y, b);
     return output_;
   }
   // Broadcast the bias, then accumulate x W^T on top of it (beta = 1).
   for_each_element("tractable::Linear::forward_bias", batch, out_,
                    KOKKOS_LAMBDA(std::size_t i, std::size_t j) { y(i, j) = b(j); });
-  if (batch > 0) KokkosBlas::gemm("N", "T", Real(1), x, effective_weight(), Real(1), y);
+  if (batch > 0) gemm("N", "T", Real(1), x, effective_weight(), Real(1), y);
   return output_;
 }
 
@@ -87,16 +87,16 @@ const Matrix& Linear::backward(const Matrix& dy_out) {
   }
   if (mask_.data()) {
     // dW += (dy^T x) ⊙ M: masked weights do not act, so their gradient is zero.
-    KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(0), weight_gradient_);
+    gemm("T", "N", Real(1), dy, input_, Real(0), weight_gradient_);
     const Matrix g = weight_gradient_, m = mask_, dw = store_.gradient_matrix(weight_);
     for_each_element("tractable::Linear::backward_masked_weight", out_, in_,
                      KOKKOS_LAMBDA(std::size_t r, std::size_t c) { dw(r, c) += g(r, c) * m(r, c); });
   } else {
-    KokkosBlas::gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
+    gemm("T", "N", Real(1), dy, input_, Real(1), store_.gradient_matrix(weight_));
   }
   accumulate_column_sums(dy, store_.gradient_vector(bias_));
   announce_gradients();  // the reduction of their bucket may start while dx is computed
-  KokkosBlas::gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
+  gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
   return input_gradient_;
 }
 
@@ -110,7 +110,7 @@ const Matrix& Linear::input_vjp(const Matrix& dy_out) {
   require(dy_out.extent(0) == batch && dy_out.extent(1) == out_, "Linear::input_vjp: dy shape mismatch");
   ensure_shape(input_gradient_, batch, in_, "tractable::Linear::input_gradient");
   const Matrix& dy = pre_activation_gradient(dy_out);
-  if (batch > 0) KokkosBlas::gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
+  if (batch > 0) gemm("N", "N", Real(1), dy, effective_weight(), Real(0), input_gradient_);
   return input_gradient_;
 }
 

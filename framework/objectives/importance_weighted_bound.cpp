@@ -84,10 +84,8 @@ double ImportanceWeightedBound::evaluate(const Matrix& x, Real scale, bool backw
         },
         KOKKOS_LAMBDA(const std::size_t b, const Real kl) { losses(b) += beta * kl; });
   }
-  double total = 0;
-  Kokkos::parallel_reduce(
-      "tractable::ImportanceWeightedBound::sum", RangePolicy(0, batch),
-      KOKKOS_LAMBDA(const std::size_t b, double& acc) { acc += double(losses(b)); }, total);
+  const double total = sum_over("tractable::ImportanceWeightedBound::sum", batch,
+                                KOKKOS_LAMBDA(const std::size_t b) { return double(losses(b)); });
   if (!backward) return total;
 
   const Matrix d_posterior = vae_.log_weight_terms_backward(d_terms_);  // [B, P]

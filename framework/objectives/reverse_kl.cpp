@@ -1,5 +1,7 @@
 #include "objectives/reverse_kl.hpp"
 
+#include "core/batch_parallel.hpp"
+
 namespace tractable {
 
 double ReverseKl::sum(const Matrix& z) {
@@ -28,11 +30,9 @@ double ReverseKl::sum_and_backward(const Matrix& z, Real scale) {
   ensure_shape(dlog_q_, batch, "tractable::ReverseKl::dlog_q");
   target_.log_density_gradient(sample_, dx_);
   const Matrix dx = dx_;
-  Kokkos::parallel_for(
-      "tractable::ReverseKl::seed_gradient", RangePolicy(0, batch * dim), KOKKOS_LAMBDA(const std::size_t k) {
-        dx(k / dim, k % dim) *= -scale;
-      });
-  Kokkos::deep_copy(dlog_q_, scale);
+  for_each_element("tractable::ReverseKl::seed_gradient", batch, dim,
+                   KOKKOS_LAMBDA(const std::size_t i, const std::size_t j) { dx(i, j) *= -scale; });
+  fill(dlog_q_, scale);
   flow_.sample_backward(dx_, dlog_q_);
   return total;
 }

@@ -1,6 +1,7 @@
 #include "optim/gradient_clipping.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 namespace tractable {
 
@@ -12,20 +13,29 @@ template <class Result>
 void reduce_squares(const Vector& grads /*[P]*/, Result& result) {
   constexpr std::size_t block = 4096, lanes = 8;
   const std::size_t n = grads.extent(0), blocks = (n + block - 1) / block;
-  Kokkos::parallel_reduce(
-      "tractable::global_norm", RangePolicy(0, blocks),
-      KOKKOS_LAMBDA(const std::size_t b, double& acc) {
-        const std::size_t begin = b * block, end = begin + block < n ? begin + block : n;
-        double partial[lanes] = {0, 0, 0, 0, 0, 0, 0, 0};
-        std::size_t i = begin;
-        for (; i + lanes <= end; i += lanes)
-          for (std::size_t l = 0; l < lanes; ++l) partial[l] += double(grads(i + l)) * double(grads(i + l));
-        for (; i < end; ++i) partial[0] += double(grads(i)) * double(grads(i));
-        double total = 0;
-        for (std::size_t l = 0; l < lanes; ++l) total += partial[l];
-        acc += total;
-      },
-      result);
+  const auto block_sum = KOKKOS_LAMBDA(const std::size_t b, double& acc) {
+    const std::size_t begin = b * block, end = begin + block < n ? begin + block : n;
+    double partial[lanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::size_t i = begin;
+    for (; i + lanes <= end; i += lanes)
+      for (std::size_t l = 0; l < lanes; ++l) partial[l] += double(grads(i + l)) * double(grads(i + l));
+    for (; i < end; ++i) partial[0] += double(grads(i)) * double(grads(i));
+    double total = 0;
+    for (std::size_t l = 0; l < lanes; ++l) total += partial[l];
+    acc += total;
+  };
+  if constexpr (kernels_run_on_host) {
+    if (batch_parallel_detail::runs_inline(n)) {  // a small model: on the calling thread, in block order
+      double sum = 0;
+      for (std::size_t b = 0; b < blocks; ++b) block_sum(b, sum);
+      if constexpr (std::is_arithmetic<Result>::value)
+        result = sum;
+      else
+        result() = sum;
+      return;
+    }
+  }
+  Kokkos::parallel_reduce("tractable::global_norm", RangePolicy(0, blocks), block_sum, result);
 }
 }  // namespace
 

@@ -38,8 +38,9 @@ template <class F>
 void for_each_gated(const std::string& label, std::size_t n, const GradientGate& gate, const F& f) {
   if constexpr (kernels_run_on_host) {
     constexpr std::size_t block = 4096;
-    // By reference, like every host launch (core/batch_parallel.hpp): it finishes before returning.
-    Kokkos::parallel_for(label, RangePolicy(0, (n + block - 1) / block), [&](const std::size_t b) {
+    // By reference, like every host launch (core/batch_parallel.hpp): it finishes before returning;
+    // on the calling thread for a small model, like them.
+    batch_parallel_detail::host_for(label, (n + block - 1) / block, n, [&](const std::size_t b) {
       if (!gate.open()) return;
       const Real scale = gate.scale();
       const std::size_t begin = b * block, end = begin + block < n ? begin + block : n;

@@ -1,5 +1,6 @@
 #include "parallel/runtime.hpp"
 
+#include "core/blas_library.hpp"
 #include "core/error.hpp"
 #include "core/subnormals.hpp"
 
@@ -30,12 +31,10 @@ void match_blas_threads_to_kokkos() {
   if (std::getenv("OPENBLAS_NUM_THREADS")) return;
   const int kokkos_threads = Kokkos::DefaultHostExecutionSpace().concurrency();
   if (kokkos_threads == 1 && std::getenv("OMP_NUM_THREADS")) return;
-  using SetThreads = void (*)(int);
   using GetParallel = int (*)();  // 0 sequential, 1 pthreads, 2 OpenMP
-  auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   auto parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
-  if (!set) return;
-  set(kokkos_threads > 1 && parallel && parallel() == 2 ? kokkos_threads : 1);
+  // The threads go to the large products only (core/gemm.hpp).
+  set_blas_thread_budget(kokkos_threads > 1 && parallel && parallel() == 2 ? kokkos_threads : 1);
 }
 
 // A process started without a launcher (no mpirun, srun or PMIx server: `tractable info RUN.h5` at a

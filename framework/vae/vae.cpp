@@ -50,10 +50,9 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
     const std::size_t ctx = shape_.iaf_context;
     ensure_shape(context_, batch, ctx, "tractable::Vae::context");
     const Matrix context = context_;
-    Kokkos::parallel_for(
-        "tractable::Vae::gather_context", RangePolicy(0, batch * ctx), KOKKOS_LAMBDA(const std::size_t i) {
-          context(i / ctx, i % ctx) = posterior(i / ctx, 2 * latent + i % ctx);  // h [B, C] = posterior[:, 2L:]
-        });
+    for_each_element("tractable::Vae::gather_context", batch, ctx, KOKKOS_LAMBDA(const std::size_t i, const std::size_t c) {
+      context(i, c) = posterior(i, 2 * latent + c);  // h [B, C] = posterior[:, 2L:]
+    });
     z_ = iaf_->forward(z0_, context_, k, flow_logdet_);
   } else {
     z_ = z0_;
@@ -104,17 +103,15 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
     const std::size_t ctx = shape_.iaf_context;
     ensure_shape(d_flow_logdet_, rows, "tractable::Vae::d_flow_logdet");
     const Vector d_logdet = d_flow_logdet_;
-    Kokkos::parallel_for(
-        "tractable::Vae::flow_logdet_backward", RangePolicy(0, rows),
-        KOKKOS_LAMBDA(const std::size_t r) { d_logdet(r) = -d_terms(r, 2); });
+    for_each_index("tractable::Vae::flow_logdet_backward", rows,
+                   KOKKOS_LAMBDA(const std::size_t r) { d_logdet(r) = -d_terms(r, 2); });
     ensure_shape(d_context_, batch, ctx, "tractable::Vae::d_context");
     fill_zero(d_context_);
     dz0 = iaf_->backward(dz_total_, d_flow_logdet_, d_context_, freeze_decoder);
     const Matrix d_context = d_context_;
-    Kokkos::parallel_for(
-        "tractable::Vae::context_backward", RangePolicy(0, batch * ctx), KOKKOS_LAMBDA(const std::size_t i) {
-          d_post(i / ctx, 2 * latent + i % ctx) = d_context(i / ctx, i % ctx);
-        });
+    for_each_element("tractable::Vae::context_backward", batch, ctx, KOKKOS_LAMBDA(const std::size_t i, const std::size_t c) {
+      d_post(i, 2 * latent + c) = d_context(i, c);
+    });
   }
   reparameterise_backward(posterior, eps, k, dz0, d_terms, d_post);  // z0 = μ + σ ε, and log q0's −½ Σ log σ²
   return d_posterior_;

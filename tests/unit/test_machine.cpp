@@ -6,12 +6,14 @@
 
 #include "core/blas_library.hpp"
 #include "core/build_isa.hpp"
+#include "core/gemm.hpp"
 #include "core/subnormals.hpp"
 #include "core/types.hpp"
 
 #include <KokkosBlas3_gemm.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <string>
@@ -109,6 +111,51 @@ TEST_CASE("blas: the library, its kernel and the CPU's vector ISA are read; a na
   CHECK_THAT(blas_kernel_warning(avx2), Catch::Contains("OPENBLAS_CORETYPE=SkylakeX") && Catch::Contains("up to 2x slower"));
   // ... and a machine whose kernel matches its CPU gets no warning.
   if (blas.suggested_coretype.empty()) CHECK(blas_kernel_warning(blas).empty());
+}
+
+TEST_CASE("blas threads: a large product gets the budget, a small one one thread, with the same products", "[machine]") {
+  if (blas_library().name != "OpenBLAS") {
+    WARN("not checked: the per-product thread choice is OpenBLAS's (openblas_set_num_threads)");
+    return;
+  }
+  const int before = blas_threads();
+  // The reference: each product in double on the host, from the same float inputs.
+  const auto check_product = [](std::size_t m, std::size_t k, std::size_t n) {
+    Matrix a("test::a", m, k), b("test::b", k, n), c("test::c", m, n);
+    auto ha = Kokkos::create_mirror_view(a);
+    auto hb = Kokkos::create_mirror_view(b);
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t l = 0; l < k; ++l) ha(i, l) = Real(std::sin(0.37 * double(i) + 0.11 * double(l)));
+    for (std::size_t l = 0; l < k; ++l)
+      for (std::size_t j = 0; j < n; ++j) hb(l, j) = Real(std::cos(0.23 * double(l) - 0.07 * double(j)));
+    Kokkos::deep_copy(a, ha);
+    Kokkos::deep_copy(b, hb);
+    gemm("N", "N", Real(1), a, b, Real(0), c);
+    const int threads = blas_threads_in_use();
+    auto hc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), c);
+    // The standard bound of a k-term dot product: |error| <= k · eps · Σ|a||b|.
+    double worst = 0;
+    for (std::size_t i = 0; i < m; i += 7)
+      for (std::size_t j = 0; j < n; j += 5) {
+        double exact = 0, magnitude = 0;
+        for (std::size_t l = 0; l < k; ++l) {
+          exact += double(ha(i, l)) * double(hb(l, j));
+          magnitude += std::abs(double(ha(i, l)) * double(hb(l, j)));
+        }
+        worst = std::max(worst, std::abs(double(hc(i, j)) - exact) /
+                                    (double(k) * std::numeric_limits<Real>::epsilon() * magnitude));
+      }
+    CHECK(worst <= 1.0);
+    return threads;
+  };
+  set_blas_thread_budget(2);
+  CHECK(blas_threads() == 2);  // provenance names the budget
+  CHECK(check_product(64, 64, 64) == 1);          // 0.26 M multiply-adds: one thread
+  CHECK(check_product(256, 256, 256) == 2);       // 16.8 M: the budget
+  CHECK(check_product(32, 32, 32) == 1);          // and back
+  set_blas_thread_budget(1);                      // no budget: products leave the setting alone
+  CHECK(check_product(256, 256, 256) == 1);
+  set_blas_thread_budget(before);
 }
 
 TEST_CASE("build level: the x86-64 level compiled for, the CPU's own, and the refusal of a narrower CPU", "[machine]") {
