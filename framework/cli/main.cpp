@@ -111,7 +111,12 @@ int main(int argc, char** argv) {
   const cli::Arguments args(argv + std::min(argc, 2), argv + argc);
   int code = 0;
   bool agreed = false;  // every rank threw the same error together
-  if (entry && entry->kind == cli::CommandKind::computes && comm.is_root()) {
+  // The machine's warnings before a command computes; a command's --help shows its usage first (on a CPU
+  // that OpenBLAS 0.3.21 does not know, the kernel warning came before every usage line).
+  const bool asks_for_help = std::find_if(argv + std::min(argc, 2), argv + argc, [](const char* a) {
+                               return std::string(a) == "--help" || std::string(a) == "-h";
+                             }) != argv + argc;
+  if (entry && entry->kind == cli::CommandKind::computes && comm.is_root() && !asks_for_help) {
     for (const std::string& warning : {blas_kernel_warning(blas_library()),
                                        blas_threading_warning(Kokkos::DefaultHostExecutionSpace().concurrency())})
       if (!warning.empty()) std::cerr << warning << std::endl;

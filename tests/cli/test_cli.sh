@@ -58,6 +58,10 @@ line=$("$BIN" bench sgemm --steps 10 --subnormals ieee 2> /dev/null | tail -n 1)
 forced=$(OPENBLAS_CORETYPE=Prescott "$BIN" bench sgemm --steps 10 2>&1)
 if grep -q '"blas_kernel": *"Prescott"' <<<"$forced" && grep -q '"cpu_isa": *"avx' <<<"$forced"; then
   grep -q "runs its Prescott kernels (sse).*Set OPENBLAS_CORETYPE=" <<<"$forced" || fail "no BLAS kernel warning: $forced"
+  # ... but not before a command's usage: --help shows the usage first (it came second on a CPU OpenBLAS 0.3.21
+  # does not know).
+  OPENBLAS_CORETYPE=Prescott "$BIN" run --help 2>&1 | head -n 1 | grep -q "^usage: tractable run" ||
+    fail "the BLAS kernel warning comes before tractable run --help's usage"
 else
   echo "skip: OpenBLAS here does not dispatch at run time or the CPU has no AVX (no kernel warning to check)"
 fi
