@@ -14,12 +14,8 @@
 #include "core/types.hpp"
 
 #include <string>
-#include <type_traits>
 
 namespace tractable {
-
-// True where kernels run on the CPU cores (Serial, OpenMP, Threads): there a row is a loop.
-constexpr bool kernels_run_on_host = std::is_same<MemSpace, Kokkos::HostSpace>::value;
 
 namespace batch_parallel_detail {
 // A host kernel over at most this many elements (128 KiB of floats, well inside a core's L2 cache)

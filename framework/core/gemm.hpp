@@ -20,7 +20,7 @@ constexpr double blas_parallel_multiply_adds = 3.0e6;
 // C = alpha · op(A) op(B) + beta · C, op = "N" (as is) or "T" (transposed): KokkosBlas::gemm's contract.
 template <class A, class B, class C>
 void gemm(const char* op_a, const char* op_b, Real alpha, const A& a, const B& b, Real beta, const C& c) {
-  if constexpr (std::is_same<MemSpace, Kokkos::HostSpace>::value) {
+  if constexpr (kernels_run_on_host) {
     const double inner = double(op_a[0] == 'N' || op_a[0] == 'n' ? a.extent(1) : a.extent(0));
     use_blas_threads_for(double(c.extent(0)) * double(c.extent(1)) * inner >= blas_parallel_multiply_adds);
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 namespace tractable {
 
@@ -16,6 +17,10 @@ using Real = TRACTABLE_REAL;
 
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using MemSpace = ExecSpace::memory_space;
+
+// True where kernels run on the CPU cores (Serial, OpenMP, Threads): there a row is a loop, and the
+// host BLAS runs the products.
+constexpr bool kernels_run_on_host = std::is_same<MemSpace, Kokkos::HostSpace>::value;
 
 // Row-major: one row per example, so a batch shard is a contiguous block.
 using Matrix = Kokkos::View<Real**, Kokkos::LayoutRight, MemSpace>;  // [rows, cols]
