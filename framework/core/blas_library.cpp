@@ -175,10 +175,13 @@ std::string blas_kernel_warning(const BlasLibrary& blas) {
          " in the environment (or install libblis4 and select it with update-alternatives; docs/results/performance.md).";
 }
 
-std::string blas_threading_warning(int kokkos_threads) {
-  if (kokkos_threads <= 1 || std::getenv("OPENBLAS_NUM_THREADS")) return "";
+int blas_threading_model() {
   auto parallel = symbol<int (*)()>(sgemm_library().second, "openblas_get_parallel");
-  if (!parallel || parallel() != 1) return "";
+  return parallel ? parallel() : -1;
+}
+
+std::string blas_threading_warning(int kokkos_threads) {
+  if (kokkos_threads <= 1 || std::getenv("OPENBLAS_NUM_THREADS") || blas_threading_model() != 1) return "";
   return "warning: Kokkos runs " + std::to_string(kokkos_threads) +
          " OpenMP threads beside a pthread OpenBLAS, which therefore keeps 1 thread (the two thread pools take the "
          "cores from each other); for threaded GEMMs use the OpenMP OpenBLAS (Debian: libopenblas0-openmp; our "
@@ -186,26 +189,29 @@ std::string blas_threading_warning(int kokkos_threads) {
 }
 
 namespace {
+// openblas_set_num_threads of the library that answers sgemm_, looked up by the budget; null for a
+// BLAS without it.
+void (*set_openblas_threads)(int) = nullptr;
 int thread_budget = 0;    // > 1: products choose between 1 and this many threads
 int threads_set_now = 0;  // what the library was last told
 }  // namespace
 
 void set_blas_thread_budget(int threads) {
-  auto set = symbol<void (*)(int)>(sgemm_library().second, "openblas_set_num_threads");
-  thread_budget = set && threads > 1 ? threads : 0;
+  if (!set_openblas_threads)
+    set_openblas_threads = symbol<void (*)(int)>(sgemm_library().second, "openblas_set_num_threads");
+  thread_budget = set_openblas_threads && threads > 1 ? threads : 0;
   threads_set_now = 0;
-  if (set && threads > 0) {
-    set(threads);
+  if (set_openblas_threads && threads > 0) {
+    set_openblas_threads(threads);
     threads_set_now = threads;
   }
 }
 
 void use_blas_threads_for(bool large_product) {
-  if (thread_budget <= 1) return;
+  if (thread_budget <= 1) return;  // > 1 only where set_openblas_threads was found
   const int wanted = large_product ? thread_budget : 1;
   if (wanted == threads_set_now) return;
-  static const auto set = symbol<void (*)(int)>(sgemm_library().second, "openblas_set_num_threads");
-  set(wanted);
+  set_openblas_threads(wanted);
   threads_set_now = wanted;
 }
 

@@ -49,6 +49,10 @@ std::string suggested_openblas_coretype(const std::string& kernel, const std::st
 // One line for stderr when the BLAS runs a kernel narrower than the CPU supports; "" otherwise.
 std::string blas_kernel_warning(const BlasLibrary& blas);
 
+// How the library that answers sgemm_ threads (openblas_get_parallel): 0 sequential, 1 pthreads,
+// 2 OpenMP; -1 for a BLAS that does not say.
+int blas_threading_model();
+
 // One line for stderr when Kokkos runs `kokkos_threads` > 1 host threads beside a pthread OpenBLAS
 // (which then keeps one thread: its pool and OpenMP's would take the cores from each other); "" otherwise.
 std::string blas_threading_warning(int kokkos_threads);

@@ -26,15 +26,12 @@ namespace {
 // where an OpenMP OpenBLAS runs on the same thread pool. A pthread OpenBLAS beside OpenMP threads
 // gets one: the two pools take the cores from each other (blas_threading_warning says so).
 // OPENBLAS_NUM_THREADS is the user's choice, and so is OMP_NUM_THREADS under Serial.
-// dlsym, because libblas.so.3 may be a BLAS without these OpenBLAS extensions.
 void match_blas_threads_to_kokkos() {
   if (std::getenv("OPENBLAS_NUM_THREADS")) return;
   const int kokkos_threads = Kokkos::DefaultHostExecutionSpace().concurrency();
   if (kokkos_threads == 1 && std::getenv("OMP_NUM_THREADS")) return;
-  using GetParallel = int (*)();  // 0 sequential, 1 pthreads, 2 OpenMP
-  auto parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
   // The threads go to the large products only (core/gemm.hpp).
-  set_blas_thread_budget(kokkos_threads > 1 && parallel && parallel() == 2 ? kokkos_threads : 1);
+  set_blas_thread_budget(kokkos_threads > 1 && blas_threading_model() == 2 ? kokkos_threads : 1);
 }
 
 // A process started without a launcher (no mpirun, srun or PMIx server: `tractable info RUN.h5` at a
