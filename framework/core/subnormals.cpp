@@ -63,6 +63,7 @@ void set_subnormal_mode(SubnormalMode mode) {
   // OpenMP or Threads backend sets its own register (Serial: the calling thread again).
   using Host = Kokkos::DefaultHostExecutionSpace;
   const int threads = Host().concurrency();
+  // direct launch: it must reach every host thread, which is what the helpers avoid for small work.
   Kokkos::parallel_for(
       "tractable::subnormals::set_on_host_threads",
       Kokkos::RangePolicy<Host, Kokkos::Schedule<Kokkos::Static>>(0, threads),
@@ -99,6 +100,7 @@ std::string probe_kernels() {
   // Enough iterations to reach every thread of a host backend (on a device: every warp of a block).
   const int n = 4 * ExecSpace().concurrency();
   int ftz_seen = 0, daz_seen = 0;
+  // direct launch: the probe must run on every thread, however small.
   Kokkos::parallel_reduce(
       "tractable::subnormals::probe_kernels", RangePolicy(0, n),
       KOKKOS_LAMBDA(const int, int& ftz, int& daz) {
@@ -124,6 +126,7 @@ std::string probe_blas() {
     Kokkos::deep_copy(b, host_b);
     gemm("N", "N", Real(1), a, b, Real(0), m);
     int nonzero = 0;
+    // direct launch: an integer count, once at start-up.
     Kokkos::parallel_reduce(
         "tractable::subnormals::probe_count_nonzero", RangePolicy(0, int(n)),
         KOKKOS_LAMBDA(const int i, int& count) {

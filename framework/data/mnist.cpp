@@ -1,4 +1,5 @@
 #include "data/mnist.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/error.hpp"
 #include "io/hdf5_file.hpp"
@@ -219,10 +220,9 @@ void binarize_at(const Matrix& x, Matrix& out, const RandomStream& stream, std::
   ensure_shape(out, x.extent(0), x.extent(1), "tractable::binarized_batch");
   const std::uint64_t key = stream.key(), cols = x.extent(1);
   const Matrix result = out;
-  Kokkos::parallel_for(
-      "tractable::binarize_at", RangePolicy(0, x.extent(0) * cols), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / cols, j = k % cols;
-        result(i, j) = uniform_at(key, first_draw + k) < double(x(i, j)) ? Real(1) : Real(0);
+  for_each_element(
+      "tractable::binarize_at", x.extent(0), cols, KOKKOS_LAMBDA(const std::size_t i, const std::size_t j) {
+        result(i, j) = uniform_at(key, first_draw + i * cols + j) < double(x(i, j)) ? Real(1) : Real(0);
       });
 }
 

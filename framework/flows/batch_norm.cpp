@@ -33,8 +33,8 @@ const Matrix& BatchNorm::forward(const Matrix& x, const Vector& logdet) {
     ranks_.sum(sums_);
     const Vector rm = store_.buffer_vector(running_mean_), rv = store_.buffer_vector(running_var_);
     const Real m = momentum_;
-    Kokkos::parallel_for(
-        "tractable::BatchNorm::batch_statistics", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t j) {
+    for_each_index(
+        "tractable::BatchNorm::batch_statistics", d, KOKKOS_LAMBDA(const std::size_t j) {
           const Real n = sums(2 * d);
           mean(j) = sums(j) / n;
           var(j) = sums(d + j) / n - mean(j) * mean(j);

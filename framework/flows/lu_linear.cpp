@@ -40,16 +40,15 @@ void LuLinear::build_weight() {
   const Matrix lower = store_.matrix(lower_), upper = store_.matrix(upper_), L = L_, U = U_, M = M_, W = W_;
   const Vector s = store_.vector(log_diag_);
   const auto perm = perm_;
-  Kokkos::parallel_for(
-      "tractable::LuLinear::triangles", RangePolicy(0, d * d), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t a = k / d, b = k % d;
+  for_each_element(
+      "tractable::LuLinear::triangles", d, d, KOKKOS_LAMBDA(const std::size_t a, const std::size_t b) {
         L(a, b) = a == b ? Real(1) : (a > b ? lower(a, b) : Real(0));
         U(a, b) = a == b ? kmath::exp(s(a)) : (a < b ? upper(a, b) : Real(0));
       });
   gemm("N", "N", Real(1), L, U, Real(0), M);
-  Kokkos::parallel_for(
-      "tractable::LuLinear::permute_rows", RangePolicy(0, d * d),
-      KOKKOS_LAMBDA(const std::size_t k) { W(k / d, k % d) = M(perm(k / d), k % d); });
+  for_each_element(
+      "tractable::LuLinear::permute_rows", d, d,
+      KOKKOS_LAMBDA(const std::size_t a, const std::size_t b) { W(a, b) = M(perm(a), b); });
 }
 
 void LuLinear::build_inverse() {
@@ -57,6 +56,8 @@ void LuLinear::build_inverse() {
   const std::size_t d = dim_;
   const Matrix L = L_, U = U_, V = V_;
   const auto perm = perm_;
+  // direct launch: one work item per column, each two triangular solves of d² multiply-adds, worth
+  // splitting at any d (the helpers would count d elements and keep a large d on one thread).
   Kokkos::parallel_for(
       "tractable::LuLinear::inverse_columns", RangePolicy(0, d), KOKKOS_LAMBDA(const std::size_t k) {
         for (std::size_t a = 0; a < d; ++a) {  // L t = e_perm[k] (unit diagonal)
@@ -85,16 +86,16 @@ void LuLinear::backpropagate_weight(const Matrix& dW) {
   const std::size_t d = dim_;
   const Matrix dM = dM_;
   const auto perm = perm_;
-  Kokkos::parallel_for(
-      "tractable::LuLinear::unpermute_rows", RangePolicy(0, d * d),
-      KOKKOS_LAMBDA(const std::size_t k) { dM(perm(k / d), k % d) = dW(k / d, k % d); });
+  // Row a of dW goes to row perm[a] of dM: each element is still written once.
+  for_each_element(
+      "tractable::LuLinear::unpermute_rows", d, d,
+      KOKKOS_LAMBDA(const std::size_t a, const std::size_t b) { dM(perm(a), b) = dW(a, b); });
   gemm("N", "T", Real(1), dM_, U_, Real(0), dL_);
   gemm("T", "N", Real(1), L_, dM_, Real(0), dU_);
   const Matrix dL = dL_, dU = dU_, U = U_, glower = store_.gradient_matrix(lower_), gupper = store_.gradient_matrix(upper_);
   const Vector gs = store_.gradient_vector(log_diag_);
-  Kokkos::parallel_for(
-      "tractable::LuLinear::triangle_gradients", RangePolicy(0, d * d), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t a = k / d, b = k % d;
+  for_each_element(
+      "tractable::LuLinear::triangle_gradients", d, d, KOKKOS_LAMBDA(const std::size_t a, const std::size_t b) {
         if (a > b) glower(a, b) += dL(a, b);
         if (a < b) gupper(a, b) += dU(a, b);
         if (a == b) gs(a) += dU(a, a) * U(a, a);  // U(a, a) = exp(s_a)

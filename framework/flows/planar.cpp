@@ -22,24 +22,22 @@ Planar::Planar(ParameterStore& store, const std::string& name, std::size_t dim)
 void Planar::constrain() {
   const Vector u = store_.vector(u_), w = store_.vector(w_), hat = hat_, sc = scalars_;
   const std::size_t d = dim_;
-  Kokkos::parallel_for(
-      "tractable::Planar::constrain", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
-        Real t = 0, n = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          t += w(j) * u(j);
-          n += w(j) * w(j);
-        }
+  // One row of d features: the parameter vectors, their sums over a device thread's lanes.
+  for_each_row(
+      "tractable::Planar::constrain", 1, d, KOKKOS_LAMBDA(const std::size_t, const RowLanes& row) {
+        const Real t = row.sum([&](const std::size_t j) { return w(j) * u(j); });
+        Real n = row.sum([&](const std::size_t j) { return w(j) * w(j); });
         n = n > Real(1e-12) ? n : Real(1e-12);
         const Real k = (Real(-1) + stable_softplus(t) - t) / n;
-        Real c = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          hat(j) = u(j) + k * w(j);
-          c += w(j) * hat(j);
-        }
-        sc(0) = c;
-        sc(1) = t;
-        sc(2) = n;
-        sc(3) = k;
+        const auto hat_j = [&](const std::size_t j) { return u(j) + k * w(j); };
+        row.for_each([&](const std::size_t j) { hat(j) = hat_j(j); });
+        const Real c = row.sum([&](const std::size_t j) { return w(j) * hat_j(j); });
+        row.once([&]() {
+          sc(0) = c;
+          sc(1) = t;
+          sc(2) = n;
+          sc(3) = k;
+        });
       });
 }
 
@@ -91,17 +89,15 @@ void Planar::accumulate_parameter_gradients(const Matrix& y, const Matrix& gx, R
   for_each_column_sum("tractable::Planar::parameter_sums::b", batch, 1, gb, true,
                       KOKKOS_LAMBDA(std::size_t i, std::size_t) { return rows(i, 1); });
   // û = u + k w, k = (m(t) − t)/n, t = wᵀu, n = ‖w‖².
-  Kokkos::parallel_for(
-      "tractable::Planar::constraint_backward", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
+  for_each_row(
+      "tractable::Planar::constraint_backward", 1, d, KOKKOS_LAMBDA(const std::size_t, const RowLanes& row) {
         const Real t = sc(1), n = sc(2), k = sc(3);
         const Real sig = stable_sigmoid(t);
-        Real dhat_dot_w = 0;
-        for (std::size_t j = 0; j < d; ++j) dhat_dot_w += dhat(j) * w(j);
-        const Real dk = dhat_dot_w;  // dL/dk
-        for (std::size_t j = 0; j < d; ++j) {
+        const Real dk = row.sum([&](const std::size_t j) { return dhat(j) * w(j); });  // dL/dk
+        row.for_each([&](const std::size_t j) {
           gu(j) += dhat(j) + dk * (sig - 1) / n * w(j);
           gw(j) += k * dhat(j) + dk * ((sig - 1) / n * u(j) - k * 2 * w(j) / n);
-        }
+        });
       });
 }
 
@@ -112,11 +108,9 @@ const Matrix& Planar::inverse_backward(const Matrix& dx, const Vector& dlogdet) 
   ensure_shape(input_gradient_, batch, d, "tractable::Planar::input_gradient");
   const Vector w = store_.vector(w_);
   const Matrix rows = rows_, dy = input_gradient_;
-  Kokkos::parallel_for(
-      "tractable::Planar::inverse_backward", RangePolicy(0, batch * d), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t i = k / d, j = k % d;
-        dy(i, j) = dx(i, j) + rows(i, 1) * w(j);
-      });
+  for_each_element(
+      "tractable::Planar::inverse_backward", batch, d,
+      KOKKOS_LAMBDA(const std::size_t i, const std::size_t j) { dy(i, j) = dx(i, j) + rows(i, 1) * w(j); });
   return input_gradient_;
 }
 

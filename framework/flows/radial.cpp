@@ -72,8 +72,8 @@ void Radial::explicit_backward(const Matrix& y, const Matrix& gx, Real gx_sign, 
   const Vector totals = row_totals_;  // [Σ dL/dα, Σ dL/dβ̂]
   for_each_column_sum("tractable::Radial::scalar_sums", batch, 2, totals, false,
                       KOKKOS_LAMBDA(std::size_t i, std::size_t j) { return rows(i, j); });
-  Kokkos::parallel_for(
-      "tractable::Radial::scalar_gradients", RangePolicy(0, 1), KOKKOS_LAMBDA(const std::size_t) {
+  for_each_index(
+      "tractable::Radial::scalar_gradients", 1, KOKKOS_LAMBDA(const std::size_t) {
         // α = stable_softplus(α_raw), β̂ = −α + stable_softplus(β_raw).
         ga(0) += (totals(0) - totals(1)) * stable_sigmoid(ar(0));
         gb(0) += totals(1) * stable_sigmoid(br(0));

@@ -1,4 +1,5 @@
 #include "mcmc/hamiltonian_monte_carlo.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
@@ -8,21 +9,17 @@ namespace tractable {
 namespace {
 // hamiltonian(c) = −log p̃(x_c) + ½ |p_c|²
 void hamiltonian(const Vector& log_p /*[C]*/, const Matrix& momentum /*[C, D]*/, const Vector& out /*[C]*/) {
-  Kokkos::parallel_for(
-      "tractable::hmc::hamiltonian", RangePolicy(0, momentum.extent(0)), KOKKOS_LAMBDA(const std::size_t c) {
-        Real kinetic = 0;
-        for (std::size_t j = 0; j < momentum.extent(1); ++j) kinetic += momentum(c, j) * momentum(c, j);
-        out(c) = -log_p(c) + Real(0.5) * kinetic;
-      });
+  for_each_row_reduce(
+      "tractable::hmc::hamiltonian", momentum.extent(0), momentum.extent(1),
+      KOKKOS_LAMBDA(const std::size_t c, const std::size_t j) { return momentum(c, j) * momentum(c, j); },
+      KOKKOS_LAMBDA(const std::size_t c, const Real kinetic) { out(c) = -log_p(c) + Real(0.5) * kinetic; });
 }
 
 // a += scale · b, elementwise
 void axpy(const Matrix& a /*[C, D]*/, Real scale, const Matrix& b /*[C, D]*/) {
-  Kokkos::parallel_for(
-      "tractable::hmc::axpy", RangePolicy(0, a.extent(0) * a.extent(1)), KOKKOS_LAMBDA(const std::size_t flat) {
-        const std::size_t c = flat / a.extent(1), j = flat % a.extent(1);
-        a(c, j) += scale * b(c, j);
-      });
+  for_each_element(
+      "tractable::hmc::axpy", a.extent(0), a.extent(1),
+      KOKKOS_LAMBDA(const std::size_t c, const std::size_t j) { a(c, j) += scale * b(c, j); });
 }
 }  // namespace
 
@@ -58,18 +55,14 @@ HmcResult hamiltonian_monte_carlo(const Target& target, const HmcConfig& config,
     target.log_density(proposal, log_p);
     hamiltonian(log_p, momentum, h_end);
     stream.fill_uniform(uniforms, 0, 1);
-    std::size_t accepted_now = 0;
-    Kokkos::parallel_reduce(
-        "tractable::hmc::accept", RangePolicy(0, C),
-        KOKKOS_LAMBDA(const std::size_t c, std::size_t& count) {
-          // Accept with min(1, exp(H₀ − H₁)); a non-finite H₁ (diverged trajectory) is rejected.
-          const Real dh = h_start(c) - h_end(c);
-          if (dh == dh && kmath::log(uniforms(c, 0)) < dh) {
-            for (std::size_t j = 0; j < x.extent(1); ++j) x(c, j) = proposal(c, j);
-            ++count;
-          }
-        },
-        accepted_now);
+    const auto accepted_now = std::size_t(sum_over("tractable::hmc::accept", C, KOKKOS_LAMBDA(const std::size_t c) {
+      // Accept with min(1, exp(H₀ − H₁)); a non-finite H₁ (diverged trajectory) is rejected.
+      const Real dh = h_start(c) - h_end(c);
+      const bool accept = dh == dh && kmath::log(uniforms(c, 0)) < dh;
+      if (accept)
+        for (std::size_t j = 0; j < x.extent(1); ++j) x(c, j) = proposal(c, j);
+      return accept ? 1.0 : 0.0;
+    }));
     if (trajectory < config.thermalization) continue;
     accepted += accepted_now;
     row_sums(x, row_sum);

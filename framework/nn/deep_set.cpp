@@ -1,4 +1,5 @@
 #include "nn/deep_set.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/error.hpp"
 
@@ -17,27 +18,24 @@ std::size_t points_of(std::size_t in, const DeepSetShape& shape, const std::stri
 // the batch and the features at once.
 void deep_set_split_points(const Matrix& x /*[B, n·d]*/, const Matrix& rows /*[B·n, d]*/, std::size_t n,
                            std::size_t d) {
-  Kokkos::parallel_for(
-      "tractable::DeepSet::split_points", RangePolicy(0, rows.extent(0) * d), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t r = k / d, j = k % d;
+  for_each_element(
+      "tractable::DeepSet::split_points", rows.extent(0), d, KOKKOS_LAMBDA(const std::size_t r, const std::size_t j) {
         rows(r, j) = x(r / n, (r % n) * d + j);
       });
 }
 
 void deep_set_join_points(const Matrix& rows /*[B·n, d]*/, const Matrix& x /*[B, n·d]*/, std::size_t n,
                           std::size_t d) {
-  Kokkos::parallel_for(
-      "tractable::DeepSet::join_points", RangePolicy(0, rows.extent(0) * d), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t r = k / d, j = k % d;
+  for_each_element(
+      "tractable::DeepSet::join_points", rows.extent(0), d, KOKKOS_LAMBDA(const std::size_t r, const std::size_t j) {
         x(r / n, (r % n) * d + j) = rows(r, j);
       });
 }
 
 void deep_set_mean(const Matrix& embedded /*[B·n, e]*/, const Matrix& pooled /*[B, e]*/, std::size_t n) {
   const std::size_t e = pooled.extent(1);
-  Kokkos::parallel_for(
-      "tractable::DeepSet::mean", RangePolicy(0, pooled.extent(0) * e), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t b = k / e, j = k % e;
+  for_each_element(
+      "tractable::DeepSet::mean", pooled.extent(0), e, KOKKOS_LAMBDA(const std::size_t b, const std::size_t j) {
         Real s = 0;
         for (std::size_t i = 0; i < n; ++i) s += embedded(b * n + i, j);
         pooled(b, j) = s / Real(n);
@@ -46,9 +44,8 @@ void deep_set_mean(const Matrix& embedded /*[B·n, e]*/, const Matrix& pooled /*
 
 void deep_set_spread(const Matrix& d_pooled /*[B, e]*/, const Matrix& d_embedded /*[B·n, e]*/, std::size_t n) {
   const std::size_t e = d_pooled.extent(1);
-  Kokkos::parallel_for(
-      "tractable::DeepSet::spread", RangePolicy(0, d_embedded.extent(0) * e), KOKKOS_LAMBDA(const std::size_t k) {
-        const std::size_t r = k / e, j = k % e;
+  for_each_element(
+      "tractable::DeepSet::spread", d_embedded.extent(0), e, KOKKOS_LAMBDA(const std::size_t r, const std::size_t j) {
         d_embedded(r, j) = d_pooled(r / n, j) / Real(n);
       });
 }

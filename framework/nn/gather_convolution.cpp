@@ -7,6 +7,9 @@
 
 #include <cmath>
 
+// The im2col and plane kernels are launched directly, not through core/batch_parallel.hpp: a work item
+// is a whole L² plane (one example and channel), worth splitting at any batch, and the helpers count
+// the elements of a row and would keep such work on the calling thread.
 namespace tractable {
 
 GatherConvolution::GatherConvolution(ParameterStore& store, const std::string& name, std::size_t in_channels,
@@ -47,6 +50,7 @@ const Matrix& GatherConvolution::forward(const Matrix& x) {
   const Matrix cols = columns_;
   const IndexVector neighbour = neighbour_;
   // cols(c·K + u, b·S + site) = x(b, c·S + neighbour(u, site)) (0 for padding): one plane per (b, c, u).
+  // direct launch: a whole plane per work item (the top of this file).
   Kokkos::parallel_for(
       "tractable::GatherConvolution::im2col", RangePolicy(0, batch * C), KOKKOS_LAMBDA(const std::size_t bc) {
         const std::size_t b = bc / C, c = bc % C;
@@ -60,6 +64,7 @@ const Matrix& GatherConvolution::forward(const Matrix& x) {
   gemm("N", "N", Real(1), store_.matrix(weight_), columns_, Real(0), output_t_);
   const Matrix yt = output_t_, y = output_;
   const Vector bias = store_.vector(bias_);
+  // direct launch: a whole plane per work item (the top of this file).
   Kokkos::parallel_for(
       "tractable::GatherConvolution::planes_to_rows", RangePolicy(0, batch * O), KOKKOS_LAMBDA(const std::size_t bo) {
         const std::size_t b = bo / O, o = bo % O;
@@ -76,6 +81,7 @@ void GatherConvolution::transpose_gradient(const Matrix& dy) {
   require(dy.extent(0) == batch && dy.extent(1) == out_features(), "GatherConvolution::backward: dy shape mismatch");
   ensure_shape(output_gradient_t_, O, batch * sites, "tractable::GatherConvolution::output_gradient_t");
   const Matrix dyt = output_gradient_t_;
+  // direct launch: a whole plane per work item (the top of this file).
   Kokkos::parallel_for(
       "tractable::GatherConvolution::rows_to_planes", RangePolicy(0, batch * O), KOKKOS_LAMBDA(const std::size_t bo) {
         const std::size_t b = bo / O, o = bo % O;
@@ -90,6 +96,7 @@ const Matrix& GatherConvolution::col2im() {
   const Matrix dcols = column_gradient_, dx = input_gradient_;
   const IndexVector feeds = feeds_;
   // Site s' of channel c is tap u of site feeds(u, s'): sum those K entries, plane by plane.
+  // direct launch: a whole plane per work item (the top of this file).
   Kokkos::parallel_for(
       "tractable::GatherConvolution::col2im", RangePolicy(0, batch * C), KOKKOS_LAMBDA(const std::size_t bc) {
         const std::size_t b = bc / C, c = bc % C;

@@ -12,15 +12,10 @@ double ReverseKl::sum(const Matrix& z) {
   ensure_shape(log_weights_, batch, "tractable::ReverseKl::log_weights");
   target_.log_density(x, log_target_);
   const Vector lq = log_q_, lp = log_target_, lw = log_weights_;
-  double total = 0;
-  Kokkos::parallel_reduce(
-      "tractable::ReverseKl::sum", RangePolicy(0, batch),
-      KOKKOS_LAMBDA(const std::size_t i, double& acc) {
-        lw(i) = lp(i) - lq(i);
-        acc -= double(lw(i));
-      },
-      total);
-  return total;
+  return sum_over("tractable::ReverseKl::sum", batch, KOKKOS_LAMBDA(const std::size_t i) {
+    lw(i) = lp(i) - lq(i);
+    return -double(lw(i));
+  });
 }
 
 double ReverseKl::sum_and_backward(const Matrix& z, Real scale) {

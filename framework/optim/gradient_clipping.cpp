@@ -35,6 +35,7 @@ void reduce_squares(const Vector& grads /*[P]*/, Result& result) {
       return;
     }
   }
+  // direct launch: blocks of parameters; the small-model rule above is the helpers' own.
   Kokkos::parallel_reduce("tractable::global_norm", RangePolicy(0, blocks), block_sum, result);
 }
 }  // namespace

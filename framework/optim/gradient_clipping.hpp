@@ -47,6 +47,7 @@ void for_each_gated(const std::string& label, std::size_t n, const GradientGate&
       for (std::size_t i = begin; i < end; ++i) f(i, scale);
     });
   } else {
+    // direct launch: the device side of this helper (one index per parameter).
     Kokkos::parallel_for(label, RangePolicy(0, n), KOKKOS_LAMBDA(const std::size_t i) {
       if (gate.open()) f(i, gate.scale());
     });

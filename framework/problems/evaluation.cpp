@@ -1,4 +1,5 @@
 #include "problems/evaluation.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/error.hpp"
 #include "distributions/bases/standard_normal.hpp"
@@ -17,11 +18,8 @@ NllResult evaluate_nll(Flow& flow, const HostMatrix& rows, std::size_t batch, co
     Matrix x("tractable::evaluate_nll::x", stop - start, rows.extent(1));
     Kokkos::deep_copy(x, Kokkos::subview(rows, std::make_pair(start, stop), Kokkos::ALL()));
     const Vector logp = flow.log_prob(x);
-    double chunk = 0;
-    Kokkos::parallel_reduce(
-        "tractable::evaluate_nll", RangePolicy(0, logp.extent(0)),
-        KOKKOS_LAMBDA(const std::size_t i, double& acc) { acc -= double(logp(i)); }, chunk);
-    local += chunk;
+    local += sum_over("tractable::evaluate_nll", logp.extent(0),
+                      KOKKOS_LAMBDA(const std::size_t i) { return -double(logp(i)); });
     if (local_log_p) {
       const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), logp);
       local_log_p->insert(local_log_p->end(), host.data(), host.data() + host.extent(0));
@@ -105,14 +103,13 @@ double quadrature_log_normalizer(const Target& target, double lo, double hi, std
   Vector values("tractable::quadrature", x.extent(0));
   target.log_density(x, values);
   double m = -INFINITY;
+  // direct launch: a maximum (no helper reduces one), once per evaluation.
   Kokkos::parallel_reduce(
       "tractable::quadrature_max", RangePolicy(0, values.extent(0)),
       KOKKOS_LAMBDA(const std::size_t i, double& acc) { acc = double(values(i)) > acc ? double(values(i)) : acc; },
       Kokkos::Max<double>(m));
-  double s = 0;
-  Kokkos::parallel_reduce(
-      "tractable::quadrature_sum", RangePolicy(0, values.extent(0)),
-      KOKKOS_LAMBDA(const std::size_t i, double& acc) { acc += kmath::exp(double(values(i)) - m); }, s);
+  const double s = sum_over("tractable::quadrature_sum", values.extent(0),
+                            KOKKOS_LAMBDA(const std::size_t i) { return kmath::exp(double(values(i)) - m); });
   return m + std::log(s) + 2 * std::log(h);
 }
 

@@ -1,4 +1,5 @@
 #include "problems/vae_evaluation.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/stable_math.hpp"
 #include "optim/adam.hpp"
@@ -40,8 +41,8 @@ std::vector<double> sampled_elbo(LatentVariableModel& vae, const Matrix& x /*[n,
     }
   if (d_posterior) {
     Matrix d_terms("tractable::amortization::d_terms", n * k, 3);
-    Kokkos::parallel_for(
-        "tractable::amortization::d_terms", RangePolicy(0, n * k), KOKKOS_LAMBDA(const std::size_t r) {
+    for_each_index(
+        "tractable::amortization::d_terms", n * k, KOKKOS_LAMBDA(const std::size_t r) {
           d_terms(r, 0) = -Real(1) / Real(k);
           d_terms(r, 1) = -Real(1) / Real(k);
           d_terms(r, 2) = Real(1) / Real(k);

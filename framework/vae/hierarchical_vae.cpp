@@ -47,10 +47,9 @@ const Matrix& HierarchicalVae::log_weight_terms(const Matrix& x, const Matrix& p
   const Matrix z1 = z1_, z2 = z2_;
   q2_ = upper_encoder_->forward(z1_);  // [R, 2L2] = (μ2 | log σ2²)
   const Matrix q2 = q2_;
-  Kokkos::parallel_for(
-      "tractable::HierarchicalVae::sample_z2", RangePolicy(0, rows * l2), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_element(
+      "tractable::HierarchicalVae::sample_z2", rows, l2, KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) {
         // z2 [R, L2] = μ2 + σ2 ⊙ ε2, ε2 = eps[:, L1:L1+L2]
-        const std::size_t r = i / l2, l = i % l2;
         z2(r, l) = q2(r, l) + kmath::exp(Real(0.5) * q2(r, l2 + l)) * eps(r, l1 + l);
       });
   p1_ = upper_decoder_->forward(z2_);  // [R, 2L1] = (μp | log σp²)
@@ -95,10 +94,9 @@ const Matrix& HierarchicalVae::log_weight_terms_backward(const Matrix& d_terms, 
   ensure_shape(dz1_, rows, l1, "tractable::HierarchicalVae::dz1");
   ensure_shape(d_p1_, rows, 2 * l1, "tractable::HierarchicalVae::d_p1");
   const Matrix dz1 = dz1_, d_p1 = d_p1_;
-  Kokkos::parallel_for(
-      "tractable::HierarchicalVae::conditional_prior_backward", RangePolicy(0, rows * l1), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_element(
+      "tractable::HierarchicalVae::conditional_prior_backward", rows, l1, KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) {
         // log p(z1|z2) = −½ Σ ((z1 − μp)² / σp² + log σp²) − …, weighted by g1
-        const std::size_t r = i / l1, l = i % l1;
         const Real g = d_terms(r, 1), diff = z1(r, l) - p1(r, l), inv_var = kmath::exp(-p1(r, l1 + l));
         d_p1(r, l) = g * diff * inv_var;
         d_p1(r, l1 + l) = g * Real(0.5) * (diff * diff * inv_var - Real(1));
@@ -107,18 +105,17 @@ const Matrix& HierarchicalVae::log_weight_terms_backward(const Matrix& d_terms, 
   const Matrix dz2_network = freeze ? upper_decoder_->input_vjp(d_p1_) : upper_decoder_->backward(d_p1_);  // [R, L2]
   ensure_shape(d_q2_, rows, 2 * l2, "tractable::HierarchicalVae::d_q2");
   const Matrix d_q2 = d_q2_;
-  Kokkos::parallel_for(
-      "tractable::HierarchicalVae::z2_backward", RangePolicy(0, rows * l2), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_element(
+      "tractable::HierarchicalVae::z2_backward", rows, l2, KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) {
         // dz2 = through p(z1|z2) − g1 z2 (log p(z2)); z2 = μ2 + σ2 ε2; log q(z2|z1) depends directly on −½ log σ2² only
-        const std::size_t r = i / l2, l = i % l2;
         const Real dz2 = dz2_network(r, l) - d_terms(r, 1) * z2(r, l);
         d_q2(r, l) = dz2;
         d_q2(r, l2 + l) = dz2 * eps(r, l1 + l) * Real(0.5) * kmath::exp(Real(0.5) * q2(r, l2 + l)) - Real(0.5) * d_terms(r, 2);
       });
   const Matrix dz1_upper = freeze ? upper_encoder_->input_vjp(d_q2_) : upper_encoder_->backward(d_q2_);  // [R, L1]
-  Kokkos::parallel_for(
-      "tractable::HierarchicalVae::z1_total", RangePolicy(0, rows * l1),
-      KOKKOS_LAMBDA(const std::size_t i) { dz1(i / l1, i % l1) += dz1_upper(i / l1, i % l1); });  // both paths into z1
+  for_each_element(
+      "tractable::HierarchicalVae::z1_total", rows, l1,
+      KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) { dz1(r, l) += dz1_upper(r, l); });  // both paths into z1
   ensure_shape(d_posterior_, batch, 2 * l1, "tractable::HierarchicalVae::d_posterior");
   reparameterise_backward(posterior, eps, k, dz1_, d_terms, d_posterior_);
   return d_posterior_;
@@ -148,9 +145,8 @@ HostMatrix HierarchicalVae::sample_means(RandomStream& stream, std::size_t n) {
   stream.fill_normal(noise);
   const Matrix p1 = upper_decoder_->forward(z2);
   Matrix z1("tractable::HierarchicalVae::prior_z1", n, l1);
-  Kokkos::parallel_for(
-      "tractable::HierarchicalVae::prior_z1", RangePolicy(0, n * l1), KOKKOS_LAMBDA(const std::size_t i) {
-        const std::size_t r = i / l1, l = i % l1;
+  for_each_element(
+      "tractable::HierarchicalVae::prior_z1", n, l1, KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) {
         z1(r, l) = p1(r, l) + kmath::exp(Real(0.5) * p1(r, l1 + l)) * noise(r, l);
       });
   likelihood_->mean(decoder_->forward(z1), mean_);

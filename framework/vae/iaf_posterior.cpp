@@ -34,10 +34,9 @@ const Matrix& IafPosterior::forward(const Matrix& z0, const Matrix& context, std
   for (std::size_t t = 0; t < steps(); ++t) {
     ensure_shape(input_[t], rows, latent + ctx, "tractable::IafPosterior::input");
     const Matrix in = input_[t];
-    Kokkos::parallel_for(
-        "tractable::IafPosterior::gather_input", RangePolicy(0, rows * (latent + ctx)), KOKKOS_LAMBDA(const std::size_t i) {
+    for_each_element(
+        "tractable::IafPosterior::gather_input", rows, latent + ctx, KOKKOS_LAMBDA(const std::size_t r, const std::size_t c) {
           // in [R, L + C] = [z_{t−1} [R, L], h [B, C] repeated over the k rows of each example]
-          const std::size_t r = i / (latent + ctx), c = i % (latent + ctx);
           in(r, c) = c < latent ? z(r, c) : context(r / k, c - latent);
         });
     const Matrix& made_out = made_[t]->forward(in);  // [R, 2L] = (m, s)
@@ -67,9 +66,8 @@ const Matrix& IafPosterior::backward(const Matrix& dz_top, const Vector& dlogdet
   const Matrix dz = dz_, d_raw = d_raw_;
   for (std::size_t t = steps(); t-- > 0;) {
     const Matrix raw = raw_[t], in = input_[t];
-    Kokkos::parallel_for(
-        "tractable::IafPosterior::step_backward", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
-          const std::size_t r = i / latent, l = i % latent;
+    for_each_element(
+        "tractable::IafPosterior::step_backward", rows, latent, KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) {
           const Real gate = stable_sigmoid(raw(r, latent + l) + Real(1));
           const Real z_prev = in(r, l), m = raw(r, l), g = dz(r, l);
           // z_t = σ z + (1 − σ) m, log|det| = Σ log σ:  dσ = g (z − m) + dlogdet / σ,  ds = dσ σ (1 − σ)
@@ -78,14 +76,13 @@ const Matrix& IafPosterior::backward(const Matrix& dz_top, const Vector& dlogdet
           dz(r, l) = g * gate;  // the direct path; the MADE path is added below
         });
     const Matrix through = freeze ? made_[t]->input_vjp(d_raw) : made_[t]->backward(d_raw);  // [R, L + C]
-    Kokkos::parallel_for(
-        "tractable::IafPosterior::add_made_path", RangePolicy(0, rows * latent), KOKKOS_LAMBDA(const std::size_t i) {
-          dz(i / latent, i % latent) += through(i / latent, i % latent);
-        });
-    Kokkos::parallel_for(
-        "tractable::IafPosterior::context_backward", RangePolicy(0, dcontext.extent(0) * ctx), KOKKOS_LAMBDA(const std::size_t i) {
+    for_each_element(
+        "tractable::IafPosterior::add_made_path", rows, latent,
+        KOKKOS_LAMBDA(const std::size_t r, const std::size_t l) { dz(r, l) += through(r, l); });
+    for_each_element(
+        "tractable::IafPosterior::context_backward", dcontext.extent(0), ctx,
+        KOKKOS_LAMBDA(const std::size_t b, const std::size_t c) {
           // dcontext [B, C] += Σ_j through [b·k + j, L + c]
-          const std::size_t b = i / ctx, c = i % ctx;
           Real total = 0;
           for (std::size_t j = 0; j < k; ++j) total += through(b * k + j, latent + c);
           dcontext(b, c) += total;

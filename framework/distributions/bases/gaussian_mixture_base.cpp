@@ -32,26 +32,29 @@ void GaussianMixtureBase::responsibilities(const Matrix& z) {
   const Matrix mu = store_.matrix(means_), s = store_.matrix(log_scales_), lj = log_joint_;
   const Vector ln = log_norm_;
   const Real half_log_2pi = Real(0.5 * std::log(2 * M_PI));
-  Kokkos::parallel_for(
-      "tractable::GaussianMixtureBase::log_joint", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+  // A row's K component terms, each a sum over its D features (over a device thread's lanes); the
+  // normaliser then reads them back in a second kernel, once they are all written.
+  for_each_row(
+      "tractable::GaussianMixtureBase::log_joint", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& lanes) {
         const Real log_z_logits = log_sum_exp(logits, kc);
         for (std::size_t k = 0; k < kc; ++k) {
-          Real v = logits(k) - log_z_logits;
-          for (std::size_t j = 0; j < d; ++j) {
+          const Real v = logits(k) - log_z_logits + lanes.sum([&](const std::size_t j) {
             const Real e = (z(i, j) - mu(k, j)) * kmath::exp(-s(k, j));
-            v += -Real(0.5) * e * e - s(k, j) - half_log_2pi;
-          }
-          lj(i, k) = v;
+            return -Real(0.5) * e * e - s(k, j) - half_log_2pi;
+          });
+          lanes.once([&]() { lj(i, k) = v; });
         }
-        ln(i) = log_sum_exp([&](std::size_t k) { return lj(i, k); }, kc);
       });
+  for_each_index(
+      "tractable::GaussianMixtureBase::log_norm", batch,
+      KOKKOS_LAMBDA(const std::size_t i) { ln(i) = log_sum_exp([&](std::size_t k) { return lj(i, k); }, kc); });
 }
 
 void GaussianMixtureBase::log_prob(const Matrix& z, const Vector& out, bool accumulate) {
   responsibilities(z);
   const Vector ln = log_norm_;
-  Kokkos::parallel_for(
-      "tractable::GaussianMixtureBase::log_prob", RangePolicy(0, z.extent(0)),
+  for_each_index(
+      "tractable::GaussianMixtureBase::log_prob", z.extent(0),
       KOKKOS_LAMBDA(const std::size_t i) { out(i) = accumulate ? out(i) + ln(i) : ln(i); });
 }
 
@@ -63,9 +66,8 @@ void GaussianMixtureBase::log_prob_backward(const Matrix& z, const Vector& dlogp
                gs = store_.gradient_matrix(log_scales_), lj = log_joint_;
   const Vector ln = log_norm_;
   // dz_ij = dlogp_i Σ_k r_ik (−(z − μ_k)/σ_k²)
-  Kokkos::parallel_for(
-      "tractable::GaussianMixtureBase::dz", RangePolicy(0, batch * d), KOKKOS_LAMBDA(const std::size_t n) {
-        const std::size_t i = n / d, j = n % d;
+  for_each_element(
+      "tractable::GaussianMixtureBase::dz", batch, d, KOKKOS_LAMBDA(const std::size_t i, const std::size_t j) {
         Real g = 0;
         for (std::size_t k = 0; k < kc; ++k) {
           const Real r = kmath::exp(lj(i, k) - ln(i));
@@ -96,8 +98,8 @@ void GaussianMixtureBase::log_prob_backward(const Matrix& z, const Vector& dlogp
                       KOKKOS_LAMBDA(const std::size_t i, const std::size_t k) {
                         return k < kc ? dlogp(i) * kmath::exp(lj(i, k) - ln(i)) : dlogp(i);
                       });
-  Kokkos::parallel_for(
-      "tractable::GaussianMixtureBase::logit_gradients", RangePolicy(0, kc), KOKKOS_LAMBDA(const std::size_t k) {
+  for_each_index(
+      "tractable::GaussianMixtureBase::logit_gradients", kc, KOKKOS_LAMBDA(const std::size_t k) {
         const Real pi = kmath::exp(logits(k) - log_sum_exp(logits, kc));
         glogits(k) += sums(k) - pi * sums(kc);
       });
@@ -109,8 +111,9 @@ void GaussianMixtureBase::sample(RandomStream& stream, const Matrix& z) {
   stream.fill_normal(noise_);  // the last column picks the component through Φ(ε) ~ U(0, 1)
   const Vector logits = store_.vector(logits_);
   const Matrix mu = store_.matrix(means_), s = store_.matrix(log_scales_), noise = noise_;
-  Kokkos::parallel_for(
-      "tractable::GaussianMixtureBase::sample", RangePolicy(0, batch), KOKKOS_LAMBDA(const std::size_t i) {
+  // Every lane of a row's device thread picks the same component; the lanes then write its features.
+  for_each_row(
+      "tractable::GaussianMixtureBase::sample", batch, d, KOKKOS_LAMBDA(const std::size_t i, const RowLanes& lanes) {
         const Real log_z_logits = log_sum_exp(logits, kc);
         const Real u = Real(0.5) * kmath::erfc(-noise(i, d) / kmath::sqrt(Real(2)));
         std::size_t k = kc - 1;
@@ -122,7 +125,7 @@ void GaussianMixtureBase::sample(RandomStream& stream, const Matrix& z) {
             break;
           }
         }
-        for (std::size_t j = 0; j < d; ++j) z(i, j) = mu(k, j) + kmath::exp(s(k, j)) * noise(i, j);
+        lanes.for_each([&](const std::size_t j) { z(i, j) = mu(k, j) + kmath::exp(s(k, j)) * noise(i, j); });
       });
 }
 

@@ -1,4 +1,5 @@
 #include "distributions/targets/energy_2d.hpp"
+#include "core/batch_parallel.hpp"
 #include "core/stable_math.hpp"
 
 #include "core/error.hpp"
@@ -107,8 +108,8 @@ KOKKOS_INLINE_FUNCTION Real energy(Energy2d::Kind kind, Real z1, Real z2, Real& 
 void Energy2d::log_density(const Matrix& x, const Vector& out) const {
   require(x.extent(1) == 2, "Energy2d: targets are 2-dimensional");
   const Kind kind = kind_;
-  Kokkos::parallel_for(
-      "tractable::Energy2d::log_density", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_index(
+      "tractable::Energy2d::log_density", x.extent(0), KOKKOS_LAMBDA(const std::size_t i) {
         Real g1, g2;
         out(i) = -energy(kind, x(i, 0), x(i, 1), g1, g2);
       });
@@ -117,8 +118,8 @@ void Energy2d::log_density(const Matrix& x, const Vector& out) const {
 void Energy2d::log_density_gradient(const Matrix& x, const Matrix& grad) const {
   require(x.extent(1) == 2, "Energy2d: targets are 2-dimensional");
   const Kind kind = kind_;
-  Kokkos::parallel_for(
-      "tractable::Energy2d::log_density_gradient", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_index(
+      "tractable::Energy2d::log_density_gradient", x.extent(0), KOKKOS_LAMBDA(const std::size_t i) {
         Real g1, g2;
         energy(kind, x(i, 0), x(i, 1), g1, g2);
         grad(i, 0) = -g1;

@@ -1,4 +1,5 @@
 #include "distributions/targets/gaussian_mixture.hpp"
+#include "core/batch_parallel.hpp"
 #include "core/stable_math.hpp"
 
 #include "core/error.hpp"
@@ -127,10 +128,9 @@ void component_log_densities(const Matrix& x, const Kokkos::View<Real**, Kokkos:
                              const Kokkos::View<Real***, Kokkos::LayoutRight, MemSpace>& precisions,
                              const Kokkos::View<Real*, MemSpace>& log_weights, const Matrix& r) {
   const std::size_t dim = x.extent(1), k_count = log_weights.extent(0);
-  Kokkos::parallel_for(
-      "tractable::GaussianMixture::component_log_densities", RangePolicy(0, x.extent(0) * k_count),
-      KOKKOS_LAMBDA(const std::size_t n) {
-        const std::size_t i = n / k_count, k = n % k_count;
+  for_each_element(
+      "tractable::GaussianMixture::component_log_densities", x.extent(0), k_count,
+      KOKKOS_LAMBDA(const std::size_t i, const std::size_t k) {
         Real quadratic = 0;
         for (std::size_t a = 0; a < dim; ++a) {
           Real row = 0;
@@ -148,8 +148,8 @@ void GaussianMixture::log_density(const Matrix& x, const Vector& out) const {
   const Matrix r = responsibilities_;
   component_log_densities(x, means_, precisions_, log_weights_, r);
   const std::size_t k_count = components();
-  Kokkos::parallel_for(
-      "tractable::GaussianMixture::log_density", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_index(
+      "tractable::GaussianMixture::log_density", x.extent(0), KOKKOS_LAMBDA(const std::size_t i) {
         out(i) = log_sum_exp([&](std::size_t k) { return r(i, k); }, k_count);
       });
 }
@@ -163,8 +163,8 @@ void GaussianMixture::log_density_gradient(const Matrix& x, const Matrix& grad) 
   const auto means = means_;
   const auto precisions = precisions_;
   // ∇ log p = Σ_k resp_k(x) · (−P_k (x − μ_k))
-  Kokkos::parallel_for(
-      "tractable::GaussianMixture::log_density_gradient", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t i) {
+  for_each_index(
+      "tractable::GaussianMixture::log_density_gradient", x.extent(0), KOKKOS_LAMBDA(const std::size_t i) {
         const Real log_norm = log_sum_exp([&](std::size_t k) { return r(i, k); }, k_count);
         for (std::size_t a = 0; a < dim; ++a) grad(i, a) = 0;
         for (std::size_t k = 0; k < k_count; ++k) {

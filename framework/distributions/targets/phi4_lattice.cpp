@@ -1,4 +1,5 @@
 #include "distributions/targets/phi4_lattice.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/error.hpp"
 
@@ -23,17 +24,15 @@ void Phi4Lattice::log_density(const Matrix& x, const Vector& out) const {
   require(x.extent(1) == dim(), "Phi4Lattice::log_density: rows must hold L² sites");
   const std::size_t L = side_;
   const Real on_site = Real(4 + mass_squared_), lambda = Real(coupling_);
-  Kokkos::parallel_for(
-      "tractable::Phi4Lattice::log_density", RangePolicy(0, x.extent(0)), KOKKOS_LAMBDA(const std::size_t b) {
-        Real action = 0;
-        for (std::size_t t = 0; t < L; ++t)
-          for (std::size_t s = 0; s < L; ++s) {
-            const Real phi = x(b, t * L + s);
-            const Real hop = x(b, ((t + 1) % L) * L + s) + x(b, t * L + (s + 1) % L);  // forward neighbours only
-            const Real phi2 = phi * phi;
-            action += on_site * phi2 - 2 * phi * hop + lambda * phi2 * phi2;
-          }
-        out(b) = -action;
+  // log p̃ = −S: each site's term of the action, negated, summed over the configuration's row.
+  for_each_row_sum(
+      "tractable::Phi4Lattice::log_density", x.extent(0), L * L, out, false,
+      KOKKOS_LAMBDA(const std::size_t b, const std::size_t site) {
+        const std::size_t t = site / L, s = site % L;
+        const Real phi = x(b, site);
+        const Real hop = x(b, ((t + 1) % L) * L + s) + x(b, t * L + (s + 1) % L);  // forward neighbours only
+        const Real phi2 = phi * phi;
+        return -(on_site * phi2 - 2 * phi * hop + lambda * phi2 * phi2);
       });
 }
 
@@ -42,10 +41,9 @@ void Phi4Lattice::log_density_gradient(const Matrix& x, const Matrix& grad) cons
           "Phi4Lattice::log_density_gradient: shapes");
   const std::size_t L = side_;
   const Real on_site = Real(4 + mass_squared_), lambda = Real(coupling_);
-  Kokkos::parallel_for(
-      "tractable::Phi4Lattice::log_density_gradient", RangePolicy(0, x.extent(0) * x.extent(1)),
-      KOKKOS_LAMBDA(const std::size_t flat) {  // one (configuration, site) pair
-        const std::size_t b = flat / (L * L), site = flat % (L * L);
+  for_each_element(
+      "tractable::Phi4Lattice::log_density_gradient", x.extent(0), L * L,
+      KOKKOS_LAMBDA(const std::size_t b, const std::size_t site) {  // one (configuration, site) pair
         const std::size_t t = site / L, s = site % L;
         const Real phi = x(b, site);
         const Real neighbours = x(b, ((t + 1) % L) * L + s) + x(b, ((t + L - 1) % L) * L + s) +
