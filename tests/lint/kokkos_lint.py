@@ -6,7 +6,11 @@
   2. a host-only call inside a kernel: <cmath> functions through std:: or unqualified (use kmath::, which
      is Kokkos's math on every backend), printf, std:: containers and strings, throw;
   3. Kokkos::deep_copy from a view declared with an explicit layout into a Matrix/Vector (the device's
-     default layout: LayoutLeft on CUDA), which throws at run time off the host.
+     default layout: LayoutLeft on CUDA), which throws at run time off the host;
+  4. a Kokkos::parallel_for/_reduce/_scan in framework/ outside core/batch_parallel.hpp, unless the comment
+     block right above it (or its own line) gives the reason in a "direct launch: …" comment. The helpers
+     there are the mechanism that keeps small host work on the calling thread and gives a device the rows
+     and the features; a direct launch bypasses both.
 
 usage: kokkos_lint.py SOURCE_DIR   (exit 1 with one line per finding, file:line: what)
 """
@@ -21,6 +25,8 @@ HOST_MATH = ("exp|log|log1p|expm1|sqrt|cbrt|pow|tanh|sinh|cosh|sin|cos|tan|atan|
              "floor|ceil|round|fmod|isfinite|isnan|isinf|lgamma|tgamma|hypot|fmin|fmax")
 STD_MATH = re.compile(r"\bstd::(?:" + HOST_MATH + r")\s*\(")
 BARE_MATH = re.compile(r"(?<![\w:.>])(?:" + HOST_MATH + r")\s*\(")
+DIRECT_LAUNCH = re.compile(r"\bKokkos::parallel_(?:for|reduce|scan)\s*\(")
+LAUNCH_HELPERS = pathlib.Path("framework") / "core" / "batch_parallel.hpp"
 HOST_ONLY = re.compile(r"\b(?:printf|fprintf|std::(?:vector|string|map|cout|cerr|to_string|runtime_error))\b|\bthrow\b")
 
 
@@ -192,6 +198,22 @@ def main():
                 findings.append(f"{path.relative_to(ROOT)}:{line_of(code, m.start())}: deep_copy between a device view "
                                 f"and a host view of another layout ({', '.join(sorted(kinds))}): LayoutLeft on CUDA, "
                                 "a run-time throw; declare the host view as the device view's HostMirror")
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] == "framework" and relative != LAUNCH_HELPERS:
+            raw = path.read_text(errors="replace").splitlines()
+            for m in DIRECT_LAUNCH.finditer(code):
+                line = line_of(code, m.start())
+                reasons = [raw[line - 1]]
+                above = line - 2
+                while above >= 0 and raw[above].lstrip().startswith("//"):
+                    reasons.append(raw[above])
+                    above -= 1
+                if not any("direct launch:" in text for text in reasons):
+                    findings.append(f"{relative}:{line}: a direct {m.group(0).rstrip('( ')} outside "
+                                    "core/batch_parallel.hpp: launch through its helpers (for_each_element, "
+                                    "for_each_row, sum_over, ...), which keep small host work on the calling thread "
+                                    "and give a device rows and features, or say why not in a '// direct launch: ...' "
+                                    "comment above it")
     for f in sorted(set(findings)):
         print(f)
     print(f"kokkos lint: {len(set(findings))} finding(s) in {len(SOURCES)} files")

@@ -1,4 +1,5 @@
-"""The Kokkos lint finds what it is for (and nothing in clean code): fixtures with each violation.
+"""The Kokkos lint finds what it is for (and nothing in clean code): fixtures with each violation, rule 4
+(a direct launch without its reason) included.
 
 usage: test_kokkos_lint.py SOURCE_DIR
 """
@@ -14,12 +15,12 @@ HEADER = """
 class Layer {
  public:
   void forward(const Matrix& x);
-  void inline_ok() { Kokkos::parallel_for("ok", 1, KOKKOS_LAMBDA(int) {}); }
+  void inline_ok() { Kokkos::parallel_for("ok", 1, KOKKOS_LAMBDA(int) {}); }  // direct launch: a fixture
  private:
   void launch(const Matrix& x);
   template <bool Inverted>
   void templated(const Matrix& x);
-  void inline_bad() { Kokkos::parallel_for("bad", 1, KOKKOS_LAMBDA(int) {}); }
+  void inline_bad() { Kokkos::parallel_for("bad", 1, KOKKOS_LAMBDA(int) {}); }  // direct launch: a fixture
   Matrix out_;
 };
 template <class T>
@@ -34,18 +35,18 @@ struct Open {
 
 SOURCE = """
 void Layer::forward(const Matrix& x) {
-  Kokkos::parallel_for("fine", 1, KOKKOS_LAMBDA(int i) { out(i) = kmath::exp(x(i)); });  // "std::exp(" in a comment
+  Kokkos::parallel_for("fine", 1, KOKKOS_LAMBDA(int i) { out(i) = kmath::exp(x(i)); });  // "std::exp(" in a comment; direct launch: a fixture
 }
 void Layer::launch(const Matrix& x) {
-  Kokkos::parallel_for("private", 1, KOKKOS_LAMBDA(int i) { out(i) = std::exp(x(i)) + sqrt(x(i)); });
+  Kokkos::parallel_for("private", 1, KOKKOS_LAMBDA(int i) { out(i) = std::exp(x(i)) + sqrt(x(i)); });  // direct launch: a fixture
 }
 template <bool Inverted>
 void Layer::templated(const Matrix& x) {
-  Kokkos::parallel_for("private too", 1, KOKKOS_LAMBDA(int i) { printf("%d", i); });
+  Kokkos::parallel_for("private too", 1, KOKKOS_LAMBDA(int i) { printf("%d", i); });  // direct launch: a fixture
 }
 template <class T>
 void Generic<T>::run() {
-  Kokkos::parallel_for("protected", 1, KOKKOS_LAMBDA(int i) { if (i) throw 1; });
+  Kokkos::parallel_for("protected", 1, KOKKOS_LAMBDA(int i) { if (i) throw 1; });  // direct launch: a fixture
 }
 void Open::run() {
   Kokkos::View<double**, Kokkos::HostSpace> host("h", 2, 2);
@@ -55,6 +56,20 @@ void Open::run() {
   Kokkos::deep_copy(device, host);
   Kokkos::deep_copy(m, mirror);
 }
+void launches(const Matrix& x, double& total) {
+  // direct launch: the reason may open a comment block
+  // of several lines.
+  Kokkos::parallel_for("reasoned", 1, KOKKOS_LAMBDA(int i) { x(i, 0) = 0; });
+  Kokkos::parallel_reduce("unreasoned", 1, KOKKOS_LAMBDA(int i, double& s) { s += x(i, 0); }, total);
+  // a comment without the reason
+  Kokkos::parallel_scan("unreasoned too", 1, KOKKOS_LAMBDA(int i, double& s, bool) { s += x(i, 0); });
+}
+"""
+
+# The launch helpers themselves launch directly.
+HELPERS = """
+template <class F>
+void for_each_index(std::size_t n, const F& f) { Kokkos::parallel_for("helper", n, f); }
 """
 
 EXPECTED = [
@@ -67,6 +82,8 @@ EXPECTED = [
     "x.cpp:14: a Kokkos lambda in Generic::run, a protected member function",
     "x.cpp:14: a host-only call 'throw' inside a kernel",
     "x.cpp:21: deep_copy between a device view and a host view of another layout",
+    "x.cpp:28: a direct Kokkos::parallel_reduce outside core/batch_parallel.hpp",
+    "x.cpp:30: a direct Kokkos::parallel_scan outside core/batch_parallel.hpp",
 ]
 
 failures = []
@@ -75,6 +92,8 @@ with tempfile.TemporaryDirectory() as root:
     framework.mkdir()
     (framework / "x.hpp").write_text(HEADER)
     (framework / "x.cpp").write_text(SOURCE)
+    (framework / "core").mkdir()
+    (framework / "core" / "batch_parallel.hpp").write_text(HELPERS)
     p = subprocess.run([sys.executable, str(LINT), root], capture_output=True, text=True)
     lines = p.stdout.splitlines()
     if p.returncode != 1:
@@ -86,7 +105,7 @@ with tempfile.TemporaryDirectory() as root:
         failures.append(f"{len(lines) - 1} findings, expected {len(EXPECTED)}:\n" + p.stdout)
     # Clean code: no finding, exit 0.
     (framework / "x.cpp").write_text(SOURCE.split("void Layer::launch")[0])
-    (framework / "x.hpp").write_text(HEADER.replace("  void inline_bad() { Kokkos::parallel_for(\"bad\", 1, KOKKOS_LAMBDA(int) {}); }\n", ""))
+    (framework / "x.hpp").write_text(HEADER.replace("  void inline_bad() { Kokkos::parallel_for(\"bad\", 1, KOKKOS_LAMBDA(int) {}); }  // direct launch: a fixture\n", ""))
     p = subprocess.run([sys.executable, str(LINT), root], capture_output=True, text=True)
     if p.returncode != 0:
         failures.append("clean fixtures: " + p.stdout)
