@@ -1,7 +1,7 @@
 // `tractable bench WORKLOAD`: the workloads of shared/BENCHMARKS.md, built as
 // the same models torch_ref.py builds (shapes, batch, activations, Adam lr
 // 1e-3, fp32), timed the same way (5 warm-up steps, then --steps timed), one
-// JSON line per call. `sgemm` measures the BLAS behind KokkosBlas::gemm on
+// JSON line per call. `sgemm` measures the BLAS behind the framework's products on
 // 512³ fp32, the roof the GEMM-bound workloads are compared with. Also
 // reported: the step's FLOPs in its dense layers, the process's peak RSS and
 // the RSS growth over the timed steps (a leak shows up there).
@@ -9,6 +9,7 @@
 #include "core/batch_parallel.hpp"
 #include "core/blas_library.hpp"
 #include "core/build_isa.hpp"
+#include "core/gemm.hpp"
 #include "core/subnormals.hpp"
 #include "core/random.hpp"
 #include "experiment/model_session.hpp"
@@ -16,7 +17,6 @@
 #include "training/progress.hpp"
 #include "experiment/run_spec.hpp"
 
-#include <KokkosBlas3_gemm.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -192,17 +192,18 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   const double rss_start = current_rss_kib();
   if (name == "sgemm") {
     if (comm.size() > 1) throw UsageError("tractable bench sgemm runs on one rank");
-    // The BLAS roof: KokkosBlas::gemm on 512³ calls the library's sgemm/dgemm (fp32 in the CLI).
+    // The BLAS roof: the framework's product (core/gemm.hpp) on 512³, the library's sgemm/dgemm (fp32 in
+    // the CLI) in one part per host thread.
     const std::size_t n = 512;
     Matrix a("tractable::bench::a", n, n), b("tractable::bench::b", n, n), c("tractable::bench::c", n, n);
     RandomStream stream(1, 0, Stream::eval);
     stream.fill_normal(a);
     stream.fill_normal(b);
     const std::size_t repeats = std::max<std::size_t>(steps / 10, 5);
-    for (int i = 0; i < 3; ++i) KokkosBlas::gemm("N", "N", Real(1), a, b, Real(0), c);
+    for (int i = 0; i < 3; ++i) gemm("N", "N", Real(1), a, b, Real(0), c);
     Kokkos::fence();
     const auto start = Clock::now();
-    for (std::size_t i = 0; i < repeats; ++i) KokkosBlas::gemm("N", "N", Real(1), a, b, Real(0), c);
+    for (std::size_t i = 0; i < repeats; ++i) gemm("N", "N", Real(1), a, b, Real(0), c);
     Kokkos::fence();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     print_result("sgemm", "gemm/s", double(repeats) / seconds, 2.0 * n * n * n, rss_start, repeats);

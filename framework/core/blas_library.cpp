@@ -189,30 +189,45 @@ std::string blas_threading_warning(int kokkos_threads) {
 }
 
 namespace {
-// openblas_set_num_threads of the library that answers sgemm_, looked up by the budget; null for a
-// BLAS without it.
-void (*set_openblas_threads)(int) = nullptr;
-int thread_budget = 0;    // > 1: products choose between 1 and this many threads
-int threads_set_now = 0;  // what the library was last told
+int thread_budget = 0;  // > 1: large products split into this many parts
+
+// xgemm_ of the library that answers sgemm_ (Fortran BLAS: column-major, arguments by address).
+template <class Scalar>
+using Xgemm = void (*)(const char*, const char*, const int*, const int*, const int*, const Scalar*, const Scalar*,
+                       const int*, const Scalar*, const int*, const Scalar*, Scalar*, const int*);
+
+// Row-major C = op(A) op(B) is column-major Cᵀ = op(B)ᵀ op(A)ᵀ, with each row-major matrix read as
+// its column-major transpose: the same call KokkosBlas makes for LayoutRight views.
+template <class Scalar>
+void row_major_gemm(Xgemm<Scalar> xgemm, char op_a, char op_b, std::size_t m, std::size_t n, std::size_t k,
+                    Scalar alpha, const Scalar* a, std::size_t lda, const Scalar* b, std::size_t ldb, Scalar beta,
+                    Scalar* c, std::size_t ldc) {
+  const int rows = int(m), cols = int(n), inner = int(k), la = int(lda), lb = int(ldb), lc = int(ldc);
+  xgemm(&op_b, &op_a, &cols, &rows, &inner, &alpha, b, &lb, a, &la, &beta, c, &lc);
+}
 }  // namespace
 
 void set_blas_thread_budget(int threads) {
-  if (!set_openblas_threads)
-    set_openblas_threads = symbol<void (*)(int)>(sgemm_library().second, "openblas_set_num_threads");
-  thread_budget = set_openblas_threads && threads > 1 ? threads : 0;
-  threads_set_now = 0;
-  if (set_openblas_threads && threads > 0) {
-    set_openblas_threads(threads);
-    threads_set_now = threads;
-  }
+  static const auto set_threads = symbol<void (*)(int)>(sgemm_library().second, "openblas_set_num_threads");
+  thread_budget = set_threads && threads > 1 ? threads : 0;
+  // With a budget the parts are the threads: each part's BLAS call runs on one.
+  if (set_threads && threads > 0) set_threads(1);
 }
 
-void use_blas_threads_for(bool large_product) {
-  if (thread_budget <= 1) return;  // > 1 only where set_openblas_threads was found
-  const int wanted = large_product ? thread_budget : 1;
-  if (wanted == threads_set_now) return;
-  set_openblas_threads(wanted);
-  threads_set_now = wanted;
+int blas_parts_for(double multiply_adds) {
+  return thread_budget > 1 && multiply_adds >= blas_parallel_multiply_adds ? thread_budget : 1;
+}
+
+void blas_gemm(char op_a, char op_b, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+               std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  static const auto sgemm = symbol<Xgemm<float>>(sgemm_library().second, "sgemm_");
+  row_major_gemm(sgemm, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void blas_gemm(char op_a, char op_b, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+               std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
+  static const auto dgemm = symbol<Xgemm<double>>(sgemm_library().second, "dgemm_");
+  row_major_gemm(dgemm, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 int blas_threads() { return thread_budget > 1 ? thread_budget : blas_threads_in_use(); }

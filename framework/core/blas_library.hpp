@@ -8,6 +8,7 @@
 // says nothing. So this reads the library's own answer (openblas_get_corename,
 // bli_arch_query_id), compares it with the CPU's vector features, and says
 // which OPENBLAS_CORETYPE to set when a narrower kernel runs than the CPU has.
+#include <cstddef>
 #include <string>
 
 namespace tractable {
@@ -28,19 +29,30 @@ struct BlasLibrary {
 // Reads the library and the CPU once per process.
 const BlasLibrary& blas_library();
 
-// The threads the BLAS runs its large products on: the budget given below, or what the library says
+// The threads the host's large products run on: the budget given below, or what the library says
 // (openblas_get_num_threads, bli_thread_get_num_threads); 0 when the library does not say (a
 // reference BLAS is single-threaded).
 int blas_threads();
 // What the library says it runs on now (0 when it does not say).
 int blas_threads_in_use();
 
-// The BLAS may run on `threads` threads (an OpenMP OpenBLAS beside Kokkos's OpenMP threads; set by
-// the runtime at start-up). Sets them now; 0 or 1 leaves the thread count alone from then on.
+// The host's products may run on `threads` threads (an OpenMP OpenBLAS beside Kokkos's OpenMP
+// threads; set by the runtime at start-up): core/gemm.hpp then splits a large product into that many
+// parts, one single-threaded BLAS call each, and the library itself is set to one thread. 0 or 1: no
+// split (the library is set to `threads` when it is 1, left alone when 0).
 void set_blas_thread_budget(int threads);
-// Before a product (core/gemm.hpp): all of the budget for a large one, one thread for a small one.
-// Changes the library's setting only when it differs from the last one.
-void use_blas_threads_for(bool large_product);
+// The parts a host product of `multiply_adds` multiply-adds runs in (core/gemm.hpp): the budget for
+// one of at least blas_parallel_multiply_adds, 1 for a smaller one or without a budget.
+int blas_parts_for(double multiply_adds);
+constexpr double blas_parallel_multiply_adds = 3.0e6;
+
+// Row-major C[m, n] = alpha · op(A) op(B) + beta · C with op 'N' (as is) or 'T' (transposed) and row
+// strides lda, ldb, ldc, through the xgemm_ of the library that answers sgemm_, on the calling thread:
+// one part of a split product.
+void blas_gemm(char op_a, char op_b, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+               std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
+void blas_gemm(char op_a, char op_b, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+               std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc);
 
 // The OPENBLAS_CORETYPE that matches a CPU whose widest vector ISA is `cpu_isa`, when the
 // OpenBLAS kernel `kernel` is narrower than it; "" when it is not (or the kernel is unknown).
