@@ -11,8 +11,8 @@
 // product of at least blas_parallel_multiply_adds (core/blas_library.hpp) runs in one part per
 // thread, each part one single-threaded BLAS call on a block of C's rows (the batch), or of its
 // columns when C has at least 4x more columns than rows (the VAE decoder's 100×784 output: 1.62–1.77x
-// by columns, 1.40–1.51x by rows); a smaller one runs on the calling thread (splitting it costs more
-// than it saves: docs/explanation/parallelism.md). Every element of C is one part's, summed over the
+// by columns, 1.40–1.51x by rows); a smaller one runs whole on the calling thread (its operands sit
+// in that core's cache: docs/explanation/parallelism.md). Every element of C is one part's, summed over the
 // whole of k, but the kernel a part's edge gets may round the last bits differently (as OpenBLAS's own
 // split does): a result depends on the thread count in its last bits, never on the run.
 #include "core/blas_library.hpp"
