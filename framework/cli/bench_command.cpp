@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <tuple>
 #include <unistd.h>
 
 namespace tractable::cli {
@@ -137,7 +138,7 @@ Matrix bench_data(std::size_t rows, std::size_t dim, bool binary) {
 // One JSON line: the measurement and the conditions it was taken under (CPU, the BLAS and the
 // kernel it runs, the subnormal mode the kernels and the BLAS were observed in).
 void print_result(const std::string& workload, const std::string& metric, double value, double flops_per_unit,
-                  double rss_start, std::size_t steps, int ranks = 1) {
+                  double rss_start, std::size_t steps, int ranks = 1, const json& extra = json::object()) {
   const BlasLibrary& blas = blas_library();
   const ObservedSubnormalMode subnormals = observe_subnormal_mode();
   const json line = {{"workload", workload},
@@ -160,7 +161,33 @@ void print_result(const std::string& workload, const std::string& metric, double
                      {"blas_path", blas.path},
                      {"subnormals", subnormals.kernels},
                      {"subnormals_blas", subnormals.blas}};
-  std::printf("%s\n", line.dump().c_str());
+  json all = line;
+  all.update(extra);
+  std::printf("%s\n", all.dump().c_str());
+}
+
+// "OPS:MxNxK" of --shape, e.g. "NT:100x200x784".
+std::tuple<std::string, std::size_t, std::size_t, std::size_t> parse_gemm_shape(const std::string& shape) {
+  const auto bad = [&]() {
+    return UsageError("--shape '" + shape + "': expected OPS:MxNxK, OPS two of N and T and M, N, K positive, "
+                      "e.g. NT:100x200x784");
+  };
+  const auto colon = shape.find(':');
+  if (colon != 2) throw bad();
+  const std::string ops = shape.substr(0, 2);
+  for (const char op : ops)
+    if (op != 'N' && op != 'T') throw bad();
+  std::size_t dims[3] = {0, 0, 0}, at = colon + 1;
+  for (int d = 0; d < 3; ++d) {
+    const auto end = d < 2 ? shape.find('x', at) : shape.size();
+    if (end == std::string::npos || end == at || end - at > 7) throw bad();
+    for (std::size_t i = at; i < end; ++i)
+      if (shape[i] < '0' || shape[i] > '9') throw bad();
+    dims[d] = std::stoul(shape.substr(at, end - at));
+    if (dims[d] == 0) throw bad();
+    at = end + 1;
+  }
+  return {ops, dims[0], dims[1], dims[2]};
 }
 
 }  // namespace
@@ -170,18 +197,23 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   std::string name;
   std::size_t steps = 200;
   std::string subnormals = "flush";
+  std::string shape = "NN:512x512x512";
   options.add_options()
       ("workload", po::value(&name)->required(),
        "realnvp2d-train | maf8d-train | maf8d-density | maf8d-sample | vae-mnist-train | iwae50-mnist-train | sgemm | list")
       ("steps", po::value(&steps)->default_value(200), "timed training steps (after 5 warm-up steps); the training workloads also run on N ranks (mpiexec)")
       ("subnormals", po::value(&subnormals)->default_value(subnormals),
-       "flush (FTZ + DAZ, the default) | ieee (keep subnormal floats): training.subnormals");
+       "flush (FTZ + DAZ, the default) | ieee (keep subnormal floats): training.subnormals")
+      ("shape", po::value(&shape)->default_value(shape),
+       "sgemm only: OPS:MxNxK, row-major C[M, N] = op(A) op(B) over K, OPS two of N (as is) and T (transposed), "
+       "e.g. NT:100x200x784 (a Linear layer's forward pass)");
   po::positional_options_description positional;
   positional.add("workload", 1);
   po::variables_map vm;
   if (!parse_options(args, "bench", options, positional, vm, comm)) return 0;
   if (steps == 0) throw UsageError("--steps must be positive");
   if (subnormals != "flush" && subnormals != "ieee") throw UsageError("--subnormals must be flush or ieee");
+  if (!vm["shape"].defaulted() && name != "sgemm") throw UsageError("--shape is for the sgemm workload only");
   set_subnormal_mode(parse_subnormal_mode(subnormals));  // sgemm has no model session to set it
   const auto all = workloads();
   if (name == "list") {
@@ -192,21 +224,25 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   const double rss_start = current_rss_kib();
   if (name == "sgemm") {
     if (comm.size() > 1) throw UsageError("tractable bench sgemm runs on one rank");
-    // The BLAS roof: the framework's product (core/gemm.hpp) on 512³, the library's sgemm/dgemm (fp32 in
-    // the CLI) in one part per host thread.
-    const std::size_t n = 512;
-    Matrix a("tractable::bench::a", n, n), b("tractable::bench::b", n, n), c("tractable::bench::c", n, n);
+    // The BLAS roof: the framework's product (core/gemm.hpp), 512³ unless --shape, the library's sgemm/dgemm
+    // (fp32 in the CLI) in one part per host thread. OPENBLAS_NUM_THREADS=T instead leaves the split to
+    // OpenBLAS (docs/explanation/parallelism.md, "Products in parts").
+    const auto [ops, m, n, k] = parse_gemm_shape(shape);
+    Matrix a("tractable::bench::a", ops[0] == 'N' ? m : k, ops[0] == 'N' ? k : m),
+        b("tractable::bench::b", ops[1] == 'N' ? k : n, ops[1] == 'N' ? n : k), c("tractable::bench::c", m, n);
+    const char op_a[2] = {ops[0], 0}, op_b[2] = {ops[1], 0};
     RandomStream stream(1, 0, Stream::eval);
     stream.fill_normal(a);
     stream.fill_normal(b);
     const std::size_t repeats = std::max<std::size_t>(steps / 10, 5);
-    for (int i = 0; i < 3; ++i) gemm("N", "N", Real(1), a, b, Real(0), c);
+    for (int i = 0; i < 3; ++i) gemm(op_a, op_b, Real(1), a, b, Real(0), c);
     Kokkos::fence();
     const auto start = Clock::now();
-    for (std::size_t i = 0; i < repeats; ++i) gemm("N", "N", Real(1), a, b, Real(0), c);
+    for (std::size_t i = 0; i < repeats; ++i) gemm(op_a, op_b, Real(1), a, b, Real(0), c);
     Kokkos::fence();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    print_result("sgemm", "gemm/s", double(repeats) / seconds, 2.0 * n * n * n, rss_start, repeats);
+    print_result("sgemm", "gemm/s", double(repeats) / seconds, 2.0 * double(m) * double(n) * double(k), rss_start,
+                 repeats, 1, {{"shape", shape}, {"parts", blas_parts_for(double(m) * double(n) * double(k))}});
     return 0;
   }
   const Workload* w = nullptr;

@@ -50,6 +50,14 @@ line=$("$MPIEXEC" -n 2 --oversubscribe "$BIN" bench realnvp2d-train --steps 2 2>
   "$line" || fail "tractable bench on 2 ranks: $line"
 expect 2 "maf8d-density runs on one rank" -- "$MPIEXEC" -n 2 --oversubscribe "$BIN" bench maf8d-density --steps 2
 expect 2 "subnormals must be flush or ieee" -- "$BIN" bench sgemm --subnormals denormal
+# Any product's shape: the line names it and its parts (1 in a build without threads: no budget).
+line=$("$BIN" bench sgemm --shape TN:13x1000x7 --steps 10 2> /dev/null | tail -n 1)
+/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["shape"] == "TN:13x1000x7" and d["parts"] >= 1 and abs(d["gflops"] / d["value"] - 2 * 13 * 1000 * 7 / 1e9) < 1e-6 * d["gflops"] / d["value"] + 1e-5, d' \
+  "$line" || fail "bench sgemm --shape: $line"
+for bad in NX:2x2x2 NT:2x2 NT:0x2x2 NN2x2x2 NT:2x2x2x; do
+  expect 2 "--shape '$bad': expected OPS:MxNxK" -- "$BIN" bench sgemm --shape "$bad"
+done
+expect 2 "--shape is for the sgemm workload only" -- "$BIN" bench maf8d-density --shape NN:2x2x2
 # The conditions of a measurement are in its line; an OpenBLAS forced onto its generic SSE3 kernels on a
 # CPU with wider vectors is named, with the OPENBLAS_CORETYPE that fixes it (where OpenBLAS dispatches).
 line=$("$BIN" bench sgemm --steps 10 --subnormals ieee 2> /dev/null | tail -n 1)
