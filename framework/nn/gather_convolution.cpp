@@ -1,4 +1,5 @@
 #include "nn/gather_convolution.hpp"
+#include "core/batch_parallel.hpp"
 
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
@@ -7,9 +8,6 @@
 
 #include <cmath>
 
-// The im2col and plane kernels are launched directly, not through core/batch_parallel.hpp: a work item
-// is a whole L² plane (one example and channel), worth splitting at any batch, and the helpers count
-// the elements of a row and would keep such work on the calling thread.
 namespace tractable {
 
 GatherConvolution::GatherConvolution(ParameterStore& store, const std::string& name, std::size_t in_channels,
@@ -49,29 +47,24 @@ const Matrix& GatherConvolution::forward(const Matrix& x) {
   ensure_shape(output_t_, O, batch * sites, "tractable::GatherConvolution::output_t");
   const Matrix cols = columns_;
   const IndexVector neighbour = neighbour_;
-  // cols(c·K + u, b·S + site) = x(b, c·S + neighbour(u, site)) (0 for padding): one plane per (b, c, u).
-  // direct launch: a whole plane per work item (the top of this file).
-  Kokkos::parallel_for(
-      "tractable::GatherConvolution::im2col", RangePolicy(0, batch * C), KOKKOS_LAMBDA(const std::size_t bc) {
+  // cols(c·K + u, b·S + site) = x(b, c·S + neighbour(u, site)) (0 for padding): a row per (b, c), a
+  // block per tap u, the sites within it (B·C rows of K·S elements: a device gets them all).
+  for_each_block_element(
+      "tractable::GatherConvolution::im2col", batch * C, kk, sites,
+      KOKKOS_LAMBDA(const std::size_t bc, const std::size_t uv, const std::size_t site) {
         const std::size_t b = bc / C, c = bc % C;
-        const Real* __restrict plane = &x(b, c * sites);  // [L²]
-        for (std::size_t uv = 0; uv < kk; ++uv) {
-          Real* __restrict out = &cols(c * kk + uv, b * sites);  // [L²]
-          const int* __restrict from = &neighbour(uv * sites);   // [L²]
-          for (std::size_t site = 0; site < sites; ++site) out[site] = from[site] >= 0 ? plane[from[site]] : Real(0);
-        }
+        const int from = neighbour(uv * sites + site);
+        cols(c * kk + uv, b * sites + site) = from >= 0 ? x(b, c * sites + std::size_t(from)) : Real(0);
       });
   gemm("N", "N", Real(1), store_.matrix(weight_), columns_, Real(0), output_t_);
   const Matrix yt = output_t_, y = output_;
   const Vector bias = store_.vector(bias_);
-  // direct launch: a whole plane per work item (the top of this file).
-  Kokkos::parallel_for(
-      "tractable::GatherConvolution::planes_to_rows", RangePolicy(0, batch * O), KOKKOS_LAMBDA(const std::size_t bo) {
+  // y(b, o·S + site) = yt(o, b·S + site) + bias(o): a row per (b, o).
+  for_each_element(
+      "tractable::GatherConvolution::planes_to_rows", batch * O, sites,
+      KOKKOS_LAMBDA(const std::size_t bo, const std::size_t site) {
         const std::size_t b = bo / O, o = bo % O;
-        const Real* __restrict from = &yt(o, b * sites);  // [L²]
-        Real* __restrict to = &y(b, o * sites);           // [L²]
-        const Real shift = bias(o);
-        for (std::size_t site = 0; site < sites; ++site) to[site] = from[site] + shift;
+        y(b, o * sites + site) = yt(o, b * sites + site) + bias(o);
       });
   return output_;
 }
@@ -81,13 +74,11 @@ void GatherConvolution::transpose_gradient(const Matrix& dy) {
   require(dy.extent(0) == batch && dy.extent(1) == out_features(), "GatherConvolution::backward: dy shape mismatch");
   ensure_shape(output_gradient_t_, O, batch * sites, "tractable::GatherConvolution::output_gradient_t");
   const Matrix dyt = output_gradient_t_;
-  // direct launch: a whole plane per work item (the top of this file).
-  Kokkos::parallel_for(
-      "tractable::GatherConvolution::rows_to_planes", RangePolicy(0, batch * O), KOKKOS_LAMBDA(const std::size_t bo) {
+  for_each_element(
+      "tractable::GatherConvolution::rows_to_planes", batch * O, sites,
+      KOKKOS_LAMBDA(const std::size_t bo, const std::size_t site) {
         const std::size_t b = bo / O, o = bo % O;
-        const Real* __restrict from = &dy(b, o * sites);  // [L²]
-        Real* __restrict to = &dyt(o, b * sites);         // [L²]
-        for (std::size_t site = 0; site < sites; ++site) to[site] = from[site];
+        dyt(o, b * sites + site) = dy(b, o * sites + site);
       });
 }
 
@@ -95,19 +86,17 @@ const Matrix& GatherConvolution::col2im() {
   const std::size_t sites = sites_, kk = taps_, C = in_channels_, batch = batch_;
   const Matrix dcols = column_gradient_, dx = input_gradient_;
   const IndexVector feeds = feeds_;
-  // Site s' of channel c is tap u of site feeds(u, s'): sum those K entries, plane by plane.
-  // direct launch: a whole plane per work item (the top of this file).
-  Kokkos::parallel_for(
-      "tractable::GatherConvolution::col2im", RangePolicy(0, batch * C), KOKKOS_LAMBDA(const std::size_t bc) {
+  // Site s' of channel c is tap u of site feeds(u, s'): sum those K entries, in tap order (a row per (b, c)).
+  for_each_element(
+      "tractable::GatherConvolution::col2im", batch * C, sites,
+      KOKKOS_LAMBDA(const std::size_t bc, const std::size_t site) {
         const std::size_t b = bc / C, c = bc % C;
-        Real* __restrict to = &dx(b, c * sites);  // [L²]
-        for (std::size_t site = 0; site < sites; ++site) to[site] = 0;
+        Real total = 0;
         for (std::size_t uv = 0; uv < kk; ++uv) {
-          const Real* __restrict plane = &dcols(c * kk + uv, b * sites);  // [L²]
-          const int* __restrict from = &feeds(uv * sites);                // [L²]
-          for (std::size_t site = 0; site < sites; ++site)
-            if (from[site] >= 0) to[site] += plane[from[site]];
+          const int from = feeds(uv * sites + site);
+          if (from >= 0) total += dcols(c * kk + uv, b * sites + std::size_t(from));
         }
+        dx(b, c * sites + site) = total;
       });
   return input_gradient_;
 }
