@@ -21,16 +21,17 @@
 namespace tractable {
 
 namespace {
-// The BLAS gets the threads Kokkos's host space runs: one under Serial (the parallelism is in the
+// The products get the threads Kokkos's host space runs: one under Serial (the parallelism is in the
 // ranks; a threaded BLAS under every rank oversubscribes the cores), OMP_NUM_THREADS under OpenMP,
-// where an OpenMP OpenBLAS runs on the same thread pool. A pthread OpenBLAS beside OpenMP threads
-// gets one: the two pools take the cores from each other (blas_threading_warning says so).
-// OPENBLAS_NUM_THREADS is the user's choice, and so is OMP_NUM_THREADS under Serial.
+// where core/gemm.hpp runs a large product in one part per thread, each a single-threaded call of
+// the OpenMP OpenBLAS. A pthread OpenBLAS beside OpenMP threads gets one thread and no parts (the
+// two pools would take the cores from each other; blas_threading_warning says so).
+// OPENBLAS_NUM_THREADS is the user's choice (the library's own split), and so is OMP_NUM_THREADS
+// under Serial.
 void match_blas_threads_to_kokkos() {
   if (std::getenv("OPENBLAS_NUM_THREADS")) return;
   const int kokkos_threads = Kokkos::DefaultHostExecutionSpace().concurrency();
   if (kokkos_threads == 1 && std::getenv("OMP_NUM_THREADS")) return;
-  // The threads go to the large products only (core/gemm.hpp).
   set_blas_thread_budget(kokkos_threads > 1 && blas_threading_model() == 2 ? kokkos_threads : 1);
 }
 
