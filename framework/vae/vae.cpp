@@ -1,6 +1,7 @@
 #include "vae/vae.hpp"
 
 #include "core/batch_parallel.hpp"
+#include "core/column_blocks.hpp"
 #include "core/column_sums.hpp"
 #include "core/error.hpp"
 #include "vae/reparameterisation.hpp"
@@ -49,10 +50,7 @@ const Matrix& VariationalAutoencoder::log_weight_terms(const Matrix& x, const Ma
   if (iaf_) {
     const std::size_t ctx = shape_.iaf_context;
     ensure_shape(context_, batch, ctx, "tractable::Vae::context");
-    const Matrix context = context_;
-    for_each_element("tractable::Vae::gather_context", batch, ctx, KOKKOS_LAMBDA(const std::size_t i, const std::size_t c) {
-      context(i, c) = posterior(i, 2 * latent + c);  // h [B, C] = posterior[:, 2L:]
-    });
+    copy_columns(posterior, 2 * latent, context_);  // h [B, C] = posterior[:, 2L:]
     z_ = iaf_->forward(z0_, context_, k, flow_logdet_);
   } else {
     z_ = z0_;
@@ -108,10 +106,7 @@ const Matrix& VariationalAutoencoder::log_weight_terms_backward(const Matrix& d_
     ensure_shape(d_context_, batch, ctx, "tractable::Vae::d_context");
     fill_zero(d_context_);
     dz0 = iaf_->backward(dz_total_, d_flow_logdet_, d_context_, freeze_decoder);
-    const Matrix d_context = d_context_;
-    for_each_element("tractable::Vae::context_backward", batch, ctx, KOKKOS_LAMBDA(const std::size_t i, const std::size_t c) {
-      d_post(i, 2 * latent + c) = d_context(i, c);
-    });
+    place_columns(d_context_, d_post, 2 * latent);  // d posterior[:, 2L:] = d h
   }
   reparameterise_backward(posterior, eps, k, dz0, d_terms, d_post);  // z0 = μ + σ ε, and log q0's −½ Σ log σ²
   return d_posterior_;
