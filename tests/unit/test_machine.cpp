@@ -163,9 +163,11 @@ TEST_CASE("split products: a large host product runs in parts, by rows or column
   CHECK(blas_threads_in_use() == 1);  // and each part's call runs on one thread
   CHECK(blas_parts_for(64.0 * 64 * 64) == 1);  // 0.26 M multiply-adds: on the calling thread
   CHECK(blas_parts_for(256.0 * 256 * 256) == 2);
-  // 101 × 150 × 203 (3.1 M) splits by rows into uneven parts, 13 × 1000 × 300 (3.9 M) by columns; split
-  // and whole both meet the bound (the kernel at a part's edge may round the last bits differently).
-  for (const auto& [m, n, k] : {std::tuple<std::size_t, std::size_t, std::size_t>{101, 150, 203}, {13, 1000, 300}})
+  // C is split along its longer side: 151 × 100 × 203 (3.1 M) by rows, 100 × 201 × 157 (3.2 M) and
+  // 13 × 1000 × 300 (3.9 M) by columns, the first two into uneven parts; split and whole both meet the
+  // bound (the kernel at a part's edge may round the last bits differently).
+  for (const auto& [m, n, k] :
+       {std::tuple<std::size_t, std::size_t, std::size_t>{151, 100, 203}, {100, 201, 157}, {13, 1000, 300}})
     for (const char ta : {'N', 'T'})
       for (const char tb : {'N', 'T'}) {
         INFO("op(A) " << ta << ", op(B) " << tb << ", " << m << " x " << n << " x " << k);
