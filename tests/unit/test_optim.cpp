@@ -79,6 +79,27 @@ TEST_CASE("SGD: momentum and Nesterov follow PyTorch's convention", "[optim]") {
   CHECK(to_host(q)(0) == Approx(1.0 - 0.15));
 }
 
+TEST_CASE("the gradient norm of a large model: blocks, lanes and their tail against an exact sum", "[optim]") {
+  // 100,003 values: above the inline rule (split over threads on OpenMP), 24 blocks of 4096 and a
+  // partial one, whose 32-lane loop leaves a tail of 3. Each value is k/1024 for an integer k below
+  // 2048, so every square and every partial sum is exact in double: any order gives the same sum,
+  // and a block or lane the reduction skips or counts twice changes it.
+  const std::size_t n = 100003;
+  HostVector h("h", n);
+  double exact = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = double((i * 37) % 2047) / 1024.0 * (i % 2 == 0 ? 1.0 : -1.0);
+    h(i) = Real(v);
+    exact += v * v;
+  }
+  Vector d("d", n);
+  Kokkos::deep_copy(d, h);
+  CHECK(global_norm(d) == std::sqrt(exact));
+  GradientGate gate{Kokkos::View<double>("squared_norm"), 0.0};
+  queue_squared_norm(d, gate);
+  CHECK(read_norm(gate) == std::sqrt(exact));
+}
+
 TEST_CASE("the gradient gate: the norm on the device, clipping inside the update, no update when not finite",
           "[optim]") {
   GradientGate gate{Kokkos::View<double>("squared_norm"), 1.0};
