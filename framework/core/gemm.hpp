@@ -14,11 +14,12 @@
 // docs/explanation/parallelism.md). A part packs its block of one operand and the whole of the other:
 // (m/p + n)·k elements by rows, (m + n/p)·k by columns, so C is split along its longer side. By
 // columns each core also reads only its block of a weight matrix, which the optimiser's update then
-// finds in that core's cache (the MNIST VAE's 100×200 and 200×784 products by columns instead of
-// rows: a training step on two threads 478 to 518 steps/s, medians of 9; the decoder's 100×784
-// output alone 1.62–1.77x by columns, 1.40–1.51x by rows). Every element of C is one part's, summed over the
-// whole of k, but the kernel a part's edge gets may round the last bits differently (as OpenBLAS's own
-// split does): a result depends on the thread count in its last bits, never on the run.
+// finds in that core's cache instead of taking it from the other core's (the MNIST VAE's 100×200
+// and 200×784 products by columns instead of rows: a training step on two threads 532 to 613 and
+// 537 to 599 steps/s, medians of 11 and 9, faster in 19 of 20 rounds; the decoder's 100×784 output
+// alone 1.62–1.77x by columns, 1.40–1.51x by rows). Every element of C is one part's, summed over
+// the whole of k, but the kernel a part's edge gets may round the last bits differently (as
+// OpenBLAS's own split does): a result depends on the thread count in its last bits, never on the run.
 #include "core/blas_library.hpp"
 #include "core/types.hpp"
 
