@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <typeinfo>
 
 namespace tractable::cli {
 
@@ -24,7 +25,19 @@ inline bool parse_options(const Arguments& args, const std::string& name, po::op
                           const po::positional_options_description& positional, po::variables_map& vm,
                           bool print_usage) {
   options.add_options()("help,h", "show this help");
-  po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+  const po::parsed_options parsed = po::command_line_parser(args).options(options).positional(positional).run();
+  po::store(parsed, vm);
+  // Boost reads "-3" into an unsigned count as 2^64 - 3 (lexical_cast wraps): a negative count would
+  // become an enormous one (a batch that cannot be allocated, steps that never end).
+  for (const po::option& given : parsed.options) {
+    if (given.unregistered || !vm.count(given.string_key)) continue;
+    const std::type_info& type = vm[given.string_key].value().type();
+    const bool is_count = type == typeid(unsigned) || type == typeid(unsigned long) || type == typeid(unsigned long long);
+    for (const std::string& token : given.value)
+      if (const auto first = token.find_first_not_of(" \t"); is_count && first != std::string::npos && token[first] == '-')
+        throw UsageError((given.string_key.size() == 1 ? "-" : "--") + given.string_key + " '" + token +
+                         "': expected a whole number, not a negative one");
+  }
   if (vm.count("help")) {
     if (print_usage) {
       std::cout << "usage: " << usage_line(name) << "\n";
