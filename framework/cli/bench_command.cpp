@@ -198,6 +198,7 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   std::size_t steps = 200;
   std::string subnormals = "flush";
   std::string shape = "NN:512x512x512";
+  std::size_t batch_override = 0;
   options.add_options()
       ("workload", po::value(&name)->required(),
        "realnvp2d-train | maf8d-train | maf8d-density | maf8d-sample | vae-mnist-train | iwae50-mnist-train | sgemm | list")
@@ -206,7 +207,10 @@ int bench_command(const Arguments& args, const Communicator& comm) {
        "flush (FTZ + DAZ, the default) | ieee (keep subnormal floats): training.subnormals")
       ("shape", po::value(&shape)->default_value(shape),
        "sgemm only: OPS:MxNxK, row-major C[M, N] = op(A) op(B) over K, OPS two of N (as is) and T (transposed), "
-       "e.g. NT:100x200x784 (a Linear layer's forward pass)");
+       "e.g. NT:100x200x784 (a Linear layer's forward pass)")
+      ("batch", po::value(&batch_override),
+       "training workloads only: the global batch instead of the workload's (how a step's speed depends on "
+       "its rows: what a split of the batch over threads or ranks can gain)");
   po::positional_options_description positional;
   positional.add("workload", 1);
   po::variables_map vm;
@@ -252,9 +256,13 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   // On N ranks a training step is data parallel, as `tractable run`'s; the other workloads are one process's.
   if (comm.size() > 1 && w->kind != "train")
     throw UsageError("tractable bench " + name + " runs on one rank; only the training workloads run on N ranks");
+  if (vm.count("batch") && w->kind != "train") throw UsageError("--batch is for the training workloads only");
+  if (vm.count("batch") && batch_override == 0) throw UsageError("--batch must be positive");
 
   json bench_spec = w->spec;
   bench_spec["training"]["subnormals"] = subnormals;
+  const std::size_t workload_batch = bench_spec["training"]["batch_size"].get<std::size_t>();
+  if (batch_override > 0) bench_spec["training"]["batch_size"] = batch_override;
   const RunSpec spec = resolve_spec(bench_spec, {}, "bench:" + w->name);
   auto session = build_model_session(spec, w->dim, comm);
   const std::size_t batch = spec.trainer.global_batch;
@@ -311,9 +319,12 @@ int bench_command(const Arguments& args, const Communicator& comm) {
   for (std::size_t i = 0; i < steps; ++i) train_step();
   Kokkos::fence();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  // The global batch's FLOPs per step, whatever the number of ranks that share them.
+  // The global batch's FLOPs per step, whatever the number of ranks that share them (dense layers: in
+  // proportion to the rows).
   if (comm.is_root())
-    print_result(w->name, "steps/s", double(steps) / seconds, w->flops_per_step, rss_warm, steps, comm.size());
+    print_result(w->name, "steps/s", double(steps) / seconds,
+                 w->flops_per_step * double(batch) / double(workload_batch), rss_warm, steps, comm.size(),
+                 {{"batch", batch}});
   return 0;
 }
 

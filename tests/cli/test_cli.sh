@@ -58,6 +58,16 @@ for bad in NX:2x2x2 NT:2x2 NT:0x2x2 NN2x2x2 NT:2x2x2x; do
   expect 2 "--shape '$bad': expected OPS:MxNxK" -- "$BIN" bench sgemm --shape "$bad"
 done
 expect 2 "--shape is for the sgemm workload only" -- "$BIN" bench maf8d-density --shape NN:2x2x2
+# Another global batch for a training workload: the line says which, and its GFLOP/s count that many rows.
+line=$("$BIN" bench vae-mnist-train --steps 2 --batch 50 2> /dev/null | tail -n 1)
+/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); f = 3 * 2 * 50 * (784 * 200 + 200 * 200 + 200 * 100 + 50 * 200 + 200 * 200 + 200 * 784); assert d["batch"] == 50 and abs(d["gflops"] / d["value"] * 1e9 - f) < 1e-3 * f, (d, f)' \
+  "$line" || fail "bench --batch 50: $line"
+expect 2 "--batch is for the training workloads only" -- "$BIN" bench maf8d-density --batch 5
+expect 2 "--batch must be positive" -- "$BIN" bench vae-mnist-train --batch 0
+# Boost reads a negative count as an enormous one; every whole-number option refuses it by name.
+expect 2 "--batch '-3': expected a whole number, not a negative one" -- "$BIN" bench vae-mnist-train --batch -3
+expect 2 "--steps '-1': expected a whole number, not a negative one" -- "$BIN" bench vae-mnist-train --steps=-1
+expect 2 "-n '-4': expected a whole number, not a negative one" -- "$BIN" sample nothere.h5 -n -4
 # The conditions of a measurement are in its line; an OpenBLAS forced onto its generic SSE3 kernels on a
 # CPU with wider vectors is named, with the OPENBLAS_CORETYPE that fixes it (where OpenBLAS dispatches).
 line=$("$BIN" bench sgemm --steps 10 --subnormals ieee 2> /dev/null | tail -n 1)
