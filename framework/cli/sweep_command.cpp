@@ -62,7 +62,8 @@ int sweep_command(const Arguments& args) {
   std::string spec_path, dir, template_path;
   bool dry_run = false, local = false, slurm = false, no_submit = false;
   std::size_t jobs = 1;
-  std::int64_t ranks = 0, max_concurrent = -1;
+  std::int64_t ranks = 0;
+  std::size_t max_concurrent = 0;  // 0: no limit (a negative value is refused by parse_options)
   std::string account, partition, time_limit, qos, constraint;
   std::vector<std::string> sbatch_extra;
   options.add_options()
@@ -80,7 +81,7 @@ int sweep_command(const Arguments& args) {
       ("time", po::value(&time_limit), "--slurm: #SBATCH --time per run, e.g. 02:00:00")
       ("qos", po::value(&qos), "--slurm: #SBATCH --qos")
       ("constraint", po::value(&constraint), "--slurm: #SBATCH --constraint")
-      ("max-concurrent", po::value(&max_concurrent), "--slurm: at most this many tasks at once (--array=...%N)")
+      ("max-concurrent", po::value(&max_concurrent), "--slurm: at most this many tasks at once (--array=...%N; 0: no limit)")
       ("sbatch", po::value(&sbatch_extra)->composing(), "--slurm: an extra sbatch option, e.g. --sbatch=--mem=4G (repeatable)");
   po::positional_options_description positional;
   positional.add("spec", 1);
@@ -115,7 +116,7 @@ int sweep_command(const Arguments& args) {
   } catch (const SpecError& e) {
     throw UsageError(std::string("tractable sweep: ") + e.what());
   }
-  if (max_concurrent >= 0) sweep.slurm.max_concurrent = max_concurrent;
+  if (vm.count("max-concurrent")) sweep.slurm.max_concurrent = std::int64_t(max_concurrent);
 
   const auto runs = expand_sweep(sweep);
   const SweepDirectory directory(dir.empty() ? default_directory(sweep) : dir);

@@ -155,6 +155,8 @@ expect 2 "not allowed in an sbatch option" -- "$TRACTABLE" sweep four.json --slu
 expect 2 "not allowed in an sbatch option" -- "$TRACTABLE" sweep four.json --slurm --no-submit --sbatch '--mem=1G
 echo pwned'
 expect 2 "choose exactly one of --dry-run, --local and --slurm" -- "$TRACTABLE" sweep four.json
+# A negative limit was once ignored without a word (the spec's limit stood); it is refused by name.
+expect 2 "--max-concurrent '-5': expected a whole number, not a negative one" -- "$TRACTABLE" sweep four.json --slurm --no-submit --max-concurrent -5
 expect 5 "sweep.json: not found" -- "$TRACTABLE" status "$WORK"
 mkdir -p corrupt && echo '{"format": "tractable-sweep", "runs": [' > corrupt/sweep.json
 expect 5 "corrupt/sweep.json: corrupt manifest" -- "$TRACTABLE" collect corrupt
