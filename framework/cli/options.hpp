@@ -32,9 +32,9 @@ inline bool parse_options(const Arguments& args, const std::string& name, po::op
   for (const po::option& given : parsed.options) {
     if (given.unregistered || !vm.count(given.string_key)) continue;
     const std::type_info& type = vm[given.string_key].value().type();
-    const bool is_count = type == typeid(unsigned) || type == typeid(unsigned long) || type == typeid(unsigned long long);
+    if (type != typeid(unsigned) && type != typeid(unsigned long) && type != typeid(unsigned long long)) continue;
     for (const std::string& token : given.value)
-      if (const auto first = token.find_first_not_of(" \t"); is_count && first != std::string::npos && token[first] == '-')
+      if (const auto first = token.find_first_not_of(" \t"); first != std::string::npos && token[first] == '-')
         throw UsageError((given.string_key.size() == 1 ? "-" : "--") + given.string_key + " '" + token +
                          "': expected a whole number, not a negative one");
   }
